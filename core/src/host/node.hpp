@@ -1,0 +1,74 @@
+// Node: the host's façade. It owns the bus, the plugin slots and their lifecycle, and is
+// what itc-node's main and the admin API drive.
+// Thread safety: all public methods may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "itc/status.hpp"
+#include "itc/v1/device.pb.h"
+#include "itc/v1/ledger.pb.h"
+#include "itc/v1/node.pb.h"
+#include "itc/v1/plugin.pb.h"
+
+namespace itc::host {
+
+class MetricsRegistry;
+
+struct NodeOptions {
+  std::string config_file;        // the node's YAML file
+  bool developer_mode = false;    // --dev: also load unsigned libraries
+};
+
+class Node {
+ public:
+  // Reads and validates the config file; loads nothing yet. On config errors the status
+  // message lists every issue as "file:line:col: field: message".
+  static Result<std::unique_ptr<Node>> create(const NodeOptions& options);
+  ~Node();
+
+  // Loads, initialises and starts every configured plugin in dependency order. A plugin
+  // that fails is marked FAILED with its reason, and so are the plugins that need it;
+  // the rest run. Returns the first failure (the node keeps running what it could).
+  Status start();
+  // Drains, stops and unloads every plugin in reverse dependency order.
+  void shutdown();
+
+  v1::NodeInfo info() const;
+  std::vector<v1::PluginStatus> plugins() const;
+  std::string data_dir() const;
+
+  // Hot swap: replaces a running plugin by the package (or, in developer mode, library)
+  // in `request`, carrying its state over; messages for it are held meanwhile. On failure
+  // the old version keeps running and the status says why.
+  Status swap(const std::string& plugin, const v1::SwapRequest& request);
+  Status load(const v1::LoadRequest& request);
+  Status unload(const std::string& plugin);
+
+  // Validates YAML text as this node's config file (plugins' sections included).
+  v1::ConfigReport validate_config(const std::string& yaml_text,
+                                   const std::string& file_label) const;
+
+  std::vector<v1::Reading> recent_readings(std::size_t max) const;
+  std::optional<v1::BlockCommitted> ledger_head() const;
+  v1::CommandResult submit_command(const v1::Command& cmd);
+  std::vector<v1::TopicStats> topic_stats() const;
+  MetricsRegistry& metrics();
+
+  // Live events (plugin state changes, committed blocks, warnings, command results).
+  using EventSink = std::function<void(const v1::Event&)>;
+  std::uint64_t subscribe_events(EventSink sink);
+  void unsubscribe_events(std::uint64_t id);
+
+ private:
+  Node();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace itc::host
