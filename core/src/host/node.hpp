@@ -40,6 +40,7 @@ class Node {
   void shutdown();
 
   v1::NodeInfo info() const;
+  v1::NodeConfig config() const;  // the `node:` section, defaults applied
   std::vector<v1::PluginStatus> plugins() const;
   std::string data_dir() const;
 

@@ -1,0 +1,5 @@
+#include "itc/version.hpp"
+
+namespace itc {
+const char* sdk_version() { return ITC_SDK_VERSION; }
+}  // namespace itc
