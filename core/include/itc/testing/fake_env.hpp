@@ -239,13 +239,13 @@ class FakeGauge : public Gauge {
 
 class FakeMetrics : public Metrics {
  public:
-  Counter& counter(std::string_view name, std::string_view help) override {
+  Counter& counter(std::string_view name, std::string_view /*help*/) override {
     std::lock_guard lock(mu_);
     auto& slot = counters_[std::string(name)];
     if (!slot) slot = std::make_unique<FakeCounter>();
     return *slot;
   }
-  Gauge& gauge(std::string_view name, std::string_view help) override {
+  Gauge& gauge(std::string_view name, std::string_view /*help*/) override {
     std::lock_guard lock(mu_);
     auto& slot = gauges_[std::string(name)];
     if (!slot) slot = std::make_unique<FakeGauge>();
