@@ -1,0 +1,30 @@
+// FleetConfig: the sim-lighting config with defaults applied and every field checked.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "itc/status.hpp"
+
+namespace itc::sim_lighting {
+
+struct FleetConfig {
+  std::uint32_t lamps = 1000;
+  std::chrono::milliseconds report_interval{1000};  // 0: as fast as back-pressure allows
+  std::string fleet_seed = "itc-sim-lighting";
+  std::string owner_public_key;  // raw 32 bytes
+  double fault_probability = 0.001;
+  std::string id_prefix = "lamp-";
+  std::string profile = "dimmable-lamp";
+};
+
+// Parses the serialized itc.sim_lighting.Config. On a bad value returns InvalidArgument
+// whose message starts with the field name, e.g. "lamps: must be 1..100000, got 0".
+Result<FleetConfig> parse_fleet_config(std::string_view serialized);
+
+// "lamp-" + 6 digits: lamp-000001 for number 1.
+std::string lamp_id(const std::string& prefix, std::uint32_t number);
+
+}  // namespace itc::sim_lighting
