@@ -4,7 +4,9 @@
 // facing a full queue waits (back-pressure), and a wait of more than a second is reported
 // as a warning naming the slow subscriber. Nothing is dropped.
 //
-// Messages are immutable once published and shared between subscribers.
+// The bus copies each published message into host memory (so a queued message outlives
+// a hot-swapped publisher), then shares that immutable copy between subscribers. Topic
+// types are messages from schemas/ (libitc-schemas), never a plugin's own types.
 // Thread safety: all methods may be called from any thread.
 #pragma once
 

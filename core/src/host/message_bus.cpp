@@ -120,6 +120,13 @@ Status MessageBus::deliver(std::string_view topic, MessagePtr msg, bool wait) {
   if (!msg) return Status::InvalidArgument("publish on '" + std::string(topic) + "': null message");
   auto t = topic_for(topic, msg->GetDescriptor()->full_name(), true);
   if (!t.ok()) return t.status();
+  // The host keeps its own copy: the publisher's shared_ptr control block is code of the
+  // publishing plugin, which may be unloaded (hot swap) while the message is still queued.
+  {
+    google::protobuf::Message* copy = msg->New();
+    copy->CopyFrom(*msg);
+    msg = MessagePtr(copy);
+  }
   std::vector<std::shared_ptr<Subscription>> subs;
   {
     std::shared_lock lock(mu_);

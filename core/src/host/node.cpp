@@ -1,0 +1,442 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "host/dependency_order.hpp"
+#include "host/node_impl.hpp"
+#include "itc/abi.hpp"
+#include "itc/crypto.hpp"
+#include "itc/services/command_gateway.hpp"
+#include "itc/services/ledger_store.hpp"
+
+namespace itc::host {
+namespace fs = std::filesystem;
+
+namespace {
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+constexpr std::size_t kRecentReadings = 256;
+}  // namespace
+
+Node::Node() : impl_(std::make_unique<Impl>()) {}
+
+Node::~Node() { shutdown(); }
+
+Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
+  v1::ConfigReport report;
+  auto file = load_node_file(options.config_file, &report);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<Node> node(new Node());
+  Impl& d = *node->impl_;
+  d.options = options;
+  d.file = std::move(*file);
+  if (options.developer_mode) d.file.node.set_developer_mode(true);
+  for (int i = 0; i < d.file.node.trusted_vendor_keys_size(); ++i) {
+    auto key = crypto::load_public_key(d.file.node.trusted_vendor_keys(i));
+    if (!key.ok()) {
+      return key.status().WithContext(options.config_file + ": node.trusted_vendor_keys[" +
+                                      std::to_string(i) + "]");
+    }
+    d.trusted_keys.push_back(*key);
+  }
+  std::error_code ec;
+  fs::create_directories(d.file.node.data_dir(), ec);
+  if (ec) {
+    return Status::Unavailable("cannot create data dir " + d.file.node.data_dir() + ": " +
+                               ec.message());
+  }
+  // Unique copies of loaded libraries live here; leftovers of a crashed run are removed.
+  d.run_dir = (fs::path(d.file.node.data_dir()) / "run" / "plugins").string();
+  fs::remove_all(d.run_dir, ec);
+  fs::create_directories(d.run_dir, ec);
+  auto kv = KvStore::open((fs::path(d.file.node.data_dir()) / "plugin-kv.sqlite").string());
+  if (!kv.ok()) return kv.status().WithContext("node key-value store");
+  d.kv = std::move(*kv);
+  d.scheduler = std::make_unique<Scheduler>(std::max(4u, std::thread::hardware_concurrency()));
+  d.bus = std::make_unique<MessageBus>(d.file.node.bus_queue_capacity(),
+                                       [&d](const std::string& m) { d.warn(m); });
+  d.register_collectors();
+  return node;
+}
+
+NodeServices Node::Impl::node_services() {
+  return NodeServices{bus.get(), scheduler.get(), &metrics, kv.get(), &services,
+                      file.node.name()};
+}
+
+PluginSlot* Node::Impl::find_slot(const std::string& name) {
+  std::lock_guard lock(mu);
+  for (auto& s : slots)
+    if (s->name == name) return s.get();
+  return nullptr;
+}
+
+v1::PluginStatus Node::Impl::status_of(const PluginSlot& s) const {
+  v1::PluginStatus st;
+  st.set_name(s.name);
+  st.set_state(s.state);
+  st.set_reason(s.reason);
+  st.set_source(s.opened.source.empty() ? (s.entry.package.empty() ? s.entry.library
+                                                                   : s.entry.package)
+                                        : s.opened.source);
+  st.set_signed_by(s.opened.signed_by);
+  st.set_swaps(s.swaps);
+  if (s.opened.library) {
+    const auto& info = s.opened.library->info();
+    st.set_version(info.version);
+    st.set_layer(info.layer);
+    st.set_config_type(info.config_type);
+    for (const auto& p : info.provides) st.add_provides(p);
+    for (const auto& r : info.requires_) st.add_requires_services(r);
+  }
+  return st;
+}
+
+void Node::Impl::set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason) {
+  v1::Event ev;
+  {
+    std::lock_guard lock(mu);
+    slot.state = state;
+    slot.reason = std::move(reason);
+    *ev.mutable_plugin() = status_of(slot);
+  }
+  if (state == v1::FAILED) {
+    spdlog::error("plugin {}: FAILED: {}", slot.name, slot.reason);
+  } else {
+    spdlog::info("plugin {}: {}", slot.name, v1::LifecycleState_Name(state));
+  }
+  emit(std::move(ev));
+}
+
+void Node::Impl::emit(v1::Event event) {
+  event.set_at_us(now_us());
+  std::vector<EventSink> targets;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [id, sink] : sinks) targets.push_back(sink);
+  }
+  for (auto& sink : targets) sink(event);
+}
+
+void Node::Impl::warn(const std::string& message) {
+  spdlog::warn("{}", message);
+  v1::Event ev;
+  ev.set_warning(message);
+  emit(std::move(ev));
+}
+
+std::map<std::string, std::string> Node::Impl::running_providers() const {
+  std::map<std::string, std::string> out;
+  std::lock_guard lock(mu);
+  for (auto& s : slots)
+    if (s->state == v1::RUNNING && s->opened.library)
+      for (auto& p : s->opened.library->info().provides) out[p] = s->name;
+  return out;
+}
+
+std::vector<std::string> Node::Impl::running_dependents(const PluginSlot& slot) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(mu);
+  for (auto& s : slots) {
+    if (s.get() == &slot || s->state != v1::RUNNING) continue;
+    for (auto& n : s->needs)
+      if (n == slot.name) out.push_back(s->name);
+  }
+  return out;
+}
+
+void Node::Impl::subscribe_host_taps() {
+  bus->subscribe_as("host", false, topics::kReadings, v1::Reading::descriptor()->full_name(),
+                    [this](const MessagePtr& m) {
+                      std::lock_guard lock(mu);
+                      recent.push_back(static_cast<const v1::Reading&>(*m));
+                      if (recent.size() > kRecentReadings) recent.pop_front();
+                    });
+  bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
+                    [this](const MessagePtr& m) {
+                      const auto& b = static_cast<const v1::BlockCommitted&>(*m);
+                      {
+                        std::lock_guard lock(mu);
+                        head = b;
+                      }
+                      v1::Event ev;
+                      *ev.mutable_block() = b;
+                      emit(std::move(ev));
+                    });
+  bus->subscribe_as("host", false, topics::kCommandResults,
+                    v1::CommandResult::descriptor()->full_name(), [this](const MessagePtr& m) {
+                      v1::Event ev;
+                      *ev.mutable_command() = static_cast<const v1::CommandResult&>(*m);
+                      emit(std::move(ev));
+                    });
+}
+
+void Node::Impl::register_collectors() {
+  auto per_topic = [this](auto field) {
+    return [this, field] {
+      std::vector<MetricsRegistry::Sample> out;
+      for (const auto& t : bus->stats())
+        out.push_back({MetricsRegistry::label("topic", t.topic()), static_cast<double>(field(t))});
+      return out;
+    };
+  };
+  metrics.add_collector("itc_bus_published", "Messages published per topic", "counter",
+                        per_topic([](const v1::TopicStats& t) { return t.published(); }));
+  metrics.add_collector("itc_bus_delivered", "Messages delivered to subscribers per topic",
+                        "counter",
+                        per_topic([](const v1::TopicStats& t) { return t.delivered(); }));
+  metrics.add_collector("itc_bus_blocked_publishes",
+                        "Publishes that waited for a full subscriber queue", "counter",
+                        per_topic([](const v1::TopicStats& t) { return t.blocked_publishes(); }));
+  metrics.add_collector("itc_bus_queued", "Messages waiting in subscriber queues", "gauge",
+                        per_topic([](const v1::TopicStats& t) { return t.queued(); }));
+  metrics.add_collector("itc_plugin_running", "1 if the plugin is running, else 0", "gauge", [this] {
+    std::vector<MetricsRegistry::Sample> out;
+    std::lock_guard lock(mu);
+    for (auto& s : slots)
+      out.push_back({MetricsRegistry::label("plugin", s->name), s->state == v1::RUNNING ? 1.0 : 0.0});
+    return out;
+  });
+  metrics.add_collector("itc_plugin_swaps", "Hot swaps completed per plugin", "counter", [this] {
+    std::vector<MetricsRegistry::Sample> out;
+    std::lock_guard lock(mu);
+    for (auto& s : slots)
+      out.push_back({MetricsRegistry::label("plugin", s->name), static_cast<double>(s->swaps)});
+    return out;
+  });
+}
+
+Status Node::Impl::bring_up(PluginSlot& slot) {
+  const std::string file = this->file.path;
+  v1::ConfigReport report;
+  auto config = parse_plugin_config(slot.opened.library->info(), slot.entry, file, &report);
+  if (!config.ok()) {
+    std::string why = report.issues_size() ? format_report(report) : config.status().ToString();
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    set_state(slot, v1::FAILED, "config: " + why);
+    return Status::InvalidArgument(slot.name + ": " + why);
+  }
+  slot.config_bytes = *config;
+  auto instance = slot.opened.library->create();
+  if (!instance.ok()) {
+    set_state(slot, v1::FAILED, instance.status().ToString());
+    return instance.status();
+  }
+  auto data = (fs::path(this->file.node.data_dir()) / "plugins" / slot.name).string();
+  slot.env = std::make_unique<PluginEnv>(node_services(), slot.name, data, false);
+  slot.instance = *instance;
+  Status st = slot.instance->initialise(*slot.env, slot.config_bytes);
+  if (!st.ok()) {
+    std::string why = st.ToString();
+    if (st.code() == Status::Code::kInvalidArgument) {
+      v1::ConfigReport r;
+      *r.add_issues() = locate_plugin_error(slot.entry, file, st);
+      why = format_report(r);
+      while (!why.empty() && why.back() == '\n') why.pop_back();
+    }
+    tear_down(slot);
+    set_state(slot, v1::FAILED, "initialise: " + why);
+    return st.WithContext(slot.name);
+  }
+  set_state(slot, v1::INITIALISED);
+  st = slot.instance->start();
+  if (!st.ok()) {
+    slot.instance->stop();
+    tear_down(slot);
+    set_state(slot, v1::FAILED, "start: " + st.ToString());
+    return st.WithContext(slot.name);
+  }
+  set_state(slot, v1::RUNNING);
+  return Status::Ok();
+}
+
+void Node::Impl::tear_down(PluginSlot& slot) {
+  // Order matters: nothing may call into the plugin's code once its library closes.
+  std::size_t held = bus->remove_owner(slot.name);
+  if (held > 0) {
+    warn("plugin " + slot.name + " went away with " + std::to_string(held) +
+         " undelivered messages in its queues");
+  }
+  services.remove_owner(slot.name);
+  if (slot.env) slot.env->retire();
+  slot.instance.reset();
+  slot.env.reset();
+}
+
+Status Node::start() {
+  Impl& d = *impl_;
+  std::lock_guard ops(d.ops_mu);
+  d.started_at_us = now_us();
+  d.subscribe_host_taps();
+  spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
+               d.file.plugins.size(), d.file.node.data_dir(),
+               d.file.node.developer_mode() ? " [DEVELOPER MODE: unsigned plugins allowed]" : "");
+  Status first = Status::Ok();
+  auto remember = [&](const Status& s) {
+    if (first.ok() && !s.ok()) first = s;
+  };
+  std::vector<PluginDeps> deps;
+  std::map<std::string, PluginSlot*> by_name;
+  for (const auto& entry : d.file.plugins) {
+    auto slot = std::make_unique<PluginSlot>();
+    slot->name = entry.name;
+    slot->entry = entry;
+    PluginSlot* s = slot.get();
+    {
+      std::lock_guard lock(d.mu);
+      d.slots.push_back(std::move(slot));
+    }
+    d.set_state(*s, v1::DISCOVERED);
+    auto opened = open_plugin(entry, d.file.node.developer_mode(), d.trusted_keys, d.run_dir);
+    if (!opened.ok()) {
+      d.set_state(*s, v1::FAILED, opened.status().ToString());
+      remember(opened.status());
+      continue;
+    }
+    s->opened = std::move(*opened);
+    d.set_state(*s, v1::LOADED);
+    const auto& info = s->opened.library->info();
+    deps.push_back({s->name, info.provides, info.requires_});
+    by_name[s->name] = s;
+  }
+  DependencyPlan plan = plan_dependencies(deps);
+  for (auto& [name, why] : plan.failures) {
+    PluginSlot* s = by_name[name];
+    s->opened = {};  // closes the library
+    d.set_state(*s, v1::FAILED, why);
+    remember(Status::FailedPrecondition(name + ": " + why));
+  }
+  // Start order: providers first. Keep d.slots in that order for a reverse shutdown.
+  {
+    std::lock_guard lock(d.mu);
+    std::stable_sort(d.slots.begin(), d.slots.end(), [&](const auto& a, const auto& b) {
+      auto pos = [&](const std::string& n) {
+        auto it = std::find(plan.order.begin(), plan.order.end(), n);
+        return it == plan.order.end() ? plan.order.size() : size_t(it - plan.order.begin());
+      };
+      return pos(a->name) < pos(b->name);
+    });
+  }
+  for (const auto& name : plan.order) {
+    PluginSlot* s = by_name[name];
+    s->needs = plan.needs[name];
+    std::string blocked;
+    for (const auto& n : s->needs) {
+      PluginSlot* p = by_name[n];
+      if (!p || p->state != v1::RUNNING) blocked = n;
+    }
+    if (!blocked.empty()) {
+      s->opened = {};
+      d.set_state(*s, v1::FAILED, "needs " + blocked + ", which is not running");
+      remember(Status::FailedPrecondition(name + " needs " + blocked));
+      continue;
+    }
+    Status st = d.bring_up(*s);
+    if (!st.ok()) s->opened = {};
+    remember(st);
+  }
+  return first;
+}
+
+void Node::shutdown() {
+  if (!impl_) return;
+  Impl& d = *impl_;
+  std::lock_guard ops(d.ops_mu);
+  if (d.shut_down) return;
+  d.shut_down = true;
+  std::vector<PluginSlot*> order;
+  {
+    std::lock_guard lock(d.mu);
+    for (auto it = d.slots.rbegin(); it != d.slots.rend(); ++it) order.push_back(it->get());
+  }
+  for (PluginSlot* s : order) {
+    if (s->instance) {
+      d.set_state(*s, v1::DRAINING);
+      Status st = s->instance->drain();
+      if (!st.ok()) d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
+      s->instance->stop();
+      d.set_state(*s, v1::STOPPED);
+      d.tear_down(*s);
+    }
+    if (s->opened.library) {
+      s->opened = {};
+      d.set_state(*s, v1::UNLOADED);
+    }
+  }
+  d.bus->remove_owner("host");
+  spdlog::info("node {} stopped", d.file.node.name());
+}
+
+v1::NodeInfo Node::info() const {
+  v1::NodeInfo n;
+  n.set_name(impl_->file.node.name());
+  n.set_version(ITC_VERSION);
+  n.set_abi_major(kAbiMajor);
+  n.set_abi_minor(kAbiMinor);
+  n.set_developer_mode(impl_->file.node.developer_mode());
+  n.set_started_at_us(impl_->started_at_us);
+  n.set_config_file(impl_->file.path);
+  return n;
+}
+
+v1::NodeConfig Node::config() const { return impl_->file.node; }
+std::string Node::data_dir() const { return impl_->file.node.data_dir(); }
+MetricsRegistry& Node::metrics() { return impl_->metrics; }
+std::vector<v1::TopicStats> Node::topic_stats() const { return impl_->bus->stats(); }
+
+std::vector<v1::PluginStatus> Node::plugins() const {
+  std::vector<v1::PluginStatus> out;
+  std::lock_guard lock(impl_->mu);
+  for (auto& s : impl_->slots) out.push_back(impl_->status_of(*s));
+  return out;
+}
+
+std::vector<v1::Reading> Node::recent_readings(std::size_t max) const {
+  std::lock_guard lock(impl_->mu);
+  std::size_t n = std::min(max, impl_->recent.size());
+  return {impl_->recent.end() - static_cast<std::ptrdiff_t>(n), impl_->recent.end()};
+}
+
+std::optional<v1::BlockCommitted> Node::ledger_head() const {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->head) return impl_->head;
+  }
+  auto* store = static_cast<LedgerStore*>(impl_->services.find(LedgerStore::kServiceName));
+  if (!store) return std::nullopt;
+  auto head = store->head();
+  if (!head.ok() || !head->has_value()) return std::nullopt;
+  return **head;
+}
+
+v1::CommandResult Node::submit_command(const v1::Command& cmd) {
+  auto* gw = static_cast<CommandGateway*>(impl_->services.find(CommandGateway::kServiceName));
+  if (!gw) {
+    v1::CommandResult r;
+    r.set_device_id(cmd.device_id());
+    r.set_nonce(cmd.nonce());
+    r.set_accepted(false);
+    r.set_reason("no running plugin provides " + std::string(CommandGateway::kServiceName) +
+                 " (load the configuration-layer `control` plugin)");
+    return r;
+  }
+  return gw->submit(cmd);
+}
+
+std::uint64_t Node::subscribe_events(EventSink sink) {
+  std::lock_guard lock(impl_->mu);
+  std::uint64_t id = impl_->next_sink++;
+  impl_->sinks[id] = std::move(sink);
+  return id;
+}
+
+void Node::unsubscribe_events(std::uint64_t id) {
+  std::lock_guard lock(impl_->mu);
+  impl_->sinks.erase(id);
+}
+
+}  // namespace itc::host

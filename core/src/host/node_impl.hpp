@@ -1,0 +1,78 @@
+// Node internals shared by node.cpp (start, stop, status) and node_swap.cpp (swap,
+// load, unload). Not part of the SDK.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/config_file.hpp"
+#include "host/kv_store.hpp"
+#include "host/message_bus.hpp"
+#include "host/metrics_registry.hpp"
+#include "host/node.hpp"
+#include "host/plugin_env.hpp"
+#include "host/plugin_source.hpp"
+#include "host/scheduler.hpp"
+
+namespace itc::host {
+
+// One configured plugin: what runs in it now, and its visible lifecycle state.
+struct PluginSlot {
+  std::string name;
+  PluginEntry entry;
+  v1::LifecycleState state = v1::DISCOVERED;
+  std::string reason;
+  OpenedPlugin opened;
+  std::string config_bytes;
+  std::unique_ptr<PluginEnv> env;
+  std::shared_ptr<Plugin> instance;
+  std::uint32_t swaps = 0;
+  std::vector<std::string> needs;  // plugins whose services it requires
+};
+
+struct Node::Impl {
+  NodeOptions options;
+  NodeFile file;
+  std::vector<std::string> trusted_keys;  // raw 32-byte keys
+  std::string run_dir;
+  std::int64_t started_at_us = 0;
+
+  std::unique_ptr<KvStore> kv;
+  MetricsRegistry metrics;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<MessageBus> bus;
+  ServiceRegistry services;
+
+  std::mutex ops_mu;     // one lifecycle operation (start, swap, load, unload, stop) at a time
+  mutable std::mutex mu;  // guards slots' visible fields, order, events
+  std::vector<std::unique_ptr<PluginSlot>> slots;  // in start order
+  std::map<std::uint64_t, EventSink> sinks;
+  std::uint64_t next_sink = 1;
+  std::deque<v1::Reading> recent;
+  std::optional<v1::BlockCommitted> head;
+  bool shut_down = false;
+
+  NodeServices node_services();
+  PluginSlot* find_slot(const std::string& name);
+  void set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason = "");
+  v1::PluginStatus status_of(const PluginSlot& slot) const;
+  void emit(v1::Event event);
+  void warn(const std::string& message);
+  std::map<std::string, std::string> running_providers() const;
+  std::vector<std::string> running_dependents(const PluginSlot& slot) const;
+
+  // Initialises and starts a slot whose library is open. On failure the slot is FAILED
+  // with the reason and nothing of it stays registered.
+  Status bring_up(PluginSlot& slot);
+  // Drains, stops and releases the slot's instance (bus, services, timers, library).
+  void tear_down(PluginSlot& slot);
+  void subscribe_host_taps();
+  void register_collectors();
+};
+
+}  // namespace itc::host
