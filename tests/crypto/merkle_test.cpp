@@ -1,0 +1,124 @@
+// RFC 6962 Merkle trees: roots, domain separation and inclusion proofs.
+#include "itc/merkle.hpp"
+
+#include <QtTest>
+
+#include "itc/crypto.hpp"
+
+using namespace itc;
+
+namespace {
+
+std::string unhex(std::string_view hex) { return *crypto::from_hex(hex); }
+
+// MTH straight from RFC 6962 section 2.1, written independently of the library's
+// level-by-level construction.
+std::string reference_root(const std::vector<std::string>& hashes, std::size_t begin,
+                           std::size_t end) {
+  if (end - begin == 1) return hashes[begin];
+  std::size_t k = 1;
+  while (k * 2 < end - begin) k *= 2;
+  return crypto::sha256(std::string(1, '\x01') + reference_root(hashes, begin, begin + k) +
+                        reference_root(hashes, begin + k, end));
+}
+
+std::vector<std::string> leaf_hashes_for(std::size_t n) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(merkle::leaf_hash("reading-" + std::to_string(i)));
+  return out;
+}
+
+}  // namespace
+
+class MerkleTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void emptyTreeRootIsHashOfEmptyString() {
+    QCOMPARE(merkle::root({}), crypto::sha256(""));
+    QCOMPARE(merkle::root_from_leaf_hashes({}), crypto::sha256(""));
+  }
+
+  void leafAndNodeHashesAreDomainSeparated() {
+    QCOMPARE(merkle::leaf_hash("abc"), crypto::sha256(std::string("\x00", 1) + "abc"));
+    const std::string l(32, 'L'), r(32, 'R');
+    QCOMPARE(merkle::node_hash(l, r), crypto::sha256("\x01" + l + r));
+    QVERIFY(merkle::leaf_hash("abc") != crypto::sha256("abc"));
+    // A 64-byte leaf equal to two concatenated child hashes does not pass as their node.
+    QVERIFY(merkle::leaf_hash(l + r) != merkle::node_hash(l, r));
+  }
+
+  // Roots of the certificate-transparency reference leaves (RFC 6962 test data).
+  void matchesCertificateTransparencyVectors() {
+    const std::vector<std::string> leaves = {"",
+                                             unhex("00"),
+                                             unhex("10"),
+                                             unhex("2021"),
+                                             unhex("3031"),
+                                             unhex("40414243"),
+                                             unhex("5051525354555657"),
+                                             unhex("606162636465666768696a6b6c6d6e6f")};
+    const char* roots[] = {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                           "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+                           "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+                           "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                           "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+                           "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+                           "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+                           "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
+    for (std::size_t n = 1; n <= leaves.size(); ++n) {
+      std::vector<std::string> prefix(leaves.begin(), leaves.begin() + n);
+      QCOMPARE(crypto::to_hex(merkle::root(prefix)), std::string(roots[n - 1]));
+    }
+  }
+
+  void rootMatchesRfcDefinitionForSizes1To20() {
+    for (std::size_t n = 1; n <= 20; ++n) {
+      auto hashes = leaf_hashes_for(n);
+      QCOMPARE(merkle::root_from_leaf_hashes(hashes), reference_root(hashes, 0, n));
+    }
+  }
+
+  void inclusionProofsVerifyForEveryIndex() {
+    for (std::uint64_t n = 1; n <= 20; ++n) {
+      auto hashes = leaf_hashes_for(n);
+      const std::string root = merkle::root_from_leaf_hashes(hashes);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        auto proof = merkle::inclusion_proof(hashes, i);
+        QVERIFY2(merkle::verify_inclusion(hashes[i], i, n, proof, root),
+                 qPrintable(QString("size %1 index %2").arg(n).arg(i)));
+      }
+    }
+  }
+
+  void wrongIndexRootLeafOrProofFails() {
+    for (std::uint64_t n = 1; n <= 20; ++n) {
+      auto hashes = leaf_hashes_for(n);
+      const std::string root = merkle::root_from_leaf_hashes(hashes);
+      const std::string other_root = merkle::root(std::vector<std::string>{"x"});
+      for (std::uint64_t i = 0; i < n; ++i) {
+        auto proof = merkle::inclusion_proof(hashes, i);
+        const QByteArray where = QString("size %1 index %2").arg(n).arg(i).toUtf8();
+        const char* ctx = where.constData();
+        if (n > 1) {
+          std::uint64_t wrong = (i + 1) % n;
+          QVERIFY2(!merkle::verify_inclusion(hashes[i], wrong, n, proof, root), ctx);
+          QVERIFY2(!merkle::verify_inclusion(hashes[(i + 1) % n], i, n, proof, root), ctx);
+          auto shortened = proof;
+          shortened.pop_back();
+          QVERIFY2(!merkle::verify_inclusion(hashes[i], i, n, shortened, root), ctx);
+          auto longer = proof;
+          longer.push_back(hashes[0]);
+          QVERIFY2(!merkle::verify_inclusion(hashes[i], i, n, longer, root), ctx);
+        }
+        QVERIFY2(!merkle::verify_inclusion(hashes[i], i, n, proof, other_root), ctx);
+        QVERIFY2(!merkle::verify_inclusion(hashes[i], n, n, proof, root), ctx);  // index >= size
+      }
+    }
+    QVERIFY(merkle::inclusion_proof(leaf_hashes_for(3), 3).empty());
+  }
+};
+
+QTEST_GUILESS_MAIN(MerkleTest)
+#include "merkle_test.moc"
