@@ -1,0 +1,50 @@
+// ProgressLine: the one-line live status `itc-node --progress` prints every second:
+//   node-1 | lamps 1000 | readings/s 4,012 | blocks 123 (height 456) | last block 212 ms
+// Values come from the plugins' metrics (sim-lighting: lamps; solo: readings_committed,
+// blocks_committed, height, last_block_latency_ms); "-" where a plugin is absent.
+// Thread safety: one ProgressLine is used by one thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace itc::host {
+class MetricsRegistry;
+}
+
+namespace itc::node {
+
+// "4,012" for 4012; "-" for nullopt.
+std::string group_thousands(std::optional<double> value);
+
+class ProgressLine {
+ public:
+  ProgressLine(std::string node_name, const host::MetricsRegistry& metrics);
+
+  // The status line now. `now` is monotonic time; readings/s is the rate since the
+  // previous call ("-" on the first call or without the solo plugin).
+  std::string sample(std::chrono::steady_clock::time_point now);
+
+ private:
+  std::string node_name_;
+  const host::MetricsRegistry& metrics_;
+  std::optional<double> last_readings_;
+  std::chrono::steady_clock::time_point last_at_{};
+};
+
+// Writes status lines to stderr: rewritten in place on a terminal, one per line otherwise.
+class StatusWriter {
+ public:
+  StatusWriter();
+  void show(const std::string& line);
+  // Ends an in-place line so following output starts on a fresh line.
+  void finish();
+
+ private:
+  bool tty_;
+  bool dirty_ = false;
+};
+
+}  // namespace itc::node

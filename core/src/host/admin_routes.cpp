@@ -1,0 +1,282 @@
+// The admin API's request → response mapping, independent of HTTP framing and sockets.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "host/admin_server.hpp"
+#include "host/metrics_registry.hpp"
+#include "host/node.hpp"
+
+namespace itc::host {
+namespace {
+
+namespace pb = google::protobuf;
+
+constexpr std::size_t kDefaultRecentReadings = 100;
+constexpr std::size_t kMaxRecentReadings = 10000;
+
+unsigned http_status_for(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk:
+      return 200;
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kAlreadyExists:
+      return 409;
+    case Status::Code::kFailedPrecondition:
+      return 409;
+    case Status::Code::kPermissionDenied:
+      return 403;
+    case Status::Code::kUnavailable:
+      return 503;
+    case Status::Code::kAborted:
+      return 409;
+    case Status::Code::kIncompatible:
+      return 422;
+    case Status::Code::kCorruption:
+      return 500;
+    case Status::Code::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+std::string to_json(const pb::Message& msg) {
+  pb::util::JsonPrintOptions opts;
+  opts.always_print_primitive_fields = true;
+  std::string out;
+  auto st = pb::util::MessageToJsonString(msg, &out, opts);
+  if (!st.ok()) return "{}";  // only fails for malformed Any, which we never send
+  return out;
+}
+
+AdminResponse json_ok(const pb::Message& msg, unsigned status = 200) {
+  return AdminResponse{status, "application/json", to_json(msg)};
+}
+
+// Parses `body` as the JSON of `msg`'s type; the error names the type and the problem.
+Status parse_json(const std::string& body, pb::Message& msg) {
+  const std::string type = msg.GetDescriptor()->name();
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("request body is empty; expected a " + type + " JSON object");
+  }
+  pb::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  auto st = pb::util::JsonStringToMessage(body, &msg, opts);
+  if (!st.ok()) {
+    return Status::InvalidArgument("malformed " + type + " JSON: " + std::string(st.message()));
+  }
+  return Status::Ok();
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned v = 0;
+    if (s[i] == '%' && i + 2 < s.size() &&
+        std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
+      out.push_back(static_cast<char>(v));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    std::size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    if (next > pos) parts.push_back(percent_decode(path.substr(pos, next - pos)));
+    pos = next + 1;
+  }
+  return parts;
+}
+
+// The value of `key` in a query string "a=1&b=2", if present.
+std::optional<std::string> query_param(std::string_view query, std::string_view key) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(pos, amp - pos);
+    std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    }
+    pos = amp + 1;
+  }
+  return std::nullopt;
+}
+
+// The plugin's status after a lifecycle call, or {} if the node no longer lists it.
+AdminResponse plugin_status_of(Node& node, const std::string& name) {
+  for (const v1::PluginStatus& p : node.plugins()) {
+    if (p.name() == name) return json_ok(p);
+  }
+  return AdminResponse{200, "application/json", "{}"};
+}
+
+AdminResponse method_not_allowed(std::string_view method, std::string_view path,
+                                 std::string_view allowed) {
+  return admin_error(405, "InvalidArgument",
+                     std::string(method) + " is not allowed on " + std::string(path) + "; use " +
+                         std::string(allowed));
+}
+
+AdminResponse recent_readings(Node& node, std::string_view query) {
+  std::size_t max = kDefaultRecentReadings;
+  if (auto v = query_param(query, "max")) {
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), max);
+    if (ec != std::errc() || end != v->data() + v->size() || max < 1 || max > kMaxRecentReadings) {
+      return admin_error(Status::InvalidArgument("query parameter max must be an integer in 1.." +
+                                                 std::to_string(kMaxRecentReadings) + ", got '" +
+                                                 *v + "'"));
+    }
+  }
+  v1::RecentReadings out;
+  for (v1::Reading& r : node.recent_readings(max)) *out.add_readings() = std::move(r);
+  return json_ok(out);
+}
+
+AdminResponse ledger_head(Node& node) {
+  v1::LedgerHead head;
+  if (auto block = node.ledger_head()) {
+    head.set_has_block(true);
+    *head.mutable_header() = block->header();
+    head.set_hash(block->hash());
+  }
+  return json_ok(head);
+}
+
+AdminResponse bus_topics(Node& node) {
+  std::string body = "{\"topics\":[";
+  bool first = true;
+  for (const v1::TopicStats& t : node.topic_stats()) {
+    if (!first) body += ',';
+    first = false;
+    body += to_json(t);
+  }
+  body += "]}";
+  return AdminResponse{200, "application/json", std::move(body)};
+}
+
+AdminResponse submit_command(Node& node, const std::string& body) {
+  v1::Command cmd;
+  if (Status st = parse_json(body, cmd); !st.ok()) return admin_error(st);
+  v1::CommandResult result = node.submit_command(cmd);
+  return json_ok(result, result.accepted() ? 200 : 403);
+}
+
+AdminResponse plugin_action(Node& node, std::string_view method, const std::string& path,
+                            const std::vector<std::string>& parts, const std::string& body) {
+  // parts: v1 plugins [load | <name> swap | <name> unload]
+  if (parts.size() == 2) {
+    if (method != "GET") return method_not_allowed(method, path, "GET");
+    v1::PluginList list;
+    for (v1::PluginStatus& p : node.plugins()) *list.add_plugins() = std::move(p);
+    return json_ok(list);
+  }
+  if (parts.size() == 3 && parts[2] == "load") {
+    if (method != "POST") return method_not_allowed(method, path, "POST");
+    v1::LoadRequest req;
+    if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
+    if (Status st = node.load(req); !st.ok()) return admin_error(st);
+    return plugin_status_of(node, req.name());
+  }
+  if (parts.size() == 4 && (parts[3] == "swap" || parts[3] == "unload")) {
+    if (method != "POST") return method_not_allowed(method, path, "POST");
+    const std::string& name = parts[2];
+    if (parts[3] == "swap") {
+      v1::SwapRequest req;
+      if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
+      if (Status st = node.swap(name, req); !st.ok()) return admin_error(st);
+    } else {
+      if (Status st = node.unload(name); !st.ok()) return admin_error(st);
+    }
+    return plugin_status_of(node, name);
+  }
+  return admin_error(404, "NotFound", "no admin endpoint at " + path);
+}
+
+AdminResponse route(Node& node, std::string_view method, std::string_view target,
+                    const std::string& body) {
+  std::size_t q = target.find('?');
+  const std::string path(target.substr(0, q));
+  const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  const std::vector<std::string> parts = split_path(path);
+  auto only = [&](std::string_view m) { return method == m; };
+
+  if (parts.size() == 1 && parts[0] == "metrics") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                         node.metrics().render_prometheus()};
+  }
+  if (parts.empty() || parts[0] != "v1" || parts.size() < 2) {
+    return admin_error(404, "NotFound", "no admin endpoint at " + path);
+  }
+  const std::string& what = parts[1];
+  if (what == "plugins") return plugin_action(node, method, path, parts, body);
+  if (parts.size() == 2 && what == "node") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return json_ok(node.info());
+  }
+  if (parts.size() == 3 && what == "config" && parts[2] == "validate") {
+    if (!only("POST")) return method_not_allowed(method, path, "POST");
+    return json_ok(node.validate_config(body, "<admin request>"));
+  }
+  if (parts.size() == 3 && what == "readings" && parts[2] == "recent") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return recent_readings(node, query);
+  }
+  if (parts.size() == 3 && what == "ledger" && parts[2] == "head") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return ledger_head(node);
+  }
+  if (parts.size() == 2 && what == "bus") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return bus_topics(node);
+  }
+  if (parts.size() == 2 && what == "commands") {
+    if (!only("POST")) return method_not_allowed(method, path, "POST");
+    return submit_command(node, body);
+  }
+  return admin_error(404, "NotFound", "no admin endpoint at " + path);
+}
+
+}  // namespace
+
+AdminResponse admin_error(unsigned http_status, std::string_view code, std::string_view message) {
+  pb::Struct obj;
+  (*obj.mutable_fields())["error"].set_string_value(std::string(message));
+  (*obj.mutable_fields())["code"].set_string_value(std::string(code));
+  return AdminResponse{http_status, "application/json", to_json(obj)};
+}
+
+AdminResponse admin_error(const Status& status) {
+  return admin_error(http_status_for(status.code()), Status::CodeName(status.code()),
+                     status.message());
+}
+
+AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
+                                   const std::string& body) {
+  try {
+    return route(node, method, target, body);
+  } catch (const std::exception& e) {
+    return admin_error(Status::Internal(std::string("admin request failed: ") + e.what()));
+  } catch (...) {
+    return admin_error(Status::Internal("admin request failed with an unknown exception"));
+  }
+}
+
+}  // namespace itc::host

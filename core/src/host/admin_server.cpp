@@ -1,0 +1,521 @@
+// AdminServer: sockets, HTTP framing, authentication and the event stream. What each
+// endpoint does is in admin_routes.cpp.
+#include "host/admin_server.hpp"
+
+#include <google/protobuf/util/json_util.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "host/node.hpp"
+
+namespace itc::host {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kBodyLimit = 1 << 20;  // 1 MiB
+constexpr auto kReadTimeout = std::chrono::seconds(60);
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+constexpr auto kEventKeepAlive = std::chrono::seconds(15);
+constexpr std::size_t kEventBufferEvents = 1024;    // per event-stream client
+constexpr std::size_t kEventBufferBytes = 1 << 20;  // per event-stream client
+constexpr int kWorkerThreads = 2;
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest sha256(std::string_view s) {
+  Digest d{};
+  unsigned int len = 0;
+  EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_sha256(), nullptr);
+  return d;
+}
+
+// "127.0.0.1:8740", "[::1]:0", "localhost:8740" → endpoint; errors name the address.
+Result<tcp::endpoint> parse_listen(const std::string& listen) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("admin listen address '" + listen + "': " + why);
+  };
+  std::string host;
+  std::string port;
+  if (!listen.empty() && listen[0] == '[') {
+    std::size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return bad("expected [ipv6]:port");
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    std::size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return bad("expected host:port");
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  net::ip::address addr = net::ip::make_address(host, ec);
+  if (ec) return bad("'" + host + "' is not an IP address");
+  unsigned p = 0;
+  auto [end, perr] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (port.empty() || perr != std::errc() || end != port.data() + port.size() || p > 65535) {
+    return bad("port '" + port + "' is not a number in 0..65535");
+  }
+  return tcp::endpoint(addr, static_cast<std::uint16_t>(p));
+}
+
+std::string event_frame(const v1::Event& event) {
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.always_print_primitive_fields = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(event, &json, opts).ok()) return {};
+  return "data: " + json + "\n\n";  // protobuf JSON has no raw newlines
+}
+
+class Session;
+
+// Closed before the io_context goes away; event sinks the Node still holds check it
+// before touching a session.
+struct EventGate {
+  std::mutex mu;
+  bool open = true;
+};
+
+struct ServerState {
+  ServerState(Node& n, std::string l, std::string token)
+      : node(n), listen(std::move(l)), token_digest(sha256(token)) {}
+
+  Node& node;
+  const std::string listen;
+  const Digest token_digest;
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  net::thread_pool workers{kWorkerThreads};
+  std::thread io_thread;
+  std::shared_ptr<EventGate> gate = std::make_shared<EventGate>();
+  std::uint16_t port = 0;
+  bool running = false;
+  bool stopped = false;  // a stopped server cannot start again (its workers are joined)
+
+  std::mutex mu;                                 // guards the two below
+  std::vector<std::weak_ptr<Session>> sessions;  // for stop()
+  std::set<std::uint64_t> subscriptions;         // event sinks registered with the Node
+
+  void accept();
+  void unsubscribe_later(std::uint64_t id) {
+    net::post(workers, [this, id] {
+      node.unsubscribe_events(id);
+      std::lock_guard lock(mu);
+      subscriptions.erase(id);
+    });
+  }
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerState& server)
+      : stream_(std::move(socket)),
+        executor_(stream_.get_executor()),
+        server_(server),
+        keepalive_(executor_) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "unknown peer" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void start() {
+    net::dispatch(executor_, [self = shared_from_this()] { self->read_request(); });
+  }
+
+  // Called on the Node's thread for each event; never blocks.
+  void offer_event(std::string frame) {
+    bool overflow = false;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || overflowed_) return;
+      if (pending_.size() >= kEventBufferEvents ||
+          pending_bytes_ + frame.size() > kEventBufferBytes) {
+        overflowed_ = true;
+        overflow = true;
+      } else {
+        pending_bytes_ += frame.size();
+        pending_.push_back(std::move(frame));
+      }
+    }
+    net::post(executor_, [self = shared_from_this(), overflow] {
+      if (overflow) {
+        self->drop_slow_client();
+      } else {
+        self->pump_events();
+      }
+    });
+  }
+
+  // On the strand, once the Node accepted the subscription.
+  void subscribed(std::uint64_t id) {
+    bool closed;
+    {
+      std::lock_guard lock(mu_);
+      closed = closed_;
+    }
+    if (closed) {
+      server_.unsubscribe_later(id);
+      return;
+    }
+    subscription_ = id;
+    offer_event(": subscribed\n\n");
+  }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(kBodyLimit);
+    stream_.expires_after(kReadTimeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      method_ = "?";
+      target_ = "?";
+      return respond(admin_error(413, "InvalidArgument", "request body exceeds the 1 MiB limit"),
+                     false);
+    }
+    if (ec) {
+      if (ec != http::error::end_of_stream && ec != net::error::operation_aborted) {
+        spdlog::debug("admin: connection from {} ended: {}", remote_, ec.message());
+      }
+      return close();
+    }
+    http::request<http::string_body>& req = parser_->get();
+    method_ = std::string(req.method_string());
+    target_ = std::string(req.target());
+    started_ = Clock::now();
+    const bool keep_alive = req.keep_alive();
+    const std::string_view path = std::string_view(target_).substr(0, target_.find('?'));
+
+    if (path == "/healthz") {
+      if (method_ != "GET") return respond(admin_error(405, "InvalidArgument", "use GET"), false);
+      return respond(AdminResponse{200, "text/plain; charset=utf-8", "ok\n"}, keep_alive);
+    }
+    if (std::string why = check_token(req); !why.empty()) {
+      return respond(admin_error(401, "PermissionDenied", why), keep_alive);
+    }
+    if (path == "/v1/events") {
+      if (method_ != "GET") {
+        return respond(admin_error(405, "InvalidArgument", "use GET on /v1/events"), false);
+      }
+      return start_event_stream();
+    }
+    net::post(server_.workers,
+              [self = shared_from_this(), body = std::move(req.body()), keep_alive] {
+                AdminResponse r =
+                    handle_admin_request(self->server_.node, self->method_, self->target_, body);
+                net::post(self->executor_, [self, r = std::move(r), keep_alive]() mutable {
+                  self->respond(std::move(r), keep_alive);
+                });
+              });
+  }
+
+  // Empty if the request carries the right bearer token, else what is wrong with it.
+  std::string check_token(const http::request<http::string_body>& req) const {
+    auto it = req.find(http::field::authorization);
+    if (it == req.end()) {
+      return "missing 'Authorization: Bearer <token>' header; the token is in the node's "
+             "data directory, file admin.token";
+    }
+    std::string_view value(it->value().data(), it->value().size());
+    constexpr std::string_view kScheme = "bearer ";
+    bool scheme_ok = value.size() > kScheme.size();
+    for (std::size_t i = 0; scheme_ok && i < kScheme.size(); ++i) {
+      scheme_ok = std::tolower(static_cast<unsigned char>(value[i])) == kScheme[i];
+    }
+    if (!scheme_ok) return "Authorization header is not of the form 'Bearer <token>'";
+    Digest given = sha256(value.substr(kScheme.size()));
+    if (CRYPTO_memcmp(given.data(), server_.token_digest.data(), given.size()) != 0) {
+      return "admin token does not match this node's admin.token";
+    }
+    return {};
+  }
+
+  void respond(AdminResponse r, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(r.status);
+    res->set(http::field::server, "itc-node");
+    res->set(http::field::content_type, r.content_type);
+    if (r.status == 401) res->set(http::field::www_authenticate, "Bearer");
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
+    spdlog::debug("admin: {} {} from {} -> {} ({} ms)", method_, target_, remote_, r.status,
+                  ms.count());
+    stream_.expires_after(kWriteTimeout);
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->close();
+          self->read_request();
+        });
+  }
+
+  void start_event_stream() {
+    spdlog::debug("admin: GET /v1/events from {} -> event stream", remote_);
+    stream_.expires_never();
+    {
+      std::lock_guard lock(mu_);
+      std::string header =
+          "HTTP/1.1 200 OK\r\nServer: itc-node\r\nContent-Type: text/event-stream\r\n"
+          "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+      pending_bytes_ += header.size();
+      pending_.push_back(std::move(header));
+    }
+    pump_events();
+    watch_for_hangup();
+    schedule_keepalive();
+    std::weak_ptr<Session> weak = weak_from_this();
+    std::shared_ptr<EventGate> gate = server_.gate;
+    net::post(server_.workers, [self = shared_from_this(), weak, gate] {
+      std::uint64_t id = self->server_.node.subscribe_events([weak, gate](const v1::Event& e) {
+        std::lock_guard lock(gate->mu);
+        if (!gate->open) return;
+        std::string frame = event_frame(e);
+        if (frame.empty()) return;
+        if (auto s = weak.lock()) s->offer_event(std::move(frame));
+      });
+      {
+        std::lock_guard lock(self->server_.mu);
+        self->server_.subscriptions.insert(id);
+      }
+      net::post(self->executor_, [self, id] { self->subscribed(id); });
+    });
+  }
+
+  void pump_events() {
+    if (writing_) return;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || pending_.empty()) return;
+      current_ = std::move(pending_.front());
+      pending_.pop_front();
+      pending_bytes_ -= current_.size();
+    }
+    writing_ = true;
+    stream_.expires_after(kWriteTimeout);
+    net::async_write(stream_, net::buffer(current_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       self->stream_.expires_never();
+                       if (ec) {
+                         spdlog::debug("admin: event stream to {} ended: {}", self->remote_,
+                                       ec.message());
+                         return self->close();
+                       }
+                       self->pump_events();
+                     });
+  }
+
+  // An event-stream client sends nothing; a read completing means it hung up.
+  void watch_for_hangup() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->watch_for_hangup();
+                            });
+  }
+
+  void schedule_keepalive() {
+    keepalive_.expires_after(kEventKeepAlive);
+    keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->offer_event(": keepalive\n\n");
+      self->schedule_keepalive();
+    });
+  }
+
+  void drop_slow_client() {
+    std::size_t events = 0;
+    std::size_t bytes = 0;
+    {
+      std::lock_guard lock(mu_);
+      events = pending_.size();
+      bytes = pending_bytes_;
+    }
+    spdlog::warn(
+        "admin: event stream to {} disconnected: the client reads too slowly and its buffer "
+        "overflowed ({} events, {} bytes unsent)",
+        remote_, events, bytes);
+    close();
+  }
+
+ public:
+  // Closes the connection. Call on the session's strand (or the only io thread).
+  void close_now() { close(); }
+
+ private:
+  void close() {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+      pending_.clear();
+      pending_bytes_ = 0;
+    }
+    keepalive_.cancel();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+    if (subscription_) server_.unsubscribe_later(*subscription_);
+    subscription_.reset();
+  }
+
+  beast::tcp_stream stream_;
+  const net::any_io_executor executor_;
+  ServerState& server_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string method_;
+  std::string target_;
+  Clock::time_point started_ = Clock::now();
+
+  // Event stream. `mu_` guards pending_, pending_bytes_, overflowed_ and closed_ (the
+  // Node's thread offers events); the rest is touched on the strand only.
+  std::mutex mu_;
+  std::deque<std::string> pending_;
+  std::size_t pending_bytes_ = 0;
+  bool overflowed_ = false;
+  bool closed_ = false;
+  bool writing_ = false;
+  std::string current_;
+  std::array<char, 256> scratch_{};
+  net::steady_timer keepalive_;
+  std::optional<std::uint64_t> subscription_;
+};
+
+void ServerState::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      // E.g. out of file descriptors: wait a little instead of spinning.
+      spdlog::warn("admin: accept on {} failed: {}", listen, ec.message());
+      accept_retry.expires_after(std::chrono::milliseconds(200));
+      accept_retry.async_wait([this](beast::error_code e) {
+        if (!e) accept();
+      });
+      return;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), *this);
+    {
+      std::lock_guard lock(mu);
+      std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+      sessions.push_back(session);
+    }
+    session->start();
+    accept();
+  });
+}
+
+}  // namespace
+
+struct AdminServer::Impl : ServerState {
+  using ServerState::ServerState;
+};
+
+AdminServer::AdminServer(Node& node, std::string listen, std::string token)
+    : impl_(std::make_unique<Impl>(node, std::move(listen), std::move(token))) {}
+
+AdminServer::~AdminServer() { stop(); }
+
+Status AdminServer::start() {
+  Impl& s = *impl_;
+  if (s.running || s.stopped) {
+    return Status::FailedPrecondition("admin server on " + s.listen + " was already started");
+  }
+  Result<tcp::endpoint> ep = parse_listen(s.listen);
+  if (!ep.ok()) return ep.status();
+  boost::system::error_code ec;
+  auto fail = [&](std::string_view what) {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    return Status::Unavailable("admin API cannot " + std::string(what) + " " + s.listen + ": " +
+                               ec.message());
+  };
+  s.acceptor.open(ep->protocol(), ec);
+  if (ec) return fail("open a socket for");
+  s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("set SO_REUSEADDR on");
+  s.acceptor.bind(*ep, ec);
+  if (ec) return fail("bind");
+  s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  s.port = s.acceptor.local_endpoint(ec).port();
+  s.running = true;
+  s.accept();
+  s.io_thread = std::thread([&s] { s.ioc.run(); });
+  spdlog::debug("admin: listening on {} (port {})", s.listen, s.port);
+  return Status::Ok();
+}
+
+void AdminServer::stop() {
+  Impl& s = *impl_;
+  if (!s.running) return;
+  s.running = false;
+  s.stopped = true;
+  {
+    std::lock_guard lock(s.gate->mu);
+    s.gate->open = false;  // no more events posted into the io_context
+  }
+  // Close the listener and every connection on the io thread, and wait until it is done.
+  std::promise<void> closed;
+  net::post(s.ioc, [&s, &closed] {
+    boost::system::error_code ec;
+    s.acceptor.close(ec);
+    s.accept_retry.cancel();
+    std::vector<std::weak_ptr<Session>> sessions;
+    {
+      std::lock_guard lock(s.mu);
+      sessions.swap(s.sessions);
+    }
+    // One io thread: running close() here cannot race with the sessions' strands.
+    for (auto& w : sessions) {
+      if (auto session = w.lock()) session->close_now();
+    }
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  s.workers.join();  // in-flight Node calls finish; their replies are not sent
+  s.ioc.stop();
+  if (s.io_thread.joinable()) s.io_thread.join();
+  std::set<std::uint64_t> left;
+  {
+    std::lock_guard lock(s.mu);
+    left.swap(s.subscriptions);
+  }
+  for (std::uint64_t id : left) s.node.unsubscribe_events(id);
+}
+
+std::uint16_t AdminServer::port() const { return impl_->port; }
+
+}  // namespace itc::host

@@ -1,0 +1,82 @@
+// AdminServer: the node's admin API over HTTP/1.1 (Boost.Beast).
+//
+//   GET  /healthz                     no auth; "ok"
+//   GET  /metrics                     Prometheus text format 0.0.4
+//   GET  /v1/node                     v1.NodeInfo
+//   GET  /v1/plugins                  v1.PluginList
+//   POST /v1/plugins/{name}/swap      body v1.SwapRequest   → v1.PluginStatus
+//   POST /v1/plugins/load             body v1.LoadRequest   → v1.PluginStatus
+//   POST /v1/plugins/{name}/unload                          → v1.PluginStatus or {}
+//   POST /v1/config/validate          body YAML text        → v1.ConfigReport
+//   GET  /v1/readings/recent?max=N    v1.RecentReadings (N in 1..10000, default 100)
+//   GET  /v1/ledger/head              v1.LedgerHead
+//   GET  /v1/bus                      {"topics": [v1.TopicStats...]}
+//   POST /v1/commands                 body v1.Command → v1.CommandResult (403 if refused)
+//   GET  /v1/events                   Server-Sent Events, one `data: <v1.Event JSON>` each
+//
+// JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
+// {"error": "<what was wrong>", "code": "<itc::Status code name>"} with a fitting HTTP
+// status. Every endpoint but /healthz needs `Authorization: Bearer <token>` (401
+// otherwise). Request bodies are limited to 1 MiB.
+//
+// Threading: one io thread runs the sockets; every call into Node runs on a small worker
+// pool, so a slow swap never stalls other clients. An event-stream client whose buffer
+// overflows (it reads slower than events come) is disconnected with a logged reason; the
+// node never waits for it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "itc/status.hpp"
+
+namespace itc::host {
+
+class Node;
+
+class AdminServer {
+ public:
+  // `listen` is "host:port" ("127.0.0.1:8740", "[::1]:0"; port 0 picks a free one).
+  // `token` is the bearer token clients must present.
+  AdminServer(Node& node, std::string listen, std::string token);
+  ~AdminServer();  // stop()s
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  // Binds and starts serving. On failure the message names the address and the reason.
+  Status start();
+  // Closes the listener and every connection, waits for in-flight Node calls, and
+  // unsubscribes event streams. Idempotent.
+  void stop();
+  // The bound port (useful with port 0); 0 before start().
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads the admin token from `<data_dir>/admin.token`, or creates it there (32 random
+// bytes as 64 hex characters, mode 0600) on first start. The token itself is never
+// logged. Fails naming the file if it cannot be read or created or is malformed.
+Result<std::string> load_or_create_admin_token(const std::string& data_dir);
+
+// One non-streaming admin response, before HTTP framing.
+struct AdminResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Serves one already-authenticated request (everything except /healthz, auth and
+// /v1/events). Blocks on Node calls: run it off the io thread. Never throws.
+AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
+                                   const std::string& body);
+
+// {"error": message, "code": CodeName(status)} with the HTTP status fitting the code.
+AdminResponse admin_error(const Status& status);
+AdminResponse admin_error(unsigned http_status, std::string_view code, std::string_view message);
+
+}  // namespace itc::host
