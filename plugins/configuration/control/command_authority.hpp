@@ -1,0 +1,62 @@
+// CommandAuthority: the itc.command-gateway.v1 service. A command is accepted only when
+//   1. its device is known (a v1::DeviceRegistration for it was seen),
+//   2. it is signed by that registration's owner key (itc::verify_command),
+//   3. its nonce is above the last nonce accepted for the device (persisted in the
+//      plugin's KeyValueStore before the command is sent, so a restart reopens no replay),
+//   4. issued_at_us is within max_age of the node clock (either direction),
+//   5. its action fields are valid (dim 0..100, schedule minute 0..1439);
+// then it is published on topics::kCommands. Otherwise accepted=false with a reason that
+// starts with the device id and says what was wrong.
+// Thread safety: all methods may be called from any thread; submissions are serialised,
+// so commands leave in nonce order per device.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "itc/host_env.hpp"
+#include "itc/services/command_gateway.hpp"
+#include "itc/v1/device.pb.h"
+
+namespace itc::control {
+
+class CommandAuthority final : public CommandGateway {
+ public:
+  CommandAuthority(HostEnv& env, std::chrono::seconds max_age);
+
+  // Learns (or updates) a device's owner. Ignores, with a warning, a registration whose
+  // owner key is not 32 bytes.
+  void register_device(const v1::DeviceRegistration& registration);
+  // device id -> owner key, for hand-over to a successor.
+  std::map<std::string, std::string> owners() const;
+
+  // Until enabled (start) and after disabled (drain), every command is refused.
+  void set_accepting(bool accepting) { accepting_ = accepting; }
+
+  v1::CommandResult submit(const v1::Command& cmd) override;
+
+ private:
+  // Ok, or the reason the command is refused (without the device prefix).
+  Status authorise(const v1::Command& cmd);
+  Result<std::uint64_t> last_nonce(const std::string& device_id);
+
+  HostEnv& env_;
+  const std::chrono::seconds max_age_;
+  std::atomic<bool> accepting_{false};
+
+  mutable std::mutex owners_mu_;
+  std::map<std::string, std::string> owners_;  // device id -> owner key (raw 32 bytes)
+
+  std::mutex submit_mu_;                         // serialises check-persist-publish; guards nonces_
+  std::map<std::string, std::uint64_t> nonces_;  // cache of the persisted last nonces
+
+  Counter& accepted_;
+  Counter& refused_;
+};
+
+}  // namespace itc::control

@@ -1,0 +1,256 @@
+// Behaviour of the solo ordering plugin, loaded from its library on a manual clock, on
+// top of the real store-sqlite plugin (or, to make appends fail, a refusing store).
+#include <QtTest>
+#include <chrono>
+#include <vector>
+
+#include "itc/bus.hpp"
+#include "itc/services/ledger_store.hpp"
+#include "ledger_fixtures.hpp"
+#include "plugin_harness.hpp"
+
+using namespace std::chrono_literals;
+using itc::Status;
+using itc::v1::BlockCommitted;
+
+namespace {
+
+constexpr const char* kStore = "libitc-store-sqlite.so";
+constexpr const char* kSolo = "libitc-solo.so";
+
+std::string solo_config(std::uint32_t interval_ms, std::uint32_t max_readings) {
+  return itc::test::varint_field(1, interval_ms) + itc::test::varint_field(2, max_readings);
+}
+
+void publish_readings(itc::testing::FakeEnv& env, int n, int first = 0) {
+  for (int i = 0; i < n; ++i) {
+    auto r = itc::test::make_reading(first + i, env.clock().unix_micros() - 50'000);
+    QVERIFY(env.bus().publish_value(itc::topics::kReadings, r).ok());
+  }
+}
+
+std::vector<BlockCommitted> committed(itc::testing::FakeEnv& env) {
+  return env.bus().published_as<BlockCommitted>(itc::topics::kBlocks);
+}
+
+// A LedgerStore that refuses the first `refusals` appends, then keeps blocks in memory.
+class RefusingStore : public itc::LedgerStore {
+ public:
+  explicit RefusingStore(int refusals) : refusals_(refusals) {}
+  Status append(const itc::v1::Block& block) override {
+    if (refusals_ > 0) {
+      --refusals_;
+      return Status::Unavailable("disk full (test)");
+    }
+    blocks_.push_back(block);
+    return Status::Ok();
+  }
+  itc::Result<std::optional<BlockCommitted>> head() override {
+    if (blocks_.empty()) return std::optional<BlockCommitted>();
+    BlockCommitted c;
+    *c.mutable_header() = blocks_.back().header();
+    c.set_hash(blocks_.back().hash());
+    return std::optional<BlockCommitted>(c);
+  }
+  itc::Result<itc::v1::Block> block(std::uint64_t height) override {
+    if (height == 0 || height > blocks_.size()) return Status::NotFound("no block");
+    return blocks_[height - 1];
+  }
+  const std::vector<itc::v1::Block>& blocks() const { return blocks_; }
+
+ private:
+  int refusals_;
+  std::vector<itc::v1::Block> blocks_;
+};
+
+}  // namespace
+
+class SoloTest : public QObject {
+  Q_OBJECT
+
+ private:
+  itc::test::TempDir dir_;
+  std::string store_path_;
+
+  // Store and solo on a fresh FakeEnv over store_path_, both started.
+  std::unique_ptr<itc::test::PluginHost> start_node(const std::string& solo_cfg,
+                                                    itc::Plugin** solo = nullptr) {
+    auto host = std::make_unique<itc::test::PluginHost>("solo-node");
+    auto store = host->add(kStore, itc::test::bytes_field(1, store_path_));
+    if (!store.ok()) qWarning("%s", store.status().ToString().c_str());
+    auto s = host->add(kSolo, solo_cfg);
+    if (!s.ok()) qWarning("%s", s.status().ToString().c_str());
+    if (!store.ok() || !s.ok()) return nullptr;
+    if (Status started = host->start_all(); !started.ok()) {
+      qWarning("%s", started.ToString().c_str());
+      return nullptr;
+    }
+    if (solo) *solo = *s;
+    return host;
+  }
+
+ private slots:
+  void init() {
+    static int n = 0;
+    store_path_ = dir_.file("solo-" + std::to_string(++n) + ".sqlite");
+  }
+
+  void cutsABlockAsSoonAsItIsFull() {
+    auto host = start_node(solo_config(60000, 100));
+    QVERIFY(host);
+    auto& env = host->env();
+    publish_readings(env, 250);
+
+    auto blocks = committed(env);
+    QCOMPARE(blocks.size(), std::size_t(2));
+    QCOMPARE(blocks[0].header().height(), 1u);
+    QCOMPARE(blocks[0].header().reading_count(), 100u);
+    QCOMPARE(blocks[0].header().prev_hash(), itc::test::kGenesisPrev);
+    QCOMPARE(blocks[0].header().producer(), std::string("solo-node"));
+    QCOMPARE(blocks[1].header().height(), 2u);
+    QCOMPARE(blocks[1].header().prev_hash(), blocks[0].hash());
+
+    auto* store = env.services().find<itc::LedgerStore>();
+    auto stored = store->block(2);
+    QVERIFY(stored.ok());
+    QCOMPARE(stored->readings(0).frame_seq(), 100u);  // arrival order is kept
+    QCOMPARE(stored->hash(), blocks[1].hash());
+
+    QCOMPARE(env.metrics().counter_value("blocks_committed"), 2u);
+    QCOMPARE(env.metrics().counter_value("readings_committed"), 200u);
+    QCOMPARE(env.metrics().gauge_value("height"), 2.0);
+    QCOMPARE(env.metrics().gauge_value("pending_readings"), 50.0);
+  }
+
+  void cutsWhatIsPendingEveryInterval() {
+    auto host = start_node(solo_config(200, 10000));
+    QVERIFY(host);
+    auto& env = host->env();
+    publish_readings(env, 5);
+    env.advance(199ms);
+    QCOMPARE(committed(env).size(), std::size_t(0));
+    env.advance(1ms);
+    auto blocks = committed(env);
+    QCOMPARE(blocks.size(), std::size_t(1));
+    QCOMPARE(blocks[0].header().reading_count(), 5u);
+    // The readings were sampled 50 ms before they arrived, 200 ms before the cut.
+    QCOMPARE(env.metrics().gauge_value("last_block_latency_ms"), 250.0);
+    QCOMPARE(blocks[0].committed_at_us() - blocks[0].oldest_sample_us(), 250'000);
+
+    env.advance(1s);  // nothing pending: no empty blocks
+    QCOMPARE(committed(env).size(), std::size_t(1));
+  }
+
+  void resumesFromTheStoreHeadAfterRestart() {
+    std::string first_hash;
+    {
+      auto host = start_node(solo_config(200, 10000));
+      QVERIFY(host);
+      publish_readings(host->env(), 3);
+      host->env().advance(200ms);
+      QCOMPARE(committed(host->env()).size(), std::size_t(1));
+      first_hash = committed(host->env())[0].hash();
+      QVERIFY(host->shutdown().ok());
+    }
+    auto host = start_node(solo_config(200, 10000));
+    QVERIFY(host);
+    publish_readings(host->env(), 4, 3);
+    host->env().advance(200ms);
+    auto blocks = committed(host->env());
+    QCOMPARE(blocks.size(), std::size_t(1));
+    QCOMPARE(blocks[0].header().height(), 2u);
+    QCOMPARE(blocks[0].header().prev_hash(), first_hash);
+    QCOMPARE(host->env().metrics().gauge_value("height"), 2.0);
+  }
+
+  void drainCutsAFinalBlockAndStateCarriesLateReadings() {
+    itc::Plugin* solo = nullptr;
+    auto host = start_node(solo_config(60000, 10000), &solo);
+    QVERIFY(host);
+    auto& env = host->env();
+    publish_readings(env, 7);
+    QVERIFY(solo->drain().ok());
+    auto blocks = committed(env);
+    QCOMPARE(blocks.size(), std::size_t(1));
+    QCOMPARE(blocks[0].header().reading_count(), 7u);
+
+    // After drain nothing is produced; readings that still arrive go into the state.
+    publish_readings(env, 2, 7);
+    env.advance(120s);
+    QCOMPARE(committed(env).size(), std::size_t(1));
+    itc::v1::PluginState state;
+    QVERIFY(solo->export_state(&state).ok());
+    QCOMPARE(state.type(), std::string("itc.solo.PendingReadings"));
+    host->stop(solo);
+
+    // The successor adopts them and commits them on top of the same head.
+    auto successor = host->load(kSolo);
+    QVERIFY(successor.ok());
+    QVERIFY((*successor)->initialise(env, solo_config(60000, 10000)).ok());
+    QVERIFY((*successor)->import_state(state).ok());
+    QVERIFY((*successor)->start().ok());
+    QVERIFY((*successor)->drain().ok());
+    blocks = committed(env);
+    QCOMPARE(blocks.size(), std::size_t(2));
+    QCOMPARE(blocks[1].header().height(), 2u);
+    QCOMPARE(blocks[1].header().reading_count(), 2u);
+  }
+
+  void refusedAppendIsLoggedAndItsReadingsKept() {
+    RefusingStore store(1);
+    itc::test::PluginHost host;
+    auto& env = host.env();
+    QVERIFY(env.services().provide<itc::LedgerStore>(&store).ok());
+    QVERIFY(host.add(kSolo, solo_config(200, 10000)).ok());
+    QVERIFY(host.start_all().ok());
+    publish_readings(env, 5);
+    env.advance(200ms);
+    QCOMPARE(committed(env).size(), std::size_t(0));
+    QVERIFY(env.log().contains("block 1 with 5 readings not committed"));
+    QVERIFY(env.log().contains("disk full (test)"));
+    QCOMPARE(env.metrics().gauge_value("pending_readings"), 5.0);
+
+    env.advance(200ms);
+    QCOMPARE(committed(env).size(), std::size_t(1));
+    QCOMPARE(store.blocks().size(), std::size_t(1));
+    QCOMPARE(store.blocks()[0].readings_size(), 5);
+    QCOMPARE(store.blocks()[0].header().height(), 1u);
+    QVERIFY(host.shutdown().ok());
+  }
+
+  void drainReportsReadingsItCouldNotCommit() {
+    RefusingStore store(100);
+    itc::test::PluginHost host;
+    QVERIFY(host.env().services().provide<itc::LedgerStore>(&store).ok());
+    auto solo = host.add(kSolo, solo_config(200, 10000));
+    QVERIFY(solo.ok());
+    QVERIFY(host.start_all().ok());
+    publish_readings(host.env(), 3);
+    Status s = (*solo)->drain();
+    QCOMPARE(s.code(), Status::Code::kUnavailable);
+    QVERIFY2(s.message().find("3 readings") != std::string::npos, s.message().c_str());
+    itc::v1::PluginState state;
+    QVERIFY((*solo)->export_state(&state).ok());
+    QVERIFY(!state.data().empty());
+  }
+
+  void startWithoutAStoreFails() {
+    itc::test::PluginHost host;
+    QVERIFY(host.add(kSolo, solo_config(200, 100)).ok());
+    Status s = host.start_all();
+    QCOMPARE(s.code(), Status::Code::kFailedPrecondition);
+    QVERIFY2(s.message().find("itc.ledger-store.v1") != std::string::npos, s.message().c_str());
+  }
+
+  void badConfigNamesTheField() {
+    itc::test::PluginHost host;
+    auto zero = host.add(kSolo, solo_config(200, 0));
+    QCOMPARE(zero.status().code(), Status::Code::kInvalidArgument);
+    QVERIFY(zero.status().message().rfind("max_block_readings:", 0) == 0);
+    auto slow = host.add(kSolo, solo_config(0, 10));
+    QVERIFY(slow.status().message().rfind("block_interval_ms:", 0) == 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(SoloTest)
+#include "solo_test.moc"
