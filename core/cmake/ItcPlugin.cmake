@@ -11,9 +11,10 @@
 # host parse and validate the plugin's YAML section into that message.
 include_guard(GLOBAL)
 
-set(ITC_PLUGIN_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+# (functions see their own file's directory through CMAKE_CURRENT_FUNCTION_LIST_DIR)
 
 function(itc_add_plugin target)
+  set(ITC_PLUGIN_CMAKE_DIR ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
   cmake_parse_arguments(P "" "CONFIG_PROTO" "SOURCES;LINK" ${ARGN})
   if(NOT P_SOURCES)
     message(FATAL_ERROR "itc_add_plugin(${target}): SOURCES is required")

@@ -48,8 +48,8 @@ extern const std::size_t itc_generated_config_descriptor_size;
 //   ITC_PLUGIN(MyPlugin, "my-plugin", "1.0.0", "conversion",
 //              "acme.my_plugin.Config", /*provides=*/"", /*requires=*/"")
 #define ITC_PLUGIN(Class, Name, Version, Layer, ConfigType, Provides, Requires)            \
-  extern "C" BOOST_SYMBOL_EXPORT const itc_plugin_info itc_plugin_info;                   \
-  extern "C" const itc_plugin_info itc_plugin_info = {                                    \
+  extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;            \
+  extern "C" const struct itc_plugin_info itc_plugin_info = {                             \
       ::itc::kAbiMajor, ::itc::kAbiMinor, sizeof(::itc_plugin_info), Name, Version, Layer, \
       ConfigType, Provides, Requires, itc_generated_config_descriptor,                    \
       itc_generated_config_descriptor_size};                                              \
