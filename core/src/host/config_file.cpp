@@ -1,0 +1,261 @@
+// The node's YAML file: structure, defaults and path resolution. See config_file.hpp.
+#include "host/config_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+namespace itc::host {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"node", "plugins"};
+const std::vector<std::string> kPluginKeys = {"name", "package", "library", "config"};
+
+std::string resolve_path(const fs::path& base, const std::string& p) {
+  if (p.empty()) return p;
+  fs::path path(p);
+  if (path.is_relative()) path = base / path;
+  return path.lexically_normal().string();
+}
+
+bool is_hex_key(const std::string& s) {
+  static const std::regex kHex("[0-9a-fA-F]{64}");
+  return std::regex_match(s, kHex);
+}
+
+// "host:port" with port 0..65535 ("[v6]:port" for IPv6), or "off".
+bool is_listen_address(const std::string& s) {
+  if (s == "off") return true;
+  static const std::regex kAddress(R"((\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5}))");
+  std::smatch m;
+  if (!std::regex_match(s, m, kAddress)) return false;
+  return std::stoul(m[2].str()) <= 65535;
+}
+
+// Finds `key` in a mapping, with the key's mark (null mark if absent).
+YAML::Node find_key(const YAML::Node& map, const std::string& key, YAML::Mark* key_mark) {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) {
+      if (key_mark) *key_mark = it->first.Mark();
+      return it->second;
+    }
+  }
+  if (key_mark) *key_mark = YAML::Mark::null_mark();
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+// Unknown and duplicate keys of a mapping whose keys are a fixed set. Returns false if any.
+bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
+                const std::string& path, const std::string& file, const std::string& what,
+                v1::ConfigReport* report) {
+  bool ok = true;
+  std::map<std::string, int> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) {
+      add_issue(report, file, key.Mark(), path,
+                "a mapping key must be a plain name, got " + describe_node(key));
+      ok = false;
+      continue;
+    }
+    const std::string name = key.Scalar();
+    auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
+    if (!fresh) {
+      add_issue(report, file, key.Mark(), join_field(path, name),
+                "duplicate key '" + name + "' (first at line " + std::to_string(pos->second) + ")");
+      ok = false;
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string message = "unknown key '" + name + "' in " + what;
+      if (std::string guess = closest_match(name, known); !guess.empty()) {
+        message += "; did you mean '" + guess + "'?";
+      } else {
+        message += "; known keys:";
+        for (const std::string& k : known) message += " " + k;
+      }
+      add_issue(report, file, key.Mark(), join_field(path, name), message);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// The `node:` section: mapping, defaults, then checks that need the whole section.
+void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std::string& file,
+                        NodeFile* out, v1::ConfigReport* report) {
+  v1::NodeConfig& node = out->node;
+  yaml_to_message(yaml, &node, file, "node", report);
+  if (node.name().empty()) node.set_name(kDefaultNodeName);
+  if (node.data_dir().empty()) node.set_data_dir(kDefaultDataDir);
+  node.set_data_dir(resolve_path(base, node.data_dir()));
+  if (node.admin().listen().empty()) node.mutable_admin()->set_listen(kDefaultAdminListen);
+  if (node.bus_queue_capacity() == 0) node.set_bus_queue_capacity(kDefaultBusQueueCapacity);
+
+  if (!is_listen_address(node.admin().listen())) {
+    v1::ConfigIssue issue = locate(
+        yaml, "admin.listen", file, "node",
+        "expected \"host:port\" (port 0..65535) or \"off\", got '" + node.admin().listen() + "'");
+    *report->add_issues() = issue;
+    report->set_ok(false);
+  }
+  for (int i = 0; i < node.trusted_vendor_keys_size(); ++i) {
+    std::string* key = node.mutable_trusted_vendor_keys(i);
+    if (is_hex_key(*key)) {
+      for (char& c : *key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    const std::string path = resolve_path(base, *key);
+    std::error_code ec;
+    if (key->empty() || !fs::is_regular_file(path, ec)) {
+      const std::string field = "trusted_vendor_keys[" + std::to_string(i) + "]";
+      *report->add_issues() =
+          locate(yaml, field, file, "node",
+                 "expected 64 hex digits (an Ed25519 public key) or the path of a PEM "
+                 "public key file; no such file: " +
+                     path);
+      report->set_ok(false);
+      continue;
+    }
+    *key = path;
+  }
+}
+
+// One item of `plugins:`.
+void parse_plugin_entry(const YAML::Node& item, std::size_t index, const fs::path& base,
+                        const std::string& file, std::map<std::string, int>* names, NodeFile* out,
+                        v1::ConfigReport* report) {
+  const std::string path = "plugins[" + std::to_string(index) + "]";
+  if (!item.IsMap()) {
+    add_issue(report, file, item.Mark(), path,
+              "expected a mapping with name and package (or library), got " + describe_node(item));
+    return;
+  }
+  check_keys(item, kPluginKeys, path, file, "a plugin entry", report);
+  PluginEntry entry;
+  entry.field_path = path;
+  entry.line = item.Mark().line + 1;
+
+  YAML::Mark key_mark;
+  const YAML::Node name = find_key(item, "name", &key_mark);
+  static const std::regex kName("[a-z0-9][a-z0-9-]*");
+  if (!name.IsDefined() || name.IsNull()) {
+    add_issue(report, file, item.Mark(), path + ".name", "every plugin needs a name");
+  } else if (!name.IsScalar() || !std::regex_match(name.Scalar(), kName)) {
+    add_issue(report, file, name.Mark(), path + ".name",
+              "a plugin name is lowercase letters, digits and '-' (starting with a letter "
+              "or digit), got " +
+                  describe_node(name));
+  } else {
+    entry.name = name.Scalar();
+    auto [pos, fresh] = names->emplace(entry.name, name.Mark().line + 1);
+    if (!fresh) {
+      add_issue(report, file, name.Mark(), path + ".name",
+                "duplicate plugin name '" + entry.name + "' (first at line " +
+                    std::to_string(pos->second) + ")");
+    }
+  }
+
+  auto path_value = [&](const char* key, std::string* target) {
+    YAML::Mark mark;
+    const YAML::Node v = find_key(item, key, &mark);
+    if (!v.IsDefined() || v.IsNull()) return false;
+    if (!v.IsScalar() || v.Scalar().empty()) {
+      add_issue(report, file, v.Mark(), path + "." + key,
+                "expected a file path, got " + describe_node(v));
+      return true;
+    }
+    *target = resolve_path(base, v.Scalar());
+    return true;
+  };
+  const bool has_package = path_value("package", &entry.package);
+  const bool has_library = path_value("library", &entry.library);
+  if (has_package && has_library) {
+    add_issue(report, file, item.Mark(), path,
+              "give either 'package' (a signed .itcpkg) or 'library' (a .so, developer mode "
+              "only), not both");
+  } else if (!has_package && !has_library) {
+    add_issue(report, file, item.Mark(), path,
+              "missing 'package' (a signed .itcpkg) or 'library' (a .so, developer mode only)");
+  }
+  // reset(), not operator=: yaml-cpp's assignment writes through to the referenced node.
+  entry.config.reset(find_key(item, "config", nullptr));
+  if (!entry.config.IsDefined()) entry.config.reset(YAML::Node(YAML::NodeType::Null));
+  out->plugins.push_back(std::move(entry));
+}
+
+}  // namespace
+
+Result<NodeFile> parse_node_file(const std::string& yaml_text, const std::string& file_label,
+                                 const std::string& base_dir, v1::ConfigReport* report) {
+  v1::ConfigReport local;
+  if (report == nullptr) report = &local;
+  const int issues_before = report->issues_size();
+  NodeFile out;
+  out.path = file_label;
+  std::error_code ec;
+  const fs::path base = fs::absolute(base_dir.empty() ? "." : base_dir, ec).lexically_normal();
+  out.dir = base.string();
+
+  YAML::Node root;
+  try {
+    root.reset(YAML::Load(yaml_text));
+  } catch (const YAML::Exception& e) {
+    add_issue(report, file_label, e.mark, "", "YAML syntax error: " + e.msg);
+    return Status::InvalidArgument(format_report(*report));
+  }
+  if (!root.IsMap()) {
+    add_issue(report, file_label, root.Mark(), "",
+              root.IsNull()
+                  ? "the file is empty; expected a mapping with 'node' and 'plugins'"
+                  : "expected a mapping with 'node' and 'plugins', got " + describe_node(root));
+    return Status::InvalidArgument(format_report(*report));
+  }
+  check_keys(root, kTopLevelKeys, "", file_label, "the node file", report);
+
+  parse_node_section(find_key(root, "node", nullptr), base, file_label, &out, report);
+
+  const YAML::Node plugins = find_key(root, "plugins", nullptr);
+  if (plugins.IsDefined() && !plugins.IsNull()) {
+    if (!plugins.IsSequence()) {
+      add_issue(report, file_label, plugins.Mark(), "plugins",
+                "expected a list of plugin entries, got " + describe_node(plugins));
+    } else {
+      std::map<std::string, int> names;
+      for (std::size_t i = 0; i < plugins.size(); ++i) {
+        parse_plugin_entry(plugins[i], i, base, file_label, &names, &out, report);
+      }
+    }
+  }
+  report->set_ok(report->issues_size() == 0);
+  if (report->issues_size() > issues_before) {
+    return Status::InvalidArgument(format_report(*report));
+  }
+  return out;
+}
+
+Result<NodeFile> load_node_file(const std::string& path, v1::ConfigReport* report) {
+  v1::ConfigReport local;
+  if (report == nullptr) report = &local;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const std::string why = std::strerror(errno);
+    add_issue(report, path, YAML::Mark::null_mark(), "", "cannot read the config file: " + why);
+    return Status::NotFound(format_report(*report));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::error_code ec;
+  const fs::path dir = fs::absolute(path, ec).parent_path();
+  return parse_node_file(text.str(), path, dir.string(), report);
+}
+
+}  // namespace itc::host
