@@ -1,0 +1,312 @@
+#include "normalize_plugin.hpp"
+
+#include <exception>
+
+#include "itc/abi.hpp"
+#include "itc/signing.hpp"
+#include "normalize.pb.h"
+
+namespace itc::normalize {
+namespace {
+
+constexpr std::size_t kMaxInFlight = 512;
+constexpr std::int64_t kLogEveryNs = 1'000'000'000;
+
+template <typename Fn>
+Status guarded(const char* what, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string(what) + ": " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string(what) + ": unknown exception");
+  }
+}
+
+struct ParsedConfig {
+  std::unique_ptr<ProfileMapper> mapper;
+  bool verify_signatures = true;
+};
+
+Result<ParsedConfig> parse_config(std::string_view serialized) {
+  Config msg;
+  if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
+    return Status::InvalidArgument("config: not a valid itc.normalize.Config message");
+  }
+  auto mapper = ProfileMapper::create(msg);
+  if (!mapper.ok()) return mapper.status();
+  ParsedConfig out;
+  out.mapper = std::make_unique<ProfileMapper>(std::move(mapper).value());
+  out.verify_signatures = msg.has_verify_signatures() ? msg.verify_signatures() : true;
+  return out;
+}
+
+std::size_t index_of(RejectReason r) { return static_cast<std::size_t>(r); }
+
+}  // namespace
+
+Status NormalizePlugin::validate_config(std::string_view config) const noexcept {
+  return guarded("validate_config", [&] {
+    auto parsed = parse_config(config);
+    return parsed.ok() ? Status::Ok() : parsed.status();
+  });
+}
+
+Status NormalizePlugin::initialise(HostEnv& env, std::string_view config) noexcept {
+  return guarded("initialise", [&]() -> Status {
+    env_ = &env;
+    auto parsed = parse_config(config);
+    if (!parsed.ok()) return parsed.status();
+    mapper_ = std::move(parsed->mapper);
+    verify_signatures_ = parsed->verify_signatures;
+
+    auto& m = env.metrics();
+    frames_in_ = &m.counter("frames_in", "Raw frames received");
+    readings_out_ = &m.counter("readings_out", "Readings published");
+    readings_out_of_range_ =
+        &m.counter("readings_out_of_range", "Readings outside their profile's valid range");
+    for (RejectReason r : kAllRejectReasons) {
+      const std::string name = "frames_rejected_" + std::string(reject_reason_name(r));
+      rejected_[index_of(r)] =
+          &m.counter(name, "Frames skipped: " + std::string(reject_reason_name(r)));
+    }
+    if (!verify_signatures_) {
+      env.log().warn("normalize: verify_signatures is off; readings are marked UNVERIFIED");
+    }
+    ITC_RETURN_IF_ERROR(env.bus().subscribe<v1::DeviceRegistration>(
+        topics::kRegistrations,
+        [this](const v1::DeviceRegistration& reg) { on_registration(reg); }));
+    return env.bus().subscribe(topics::kRawFrames, v1::RawFrame::descriptor()->full_name(),
+                               [this](const MessagePtr& msg) { on_frame(msg); });
+  });
+}
+
+void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
+  if (reg.device_id().empty() || reg.public_key().size() != crypto::kEd25519PublicKeySize) {
+    env_->log().warn("normalize: ignoring registration of \"" + reg.device_id() +
+                     "\": needs a device id and a 32-byte public key, got " +
+                     std::to_string(reg.public_key().size()) + " bytes");
+    return;
+  }
+  std::unique_lock lock(devices_mu_);
+  devices_[reg.device_id()] = Device{reg.public_key(), reg.profile()};
+}
+
+Status NormalizePlugin::start() noexcept {
+  return guarded("start", [&]() -> Status {
+    if (env_ == nullptr) return Status::FailedPrecondition("start before initialise");
+    // Frames held while stopped go first; new arrivals queue behind them until none is left.
+    for (;;) {
+      std::deque<MessagePtr> batch;
+      {
+        std::lock_guard lock(flow_mu_);
+        if (held_.empty()) {
+          running_ = true;
+          return Status::Ok();
+        }
+        batch.swap(held_);
+      }
+      for (auto& msg : batch) admit(msg);
+    }
+  });
+}
+
+void NormalizePlugin::on_frame(const MessagePtr& msg) {
+  {
+    std::lock_guard lock(flow_mu_);
+    if (!running_) {
+      held_.push_back(msg);
+      return;
+    }
+  }
+  admit(msg);
+}
+
+// Bus thread: gives the frame a ticket and hands it to a worker.
+void NormalizePlugin::admit(const MessagePtr& msg) {
+  try {
+    frames_in_->add();
+    auto job = std::make_shared<Job>();
+    job->message = msg;
+    {
+      std::unique_lock lock(flow_mu_);
+      flow_cv_.wait(lock, [&] { return in_flight_ < kMaxInFlight; });
+      job->ticket = next_ticket_++;
+      ++in_flight_;
+    }
+    if (!verify_signatures_) {
+      check(*job);
+      complete(std::move(job));
+      return;
+    }
+    env_->executor().post([this, job]() mutable {
+      try {
+        check(*job);
+      } catch (const std::exception& e) {
+        job->mapped.rejected = RejectReason::kMalformed;
+        job->mapped.detail = std::string("internal error: ") + e.what();
+      }
+      complete(std::move(job));
+    });
+  } catch (const std::exception& e) {
+    env_->log().error(std::string("normalize: cannot admit a frame: ") + e.what());
+  }
+}
+
+// Worker thread: everything about a frame that does not depend on order.
+void NormalizePlugin::check(Job& job) const {
+  const auto& frame = static_cast<const v1::RawFrame&>(*job.message);
+  Mapped& out = job.mapped;
+  if (frame.device_id().empty()) {
+    out.rejected = RejectReason::kMalformed;
+    out.detail = "frame has no device_id";
+    return;
+  }
+  Device device;
+  {
+    std::shared_lock lock(devices_mu_);
+    auto it = devices_.find(frame.device_id());
+    if (it == devices_.end()) {
+      out.rejected = RejectReason::kUnknownDevice;
+      out.detail = "no registration for this device";
+      return;
+    }
+    device = it->second;
+  }
+  const std::string& profile_name = frame.profile().empty() ? device.profile : frame.profile();
+  const ProfileSpec* profile = mapper_->find(profile_name);
+  if (profile == nullptr) {
+    out.rejected = RejectReason::kUnknownProfile;
+    out.detail = "profile \"" + profile_name + "\" is not configured";
+    return;
+  }
+  out = mapper_->map(frame, *profile, verify_signatures_);
+  if (out.rejected) return;
+  if (verify_signatures_) {
+    if (Status s = verify_frame(frame, device.public_key); !s.ok()) {
+      out.rejected = RejectReason::kBadSignature;
+      out.detail = s.message();
+      out.readings.clear();
+      return;
+    }
+  }
+  job.digest = frame_digest(frame);
+}
+
+// Any thread: files the finished job; whoever finds the next ticket ready commits, in
+// ticket order, until the next one is still being verified.
+void NormalizePlugin::complete(std::shared_ptr<Job> job) {
+  std::unique_lock lock(flow_mu_);
+  finished_.emplace(job->ticket, std::move(job));
+  if (committing_) return;
+  committing_ = true;
+  for (;;) {
+    auto it = finished_.find(next_commit_);
+    if (it == finished_.end()) break;
+    std::shared_ptr<Job> next = std::move(it->second);
+    finished_.erase(it);
+    ++next_commit_;
+    lock.unlock();
+    try {
+      commit(*next);
+    } catch (const std::exception& e) {
+      env_->log().error(std::string("normalize: cannot publish readings: ") + e.what());
+    }
+    lock.lock();
+    --in_flight_;
+    flow_cv_.notify_all();
+  }
+  committing_ = false;
+}
+
+// The one committer at a time: replay check, then the readings go out.
+void NormalizePlugin::commit(Job& job) {
+  const auto& frame = static_cast<const v1::RawFrame&>(*job.message);
+  if (job.mapped.rejected) {
+    reject(frame, *job.mapped.rejected, job.mapped.detail);
+    return;
+  }
+  std::uint64_t& last = last_seq_[frame.device_id()];
+  if (frame.seq() <= last) {
+    reject(frame, RejectReason::kReplayed,
+           "seq " + std::to_string(frame.seq()) + " is not above " + std::to_string(last));
+    return;
+  }
+  last = frame.seq();
+  for (auto& reading : job.mapped.readings) {
+    reading.set_frame_digest(job.digest);
+    Status s = env_->bus().publish_value(topics::kReadings, std::move(reading));
+    if (!s.ok()) {
+      env_->log().error("normalize: cannot publish a reading: " + s.ToString());
+      return;
+    }
+    readings_out_->add();
+  }
+  if (job.mapped.out_of_range > 0) readings_out_of_range_->add(job.mapped.out_of_range);
+}
+
+void NormalizePlugin::reject(const v1::RawFrame& frame, RejectReason reason,
+                             const std::string& detail) {
+  const std::size_t i = index_of(reason);
+  rejected_[i]->add();
+  std::uint64_t suppressed = 0;
+  {
+    std::lock_guard lock(log_mu_);
+    const std::int64_t now = env_->clock().steady_now().count();
+    if (last_log_ns_[i] != 0 && now - last_log_ns_[i] < kLogEveryNs) {
+      ++suppressed_[i];
+      return;
+    }
+    last_log_ns_[i] = now;
+    suppressed = suppressed_[i];
+    suppressed_[i] = 0;
+  }
+  std::string line = "normalize: skipped frame seq " + std::to_string(frame.seq()) + " of \"" +
+                     frame.device_id() + "\": " + std::string(reject_reason_name(reason)) + " (" +
+                     detail + ")";
+  if (suppressed > 0) {
+    line += "; " + std::to_string(suppressed) + " more " + std::string(reject_reason_name(reason)) +
+            " rejections not logged";
+  }
+  env_->log().warn(line);
+}
+
+Status NormalizePlugin::drain() noexcept {
+  return guarded("drain", [&]() -> Status {
+    std::unique_lock lock(flow_mu_);
+    running_ = false;
+    flow_cv_.wait(lock, [&] { return in_flight_ == 0; });
+    return Status::Ok();
+  });
+}
+
+void NormalizePlugin::stop() noexcept { (void)drain(); }
+
+}  // namespace itc::normalize
+
+// The exports ITC_PLUGIN(...) would generate, spelled out: abi.hpp's macro names the
+// variable like its type, so the definition's `const itc_plugin_info` no longer names the
+// struct (reported to the SDK owner). Switch back to ITC_PLUGIN once it says
+// `struct itc_plugin_info`.
+extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
+extern "C" const struct itc_plugin_info itc_plugin_info = {itc::kAbiMajor,
+                                                           itc::kAbiMinor,
+                                                           sizeof(struct itc_plugin_info),
+                                                           "normalize",
+                                                           "1.0.0",
+                                                           "conversion",
+                                                           "itc.normalize.Config",
+                                                           "",
+                                                           "",
+                                                           itc_generated_config_descriptor,
+                                                           itc_generated_config_descriptor_size};
+extern "C" BOOST_SYMBOL_EXPORT itc::Plugin* itc_plugin_create() noexcept;
+extern "C" itc::Plugin* itc_plugin_create() noexcept {
+  try {
+    return new itc::normalize::NormalizePlugin();
+  } catch (...) {
+    return nullptr;
+  }
+}
+extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(itc::Plugin* p) noexcept;
+extern "C" void itc_plugin_destroy(itc::Plugin* p) noexcept { delete p; }

@@ -1,0 +1,91 @@
+// NormalizePlugin: the "normalize" conversion plugin. Learns device keys from
+// topics::kRegistrations, checks each v1::RawFrame on topics::kRawFrames (registered
+// device, known profile and metrics, valid signature, increasing seq), maps its values
+// through the device profile and publishes one v1::Reading per metric on
+// topics::kReadings. A bad frame is counted (frames_rejected_<reason>), logged
+// (rate-limited) and skipped; other frames keep flowing.
+//
+// Signatures are verified in parallel on env.executor(); readings still leave in frame
+// arrival order (a reorder stage commits frames by arrival ticket), so each device's
+// readings stay in order. At most kMaxInFlight frames are in verification; beyond that
+// the bus thread waits, which back-pressures the producer.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "itc/plugin.hpp"
+#include "profile_mapper.hpp"
+
+namespace itc::normalize {
+
+class NormalizePlugin final : public Plugin {
+ public:
+  Status validate_config(std::string_view config) const noexcept override;
+  Status initialise(HostEnv& env, std::string_view config) noexcept override;
+  Status start() noexcept override;
+  Status drain() noexcept override;
+  void stop() noexcept override;
+
+ private:
+  struct Device {
+    std::string public_key;
+    std::string profile;
+  };
+  // One frame travelling through verification and the reorder stage.
+  struct Job {
+    std::uint64_t ticket = 0;
+    MessagePtr message;
+    Mapped mapped;
+    std::string digest;
+  };
+
+  void on_registration(const v1::DeviceRegistration& reg);
+  void on_frame(const MessagePtr& msg);
+  void admit(const MessagePtr& msg);
+  void check(Job& job) const;
+  void complete(std::shared_ptr<Job> job);
+  void commit(Job& job);
+  void reject(const v1::RawFrame& frame, RejectReason reason, const std::string& detail);
+
+  HostEnv* env_ = nullptr;
+  std::unique_ptr<ProfileMapper> mapper_;
+  bool verify_signatures_ = true;
+
+  mutable std::shared_mutex devices_mu_;
+  std::unordered_map<std::string, Device> devices_;
+
+  std::atomic<bool> running_{false};
+  std::mutex hold_mu_;
+  std::deque<MessagePtr> held_;  // frames that arrived while not running
+
+  // Admission (bus thread) and the reorder stage.
+  std::mutex flow_mu_;
+  std::condition_variable flow_cv_;
+  std::uint64_t next_ticket_ = 0;
+  std::uint64_t next_commit_ = 0;
+  std::size_t in_flight_ = 0;
+  bool committing_ = false;
+  std::map<std::uint64_t, std::shared_ptr<Job>> finished_;
+  std::unordered_map<std::string, std::uint64_t> last_seq_;  // only the committer touches it
+
+  // Rate-limited rejection log: at most one line per reason per second.
+  std::mutex log_mu_;
+  std::int64_t last_log_ns_[std::size(kAllRejectReasons)] = {};
+  std::uint64_t suppressed_[std::size(kAllRejectReasons)] = {};
+
+  Counter* frames_in_ = nullptr;
+  Counter* readings_out_ = nullptr;
+  Counter* readings_out_of_range_ = nullptr;
+  Counter* rejected_[std::size(kAllRejectReasons)] = {};
+};
+
+}  // namespace itc::normalize
