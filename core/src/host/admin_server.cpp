@@ -35,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kBodyLimit = 1 << 20;  // 1 MiB
 constexpr auto kReadTimeout = std::chrono::seconds(60);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
+constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr auto kEventKeepAlive = std::chrono::seconds(15);
 constexpr std::size_t kEventBufferEvents = 1024;    // per event-stream client
 constexpr std::size_t kEventBufferBytes = 1 << 20;  // per event-stream client
@@ -275,9 +276,30 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-          if (ec || !keep_alive) return self->close();
+          if (ec) return self->close();
+          if (!keep_alive) return self->linger_close();
           self->read_request();
         });
+  }
+
+  // Ends a connection after a final response: stops sending, then reads and discards
+  // what the client still sends (e.g. the rest of a body over the limit) for up to
+  // kLingerTime, so that closing does not reset the connection before the client has
+  // read the response.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(kLingerTime);
+    discard_until_eof();
+  }
+
+  void discard_until_eof() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->discard_until_eof();
+                            });
   }
 
   void start_event_stream() {
@@ -409,7 +431,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool writing_ = false;
   std::string current_;
-  std::array<char, 256> scratch_{};
+  std::array<char, 4096> scratch_{};  // discarded input (event streams, lingering close)
   net::steady_timer keepalive_;
   std::optional<std::uint64_t> subscription_;
 };
