@@ -1,0 +1,33 @@
+// The `itc` command-line tool: one file per command group registers its subcommands.
+// A subcommand's parse callback stores what to run in the Action; main() runs it after
+// parsing. Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "itc/status.hpp"
+
+namespace itc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// What the chosen subcommand does; returns the process exit code.
+using Action = std::function<int()>;
+
+// `itc plugin ...`: keygen, pack, sign, verify.
+void add_plugin_commands(CLI::App& app, Action& action);
+// `itc key ...`: public.
+void add_key_commands(CLI::App& app, Action& action);
+// `itc command ...`: sign.
+void add_command_commands(CLI::App& app, Action& action);
+
+// Prints "itc: <status message>" to stderr and returns kExitFailed.
+int fail(const Status& status);
+// Writes `text` to `path` atomically, or to stdout when `path` is empty or "-".
+Status write_output(const std::string& path, const std::string& text);
+
+}  // namespace itc::cli

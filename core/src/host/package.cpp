@@ -1,0 +1,183 @@
+// Signed plugin packages: reading, writing, packing, signing and verifying .itcpkg files.
+#include "host/package.hpp"
+
+#include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "host/plugin_library.hpp"
+
+namespace itc::host {
+namespace {
+
+constexpr std::string_view kPackageDomain = "itc-package-v1";
+
+std::string serialize_deterministic(const google::protobuf::MessageLite& msg) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    msg.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + path + ": " + std::strerror(errno));
+  std::ostringstream data;
+  data << in.rdbuf();
+  if (in.bad()) return Status::Internal("cannot read " + path);
+  return data.str();
+}
+
+bool is_trusted(const std::string& key, const std::vector<std::string>& trusted_keys) {
+  for (const auto& k : trusted_keys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string package_signing_bytes(std::string_view manifest_bytes) {
+  std::string out;
+  out.reserve(kPackageDomain.size() + manifest_bytes.size());
+  out.append(kPackageDomain);
+  out.append(manifest_bytes);
+  return out;
+}
+
+Result<v1::SignedPackage> read_package_file(const std::string& path) {
+  auto data = read_whole_file(path);
+  if (!data.ok()) return data.status();
+  v1::SignedPackage pkg;
+  if (!pkg.ParseFromString(*data)) {
+    return Status::Corruption("package " + path + " is not a plugin package (.itcpkg)");
+  }
+  if (pkg.manifest().empty() || pkg.library().empty()) {
+    return Status::Corruption("package " + path + " has no " +
+                              (pkg.manifest().empty() ? "manifest" : "library"));
+  }
+  return pkg;
+}
+
+Status write_package_file(const std::string& path, const v1::SignedPackage& pkg) {
+  std::string data = serialize_deterministic(pkg);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Internal("cannot create " + tmp + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string err = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Status::Internal("cannot write " + tmp + ": " + err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return Status::Internal("cannot flush " + tmp + ": " + err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return Status::Internal("cannot rename " + tmp + " to " + path + ": " + err);
+  }
+  return Status::Ok();
+}
+
+Result<VerifiedPackage> verify_package_contents(const std::string& label,
+                                                const v1::SignedPackage& pkg,
+                                                const std::vector<std::string>& trusted_keys,
+                                                bool check_trust) {
+  const std::string who = "package " + label;
+  VerifiedPackage out;
+  if (!out.manifest.ParseFromString(pkg.manifest())) {
+    return Status::Corruption(who + ": manifest is not a PackageManifest");
+  }
+  if (pkg.signature().empty()) return Status::PermissionDenied(who + " is not signed");
+  const std::string& signer = out.manifest.vendor_public_key();
+  if (signer.size() != crypto::kEd25519PublicKeySize) {
+    return Status::PermissionDenied(who + ": manifest's vendor_public_key is " +
+                                    std::to_string(signer.size()) + " bytes, expected 32");
+  }
+  out.signer_hex = crypto::to_hex(signer);
+  if (!crypto::ed25519_verify(signer, package_signing_bytes(pkg.manifest()), pkg.signature())) {
+    return Status::PermissionDenied(who +
+                                    " signature does not verify (manifest altered after signing?)");
+  }
+  if (check_trust && !is_trusted(signer, trusted_keys)) {
+    return Status::PermissionDenied(who + " is signed by " + out.signer_hex +
+                                    ", which this node does not trust");
+  }
+  if (crypto::sha256(pkg.library()) != out.manifest.library_sha256()) {
+    return Status::Corruption(who + " library does not match the manifest's SHA-256 (tampered?)");
+  }
+  out.library = pkg.library();
+  return out;
+}
+
+Result<VerifiedPackage> verify_package(const std::string& path,
+                                       const std::vector<std::string>& trusted_keys) {
+  auto pkg = read_package_file(path);
+  if (!pkg.ok()) return pkg.status();
+  return verify_package_contents(path, *pkg, trusted_keys, /*check_trust=*/true);
+}
+
+Result<v1::SignedPackage> pack_library(const std::string& so_path, const std::string& vendor,
+                                       const std::string& run_dir) {
+  auto library = read_whole_file(so_path);
+  if (!library.ok()) return library.status();
+  auto info = inspect_library(so_path, run_dir);
+  if (!info.ok()) return info.status().WithContext("packing " + so_path);
+
+  v1::PackageManifest manifest;
+  manifest.set_name(info->name);
+  manifest.set_version(info->version);
+  manifest.set_layer(info->layer);
+  manifest.set_abi_major(info->abi_major);
+  manifest.set_abi_minor(info->abi_minor);
+  manifest.set_config_type(info->config_type);
+  for (const auto& p : info->provides) manifest.add_provides(p);
+  for (const auto& r : info->requires_) manifest.add_requires_services(r);
+  manifest.set_library_file(std::filesystem::path(so_path).filename().string());
+  manifest.set_library_sha256(crypto::sha256(*library));
+  manifest.set_vendor(vendor);
+
+  v1::SignedPackage pkg;
+  pkg.set_manifest(serialize_deterministic(manifest));
+  pkg.set_library(std::move(library).value());
+  return pkg;
+}
+
+Status sign_package(v1::SignedPackage* pkg, const crypto::Ed25519PrivateKey& key) {
+  if (!key.valid()) return Status::InvalidArgument("signing key is empty");
+  v1::PackageManifest manifest;
+  if (!manifest.ParseFromString(pkg->manifest())) {
+    return Status::Corruption("package manifest is not a PackageManifest");
+  }
+  manifest.set_vendor_public_key(key.public_key());
+  pkg->set_manifest(serialize_deterministic(manifest));
+  std::string signature = key.sign(package_signing_bytes(pkg->manifest()));
+  if (signature.size() != crypto::kEd25519SignatureSize) {
+    return Status::Internal("signing the package manifest failed");
+  }
+  pkg->set_signature(std::move(signature));
+  return Status::Ok();
+}
+
+}  // namespace itc::host
