@@ -284,29 +284,5 @@ void NormalizePlugin::stop() noexcept { (void)drain(); }
 
 }  // namespace itc::normalize
 
-// The exports ITC_PLUGIN(...) would generate, spelled out: abi.hpp's macro names the
-// variable like its type, so the definition's `const itc_plugin_info` no longer names the
-// struct (reported to the SDK owner). Switch back to ITC_PLUGIN once it says
-// `struct itc_plugin_info`.
-extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
-extern "C" const struct itc_plugin_info itc_plugin_info = {itc::kAbiMajor,
-                                                           itc::kAbiMinor,
-                                                           sizeof(struct itc_plugin_info),
-                                                           "normalize",
-                                                           "1.0.0",
-                                                           "conversion",
-                                                           "itc.normalize.Config",
-                                                           "",
-                                                           "",
-                                                           itc_generated_config_descriptor,
-                                                           itc_generated_config_descriptor_size};
-extern "C" BOOST_SYMBOL_EXPORT itc::Plugin* itc_plugin_create() noexcept;
-extern "C" itc::Plugin* itc_plugin_create() noexcept {
-  try {
-    return new itc::normalize::NormalizePlugin();
-  } catch (...) {
-    return nullptr;
-  }
-}
-extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(itc::Plugin* p) noexcept;
-extern "C" void itc_plugin_destroy(itc::Plugin* p) noexcept { delete p; }
+ITC_PLUGIN(itc::normalize::NormalizePlugin, "normalize", "1.0.0", "conversion",
+           "itc.normalize.Config", "", "")
