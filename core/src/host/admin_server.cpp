@@ -39,7 +39,7 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr auto kEventKeepAlive = std::chrono::seconds(15);
 constexpr std::size_t kEventBufferEvents = 1024;    // per event-stream client
 constexpr std::size_t kEventBufferBytes = 1 << 20;  // per event-stream client
-constexpr int kWorkerThreads = 2;
+constexpr int kWorkerThreads = 4;  // Node serialises lifecycle calls; reads stay free
 
 using Digest = std::array<unsigned char, 32>;
 
