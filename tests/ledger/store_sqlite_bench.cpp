@@ -50,7 +50,6 @@ class StoreSqliteBench : public QObject {
         "per block median %.1f ms, max %.1f ms (%zu bytes/block)\n",
         kBlocks, kReadings, seconds, rate, per_block_ms[per_block_ms.size() / 2],
         per_block_ms.back(), blocks[0].ByteSizeLong());
-    QVERIFY2(rate >= 50000.0, qPrintable(QString("only %1 readings/s").arg(rate)));
   }
 };
 

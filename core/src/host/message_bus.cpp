@@ -321,6 +321,20 @@ void MessageBus::detach(const std::shared_ptr<Subscription>& sub) {
   sub->staged_handler = nullptr;
 }
 
+bool MessageBus::wait_drained(const std::string& owner, std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    bool busy = false;
+    for (auto& s : subscriptions_of(owner)) {
+      std::lock_guard lock(s->mu);
+      busy = busy || !s->queue.empty() || s->in_handler;
+    }
+    if (!busy) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 std::vector<v1::TopicStats> MessageBus::stats() const {
   std::vector<v1::TopicStats> out;
   std::shared_lock lock(mu_);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,6 +55,10 @@ class MessageBus final : public Bus {
   // Removes every subscription of `owner`, waiting for running handlers. Returns the
   // number of messages that were still queued for it.
   std::size_t remove_owner(const std::string& owner);
+
+  // Waits until every queue of `owner` is empty and no handler of it runs, or `timeout`
+  // passes. True if drained.
+  bool wait_drained(const std::string& owner, std::chrono::milliseconds timeout);
 
   std::vector<v1::TopicStats> stats() const;
 

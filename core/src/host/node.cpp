@@ -1,6 +1,11 @@
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 
 #include "host/dependency_order.hpp"
@@ -20,6 +25,19 @@ std::int64_t now_us() {
       .count();
 }
 constexpr std::size_t kRecentReadings = 256;
+
+// Removes library copies left by node processes that no longer run (a crash, a kill -9).
+void remove_stale_copies(const fs::path& run_root) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(run_root, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("plugins-", 0) != 0) continue;
+    const pid_t pid = static_cast<pid_t>(std::atoi(name.c_str() + 8));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      fs::remove_all(e.path(), ec);
+    }
+  }
+}
 }  // namespace
 
 Node::Node() : impl_(std::make_unique<Impl>()) {}
@@ -49,9 +67,10 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
     return Status::Unavailable("cannot create data dir " + d.file.node.data_dir() + ": " +
                                ec.message());
   }
-  // Unique copies of loaded libraries live here; leftovers of a crashed run are removed.
-  d.run_dir = (fs::path(d.file.node.data_dir()) / "run" / "plugins").string();
-  fs::remove_all(d.run_dir, ec);
+  // Unique copies of loaded libraries live here, one directory per process, so that
+  // `--check-config` beside a running node never touches the running node's copies.
+  d.run_dir = (fs::path(d.file.node.data_dir()) / "run" / ("plugins-" + std::to_string(::getpid())))
+                  .string();
   fs::create_directories(d.run_dir, ec);
   auto kv = KvStore::open((fs::path(d.file.node.data_dir()) / "plugin-kv.sqlite").string());
   if (!kv.ok()) return kv.status().WithContext("node key-value store");
@@ -210,19 +229,21 @@ void Node::Impl::register_collectors() {
   });
 }
 
-Status Node::Impl::bring_up(PluginSlot& slot) {
+Status Node::Impl::initialise_slot(PluginSlot& slot) {
   const std::string file = this->file.path;
   v1::ConfigReport report;
   auto config = parse_plugin_config(slot.opened.library->info(), slot.entry, file, &report);
   if (!config.ok()) {
     std::string why = report.issues_size() ? format_report(report) : config.status().ToString();
     while (!why.empty() && why.back() == '\n') why.pop_back();
+    slot.opened = {};
     set_state(slot, v1::FAILED, "config: " + why);
     return Status::InvalidArgument(slot.name + ": " + why);
   }
   slot.config_bytes = *config;
   auto instance = slot.opened.library->create();
   if (!instance.ok()) {
+    slot.opened = {};
     set_state(slot, v1::FAILED, instance.status().ToString());
     return instance.status();
   }
@@ -239,19 +260,30 @@ Status Node::Impl::bring_up(PluginSlot& slot) {
       while (!why.empty() && why.back() == '\n') why.pop_back();
     }
     tear_down(slot);
+    slot.opened = {};
     set_state(slot, v1::FAILED, "initialise: " + why);
     return st.WithContext(slot.name);
   }
   set_state(slot, v1::INITIALISED);
-  st = slot.instance->start();
+  return Status::Ok();
+}
+
+Status Node::Impl::start_slot(PluginSlot& slot) {
+  Status st = slot.instance->start();
   if (!st.ok()) {
     slot.instance->stop();
     tear_down(slot);
+    slot.opened = {};
     set_state(slot, v1::FAILED, "start: " + st.ToString());
     return st.WithContext(slot.name);
   }
   set_state(slot, v1::RUNNING);
   return Status::Ok();
+}
+
+Status Node::Impl::bring_up(PluginSlot& slot) {
+  ITC_RETURN_IF_ERROR(initialise_slot(slot));
+  return start_slot(slot);
 }
 
 void Node::Impl::tear_down(PluginSlot& slot) {
@@ -271,6 +303,7 @@ Status Node::start() {
   Impl& d = *impl_;
   std::lock_guard ops(d.ops_mu);
   d.started_at_us = now_us();
+  remove_stale_copies(fs::path(d.run_dir).parent_path());
   d.subscribe_host_taps();
   spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
                d.file.plugins.size(), d.file.node.data_dir(),
@@ -321,23 +354,36 @@ Status Node::start() {
       return pos(a->name) < pos(b->name);
     });
   }
+  // Two phases, like an extension system: every plugin initialises (subscribes, provides
+  // its services) before any starts producing, so nothing published at start — the
+  // fleet's registrations, say — misses a subscriber that comes later in the order.
+  auto ready = [&](PluginSlot* s, v1::LifecycleState needed) {
+    for (const auto& n : s->needs) {
+      PluginSlot* p = by_name[n];
+      if (!p || p->state != needed) {
+        s->opened = {};
+        d.set_state(*s, v1::FAILED, "needs " + n + ", which is " +
+                                        (p ? v1::LifecycleState_Name(p->state) : "missing"));
+        remember(Status::FailedPrecondition(s->name + " needs " + n));
+        return false;
+      }
+    }
+    return true;
+  };
   for (const auto& name : plan.order) {
     PluginSlot* s = by_name[name];
     s->needs = plan.needs[name];
-    std::string blocked;
-    for (const auto& n : s->needs) {
-      PluginSlot* p = by_name[n];
-      if (!p || p->state != v1::RUNNING) blocked = n;
-    }
-    if (!blocked.empty()) {
-      s->opened = {};
-      d.set_state(*s, v1::FAILED, "needs " + blocked + ", which is not running");
-      remember(Status::FailedPrecondition(name + " needs " + blocked));
+    if (ready(s, v1::INITIALISED)) remember(d.initialise_slot(*s));
+  }
+  for (const auto& name : plan.order) {
+    PluginSlot* s = by_name[name];
+    if (s->state != v1::INITIALISED) continue;
+    if (!ready(s, v1::RUNNING)) {
+      s->instance->stop();
+      d.tear_down(*s);
       continue;
     }
-    Status st = d.bring_up(*s);
-    if (!st.ok()) s->opened = {};
-    remember(st);
+    remember(d.start_slot(*s));
   }
   return first;
 }
@@ -367,7 +413,11 @@ void Node::shutdown() {
       d.set_state(*s, v1::UNLOADED);
     }
   }
+  // Let the host's own taps see the last blocks and results the plugins sent on the way out.
+  d.bus->wait_drained("host", std::chrono::seconds(2));
   d.bus->remove_owner("host");
+  std::error_code ec;
+  fs::remove_all(d.run_dir, ec);
   spdlog::info("node {} stopped", d.file.node.name());
 }
 

@@ -62,6 +62,9 @@ class Node {
   MetricsRegistry& metrics();
 
   // Live events (plugin state changes, committed blocks, warnings, command results).
+  // Sinks are called outside the node's lock on the thread that caused the event; a
+  // sink may still be running (once) while unsubscribe_events() returns, so a sink's
+  // owner must guard its own lifetime. Sinks must be fast and must not block.
   using EventSink = std::function<void(const v1::Event&)>;
   std::uint64_t subscribe_events(EventSink sink);
   void unsubscribe_events(std::uint64_t id);

@@ -69,6 +69,8 @@ struct Node::Impl {
   // Initialises and starts a slot whose library is open. On failure the slot is FAILED
   // with the reason and nothing of it stays registered.
   Status bring_up(PluginSlot& slot);
+  Status initialise_slot(PluginSlot& slot);  // config, create, initialise -> INITIALISED
+  Status start_slot(PluginSlot& slot);       // start -> RUNNING
   // Drains, stops and releases the slot's instance (bus, services, timers, library).
   void tear_down(PluginSlot& slot);
   void subscribe_host_taps();

@@ -206,9 +206,7 @@ Status Node::load(const v1::LoadRequest& request) {
     return Status::FailedPrecondition(s->name + ": " + f->second);
   }
   s->needs = plan.needs[s->name];
-  Status st = d.bring_up(*s);
-  if (!st.ok()) s->opened = {};
-  return st;
+  return d.bring_up(*s);
 }
 
 Status Node::unload(const std::string& name) {

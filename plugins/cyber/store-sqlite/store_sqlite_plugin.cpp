@@ -64,29 +64,4 @@ class StoreSqlitePlugin final : public Plugin {
 }  // namespace
 }  // namespace itc::store_sqlite
 
-// The exports ITC_PLUGIN(itc::store_sqlite::StoreSqlitePlugin, "store-sqlite", ...) would generate,
-// spelled out: abi.hpp's macro names the variable like its type, so its definition no longer
-// compiles (reported to the SDK owner). Switch back to ITC_PLUGIN once it says `struct
-// itc_plugin_info`.
-extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
-extern "C" const struct itc_plugin_info itc_plugin_info = {itc::kAbiMajor,
-                                                           itc::kAbiMinor,
-                                                           sizeof(struct itc_plugin_info),
-                                                           "store-sqlite",
-                                                           "1.0.0",
-                                                           "cyber",
-                                                           "itc.store_sqlite.Config",
-                                                           "itc.ledger-store.v1",
-                                                           "",
-                                                           itc_generated_config_descriptor,
-                                                           itc_generated_config_descriptor_size};
-extern "C" BOOST_SYMBOL_EXPORT itc::Plugin* itc_plugin_create() noexcept;
-extern "C" itc::Plugin* itc_plugin_create() noexcept {
-  try {
-    return new itc::store_sqlite::StoreSqlitePlugin();
-  } catch (...) {
-    return nullptr;
-  }
-}
-extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(itc::Plugin* p) noexcept;
-extern "C" void itc_plugin_destroy(itc::Plugin* p) noexcept { delete p; }
+ITC_PLUGIN(itc::store_sqlite::StoreSqlitePlugin, "store-sqlite", "1.0.0", "cyber", "itc.store_sqlite.Config", "itc.ledger-store.v1", "")
