@@ -102,7 +102,10 @@ class PipelineTest : public QObject {
     }
     QVERIFY(saw_power);
 
-    t.node->shutdown();  // drains: solo cuts a last block with what was pending
+    t.node->shutdown();  // drains along the data flow: solo cuts a last block
+    // A clean stop commits every reading that normalize produced: none is left behind.
+    QVERIFY(t.metric("normalize", "readings_out") > 0);
+    QCOMPARE(t.metric("solo", "readings_committed"), t.metric("normalize", "readings_out"));
     auto head = t.node->ledger_head();
     QVERIFY(head.has_value());
     QVERIFY(head->header().height() >= 3);

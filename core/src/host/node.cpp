@@ -229,6 +229,34 @@ void Node::Impl::register_collectors() {
   });
 }
 
+std::vector<PluginSlot*> Node::Impl::shutdown_order() const {
+  static const std::map<std::string, int> kFlowRank = {
+      {"connection", 0}, {"conversion", 1}, {"cognition", 2}, {"configuration", 3}, {"cyber", 4}};
+  std::vector<PluginSlot*> remaining, order;
+  {
+    std::lock_guard lock(mu);
+    for (auto& s : slots) remaining.push_back(s.get());
+  }
+  auto rank = [&](const PluginSlot* s) {
+    if (!s->opened.library) return 5;
+    auto it = kFlowRank.find(s->opened.library->info().layer);
+    return it == kFlowRank.end() ? 5 : it->second;
+  };
+  while (!remaining.empty()) {
+    PluginSlot* pick = nullptr;
+    for (PluginSlot* s : remaining) {
+      bool needed = false;  // still needed by a plugin not yet drained
+      for (PluginSlot* o : remaining)
+        for (auto& n : o->needs) needed = needed || (o != s && n == s->name);
+      if (!needed && (!pick || rank(s) < rank(pick))) pick = s;
+    }
+    if (!pick) pick = remaining.front();  // cannot happen: dependencies are acyclic
+    order.push_back(pick);
+    std::erase(remaining, pick);
+  }
+  return order;
+}
+
 Status Node::Impl::initialise_slot(PluginSlot& slot) {
   const std::string file = this->file.path;
   v1::ConfigReport report;
@@ -394,16 +422,21 @@ void Node::shutdown() {
   std::lock_guard ops(d.ops_mu);
   if (d.shut_down) return;
   d.shut_down = true;
-  std::vector<PluginSlot*> order;
-  {
-    std::lock_guard lock(d.mu);
-    for (auto it = d.slots.rbegin(); it != d.slots.rend(); ++it) order.push_back(it->get());
+  // Drain along the data flow — sources first — waiting for each plugin's queues to
+  // empty before draining it, so a clean stop commits everything already read from the
+  // devices. A plugin is drained only after every plugin that needs its services.
+  std::vector<PluginSlot*> order = d.shutdown_order();
+  for (PluginSlot* s : order) {
+    if (!s->instance) continue;
+    if (!d.bus->wait_drained(s->name, std::chrono::seconds(10))) {
+      d.warn("plugin " + s->name + " did not empty its queues within 10 s; stopping anyway");
+    }
+    d.set_state(*s, v1::DRAINING);
+    Status st = s->instance->drain();
+    if (!st.ok()) d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
   }
   for (PluginSlot* s : order) {
     if (s->instance) {
-      d.set_state(*s, v1::DRAINING);
-      Status st = s->instance->drain();
-      if (!st.ok()) d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
       s->instance->stop();
       d.set_state(*s, v1::STOPPED);
       d.tear_down(*s);

@@ -73,6 +73,8 @@ struct Node::Impl {
   Status start_slot(PluginSlot& slot);       // start -> RUNNING
   // Drains, stops and releases the slot's instance (bus, services, timers, library).
   void tear_down(PluginSlot& slot);
+  // Data-flow order (connection first, cyber last), dependents before their providers.
+  std::vector<PluginSlot*> shutdown_order() const;
   void subscribe_host_taps();
   void register_collectors();
 };
