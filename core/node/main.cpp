@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -127,15 +128,21 @@ int run(const Options& opt, const sigset_t& signals) {
                                             std::chrono::duration<double>(opt.run_for))
                             : SteadyClock::time_point::max();
   std::string why = "run-for elapsed";
+  auto next_line = SteadyClock::now() + std::chrono::seconds(1);
   for (;;) {
     const auto now = SteadyClock::now();
-    if (now >= deadline) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    const auto wait = std::min(left, std::chrono::milliseconds(1000));
+    if (left.count() <= 0) break;  // (a sub-millisecond rest would spin sigtimedwait)
+    const auto until_line =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_line - now);
+    const auto wait = std::clamp(std::min(left, until_line), std::chrono::milliseconds(1),
+                                 std::chrono::milliseconds(1000));
     if (int sig = wait_for_signal(signals, wait); sig != 0) {
       why = sig == SIGINT ? "SIGINT" : "SIGTERM";
       break;
     }
+    if (SteadyClock::now() < next_line) continue;
+    next_line += std::chrono::seconds(1);
     if (opt.progress) status_writer.show(progress.sample(SteadyClock::now()));
   }
   status_writer.finish();
