@@ -82,6 +82,11 @@ Status BlockCutter::cut_full_blocks() {
   return Status::Ok();
 }
 
+Status BlockCutter::cut_interval() {
+  ITC_RETURN_IF_ERROR(cut_one());
+  return cut_full_blocks();
+}
+
 Status BlockCutter::cut_all() {
   while (pending() > 0) ITC_RETURN_IF_ERROR(cut_one());
   return Status::Ok();

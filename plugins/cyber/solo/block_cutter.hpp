@@ -39,8 +39,12 @@ class BlockCutter {
 
   // Cuts blocks of exactly max_block_readings while that many are pending.
   Status cut_full_blocks();
-  // Cuts blocks until nothing is pending (the last one may be small).
+  // Cuts blocks until nothing is pending (the last one may be small). For drain().
   Status cut_all();
+  // The interval's cut: one block of what is pending now (up to max_block_readings),
+  // then full blocks only. Readings arriving while a block commits wait for the next
+  // interval instead of trickling into tiny blocks.
+  Status cut_interval();
 
   std::uint64_t head_height() const { return head_height_.load(); }
 

@@ -166,7 +166,7 @@ class SoloPlugin final : public Plugin {
   }
 
   void on_interval() {
-    if (running_) backing_off_ = !cutter_->cut_all().ok();
+    if (running_) backing_off_ = !cutter_->cut_interval().ok();
   }
 
   void cancel_timer() {
