@@ -34,7 +34,7 @@ std::string ProgressLine::sample(std::chrono::steady_clock::time_point now) {
   const auto readings = metrics_.value_of(kLedgerPlugin, "readings_committed");
   const auto blocks = metrics_.value_of(kLedgerPlugin, "blocks_committed");
   const auto height = metrics_.value_of(kLedgerPlugin, "height");
-  const auto latency = metrics_.value_of(kLedgerPlugin, "last_block_latency_ms");
+  const auto latency = metrics_.value_of(kLedgerPlugin, "last_block_latency_seconds");
 
   std::optional<double> rate;
   if (readings && last_readings_) {
@@ -48,7 +48,7 @@ std::string ProgressLine::sample(std::chrono::steady_clock::time_point now) {
   line += " | lamps " + group_thousands(lamps);
   line += " | readings/s " + group_thousands(rate);
   line += " | blocks " + group_thousands(blocks) + " (height " + group_thousands(height) + ")";
-  line += " | last block " + (latency ? group_thousands(latency) + " ms" : std::string("-"));
+  line += " | last block " + (latency ? group_thousands(*latency * 1000.0) + " ms" : std::string("-"));
   return line;
 }
 

@@ -1,7 +1,7 @@
 // ProgressLine: the one-line live status `itc-node --progress` prints every second:
 //   node-1 | lamps 1000 | readings/s 4,012 | blocks 123 (height 456) | last block 212 ms
 // Values come from the plugins' metrics (sim-lighting: lamps; solo: readings_committed,
-// blocks_committed, height, last_block_latency_ms); "-" where a plugin is absent.
+// blocks_committed, height, last_block_latency_seconds); "-" where a plugin is absent.
 // Thread safety: one ProgressLine is used by one thread.
 #pragma once
 

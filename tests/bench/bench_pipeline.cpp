@@ -43,7 +43,7 @@ void run(bool verify) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     readings.push_back((n.metric("solo", "readings_committed") - r0) / secs);
     frames.push_back((n.metric("normalize", "frames_in") - f0) / secs);
-    latency.push_back(n.metric("solo", "last_block_latency_ms"));
+    latency.push_back(n.metric("solo", "last_block_latency_seconds") * 1000.0);
   }
   std::printf("  signatures %s: median %.0f readings/s persisted (%.0f frames/s), "
               "min %.0f, max %.0f; block latency median %.0f ms; height %.0f\n",

@@ -24,7 +24,7 @@ int bench_swap() {
       std::fprintf(stderr, "swap %d failed: %s\n", i, st.ToString().c_str());
       return 1;
     }
-    held_ms.push_back(n.metric("counter", "swap_hold_ms"));
+    held_ms.push_back(n.metric("counter", "swap_hold_seconds") * 1000.0);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   (void)n.node->unload("ticker");

@@ -121,7 +121,7 @@ class HostTest : public QObject {
     QCOMPARE(t.metric("counter", "duplicates"), 0.0);
     QCOMPARE(t.metric("counter", "out_of_order"), 0.0);
     QCOMPARE(t.metric("counter", "version_major"), 1.0);
-    QVERIFY(t.metric("counter", "swap_hold_ms") >= 0);
+    QVERIFY(t.metric("counter", "swap_hold_seconds") >= 0);
     // Each old build was really unmapped: only the running copy of the counter remains.
     QCOMPARE(mapped_copies("counter-v"), 1);
   }

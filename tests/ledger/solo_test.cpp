@@ -134,7 +134,7 @@ class SoloTest : public QObject {
     QCOMPARE(blocks.size(), std::size_t(1));
     QCOMPARE(blocks[0].header().reading_count(), 5u);
     // The readings were sampled 50 ms before they arrived, 200 ms before the cut.
-    QCOMPARE(env.metrics().gauge_value("last_block_latency_ms"), 250.0);
+    QCOMPARE(env.metrics().gauge_value("last_block_latency_seconds"), 0.25);
     QCOMPARE(blocks[0].committed_at_us() - blocks[0].oldest_sample_us(), 250'000);
 
     env.advance(1s);  // nothing pending: no empty blocks

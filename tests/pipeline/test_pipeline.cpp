@@ -1,6 +1,7 @@
 // The demo pipeline as an operator runs it, through signed packages loaded by the host:
 // simulated lamps -> normalize -> solo -> store-sqlite, a restart that resumes from the
 // same head, and owner-signed commands reaching the lamps (forgeries refused).
+#include <QProcess>
 #include <mutex>
 
 #include "host_fixture.hpp"
@@ -101,6 +102,15 @@ class PipelineTest : public QObject {
       }
     }
     QVERIFY(saw_power);
+
+    // The metrics of the whole node (every plugin's) pass Prometheus' own linter.
+    QProcess promtool;
+    promtool.start("promtool", {"check", "metrics"});
+    QVERIFY(promtool.waitForStarted());
+    promtool.write(QByteArray::fromStdString(t.node->metrics().render_prometheus()));
+    promtool.closeWriteChannel();
+    QVERIFY(promtool.waitForFinished(30000));
+    QVERIFY2(promtool.exitCode() == 0, promtool.readAllStandardError().constData());
 
     t.node->shutdown();  // drains along the data flow: solo cuts a last block
     // A clean stop commits every reading that normalize produced: none is left behind.

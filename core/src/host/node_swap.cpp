@@ -156,8 +156,8 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
   old_env.reset();
   old_opened = {};
   double held_ms = std::chrono::duration<double, std::milli>(held_for).count();
-  d.metrics.gauge(name, "swap_hold_ms", "Time messages were held during the last hot swap")
-      .set(held_ms);
+  d.metrics.gauge(name, "swap_hold_seconds", "Time messages were held during the last hot swap")
+      .set(held_ms / 1000.0);
   spdlog::info("plugin {} swapped {} → {}; messages held for {:.2f} ms", name, old_info.version,
                info.version, held_ms);
   d.set_state(*slot, v1::RUNNING);

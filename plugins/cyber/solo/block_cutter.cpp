@@ -24,8 +24,8 @@ BlockCutter::BlockCutter(HostEnv& env, std::uint32_t max_block_readings)
       append_failures_(env.metrics().counter("block_append_failures",
                                              "Block appends the store refused (readings kept)")),
       height_(env.metrics().gauge("height", "Height of the last committed block")),
-      last_block_latency_ms_(env.metrics().gauge(
-          "last_block_latency_ms", "Commit time minus the oldest sample in the last block")),
+      last_block_latency_(env.metrics().gauge(
+          "last_block_latency_seconds", "Commit time minus the oldest sample in the last block")),
       pending_readings_(
           env.metrics().gauge("pending_readings", "Readings waiting for the next block")) {}
 
@@ -170,8 +170,8 @@ void BlockCutter::publish_committed(const v1::Block& block, std::int64_t oldest_
   blocks_committed_.add();
   readings_committed_.add(static_cast<std::uint64_t>(block.readings_size()));
   height_.set(static_cast<double>(block.header().height()));
-  last_block_latency_ms_.set(static_cast<double>(committed.committed_at_us() - oldest_sample_us) /
-                             1000.0);
+  last_block_latency_.set(static_cast<double>(committed.committed_at_us() - oldest_sample_us) /
+                          1e6);
 
   Status s = env_.bus().publish_value(topics::kBlocks, std::move(committed));
   if (!s.ok()) {

@@ -71,7 +71,7 @@ class BlockCutter {
   Counter& readings_committed_;
   Counter& append_failures_;
   Gauge& height_;
-  Gauge& last_block_latency_ms_;
+  Gauge& last_block_latency_;
   Gauge& pending_readings_;
 };
 
