@@ -126,6 +126,39 @@ class HostTest : public QObject {
     QCOMPARE(mapped_copies("counter-v"), 1);
   }
 
+  void applyingAConfigSwapsLoadsAndUnloadsOnlyWhatChanged() {
+    NodeUnderTest t;
+    QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 1000}"))).ok());
+    QVERIFY(t.node->start().ok());
+
+    // A broken file changes nothing and says where it is wrong.
+    auto bad = t.node->apply_config(node_yaml(entry("ticker", "libticker.so", "{rate_per_s: x}")),
+                                    "new.yaml");
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.report().issues_size(), 1);
+    QCOMPARE(bad.report().issues(0).field(), std::string("plugins[0].config.rate_per_s"));
+    QCOMPARE(bad.report().issues(0).line(), 8u);
+    QCOMPARE(t.plugin("ticker").swaps(), 0u);
+
+    // New config for the ticker (a hot swap), a new plugin (a load).
+    auto applied = t.node->apply_config(
+        node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 2000}") +
+                  entry("counter", "libcounter-v1.so")),
+        "new.yaml");
+    QVERIFY2(applied.ok(), applied.error().c_str());
+    QCOMPARE(applied.actions_size(), 2);
+    QCOMPARE(t.plugin("ticker").swaps(), 1u);
+    QCOMPARE(t.plugin("counter").state(), itc::v1::RUNNING);
+
+    // Unchanged plugins are left alone; a removed one is unloaded.
+    applied = t.node->apply_config(node_yaml(entry("counter", "libcounter-v1.so")), "new.yaml");
+    QVERIFY2(applied.ok(), applied.error().c_str());
+    QCOMPARE(applied.actions_size(), 1);
+    QCOMPARE(applied.actions(0), std::string("unloaded ticker"));
+    QCOMPARE(t.plugin("ticker").state(), itc::v1::UNLOADED);
+    QCOMPARE(t.plugin("counter").swaps(), 0u);
+  }
+
   void failedSwapLeavesTheOldVersionRunning() {
     NodeUnderTest t;
     QVERIFY(t.create(node_yaml(entry("counter", "libcounter-v1.so") +

@@ -235,6 +235,13 @@ AdminResponse route(Node& node, std::string_view method, std::string_view target
     if (!only("POST")) return method_not_allowed(method, path, "POST");
     return json_ok(node.validate_config(body, "<admin request>"));
   }
+  if (parts.size() == 3 && what == "config" && parts[2] == "apply") {
+    if (!only("POST")) return method_not_allowed(method, path, "POST");
+    v1::ApplyResult applied = node.apply_config(body, "<admin request>");
+    AdminResponse r = json_ok(applied);
+    if (!applied.ok()) r.status = applied.report().ok() ? 409 : 422;
+    return r;
+  }
   if (parts.size() == 3 && what == "readings" && parts[2] == "recent") {
     if (!only("GET")) return method_not_allowed(method, path, "GET");
     return recent_readings(node, query);

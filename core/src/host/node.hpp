@@ -55,6 +55,12 @@ class Node {
   v1::ConfigReport validate_config(const std::string& yaml_text,
                                    const std::string& file_label) const;
 
+  // Makes the running node match `yaml_text`: plugins whose package or config section
+  // changed are hot-swapped, new ones loaded, missing ones unloaded. The `node:` section
+  // cannot change at run time (that needs a restart). Nothing changes if the text does
+  // not validate.
+  v1::ApplyResult apply_config(const std::string& yaml_text, const std::string& file_label);
+
   std::vector<v1::Reading> recent_readings(std::size_t max) const;
   std::optional<v1::BlockCommitted> ledger_head() const;
   v1::CommandResult submit_command(const v1::Command& cmd);
