@@ -65,6 +65,27 @@ class Ed25519PrivateKey {
   std::shared_ptr<Impl> impl_;
 };
 
+// A parsed Ed25519 public key, for checking many signatures of one signer (a device)
+// without parsing its key each time. Copies share the key; verify() may be called from
+// many threads at once.
+class Ed25519PublicKey {
+ public:
+  // InvalidArgument unless `raw` is 32 bytes of a valid key.
+  static Result<Ed25519PublicKey> from_raw(std::string_view raw);
+  Ed25519PublicKey();
+  ~Ed25519PublicKey();
+  Ed25519PublicKey(const Ed25519PublicKey&);
+  Ed25519PublicKey& operator=(const Ed25519PublicKey&);
+  bool valid() const;
+  const std::string& raw() const;
+  // True iff `signature` is a valid signature of `message` under this key.
+  bool verify(std::string_view message, std::string_view signature) const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
 // True iff `signature` is a valid Ed25519 signature of `message` under `public_key` (raw
 // 32 bytes). Wrong sizes verify false.
 bool ed25519_verify(std::string_view public_key, std::string_view message,

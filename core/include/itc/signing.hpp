@@ -19,6 +19,8 @@ std::string frame_digest(const v1::RawFrame& frame);
 void sign_frame(v1::RawFrame* frame, const crypto::Ed25519PrivateKey& device_key);
 // PermissionDenied naming the device if the signature does not verify.
 Status verify_frame(const v1::RawFrame& frame, std::string_view device_public_key);
+// The same with a key parsed once (the hot path: one key per device, many frames).
+Status verify_frame(const v1::RawFrame& frame, const crypto::Ed25519PublicKey& device_key);
 
 // "itc-command-v1" || deterministic protobuf bytes of the command without its signature.
 std::string command_signing_bytes(const v1::Command& cmd);

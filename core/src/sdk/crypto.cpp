@@ -293,6 +293,22 @@ std::string Ed25519PrivateKey::sign(std::string_view message) const {
 
 // ---- Verification and public keys -----------------------------------------------------
 
+namespace {
+
+bool verify_with(EVP_PKEY* pkey, std::string_view message, std::string_view signature) {
+  if (signature.size() != kEd25519SignatureSize) return false;
+  thread_local MdCtxPtr ctx{EVP_MD_CTX_new()};
+  EVP_MD_CTX_reset(ctx.get());
+  bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey) == 1 &&
+            EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message),
+                             message.size()) == 1;
+  if (!ok) ERR_clear_error();
+  EVP_MD_CTX_reset(ctx.get());  // drop the context's reference to pkey before it is freed
+  return ok;
+}
+
+}  // namespace
+
 bool ed25519_verify(std::string_view public_key, std::string_view message,
                     std::string_view signature) {
   if (public_key.size() != kEd25519PublicKeySize || signature.size() != kEd25519SignatureSize) {
@@ -304,14 +320,43 @@ bool ed25519_verify(std::string_view public_key, std::string_view message,
     ERR_clear_error();
     return false;
   }
-  thread_local MdCtxPtr ctx{EVP_MD_CTX_new()};
-  EVP_MD_CTX_reset(ctx.get());
-  bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message),
-                             message.size()) == 1;
-  if (!ok) ERR_clear_error();
-  EVP_MD_CTX_reset(ctx.get());  // drop the context's reference to pkey before freeing it
-  return ok;
+  return verify_with(pkey.get(), message, signature);
+}
+
+struct Ed25519PublicKey::Impl {
+  PkeyPtr pkey;
+  std::string raw;
+};
+
+Ed25519PublicKey::Ed25519PublicKey() = default;
+Ed25519PublicKey::~Ed25519PublicKey() = default;
+Ed25519PublicKey::Ed25519PublicKey(const Ed25519PublicKey&) = default;
+Ed25519PublicKey& Ed25519PublicKey::operator=(const Ed25519PublicKey&) = default;
+
+Result<Ed25519PublicKey> Ed25519PublicKey::from_raw(std::string_view raw) {
+  if (raw.size() != kEd25519PublicKeySize) {
+    return Status::InvalidArgument("Ed25519 public key is " + std::to_string(raw.size()) +
+                                   " bytes, expected 32");
+  }
+  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size()));
+  if (!pkey) {
+    ERR_clear_error();
+    return Status::InvalidArgument("not a valid Ed25519 public key");
+  }
+  Ed25519PublicKey key;
+  key.impl_ = std::make_shared<const Impl>(Impl{std::move(pkey), std::string(raw)});
+  return key;
+}
+
+bool Ed25519PublicKey::valid() const { return impl_ != nullptr; }
+
+const std::string& Ed25519PublicKey::raw() const {
+  static const std::string kNone;
+  return impl_ ? impl_->raw : kNone;
+}
+
+bool Ed25519PublicKey::verify(std::string_view message, std::string_view signature) const {
+  return impl_ && verify_with(impl_->pkey.get(), message, signature);
 }
 
 Result<std::string> load_public_key(std::string_view hex_or_path) {

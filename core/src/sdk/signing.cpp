@@ -58,6 +58,16 @@ void sign_frame(v1::RawFrame* frame, const crypto::Ed25519PrivateKey& device_key
   frame->set_signature(device_key.sign(frame_signing_bytes(*frame)));
 }
 
+Status verify_frame(const v1::RawFrame& frame, const crypto::Ed25519PublicKey& device_key) {
+  const std::string who = "frame from " + frame.device_id();
+  if (!device_key.valid()) return Status::PermissionDenied(who + ": no valid device key");
+  if (frame.signature().empty()) return Status::PermissionDenied(who + " is not signed");
+  if (!device_key.verify(frame_signing_bytes(frame), frame.signature())) {
+    return Status::PermissionDenied(who + ": signature does not verify against the device key");
+  }
+  return Status::Ok();
+}
+
 Status verify_frame(const v1::RawFrame& frame, std::string_view device_public_key) {
   const std::string who = "frame from " + frame.device_id();
   if (device_public_key.size() != crypto::kEd25519PublicKeySize) {

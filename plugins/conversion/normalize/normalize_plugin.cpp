@@ -88,8 +88,14 @@ void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
                      std::to_string(reg.public_key().size()) + " bytes");
     return;
   }
+  auto key = crypto::Ed25519PublicKey::from_raw(reg.public_key());
+  if (!key.ok()) {
+    env_->log().warn("normalize: ignoring registration of \"" + reg.device_id() +
+                     "\": " + key.status().message());
+    return;
+  }
   std::unique_lock lock(devices_mu_);
-  devices_[reg.device_id()] = Device{reg.public_key(), reg.profile()};
+  devices_[reg.device_id()] = Device{std::move(*key), reg.profile()};
 }
 
 Status NormalizePlugin::start() noexcept {

@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "itc/crypto.hpp"
 #include "itc/plugin.hpp"
 #include "profile_mapper.hpp"
 
@@ -37,7 +38,7 @@ class NormalizePlugin final : public Plugin {
 
  private:
   struct Device {
-    std::string public_key;
+    crypto::Ed25519PublicKey public_key;  // parsed once, at registration
     std::string profile;
   };
   // One frame travelling through verification and the reorder stage.
