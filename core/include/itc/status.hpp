@@ -103,6 +103,23 @@ class Result {
   bool has_value_ = false;
 };
 
+// Runs `fn` (which returns a Status) and turns any exception it throws into
+// Status::Internal naming `what`: how a plugin method keeps exceptions from crossing the
+// plugin boundary.
+//   Status initialise(HostEnv& env, std::string_view c) noexcept override {
+//     return guard("initialise", [&] { ...; return Status::Ok(); });
+//   }
+template <typename Fn>
+Status guard(std::string_view what, Fn&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string(what) + ": " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string(what) + ": unknown exception");
+  }
+}
+
 }  // namespace itc
 
 // Returns early from the enclosing function if `expr` yields a failed Status.

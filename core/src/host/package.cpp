@@ -1,6 +1,8 @@
 // Signed plugin packages: reading, writing, packing, signing and verifying .itcpkg files.
 #include "host/package.hpp"
 
+#include "itc/file_io.hpp"
+
 #include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -71,33 +73,7 @@ Result<v1::SignedPackage> read_package_file(const std::string& path) {
 }
 
 Status write_package_file(const std::string& path, const v1::SignedPackage& pkg) {
-  std::string data = serialize_deterministic(pkg);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Internal("cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::Internal("cannot write " + tmp + ": " + err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::Internal("cannot flush " + tmp + ": " + err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::Internal("cannot rename " + tmp + " to " + path + ": " + err);
-  }
-  return Status::Ok();
+  return write_file_atomically(path, serialize_deterministic(pkg), 0644);
 }
 
 Result<VerifiedPackage> verify_package_contents(const std::string& label,

@@ -1,6 +1,8 @@
 // SHA-256 and Ed25519 on OpenSSL 3 (EVP). See itc/crypto.hpp for the contracts.
 #include "itc/crypto.hpp"
 
+#include "itc/file_io.hpp"
+
 #include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -243,33 +245,7 @@ Status Ed25519PrivateKey::save_pem_file(const std::string& path) const {
   if (!valid()) return Status::FailedPrecondition("cannot save an empty key to " + path);
   std::string pem = to_pem();
   if (pem.empty()) return Status::Internal("cannot encode the key as PEM: " + openssl_error());
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Internal("cannot create " + tmp + ": " + std::strerror(errno));
-  ::fchmod(fd, 0600);  // in case the file existed with a wider mode
-  std::size_t done = 0;
-  while (done < pem.size()) {
-    ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Status::Internal("cannot write " + tmp + ": " + err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::Internal("cannot flush " + tmp + ": " + err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Status::Internal("cannot rename " + tmp + " to " + path + ": " + err);
-  }
-  return Status::Ok();
+  return write_file_atomically(path, pem, 0600);
 }
 
 std::string Ed25519PrivateKey::public_key() const { return valid() ? impl_->public_key : ""; }

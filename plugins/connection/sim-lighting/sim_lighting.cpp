@@ -47,28 +47,17 @@ struct SignBatch {
   }
 };
 
-template <typename Fn>
-Status guarded(const char* what, Fn&& fn) noexcept {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string(what) + ": " + e.what());
-  } catch (...) {
-    return Status::Internal(std::string(what) + ": unknown exception");
-  }
-}
-
 }  // namespace
 
 Status SimLightingPlugin::validate_config(std::string_view config) const noexcept {
-  return guarded("validate_config", [&] {
+  return guard("validate_config", [&] {
     auto parsed = parse_fleet_config(config);
     return parsed.ok() ? Status::Ok() : parsed.status();
   });
 }
 
 Status SimLightingPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guarded("initialise", [&]() -> Status {
+  return guard("initialise", [&]() -> Status {
     env_ = &env;
     auto parsed = parse_fleet_config(config);
     if (!parsed.ok()) return parsed.status();
@@ -113,7 +102,7 @@ Status SimLightingPlugin::publish_registrations() {
 }
 
 Status SimLightingPlugin::start() noexcept {
-  return guarded("start", [&]() -> Status {
+  return guard("start", [&]() -> Status {
     if (env_ == nullptr) return Status::FailedPrecondition("start before initialise");
     ITC_RETURN_IF_ERROR(publish_registrations());
     running_ = true;
@@ -238,7 +227,7 @@ void SimLightingPlugin::handle_command(const v1::Command& cmd) {
 }
 
 Status SimLightingPlugin::drain() noexcept {
-  return guarded("drain", [&]() -> Status {
+  return guard("drain", [&]() -> Status {
     running_ = false;
     if (tick_armed_) {
       env_->timers().cancel(tick_timer_);  // waits for a tick in flight
@@ -249,7 +238,7 @@ Status SimLightingPlugin::drain() noexcept {
 }
 
 Status SimLightingPlugin::export_state(v1::PluginState* out) noexcept {
-  return guarded("export_state", [&]() -> Status {
+  return guard("export_state", [&]() -> Status {
     FleetState state;
     {
       std::lock_guard lock(mu_);
@@ -279,7 +268,7 @@ Status SimLightingPlugin::export_state(v1::PluginState* out) noexcept {
 }
 
 Status SimLightingPlugin::import_state(const v1::PluginState& in) noexcept {
-  return guarded("import_state", [&]() -> Status {
+  return guard("import_state", [&]() -> Status {
     if (in.type().empty()) return Status::Ok();
     if (in.type() != kStateType) {
       return Status::Incompatible("sim-lighting imports " + std::string(kStateType) + ", not " +

@@ -12,17 +12,6 @@ namespace {
 constexpr std::size_t kMaxInFlight = 512;
 constexpr std::int64_t kLogEveryNs = 1'000'000'000;
 
-template <typename Fn>
-Status guarded(const char* what, Fn&& fn) noexcept {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string(what) + ": " + e.what());
-  } catch (...) {
-    return Status::Internal(std::string(what) + ": unknown exception");
-  }
-}
-
 struct ParsedConfig {
   std::unique_ptr<ProfileMapper> mapper;
   bool verify_signatures = true;
@@ -46,14 +35,14 @@ std::size_t index_of(RejectReason r) { return static_cast<std::size_t>(r); }
 }  // namespace
 
 Status NormalizePlugin::validate_config(std::string_view config) const noexcept {
-  return guarded("validate_config", [&] {
+  return guard("validate_config", [&] {
     auto parsed = parse_config(config);
     return parsed.ok() ? Status::Ok() : parsed.status();
   });
 }
 
 Status NormalizePlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guarded("initialise", [&]() -> Status {
+  return guard("initialise", [&]() -> Status {
     env_ = &env;
     auto parsed = parse_config(config);
     if (!parsed.ok()) return parsed.status();
@@ -99,7 +88,7 @@ void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
 }
 
 Status NormalizePlugin::start() noexcept {
-  return guarded("start", [&]() -> Status {
+  return guard("start", [&]() -> Status {
     if (env_ == nullptr) return Status::FailedPrecondition("start before initialise");
     // Frames held while stopped go first; new arrivals queue behind them until none is left.
     for (;;) {
@@ -278,7 +267,7 @@ void NormalizePlugin::reject(const v1::RawFrame& frame, RejectReason reason,
 }
 
 Status NormalizePlugin::drain() noexcept {
-  return guarded("drain", [&]() -> Status {
+  return guard("drain", [&]() -> Status {
     std::unique_lock lock(flow_mu_);
     running_ = false;
     flow_cv_.wait(lock, [&] { return in_flight_ == 0; });

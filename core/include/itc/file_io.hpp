@@ -1,0 +1,17 @@
+// Durable file writes: the new content replaces the old atomically (temp file, fsync,
+// rename), so a crash leaves either the old file or the new one, never a torn one.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "itc/status.hpp"
+
+namespace itc {
+
+// Writes `data` to `path` with permission `mode` (also applied if the file existed).
+Status write_file_atomically(const std::string& path, std::string_view data, mode_t mode);
+
+}  // namespace itc
