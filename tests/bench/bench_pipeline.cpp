@@ -1,32 +1,31 @@
 // Pipeline throughput: sim-lighting -> normalize -> solo -> store-sqlite on one node,
 // the fleet offering more than the node can take, so back-pressure sets the pace.
 #include "bench.hpp"
+#include "lamp_profile.hpp"
 
 namespace itc::bench {
 namespace {
 
-const char* kProfile = R"(
-        - name: dimmable-lamp
-          metrics:
-            - {name: power, raw_metric: power_mw, unit: W, scale: 0.001, min: 0, max: 15}
-            - {name: temperature, raw_metric: temperature_dc, unit: degC, scale: 0.1, min: -20, max: 85}
-            - {name: dim, raw_metric: dim_pct, unit: "%", min: 0, max: 100}
-            - {name: "on", raw_metric: "on", unit: "", min: 0, max: 1}
-            - {name: occupancy, raw_metric: occupancy, unit: persons, min: 0, max: 50}
-            - {name: fault, raw_metric: fault, min: 0, max: 1, is_fault_flag: true}
-)";
-
 std::string yaml(bool verify) {
   std::string pkg = ITC_PACKAGE_DIR;
   return std::string("node:\n  name: bench\n  data_dir: data\n  admin: {listen: \"off\"}\n") +
-         "  trusted_vendor_keys: [" + ITC_VENDOR_KEY + "]\nplugins:\n"
-         "  - name: sim-lighting\n    package: " + pkg + "/sim-lighting.itcpkg\n"
+         "  trusted_vendor_keys: [" + ITC_VENDOR_KEY +
+         "]\nplugins:\n"
+         "  - name: sim-lighting\n    package: " +
+         pkg +
+         "/sim-lighting.itcpkg\n"
          "    config: {lamps: 20000, report_interval_ms: 100, fleet_seed: bench, owner_public_key: "
          "0000000000000000000000000000000000000000000000000000000000000001}\n"
-         "  - name: normalize\n    package: " + pkg + "/normalize.itcpkg\n    config:\n"
-         "      verify_signatures: " + (verify ? "true" : "false") + "\n      profiles:" + kProfile +
-         "  - name: store-sqlite\n    package: " + pkg + "/store-sqlite.itcpkg\n"
-         "  - name: solo\n    package: " + pkg + "/solo.itcpkg\n"
+         "  - name: normalize\n    package: " +
+         pkg +
+         "/normalize.itcpkg\n    config:\n"
+         "      verify_signatures: " +
+         (verify ? "true" : "false") + "\n      profiles:" + itc::testing::kLampProfileYaml +
+         "  - name: store-sqlite\n    package: " + pkg +
+         "/store-sqlite.itcpkg\n"
+         "  - name: solo\n    package: " +
+         pkg +
+         "/solo.itcpkg\n"
          "    config: {block_interval_ms: 200, max_block_readings: 10000}\n";
 }
 
@@ -45,12 +44,13 @@ void run(bool verify) {
     frames.push_back((n.metric("normalize", "frames_in") - f0) / secs);
     latency.push_back(n.metric("solo", "last_block_latency_seconds") * 1000.0);
   }
-  std::printf("  signatures %s: median %.0f readings/s persisted (%.0f frames/s), "
-              "min %.0f, max %.0f; block latency median %.0f ms; height %.0f\n",
-              verify ? "verified" : "not checked", median(readings), median(frames),
-              *std::min_element(readings.begin(), readings.end()),
-              *std::max_element(readings.begin(), readings.end()), median(latency),
-              n.metric("solo", "height"));
+  std::printf(
+      "  signatures %s: median %.0f readings/s persisted (%.0f frames/s), "
+      "min %.0f, max %.0f; block latency median %.0f ms; height %.0f\n",
+      verify ? "verified" : "not checked", median(readings), median(frames),
+      *std::min_element(readings.begin(), readings.end()),
+      *std::max_element(readings.begin(), readings.end()), median(latency),
+      n.metric("solo", "height"));
 }
 
 }  // namespace

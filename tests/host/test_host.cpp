@@ -14,7 +14,8 @@ namespace {
 
 std::string node_yaml(const std::string& plugins) {
   return "node:\n  name: test-node\n  data_dir: data\n  admin: {listen: \"off\"}\n"
-         "plugins:\n" + plugins;
+         "plugins:\n" +
+         plugins;
 }
 
 std::string entry(const std::string& name, const std::string& file,
@@ -61,8 +62,9 @@ class HostTest : public QObject {
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("wrong-abi");
     QCOMPARE(p.state(), itc::v1::FAILED);
-    QVERIFY2(p.reason().find("plugin ABI 99.0 does not match the host's ABI 1.") !=
-                 std::string::npos, p.reason().c_str());
+    QVERIFY2(
+        p.reason().find("plugin ABI 99.0 does not match the host's ABI 1.") != std::string::npos,
+        p.reason().c_str());
   }
 
   void refusesUnsignedLibrariesOutsideDeveloperMode() {
@@ -77,8 +79,8 @@ class HostTest : public QObject {
 
   void namesADependencyCycleWithItsWholeChain() {
     NodeUnderTest t;
-    QVERIFY(t.create(node_yaml(entry("cycle-a", "libcycle-a.so") + entry("cycle-b", "libcycle-b.so") +
-                               entry("ticker", "libticker.so")))
+    QVERIFY(t.create(node_yaml(entry("cycle-a", "libcycle-a.so") +
+                               entry("cycle-b", "libcycle-b.so") + entry("ticker", "libticker.so")))
                 .ok());
     QVERIFY(!t.node->start().ok());
     auto a = t.plugin("cycle-a");
@@ -141,10 +143,10 @@ class HostTest : public QObject {
     QCOMPARE(t.plugin("ticker").swaps(), 0u);
 
     // New config for the ticker (a hot swap), a new plugin (a load).
-    auto applied = t.node->apply_config(
-        node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 2000}") +
-                  entry("counter", "libcounter-v1.so")),
-        "new.yaml");
+    auto applied =
+        t.node->apply_config(node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 2000}") +
+                                       entry("counter", "libcounter-v1.so")),
+                             "new.yaml");
     QVERIFY2(applied.ok(), applied.error().c_str());
     QCOMPARE(applied.actions_size(), 2);
     QCOMPARE(t.plugin("ticker").swaps(), 1u);

@@ -7,6 +7,7 @@
 #include "host_fixture.hpp"
 #include "itc/crypto.hpp"
 #include "itc/signing.hpp"
+#include "lamp_profile.hpp"
 
 using itc::testing::eventually;
 using itc::testing::NodeUnderTest;
@@ -18,26 +19,19 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-std::string package(const std::string& name) { return env("ITC_PACKAGE_DIR") + "/" + name + ".itcpkg"; }
-
-const char* kProfile = R"(
-        - name: dimmable-lamp
-          metrics:
-            - {name: power, raw_metric: power_mw, unit: W, scale: 0.001, min: 0, max: 15}
-            - {name: temperature, raw_metric: temperature_dc, unit: degC, scale: 0.1, min: -20, max: 85}
-            - {name: dim, raw_metric: dim_pct, unit: "%", min: 0, max: 100}
-            - {name: "on", raw_metric: "on", unit: "", min: 0, max: 1}
-            - {name: occupancy, raw_metric: occupancy, unit: persons, min: 0, max: 50}
-            - {name: fault, raw_metric: fault, min: 0, max: 1, is_fault_flag: true}
-)";
+std::string package(const std::string& name) {
+  return env("ITC_PACKAGE_DIR") + "/" + name + ".itcpkg";
+}
 
 struct Plugins {
   bool lamps = true, normalize = true, ledger = true, control = true;
 };
 
 std::string node_yaml(const std::string& owner_hex, Plugins p, int lamps = 200) {
-  std::string y = "node:\n  name: pipeline-node\n  data_dir: data\n  admin: {listen: \"off\"}\n"
-                  "  trusted_vendor_keys: [" + env("ITC_VENDOR_KEY") + "]\nplugins:\n";
+  std::string y =
+      "node:\n  name: pipeline-node\n  data_dir: data\n  admin: {listen: \"off\"}\n"
+      "  trusted_vendor_keys: [" +
+      env("ITC_VENDOR_KEY") + "]\nplugins:\n";
   if (p.lamps) {
     y += "  - name: sim-lighting\n    package: " + package("sim-lighting") +
          "\n    config: {lamps: " + std::to_string(lamps) +
@@ -45,11 +39,12 @@ std::string node_yaml(const std::string& owner_hex, Plugins p, int lamps = 200) 
   }
   if (p.normalize) {
     y += "  - name: normalize\n    package: " + package("normalize") +
-         "\n    config:\n      profiles:" + kProfile;
+         "\n    config:\n      profiles:" + itc::testing::kLampProfileYaml;
   }
   if (p.ledger) {
     y += "  - name: store-sqlite\n    package: " + package("store-sqlite") + "\n";
-    y += "  - name: solo\n    package: " + package("solo") + "\n    config: {block_interval_ms: 100}\n";
+    y += "  - name: solo\n    package: " + package("solo") +
+         "\n    config: {block_interval_ms: 100}\n";
   }
   if (p.control) y += "  - name: control\n    package: " + package("control") + "\n";
   return y;

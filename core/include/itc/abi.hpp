@@ -3,10 +3,9 @@
 // any other change bumps kAbiMajor.
 #pragma once
 
+#include <boost/config.hpp>
 #include <cstddef>
 #include <cstdint>
-
-#include <boost/config.hpp>
 
 namespace itc {
 class Plugin;
@@ -23,15 +22,15 @@ extern "C" {
 
 // Exported by each plugin under the symbol name `itc_plugin_info`.
 struct itc_plugin_info {
-  std::uint32_t abi_major;       // must equal the host's kAbiMajor
-  std::uint32_t abi_minor;       // must be <= the host's kAbiMinor
-  std::uint32_t struct_size;     // sizeof(itc_plugin_info) as the plugin saw it
-  const char* name;              // e.g. "sim-lighting"; [a-z0-9-]+
-  const char* version;           // semantic version, e.g. "1.2.0"
-  const char* layer;             // one of itc::kLayers
-  const char* config_type;       // full name of the config message, "" if none
-  const char* provides;          // comma-separated service names, "" if none
-  const char* requires_;         // comma-separated service names, "" if none
+  std::uint32_t abi_major;                 // must equal the host's kAbiMajor
+  std::uint32_t abi_minor;                 // must be <= the host's kAbiMinor
+  std::uint32_t struct_size;               // sizeof(itc_plugin_info) as the plugin saw it
+  const char* name;                        // e.g. "sim-lighting"; [a-z0-9-]+
+  const char* version;                     // semantic version, e.g. "1.2.0"
+  const char* layer;                       // one of itc::kLayers
+  const char* config_type;                 // full name of the config message, "" if none
+  const char* provides;                    // comma-separated service names, "" if none
+  const char* requires_;                   // comma-separated service names, "" if none
   const unsigned char* config_descriptor;  // serialized FileDescriptorSet of the config
   std::size_t config_descriptor_size;      // message (with imports); 0 if none
 };
@@ -47,19 +46,27 @@ extern const std::size_t itc_generated_config_descriptor_size;
 // Declare a plugin in exactly one source file of the plugin:
 //   ITC_PLUGIN(MyPlugin, "my-plugin", "1.0.0", "conversion",
 //              "acme.my_plugin.Config", /*provides=*/"", /*requires=*/"")
-#define ITC_PLUGIN(Class, Name, Version, Layer, ConfigType, Provides, Requires)            \
-  extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;            \
-  extern "C" const struct itc_plugin_info itc_plugin_info = {                             \
-      ::itc::kAbiMajor, ::itc::kAbiMinor, sizeof(::itc_plugin_info), Name, Version, Layer, \
-      ConfigType, Provides, Requires, itc_generated_config_descriptor,                    \
-      itc_generated_config_descriptor_size};                                              \
-  extern "C" BOOST_SYMBOL_EXPORT ::itc::Plugin* itc_plugin_create() noexcept;             \
-  extern "C" ::itc::Plugin* itc_plugin_create() noexcept {                                \
-    try {                                                                                 \
-      return new Class();                                                                 \
-    } catch (...) {                                                                       \
-      return nullptr;                                                                     \
-    }                                                                                     \
-  }                                                                                       \
-  extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(::itc::Plugin* p) noexcept;      \
+#define ITC_PLUGIN(Class, Name, Version, Layer, ConfigType, Provides, Requires)      \
+  extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;       \
+  extern "C" const struct itc_plugin_info itc_plugin_info = {                        \
+      ::itc::kAbiMajor,                                                              \
+      ::itc::kAbiMinor,                                                              \
+      sizeof(::itc_plugin_info),                                                     \
+      Name,                                                                          \
+      Version,                                                                       \
+      Layer,                                                                         \
+      ConfigType,                                                                    \
+      Provides,                                                                      \
+      Requires,                                                                      \
+      itc_generated_config_descriptor,                                               \
+      itc_generated_config_descriptor_size};                                         \
+  extern "C" BOOST_SYMBOL_EXPORT ::itc::Plugin* itc_plugin_create() noexcept;        \
+  extern "C" ::itc::Plugin* itc_plugin_create() noexcept {                           \
+    try {                                                                            \
+      return new Class();                                                            \
+    } catch (...) {                                                                  \
+      return nullptr;                                                                \
+    }                                                                                \
+  }                                                                                  \
+  extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(::itc::Plugin* p) noexcept; \
   extern "C" void itc_plugin_destroy(::itc::Plugin* p) noexcept { delete p; }

@@ -10,12 +10,12 @@
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 #include "itc/status.hpp"
 
@@ -26,12 +26,12 @@ using MessageHandler = std::function<void(const MessagePtr&)>;
 
 // Topic names used by the shipped plugins.
 namespace topics {
-inline constexpr std::string_view kRawFrames = "device.frames";          // v1.RawFrame
-inline constexpr std::string_view kReadings = "device.readings";         // v1.Reading
+inline constexpr std::string_view kRawFrames = "device.frames";             // v1.RawFrame
+inline constexpr std::string_view kReadings = "device.readings";            // v1.Reading
 inline constexpr std::string_view kRegistrations = "device.registrations";  // v1.DeviceRegistration
-inline constexpr std::string_view kCommands = "device.commands";         // v1.Command (authorised)
+inline constexpr std::string_view kCommands = "device.commands";  // v1.Command (authorised)
 inline constexpr std::string_view kCommandResults = "device.command_results";  // v1.CommandResult
-inline constexpr std::string_view kBlocks = "ledger.blocks";             // v1.BlockCommitted
+inline constexpr std::string_view kBlocks = "ledger.blocks";                   // v1.BlockCommitted
 }  // namespace topics
 
 class Bus {
@@ -59,10 +59,9 @@ class Bus {
   // bus.subscribe<v1::Reading>(topics::kReadings, [](const v1::Reading& r) { ... });
   template <typename T>
   Status subscribe(std::string_view topic, std::function<void(const T&)> handler) {
-    return subscribe(topic, T::descriptor()->full_name(),
-                     [h = std::move(handler)](const MessagePtr& m) {
-                       h(static_cast<const T&>(*m));
-                     });
+    return subscribe(
+        topic, T::descriptor()->full_name(),
+        [h = std::move(handler)](const MessagePtr& m) { h(static_cast<const T&>(*m)); });
   }
 };
 

@@ -57,7 +57,7 @@ class Ed25519PrivateKey {
   Status save_pem_file(const std::string& path) const;
   std::string to_pem() const;
   bool valid() const;
-  std::string public_key() const;               // 32 raw bytes
+  std::string public_key() const;                    // 32 raw bytes
   std::string sign(std::string_view message) const;  // 64 raw bytes
 
  private:

@@ -22,7 +22,9 @@ class Plugin {
   // API's config validation). On a bad value return InvalidArgument whose message starts
   // with the field's name, e.g. "lamps: must be 1..100000, got 0"; the host turns that
   // into file:line:field. initialise() should apply the same checks.
-  virtual Status validate_config(std::string_view /*config*/) const noexcept { return Status::Ok(); }
+  virtual Status validate_config(std::string_view /*config*/) const noexcept {
+    return Status::Ok();
+  }
 
   // Parse and check `config` (the serialized config message named in the info record;
   // empty if the plugin has none), subscribe to topics, provide services. Must not

@@ -12,15 +12,15 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,    // the caller's input is wrong (bad config, malformed frame)
+    kInvalidArgument,  // the caller's input is wrong (bad config, malformed frame)
     kNotFound,
     kAlreadyExists,
-    kFailedPrecondition, // the call is wrong in the current state
-    kPermissionDenied,   // bad signature, untrusted key, missing token
-    kUnavailable,        // try again later (full queue, peer away)
-    kAborted,            // gave up part-way; nothing was changed
-    kCorruption,         // stored or received data fails its own checks
-    kIncompatible,       // ABI or state version mismatch
+    kFailedPrecondition,  // the call is wrong in the current state
+    kPermissionDenied,    // bad signature, untrusted key, missing token
+    kUnavailable,         // try again later (full queue, peer away)
+    kAborted,             // gave up part-way; nothing was changed
+    kCorruption,          // stored or received data fails its own checks
+    kIncompatible,        // ABI or state version mismatch
     kInternal,
   };
 
@@ -61,17 +61,28 @@ class Status {
 
 inline std::string_view Status::CodeName(Code c) {
   switch (c) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kNotFound: return "NotFound";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kFailedPrecondition: return "FailedPrecondition";
-    case Code::kPermissionDenied: return "PermissionDenied";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kAborted: return "Aborted";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIncompatible: return "Incompatible";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kFailedPrecondition:
+      return "FailedPrecondition";
+    case Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kAborted:
+      return "Aborted";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIncompatible:
+      return "Incompatible";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }
@@ -123,8 +134,8 @@ Status guard(std::string_view what, Fn&& fn) noexcept {
 }  // namespace itc
 
 // Returns early from the enclosing function if `expr` yields a failed Status.
-#define ITC_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::itc::Status itc_status_ = (expr);    \
+#define ITC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::itc::Status itc_status_ = (expr);        \
     if (!itc_status_.ok()) return itc_status_; \
   } while (0)

@@ -14,8 +14,8 @@ DependencyPlan plan_dependencies(const std::vector<PluginDeps>& plugins,
     for (const auto& s : p.provides) {
       auto [it, fresh] = provider.emplace(s, p.name);
       if (!fresh && it->second != p.name) {
-        plan.failures[p.name] = "provides service '" + s + "', which " + it->second +
-                                " already provides";
+        plan.failures[p.name] =
+            "provides service '" + s + "', which " + it->second + " already provides";
       }
     }
   }

@@ -16,8 +16,8 @@ struct PluginDeps {
 };
 
 struct DependencyPlan {
-  std::vector<std::string> order;               // start order of the plugins that can run
-  std::map<std::string, std::string> failures;  // plugin -> reason it cannot run
+  std::vector<std::string> order;                         // start order of the plugins that can run
+  std::map<std::string, std::string> failures;            // plugin -> reason it cannot run
   std::map<std::string, std::vector<std::string>> needs;  // plugin -> providers it needs
 };
 

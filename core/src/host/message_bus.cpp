@@ -81,8 +81,8 @@ MessageBus::~MessageBus() {
 }
 
 Result<std::shared_ptr<MessageBus::Topic>> MessageBus::topic_for(std::string_view name,
-                                                                  std::string_view type,
-                                                                  bool create) {
+                                                                 std::string_view type,
+                                                                 bool create) {
   {
     std::shared_lock lock(mu_);
     auto it = topics_.find(name);
@@ -158,9 +158,8 @@ Status MessageBus::deliver(std::string_view topic, MessagePtr msg, bool wait) {
       auto started = std::chrono::steady_clock::now();
       ++s->waiting_publishers;
       while (s->queue.size() >= s->capacity && !s->stopping) {
-        if (!s->has_space.wait_for(lock, 1s, [&] {
-              return s->queue.size() < s->capacity || s->stopping;
-            })) {
+        if (!s->has_space.wait_for(lock, 1s,
+                                   [&] { return s->queue.size() < s->capacity || s->stopping; })) {
           auto secs = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
@@ -186,7 +185,8 @@ Status MessageBus::subscribe(std::string_view topic, std::string_view type_name,
 
 Status MessageBus::subscribe_as(const std::string& owner, bool staged, std::string_view topic,
                                 std::string_view type_name, MessageHandler handler) {
-  if (!handler) return Status::InvalidArgument("subscribe to '" + std::string(topic) + "': no handler");
+  if (!handler)
+    return Status::InvalidArgument("subscribe to '" + std::string(topic) + "': no handler");
   auto t = topic_for(topic, type_name, true);
   if (!t.ok()) return t.status().WithContext(owner);
   std::unique_lock lock(mu_);
@@ -261,8 +261,8 @@ void MessageBus::commit_staged(const std::string& owner) {
       held = s->queue.size();
     }
     if (held > 0) {
-      warn_("the new version of " + owner + " no longer subscribes to '" + s->topic + "': " +
-            std::to_string(held) + " held messages were not delivered");
+      warn_("the new version of " + owner + " no longer subscribes to '" + s->topic +
+            "': " + std::to_string(held) + " held messages were not delivered");
     }
     detach(s);
   }

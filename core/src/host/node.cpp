@@ -1,6 +1,5 @@
-#include <spdlog/spdlog.h>
-
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -83,8 +82,7 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
 }
 
 NodeServices Node::Impl::node_services() {
-  return NodeServices{bus.get(), scheduler.get(), &metrics, kv.get(), &services,
-                      file.node.name()};
+  return NodeServices{bus.get(), scheduler.get(), &metrics, kv.get(), &services, file.node.name()};
 }
 
 PluginSlot* Node::Impl::find_slot(const std::string& name) {
@@ -99,9 +97,9 @@ v1::PluginStatus Node::Impl::status_of(const PluginSlot& s) const {
   st.set_name(s.name);
   st.set_state(s.state);
   st.set_reason(s.reason);
-  st.set_source(s.opened.source.empty() ? (s.entry.package.empty() ? s.entry.library
-                                                                   : s.entry.package)
-                                        : s.opened.source);
+  st.set_source(s.opened.source.empty()
+                    ? (s.entry.package.empty() ? s.entry.library : s.entry.package)
+                    : s.opened.source);
   st.set_signed_by(s.opened.signed_by);
   st.set_swaps(s.swaps);
   if (s.opened.library) {
@@ -213,13 +211,15 @@ void Node::Impl::register_collectors() {
                         per_topic([](const v1::TopicStats& t) { return t.blocked_publishes(); }));
   metrics.add_collector("itc_bus_queued", "Messages waiting in subscriber queues", "gauge",
                         per_topic([](const v1::TopicStats& t) { return t.queued(); }));
-  metrics.add_collector("itc_plugin_running", "1 if the plugin is running, else 0", "gauge", [this] {
-    std::vector<MetricsRegistry::Sample> out;
-    std::lock_guard lock(mu);
-    for (auto& s : slots)
-      out.push_back({MetricsRegistry::label("plugin", s->name), s->state == v1::RUNNING ? 1.0 : 0.0});
-    return out;
-  });
+  metrics.add_collector(
+      "itc_plugin_running", "1 if the plugin is running, else 0", "gauge", [this] {
+        std::vector<MetricsRegistry::Sample> out;
+        std::lock_guard lock(mu);
+        for (auto& s : slots)
+          out.push_back(
+              {MetricsRegistry::label("plugin", s->name), s->state == v1::RUNNING ? 1.0 : 0.0});
+        return out;
+      });
   metrics.add_collector("itc_plugin_swaps", "Hot swaps completed per plugin", "counter", [this] {
     std::vector<MetricsRegistry::Sample> out;
     std::lock_guard lock(mu);
@@ -390,8 +390,9 @@ Status Node::start() {
       PluginSlot* p = by_name[n];
       if (!p || p->state != needed) {
         s->opened = {};
-        d.set_state(*s, v1::FAILED, "needs " + n + ", which is " +
-                                        (p ? v1::LifecycleState_Name(p->state) : "missing"));
+        d.set_state(
+            *s, v1::FAILED,
+            "needs " + n + ", which is " + (p ? v1::LifecycleState_Name(p->state) : "missing"));
         remember(Status::FailedPrecondition(s->name + " needs " + n));
         return false;
       }

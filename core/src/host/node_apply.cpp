@@ -38,8 +38,9 @@ v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::stri
   v1::NodeConfig next_node = next->node;
   next_node.set_developer_mode(current_node.developer_mode());  // --dev is not in the file
   if (next_node.SerializeAsString() != current_node.SerializeAsString()) {
-    result.set_error("the node: section differs from the running node's; node name, data_dir, "
-                     "admin, trusted keys and queue size change only with a restart");
+    result.set_error(
+        "the node: section differs from the running node's; node name, data_dir, "
+        "admin, trusted keys and queue size change only with a restart");
     return result;
   }
 

@@ -70,15 +70,15 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
   const auto& old_info = slot->opened.library->info();
   if (info.provides != old_info.provides || info.requires_ != old_info.requires_) {
     return Status::FailedPrecondition("swap refused: " + name + " " + info.version +
-                                      " provides/requires other services than " +
-                                      old_info.version + "; load it as a new plugin instead");
+                                      " provides/requires other services than " + old_info.version +
+                                      "; load it as a new plugin instead");
   }
   v1::ConfigReport report;
   auto config = parse_plugin_config(info, next, d.file.path, &report);
   if (!config.ok()) {
-    return Status::InvalidArgument("swap refused, config of the new version: " +
-                                   (report.issues_size() ? trimmed_report(report)
-                                                         : config.status().ToString()));
+    return Status::InvalidArgument(
+        "swap refused, config of the new version: " +
+        (report.issues_size() ? trimmed_report(report) : config.status().ToString()));
   }
 
   // Initialise the successor beside the running version; its subscriptions and services
@@ -98,8 +98,8 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
   Status st = successor->initialise(*env, *config);
   if (!st.ok()) {
     discard_successor();
-    return st.WithContext("swap refused: " + name + " " + info.version +
-                          " failed to initialise; " + old_info.version + " keeps running");
+    return st.WithContext("swap refused: " + name + " " + info.version + " failed to initialise; " +
+                          old_info.version + " keeps running");
   }
 
   // Hold the plugin's messages, drain the old version, move its state across.
@@ -110,15 +110,17 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
     Status restarted = slot->instance->start();
     d.bus->resume(name);
     discard_successor();
-    d.set_state(*slot, restarted.ok() ? v1::RUNNING : v1::FAILED,
-                restarted.ok() ? "" : "could not resume after a failed swap: " + restarted.ToString());
+    d.set_state(
+        *slot, restarted.ok() ? v1::RUNNING : v1::FAILED,
+        restarted.ok() ? "" : "could not resume after a failed swap: " + restarted.ToString());
     return why;
   };
   st = slot->instance->drain();
   if (!st.ok()) return resume_old(st.WithContext("swap aborted: old version failed to drain"));
   v1::PluginState state;
   st = slot->instance->export_state(&state);
-  if (!st.ok()) return resume_old(st.WithContext("swap aborted: old version failed to export state"));
+  if (!st.ok())
+    return resume_old(st.WithContext("swap aborted: old version failed to export state"));
   st = successor->import_state(state);
   if (!st.ok()) {
     return resume_old(st.WithContext("swap aborted: " + info.version + " refused the state of " +

@@ -13,7 +13,8 @@ namespace itc::host {
 
 Status ServiceRegistry::provide(const std::string& owner, bool staged, std::string_view name,
                                 void* service) {
-  if (!service) return Status::InvalidArgument(owner + ": provides '" + std::string(name) + "' as null");
+  if (!service)
+    return Status::InvalidArgument(owner + ": provides '" + std::string(name) + "' as null");
   std::lock_guard lock(mu_);
   auto it = entries_.find(name);
   if (it != entries_.end() && it->second.owner != owner) {
@@ -110,10 +111,18 @@ class PluginEnv::EnvLogger final : public Logger {
   explicit EnvLogger(std::string plugin) : plugin_(std::move(plugin)) {}
   void log(LogLevel level, std::string_view m) override {
     switch (level) {
-      case LogLevel::kDebug: spdlog::debug("[{}] {}", plugin_, m); break;
-      case LogLevel::kInfo: spdlog::info("[{}] {}", plugin_, m); break;
-      case LogLevel::kWarn: spdlog::warn("[{}] {}", plugin_, m); break;
-      case LogLevel::kError: spdlog::error("[{}] {}", plugin_, m); break;
+      case LogLevel::kDebug:
+        spdlog::debug("[{}] {}", plugin_, m);
+        break;
+      case LogLevel::kInfo:
+        spdlog::info("[{}] {}", plugin_, m);
+        break;
+      case LogLevel::kWarn:
+        spdlog::warn("[{}] {}", plugin_, m);
+        break;
+      case LogLevel::kError:
+        spdlog::error("[{}] {}", plugin_, m);
+        break;
     }
   }
 

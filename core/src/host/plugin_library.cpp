@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // The record's fields up to and including config_descriptor_size: what ABI 1.0 defines.
-constexpr std::size_t kAbi1RecordSize = offsetof(itc_plugin_info, config_descriptor_size) +
-                                        sizeof(std::size_t);
+constexpr std::size_t kAbi1RecordSize =
+    offsetof(itc_plugin_info, config_descriptor_size) + sizeof(std::size_t);
 
 std::string unique_copy_name(const std::string& path) {
   static std::atomic<std::uint64_t> counter{0};
@@ -53,10 +53,10 @@ Status check_abi(const itc_plugin_info& info, const std::string& path) {
                                 " (major versions must be equal); rebuild it against this SDK");
   }
   if (info.abi_minor > kAbiMinor) {
-    return Status::Incompatible(path + ": plugin needs ABI " + std::to_string(info.abi_major) + "." +
-                                std::to_string(info.abi_minor) + " but this host provides only " +
-                                std::to_string(kAbiMajor) + "." + std::to_string(kAbiMinor) +
-                                "; upgrade the node");
+    return Status::Incompatible(path + ": plugin needs ABI " + std::to_string(info.abi_major) +
+                                "." + std::to_string(info.abi_minor) +
+                                " but this host provides only " + std::to_string(kAbiMajor) + "." +
+                                std::to_string(kAbiMinor) + "; upgrade the node");
   }
   if (info.struct_size < kAbi1RecordSize) {
     return Status::Incompatible(path + ": plugin info record is " +
@@ -103,7 +103,8 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::open(const std::string& pa
   self->impl_->copy_path = copy;
   self->source_path_ = path;
   try {
-    self->impl_->lib.load(copy, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    self->impl_->lib.load(copy,
+                          boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     fs::remove(copy, ec);
     return Status::InvalidArgument(path + ": cannot load library: " + e.what());

@@ -24,7 +24,8 @@ Result<OpenedPlugin> open_plugin(const PluginEntry& entry, bool developer_mode,
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     std::random_device rd;
-    std::string staged = (fs::path(run_dir) / (entry.name + "-pkg-" + std::to_string(rd()) + ".so")).string();
+    std::string staged =
+        (fs::path(run_dir) / (entry.name + "-pkg-" + std::to_string(rd()) + ".so")).string();
     {
       std::ofstream f(staged, std::ios::binary | std::ios::trunc);
       f.write(pkg->library.data(), static_cast<std::streamsize>(pkg->library.size()));

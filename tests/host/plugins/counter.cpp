@@ -53,8 +53,10 @@ class Counter final : public itc::Plugin {
       std::lock_guard lock(mu_);
       state_.set_received(state_.received() + 1);
       if (seq <= state_.last_seq() && state_.received() > 1) {
-        if (seq == state_.last_seq()) state_.set_duplicates(state_.duplicates() + 1);
-        else state_.set_out_of_order(state_.out_of_order() + 1);
+        if (seq == state_.last_seq())
+          state_.set_duplicates(state_.duplicates() + 1);
+        else
+          state_.set_out_of_order(state_.out_of_order() + 1);
       } else {
         state_.set_last_seq(seq);
       }

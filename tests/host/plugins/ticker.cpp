@@ -16,7 +16,8 @@ class Ticker final : public itc::Plugin {
     itc::test::ticker::Config c;
     if (!c.ParseFromArray(config.data(), static_cast<int>(config.size())))
       return itc::Status::InvalidArgument("config: not a ticker Config");
-    if (c.rate_per_s() > 1000000) return itc::Status::InvalidArgument("rate_per_s: at most 1000000");
+    if (c.rate_per_s() > 1000000)
+      return itc::Status::InvalidArgument("rate_per_s: at most 1000000");
     return itc::Status::Ok();
   }
   itc::Status initialise(itc::HostEnv& env, std::string_view config) noexcept override {
@@ -43,8 +44,8 @@ class Ticker final : public itc::Plugin {
  private:
   void tick() {
     auto elapsed = env_->clock().steady_now() - started_;
-    auto due = base_ + static_cast<std::uint64_t>(
-                           std::chrono::duration<double>(elapsed).count() * rate_);
+    auto due =
+        base_ + static_cast<std::uint64_t>(std::chrono::duration<double>(elapsed).count() * rate_);
     while (seq_ < due) {
       itc::v1::Reading r;
       r.set_device_id("ticker");

@@ -5,9 +5,17 @@
 #include "itc/abi.hpp"
 
 extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
-extern "C" const struct itc_plugin_info itc_plugin_info = {
-    99, 0, sizeof(::itc_plugin_info), "wrong-abi", "1.0.0", "conversion", "", "", "",
-    itc_generated_config_descriptor, itc_generated_config_descriptor_size};
+extern "C" const struct itc_plugin_info itc_plugin_info = {99,
+                                                           0,
+                                                           sizeof(::itc_plugin_info),
+                                                           "wrong-abi",
+                                                           "1.0.0",
+                                                           "conversion",
+                                                           "",
+                                                           "",
+                                                           "",
+                                                           itc_generated_config_descriptor,
+                                                           itc_generated_config_descriptor_size};
 extern "C" BOOST_SYMBOL_EXPORT void* itc_plugin_create() noexcept;
 extern "C" void* itc_plugin_create() noexcept { std::abort(); }
 extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(void*) noexcept;
