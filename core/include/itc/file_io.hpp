@@ -11,6 +11,9 @@
 
 namespace itc {
 
+// The whole content of `path`; NotFound naming the path if it cannot be opened.
+Result<std::string> read_file(const std::string& path);
+
 // Writes `data` to `path` with permission `mode` (also applied if the file existed).
 Status write_file_atomically(const std::string& path, std::string_view data, mode_t mode);
 

@@ -32,15 +32,6 @@ std::string serialize_deterministic(const google::protobuf::MessageLite& msg) {
   return out;
 }
 
-Result<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open " + path + ": " + std::strerror(errno));
-  std::ostringstream data;
-  data << in.rdbuf();
-  if (in.bad()) return Status::Internal("cannot read " + path);
-  return data.str();
-}
-
 bool is_trusted(const std::string& key, const std::vector<std::string>& trusted_keys) {
   for (const auto& k : trusted_keys) {
     if (k == key) return true;
@@ -59,7 +50,7 @@ std::string package_signing_bytes(std::string_view manifest_bytes) {
 }
 
 Result<v1::SignedPackage> read_package_file(const std::string& path) {
-  auto data = read_whole_file(path);
+  auto data = read_file(path);
   if (!data.ok()) return data.status();
   v1::SignedPackage pkg;
   if (!pkg.ParseFromString(*data)) {
@@ -116,7 +107,7 @@ Result<VerifiedPackage> verify_package(const std::string& path,
 
 Result<v1::SignedPackage> pack_library(const std::string& so_path, const std::string& vendor,
                                        const std::string& run_dir) {
-  auto library = read_whole_file(so_path);
+  auto library = read_file(so_path);
   if (!library.ok()) return library.status();
   auto info = inspect_library(so_path, run_dir);
   if (!info.ok()) return info.status().WithContext("packing " + so_path);

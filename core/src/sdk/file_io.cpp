@@ -6,8 +6,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace itc {
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + path + ": " + std::strerror(errno));
+  std::ostringstream data;
+  data << in.rdbuf();
+  if (in.bad()) return Status::Internal("cannot read " + path);
+  return data.str();
+}
 
 Status write_file_atomically(const std::string& path, std::string_view data, mode_t mode) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
