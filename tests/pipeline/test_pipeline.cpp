@@ -84,6 +84,21 @@ class PipelineTest : public QObject {
     QVERIFY(eventually([&] { return t.metric("solo", "height") >= 3; }));
     QVERIFY(t.metric("solo", "readings_committed") > 0);
 
+    // Hot-swap the fleet and the converter while readings flow: state carries over (the
+    // lamps' sequence numbers, the device registry), so no frame is turned away after.
+    for (const char* name : {"normalize", "sim-lighting", "solo"}) {
+      itc::v1::SwapRequest req;
+      req.set_package(package(name));
+      auto swapped = t.node->swap(name, req);
+      QVERIFY2(swapped.ok(), swapped.ToString().c_str());
+      QCOMPARE(t.plugin(name).swaps(), 1u);
+    }
+    double height = t.metric("solo", "height");
+    QVERIFY(eventually([&] { return t.metric("solo", "height") >= height + 3; }));
+    for (const char* reason : {"unknown_device", "replayed", "bad_signature"}) {
+      QCOMPARE(t.metric("normalize", std::string("frames_rejected_") + reason), 0.0);
+    }
+
     // Readings are typed and unit-checked.
     auto recent = t.node->recent_readings(100);
     QVERIFY(!recent.empty());

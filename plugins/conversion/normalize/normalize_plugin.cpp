@@ -275,6 +275,54 @@ Status NormalizePlugin::drain() noexcept {
   });
 }
 
+namespace {
+constexpr const char* kStateType = "itc.normalize.Registry";
+constexpr std::uint32_t kStateVersion = 1;
+}  // namespace
+
+Status NormalizePlugin::export_state(v1::PluginState* out) noexcept {
+  return guard("export_state", [&]() -> Status {
+    Registry registry;
+    std::shared_lock devices(devices_mu_);
+    std::lock_guard flow(flow_mu_);  // drained: no committer touches last_seq_ now
+    for (const auto& [id, device] : devices_) {
+      RegisteredDevice* d = registry.add_devices();
+      d->set_device_id(id);
+      d->set_public_key(device.public_key.raw());
+      d->set_profile(device.profile);
+      if (auto it = last_seq_.find(id); it != last_seq_.end()) d->set_last_seq(it->second);
+    }
+    out->set_type(kStateType);
+    out->set_version(kStateVersion);
+    out->set_data(registry.SerializeAsString());
+    return Status::Ok();
+  });
+}
+
+Status NormalizePlugin::import_state(const v1::PluginState& in) noexcept {
+  return guard("import_state", [&]() -> Status {
+    if (in.type().empty()) return Status::Ok();  // a predecessor without state
+    if (in.type() != kStateType || in.version() != kStateVersion) {
+      return Status::Incompatible("normalize imports " + std::string(kStateType) + " v" +
+                                  std::to_string(kStateVersion) + ", not " + in.type() + " v" +
+                                  std::to_string(in.version()));
+    }
+    Registry registry;
+    if (!registry.ParseFromString(in.data())) {
+      return Status::Corruption("normalize state does not parse as " + std::string(kStateType));
+    }
+    std::unique_lock devices(devices_mu_);
+    std::lock_guard flow(flow_mu_);
+    for (const auto& d : registry.devices()) {
+      auto key = crypto::Ed25519PublicKey::from_raw(d.public_key());
+      if (!key.ok()) return key.status().WithContext("state: device " + d.device_id());
+      devices_[d.device_id()] = Device{std::move(*key), d.profile()};
+      if (d.last_seq() > 0) last_seq_[d.device_id()] = d.last_seq();
+    }
+    return Status::Ok();
+  });
+}
+
 void NormalizePlugin::stop() noexcept { (void)drain(); }
 
 }  // namespace itc::normalize

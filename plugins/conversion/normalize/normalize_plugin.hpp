@@ -34,6 +34,9 @@ class NormalizePlugin final : public Plugin {
   Status initialise(HostEnv& env, std::string_view config) noexcept override;
   Status start() noexcept override;
   Status drain() noexcept override;
+  // The device registry and last accepted seq per device ("itc.normalize.Registry" v1).
+  Status export_state(v1::PluginState* out) noexcept override;
+  Status import_state(const v1::PluginState& in) noexcept override;
   void stop() noexcept override;
 
  private:
