@@ -130,27 +130,6 @@ class PluginEnv::EnvLogger final : public Logger {
   std::string plugin_;
 };
 
-class PluginEnv::EnvStorage final : public KeyValueStore {
- public:
-  EnvStorage(KvStore* kv, std::string ns) : kv_(kv), ns_(std::move(ns)) {}
-  Status put(std::string_view key, std::string_view value) override {
-    if (!kv_) return Status::Unavailable("no key-value store on this node");
-    return kv_->put(ns_, key, value);
-  }
-  Result<std::optional<std::string>> get(std::string_view key) override {
-    if (!kv_) return Status::Unavailable("no key-value store on this node");
-    return kv_->get(ns_, key);
-  }
-  Status erase(std::string_view key) override {
-    if (!kv_) return Status::Unavailable("no key-value store on this node");
-    return kv_->erase(ns_, key);
-  }
-
- private:
-  KvStore* kv_;
-  std::string ns_;
-};
-
 class PluginEnv::EnvBus final : public Bus {
  public:
   EnvBus(MessageBus& bus, std::string owner, const std::atomic<bool>& staged)
@@ -203,7 +182,7 @@ PluginEnv::PluginEnv(const NodeServices& node, std::string plugin, std::string d
   executor_ = std::make_unique<EnvExecutor>(*node_.scheduler, owner_id_, plugin_);
   logger_ = std::make_unique<EnvLogger>(plugin_);
   metrics_ = std::make_unique<PluginMetrics>(*node_.metrics, plugin_);
-  storage_ = std::make_unique<EnvStorage>(node_.kv, plugin_);
+  storage_ = std::make_unique<NamespacedStore>(node_.kv, plugin_);
   bus_ = std::make_unique<EnvBus>(*node_.bus, plugin_, staged_);
   services_ = std::make_unique<EnvServices>(*node_.services, plugin_, staged_);
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "host/kv_store.hpp"
 #include "host/message_bus.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/scheduler.hpp"
@@ -17,7 +18,6 @@
 
 namespace itc::host {
 
-class KvStore;
 
 // Services between plugins, by name. A staged provider's entry waits for commit.
 class ServiceRegistry {
@@ -75,7 +75,6 @@ class PluginEnv final : public HostEnv {
   class EnvTimers;
   class EnvExecutor;
   class EnvLogger;
-  class EnvStorage;
   class EnvBus;
   class EnvServices;
 
@@ -89,7 +88,7 @@ class PluginEnv final : public HostEnv {
   std::unique_ptr<EnvExecutor> executor_;
   std::unique_ptr<EnvLogger> logger_;
   std::unique_ptr<PluginMetrics> metrics_;
-  std::unique_ptr<EnvStorage> storage_;
+  std::unique_ptr<NamespacedStore> storage_;
   std::unique_ptr<EnvBus> bus_;
   std::unique_ptr<EnvServices> services_;
 };
