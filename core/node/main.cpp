@@ -174,8 +174,8 @@ int main(int argc, char** argv) {
       "from its YAML config file."};
   app.footer(
       "Examples:\n"
-      "  itc-node --config deploy/node-1.yaml\n"
-      "  itc-node --check-config deploy/node-1.yaml\n"
+      "  itc-node --config deploy/examples/single-node.yaml\n"
+      "  itc-node --check-config deploy/examples/single-node.yaml\n"
       "  itc-node --config node.yaml --dev --progress --run-for 30\n\n"
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
       "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
