@@ -14,16 +14,11 @@
 
 using namespace std::chrono_literals;
 using itc::testing::FakeEnv;
+using itc::testing::new_key;
 namespace v1 = itc::v1;
 namespace topics = itc::topics;
 
 namespace {
-
-itc::crypto::Ed25519PrivateKey new_key() {
-  auto k = itc::crypto::Ed25519PrivateKey::generate();
-  if (!k.ok()) qFatal("keygen: %s", k.status().ToString().c_str());
-  return k.value();
-}
 
 void add_metric(itc::normalize::DeviceProfile* p, const std::string& name, const std::string& raw,
                 const std::string& unit, double scale, double min, double max,

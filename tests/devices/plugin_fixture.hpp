@@ -2,6 +2,10 @@
 // the unit tests exercise the exact library the node loads, driven by a FakeEnv.
 #pragma once
 
+#include <QtGlobal>
+
+#include "itc/crypto.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -25,6 +29,13 @@ inline std::shared_ptr<Plugin> create_plugin(host::PluginLibrary& lib) {
   auto p = lib.create();
   if (!p.ok()) throw std::runtime_error(p.status().ToString());
   return p.value();
+}
+
+// A fresh Ed25519 key; aborts the test run if OpenSSL cannot make one.
+inline crypto::Ed25519PrivateKey new_key() {
+  auto k = crypto::Ed25519PrivateKey::generate();
+  if (!k.ok()) qFatal("keygen: %s", k.status().ToString().c_str());
+  return k.value();
 }
 
 }  // namespace itc::testing

@@ -13,16 +13,11 @@
 
 using namespace std::chrono_literals;
 using itc::testing::FakeEnv;
+using itc::testing::new_key;
 namespace v1 = itc::v1;
 namespace topics = itc::topics;
 
 namespace {
-
-itc::crypto::Ed25519PrivateKey new_key() {
-  auto k = itc::crypto::Ed25519PrivateKey::generate();
-  if (!k.ok()) qFatal("keygen: %s", k.status().ToString().c_str());
-  return k.value();
-}
 
 std::string fleet_config(const itc::crypto::Ed25519PrivateKey& owner, std::uint32_t lamps,
                          std::uint32_t interval_ms, double fault_probability = 0.0) {
