@@ -24,6 +24,12 @@ void add_plugin_commands(CLI::App& app, Action& action);
 void add_key_commands(CLI::App& app, Action& action);
 // `itc command ...`: sign.
 void add_command_commands(CLI::App& app, Action& action);
+// `itc network ...`: init.
+void add_network_commands(CLI::App& app, Action& action);
+// `itc tx ...`: transfer, register-device, transfer-device.
+void add_tx_commands(CLI::App& app, Action& action);
+// `itc chain ...`: head, block, verify-qc.
+void add_chain_commands(CLI::App& app, Action& action);
 
 // Prints "itc: <status message>" to stderr and returns kExitFailed.
 int fail(const Status& status);

@@ -1,4 +1,5 @@
-// itc: the vendor and operator tool of IoT Chain (keys, plugin packages, signed commands).
+// itc: the vendor and operator tool of IoT Chain (keys, plugin packages, signed commands,
+// main-chain networks, transactions and blocks).
 #include <iostream>
 
 #include "cli.hpp"
@@ -6,7 +7,8 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "itc - IoT Chain vendor and operator tool: Ed25519 keys, signed plugin packages "
-      "(.itcpkg) and owner-signed device commands."};
+      "(.itcpkg), owner-signed device commands, main-chain networks, transactions and "
+      "blocks."};
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
@@ -15,12 +17,18 @@ int main(int argc, char** argv) {
       "  itc plugin sign normalize.itcpkg --key vendor.pem\n"
       "  itc plugin verify normalize.itcpkg --trust vendor.pem\n"
       "  itc command sign --key owner.pem --device lamp-0007 --action dim --level 40\n"
+      "  itc network init --validators 4 --accounts 2 --out net/\n"
+      "  itc tx transfer --genesis net/genesis.json --key net/account-0.pem --to <hex> --amount 5\n"
+      "  itc chain verify-qc --genesis net/genesis.json --height 42\n"
       "Run 'itc <group> <command> --help' for each command's options.");
 
   itc::cli::Action action;
   itc::cli::add_plugin_commands(app, action);
   itc::cli::add_key_commands(app, action);
   itc::cli::add_command_commands(app, action);
+  itc::cli::add_network_commands(app, action);
+  itc::cli::add_tx_commands(app, action);
+  itc::cli::add_chain_commands(app, action);
 
   try {
     app.parse(argc, argv);

@@ -154,13 +154,14 @@ int run(const Options& opt, const sigset_t& signals) {
   int failed = 0;
   for (const auto& p : node->plugins()) failed += p.state() == itc::v1::FAILED ? 1 : 0;
   const auto& m = node->metrics();
+  const char* ledger = m.value_of("pbft", "height") ? "pbft" : "solo";
   std::printf(
       "itc-node: %s stopped after %.1f s (%s) | readings %s | blocks %s (height %s) | "
       "failed plugins %d\n",
       name.c_str(), secs, why.c_str(),
-      itc::node::group_thousands(m.value_of("solo", "readings_committed")).c_str(),
-      itc::node::group_thousands(m.value_of("solo", "blocks_committed")).c_str(),
-      itc::node::group_thousands(m.value_of("solo", "height")).c_str(), failed);
+      itc::node::group_thousands(m.value_of(ledger, "readings_committed")).c_str(),
+      itc::node::group_thousands(m.value_of(ledger, "blocks_committed")).c_str(),
+      itc::node::group_thousands(m.value_of(ledger, "height")).c_str(), failed);
   std::fflush(stdout);
   return start_status.ok() ? 0 : 3;
 }

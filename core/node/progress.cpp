@@ -11,7 +11,8 @@
 namespace itc::node {
 namespace {
 constexpr const char* kFleetPlugin = "sim-lighting";
-constexpr const char* kLedgerPlugin = "solo";
+constexpr const char* kSoloPlugin = "solo";
+constexpr const char* kPbftPlugin = "pbft";
 }  // namespace
 
 std::string group_thousands(std::optional<double> value) {
@@ -29,26 +30,47 @@ std::string group_thousands(std::optional<double> value) {
 ProgressLine::ProgressLine(std::string node_name, const host::MetricsRegistry& metrics)
     : node_name_(std::move(node_name)), metrics_(metrics) {}
 
-std::string ProgressLine::sample(std::chrono::steady_clock::time_point now) {
-  const auto lamps = metrics_.value_of(kFleetPlugin, "lamps");
-  const auto readings = metrics_.value_of(kLedgerPlugin, "readings_committed");
-  const auto blocks = metrics_.value_of(kLedgerPlugin, "blocks_committed");
-  const auto height = metrics_.value_of(kLedgerPlugin, "height");
-  const auto latency = metrics_.value_of(kLedgerPlugin, "last_block_latency_seconds");
+std::optional<double> ProgressLine::rate(std::optional<double> total, Rate& r, double secs) {
+  std::optional<double> out;
+  if (total && r.last && secs > 0) out = std::max(0.0, (*total - *r.last) / secs);
+  r.last = total;
+  return out;
+}
 
-  std::optional<double> rate;
-  if (readings && last_readings_) {
-    const double secs = std::chrono::duration<double>(now - last_at_).count();
-    if (secs > 0) rate = std::max(0.0, (*readings - *last_readings_) / secs);
-  }
-  last_readings_ = readings;
+std::string ProgressLine::sample(std::chrono::steady_clock::time_point now) {
+  const double secs = last_at_ == std::chrono::steady_clock::time_point{}
+                          ? 0.0
+                          : std::chrono::duration<double>(now - last_at_).count();
   last_at_ = now;
+  const bool pbft = metrics_.value_of(kPbftPlugin, "view").has_value();
+  const char* ledger = pbft ? kPbftPlugin : kSoloPlugin;
+  const auto lamps = metrics_.value_of(kFleetPlugin, "lamps");
+  const auto readings = rate(metrics_.value_of(ledger, "readings_committed"), readings_, secs);
+  const auto height = metrics_.value_of(ledger, "height");
+  const auto latency = metrics_.value_of(ledger, "last_block_latency_seconds");
+  const std::string latency_text =
+      latency ? group_thousands(*latency * 1000.0) + " ms" : std::string("-");
 
   std::string line = node_name_;
+  if (pbft) {
+    const auto view = metrics_.value_of(kPbftPlugin, "view");
+    const auto primary = metrics_.value_of(kPbftPlugin, "is_primary");
+    const auto peers = metrics_.value_of(kPbftPlugin, "peers_connected");
+    const auto txs = rate(metrics_.value_of(kPbftPlugin, "txs_committed"), txs_, secs);
+    line += " | height " + group_thousands(height);
+    line += " | view " + group_thousands(view) + (primary && *primary > 0 ? " (primary)" : "");
+    line += " | peers " + group_thousands(peers);
+    line += " | tx/s " + group_thousands(txs);
+    line += " | readings/s " + group_thousands(readings);
+    line += " | commit latency " + latency_text;
+    if (lamps) line += " | lamps " + group_thousands(lamps);
+    return line;
+  }
+  const auto blocks = metrics_.value_of(kSoloPlugin, "blocks_committed");
   line += " | lamps " + group_thousands(lamps);
-  line += " | readings/s " + group_thousands(rate);
+  line += " | readings/s " + group_thousands(readings);
   line += " | blocks " + group_thousands(blocks) + " (height " + group_thousands(height) + ")";
-  line += " | last block " + (latency ? group_thousands(*latency * 1000.0) + " ms" : std::string("-"));
+  line += " | last block " + latency_text;
   return line;
 }
 

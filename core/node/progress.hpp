@@ -1,7 +1,12 @@
-// ProgressLine: the one-line live status `itc-node --progress` prints every second:
+// ProgressLine: the one-line live status `itc-node --progress` prints every second. A
+// PBFT validator:
+//   validator-0 | height 456 | view 0 (primary) | peers 3 | tx/s 310 | readings/s 4,012 |
+//   commit latency 12 ms | lamps 250
+// A single node with solo:
 //   node-1 | lamps 1000 | readings/s 4,012 | blocks 123 (height 456) | last block 212 ms
-// Values come from the plugins' metrics (sim-lighting: lamps; solo: readings_committed,
-// blocks_committed, height, last_block_latency_seconds); "-" where a plugin is absent.
+// Values come from the plugins' metrics (sim-lighting: lamps; pbft or solo:
+// readings_committed, height, last_block_latency_seconds; pbft: view, is_primary,
+// peers_connected, txs_committed); "-" where a plugin is absent.
 // Thread safety: one ProgressLine is used by one thread.
 #pragma once
 
@@ -28,9 +33,16 @@ class ProgressLine {
   std::string sample(std::chrono::steady_clock::time_point now);
 
  private:
+  struct Rate {
+    std::optional<double> last;
+  };
+  // Per-second rate of a counter since the previous sample.
+  static std::optional<double> rate(std::optional<double> total, Rate& r, double secs);
+
   std::string node_name_;
   const host::MetricsRegistry& metrics_;
-  std::optional<double> last_readings_;
+  Rate readings_;
+  Rate txs_;
   std::chrono::steady_clock::time_point last_at_{};
 };
 

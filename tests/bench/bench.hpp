@@ -62,5 +62,6 @@ struct BenchNode {
 int bench_bus();
 int bench_swap();
 int bench_pipeline();
+int bench_consensus();
 
 }  // namespace itc::bench

@@ -51,6 +51,10 @@ v1::Block sample_block(int readings) {
   h->set_reading_count(static_cast<std::uint32_t>(readings));
   h->set_producer("node-a");
   h->set_merkle_root(readings_merkle_root(b));
+  h->set_tx_root(transactions_root(b));
+  h->set_view(3);
+  h->set_state_root(std::string(32, '\x22'));
+  h->add_milestone(std::string(32, '\x33'));
   b.set_hash(block_hash(*h));
   return b;
 }
@@ -146,14 +150,23 @@ class SigningTest : public QObject {
   void blockHashFollowsTheFixedLayout() {
     auto block = sample_block(3);
     const auto& h = block.header();
-    std::string expected = "itc-block-v1";
+    std::string expected = "itc-block-v2";
+    auto bytes = [&](const std::string& b) {
+      be(b.size(), 4, &expected);
+      expected += b;
+    };
     be(h.height(), 8, &expected);
-    expected += h.prev_hash();
-    expected += h.merkle_root();
+    bytes(h.prev_hash());
+    bytes(h.merkle_root());
     be(static_cast<std::uint64_t>(h.timestamp_us()), 8, &expected);
     be(h.reading_count(), 4, &expected);
-    be(h.producer().size(), 4, &expected);
-    expected += h.producer();
+    bytes(h.producer());
+    be(h.view(), 8, &expected);
+    bytes(h.tx_root());
+    be(h.tx_count(), 4, &expected);
+    bytes(h.state_root());
+    be(1, 4, &expected);
+    bytes(h.milestone(0));
     QCOMPARE(block_hash(h), crypto::sha256(expected));
     std::vector<std::string> leaves;
     for (const auto& r : block.readings()) leaves.push_back(reading_leaf_bytes(r));

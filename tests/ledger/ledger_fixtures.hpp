@@ -30,6 +30,8 @@ inline v1::Reading make_reading(int i, std::int64_t sampled_at_us = 1'704'067'20
 inline void seal(v1::Block& block) {
   block.mutable_header()->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
   block.mutable_header()->set_merkle_root(readings_merkle_root(block));
+  block.mutable_header()->set_tx_count(static_cast<std::uint32_t>(block.transactions_size()));
+  block.mutable_header()->set_tx_root(transactions_root(block));
   block.set_hash(block_hash(block.header()));
 }
 

@@ -37,7 +37,8 @@ std::vector<BlockCommitted> committed(itc::testing::FakeEnv& env) {
 class RefusingStore : public itc::LedgerStore {
  public:
   explicit RefusingStore(int refusals) : refusals_(refusals) {}
-  Status append(const itc::v1::Block& block) override {
+  using itc::LedgerStore::append;
+  Status append(const itc::v1::Block& block, const itc::v1::StateDelta&) override {
     if (refusals_ > 0) {
       --refusals_;
       return Status::Unavailable("disk full (test)");
@@ -55,6 +56,14 @@ class RefusingStore : public itc::LedgerStore {
   itc::Result<itc::v1::Block> block(std::uint64_t height) override {
     if (height == 0 || height > blocks_.size()) return Status::NotFound("no block");
     return blocks_[height - 1];
+  }
+  itc::Result<std::optional<std::string>> state_value(std::string_view) override {
+    return std::optional<std::string>();
+  }
+  Status scan_state(const StateVisitor&) override { return Status::Ok(); }
+  itc::Result<std::vector<itc::v1::Reading>> readings(std::string_view, std::uint64_t,
+                                                      std::size_t) override {
+    return std::vector<itc::v1::Reading>();
   }
   const std::vector<itc::v1::Block>& blocks() const { return blocks_; }
 
@@ -239,7 +248,7 @@ class SoloTest : public QObject {
     QVERIFY(host.add(kSolo, solo_config(200, 100)).ok());
     Status s = host.start_all();
     QCOMPARE(s.code(), Status::Code::kFailedPrecondition);
-    QVERIFY2(s.message().find("itc.ledger-store.v1") != std::string::npos, s.message().c_str());
+    QVERIFY2(s.message().find("itc.ledger-store.v2") != std::string::npos, s.message().c_str());
   }
 
   void badConfigNamesTheField() {

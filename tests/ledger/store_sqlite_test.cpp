@@ -1,6 +1,7 @@
-// Behaviour of the store-sqlite plugin (itc.ledger-store.v1), loaded from its library:
-// what it accepts, what it refuses (and that a refusal writes nothing), what survives a
-// reopen, and that damage to the file is reported as Corruption.
+// What only store-sqlite does, loaded from its library: where its file goes, that damage to
+// the file is reported as Corruption, and that a file of the old schema is refused. What
+// every LedgerStore does (appends, refusals, state, readings, reopen, kill) is in the
+// conformance suite (store_conformance_sqlite_test).
 #include <sqlite3.h>
 
 #include <QtTest>
@@ -11,6 +12,8 @@
 #include "itc/services/ledger_store.hpp"
 #include "ledger_fixtures.hpp"
 #include "plugin_harness.hpp"
+#include "store_backends.hpp"
+#include "stored_block.hpp"
 
 using itc::LedgerStore;
 using itc::Status;
@@ -19,10 +22,9 @@ using itc::test::make_block;
 
 namespace {
 
-constexpr const char* kLibrary = "libitc-store-sqlite.so";
+constexpr const char* kLibrary = itc::test::kSqliteStoreLibrary;
 
-// The store's config: path = `path`.
-std::string store_config(const std::string& path) { return itc::test::bytes_field(1, path); }
+std::string store_config(const std::string& path) { return itc::test::sqlite_store_config(path); }
 
 // Runs one SQL statement against the ledger file behind the store's back.
 void tamper(const std::string& path, const std::string& sql,
@@ -75,128 +77,6 @@ class StoreSqliteTest : public QObject {
   }
   void cleanup() { host_.reset(); }
 
-  void emptyLedgerHasNoHead() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    auto head = store->head();
-    QVERIFY(head.ok());
-    QVERIFY(!head->has_value());
-    auto missing = store->block(1);
-    QCOMPARE(missing.status().code(), Status::Code::kNotFound);
-  }
-
-  void appendedBlocksAreTheHeadAndReadBack() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    auto b1 = make_block(1, kGenesisPrev, 3);
-    auto b2 = make_block(2, b1.hash(), 4, 10);
-    QVERIFY(store->append(b1).ok());
-    QVERIFY(store->append(b2).ok());
-
-    auto head = store->head();
-    QVERIFY(head.ok() && head->has_value());
-    QCOMPARE((*head)->header().height(), 2u);
-    QCOMPARE((*head)->hash(), b2.hash());
-    QCOMPARE((*head)->oldest_sample_us(), b2.readings(0).sampled_at_us());
-    QVERIFY((*head)->committed_at_us() > 0);
-
-    auto read = store->block(1);
-    QVERIFY(read.ok());
-    QCOMPARE(read->SerializeAsString(), b1.SerializeAsString());
-    QCOMPARE(store->block(3).status().code(), Status::Code::kNotFound);
-  }
-
-  void emptyBlockIsAllowed() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    QVERIFY(store->append(make_block(1, kGenesisPrev, 0)).ok());
-    auto back = store->block(1);
-    QVERIFY(back.ok());
-    QCOMPARE(back->readings_size(), 0);
-  }
-
-  void wrongHeightIsRefusedAndNothingWritten() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    append_chain(*store, 1);
-    const std::string head_hash = (*store->head())->hash();
-    Status s = store->append(make_block(3, head_hash, 2));
-    QCOMPARE(s.code(), Status::Code::kFailedPrecondition);
-    QVERIFY2(s.message().find("block 3") != std::string::npos, s.message().c_str());
-    QVERIFY2(s.message().find("height must be 2") != std::string::npos, s.message().c_str());
-    QCOMPARE((*store->head())->header().height(), 1u);
-    QCOMPARE(store->block(3).status().code(), Status::Code::kNotFound);
-
-    Status genesis_again = store->append(make_block(1, kGenesisPrev, 2));
-    QCOMPARE(genesis_again.code(), Status::Code::kFailedPrecondition);
-  }
-
-  void wrongPrevHashIsRefusedAndNothingWritten() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    append_chain(*store, 2);
-    Status s = store->append(make_block(3, std::string(32, '\x07'), 2));
-    QCOMPARE(s.code(), Status::Code::kFailedPrecondition);
-    QVERIFY2(s.message().find("block 3: prev_hash 07070707") != std::string::npos,
-             s.message().c_str());
-    QVERIFY2(s.message().find("head block 2") != std::string::npos, s.message().c_str());
-    QCOMPARE((*store->head())->header().height(), 2u);
-    QCOMPARE(store->block(3).status().code(), Status::Code::kNotFound);
-  }
-
-  void genesisMustLinkToZeroHash() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    Status s = store->append(make_block(1, std::string(32, '\x01'), 1));
-    QCOMPARE(s.code(), Status::Code::kFailedPrecondition);
-    QVERIFY2(s.message().find("32 zero bytes") != std::string::npos, s.message().c_str());
-  }
-
-  void blockFailingVerificationIsCorruptionAndNothingWritten() {
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    append_chain(*store, 1);
-    const std::string prev = (*store->head())->hash();
-
-    auto bad_root = make_block(2, prev, 4);
-    bad_root.mutable_header()->set_merkle_root(std::string(32, '\x05'));
-    bad_root.set_hash(itc::block_hash(bad_root.header()));  // hash fits, root does not
-    Status s = store->append(bad_root);
-    QCOMPARE(s.code(), Status::Code::kCorruption);
-    QVERIFY2(s.message().find("block 2") != std::string::npos, s.message().c_str());
-    QVERIFY2(s.message().find("merkle_root") != std::string::npos, s.message().c_str());
-
-    auto bad_hash = make_block(2, prev, 4);
-    bad_hash.set_hash(std::string(32, '\x09'));
-    QCOMPARE(store->append(bad_hash).code(), Status::Code::kCorruption);
-
-    auto altered = make_block(2, prev, 4);
-    altered.mutable_readings(1)->set_value(-1.0);  // a reading changed after sealing
-    QCOMPARE(store->append(altered).code(), Status::Code::kCorruption);
-
-    QCOMPARE((*store->head())->header().height(), 1u);
-    QCOMPARE(store->block(2).status().code(), Status::Code::kNotFound);
-    QVERIFY(store->append(make_block(2, prev, 4)).ok());  // the good one still fits
-  }
-
-  void reopenKeepsTheHead() {
-    std::string hash;
-    {
-      LedgerStore* store = open_store();
-      QVERIFY(store != nullptr);
-      append_chain(*store, 3);
-      hash = (*store->head())->hash();
-    }
-    host_.reset();
-    LedgerStore* store = open_store();
-    QVERIFY(store != nullptr);
-    auto head = store->head();
-    QVERIFY(head.ok() && head->has_value());
-    QCOMPARE((*head)->header().height(), 3u);
-    QCOMPARE((*head)->hash(), hash);
-    QVERIFY(store->append(make_block(4, hash, 1)).ok());
-  }
-
   void defaultPathIsInTheDataDir() {
     host_ = std::make_unique<itc::test::PluginHost>();
     QVERIFY(host_->add(kLibrary).ok());
@@ -212,8 +92,9 @@ class StoreSqliteTest : public QObject {
     host_.reset();
 
     itc::v1::Block forged = *head;
-    forged.mutable_readings(0)->set_value(1e9);
-    tamper(path_, "UPDATE blocks SET body = ?1 WHERE height = 3", forged.SerializeAsString());
+    forged.mutable_header()->set_timestamp_us(forged.header().timestamp_us() + 1);
+    tamper(path_, "UPDATE blocks SET body = ?1 WHERE height = 3",
+           itc::store_common::body_without_readings(forged));
 
     Status s;
     QVERIFY(open_store(&s) == nullptr);
@@ -231,14 +112,69 @@ class StoreSqliteTest : public QObject {
     host_.reset();
 
     itc::v1::Block forged = *middle;
-    forged.mutable_readings(2)->set_device_id("lamp-999");
-    tamper(path_, "UPDATE blocks SET body = ?1 WHERE height = 2", forged.SerializeAsString());
+    forged.mutable_header()->set_producer("someone-else");
+    tamper(path_, "UPDATE blocks SET body = ?1 WHERE height = 2",
+           itc::store_common::body_without_readings(forged));
 
     store = open_store();
     QVERIFY(store != nullptr);  // the head and its link are intact
     auto read = store->block(2);
     QCOMPARE(read.status().code(), Status::Code::kCorruption);
     QVERIFY2(read.status().message().find("block 2") != std::string::npos,
+             read.status().message().c_str());
+  }
+
+  // The readings live once, in the index rows: a reading changed there is caught by the
+  // block's Merkle root when the block is read.
+  void modifiedReadingBelowTheHeadIsCorruptionWhenRead() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 3);
+    itc::v1::Block forged = *store->block(2);
+    host_.reset();
+    forged.mutable_readings(1)->set_value(-40.0);
+    const std::string device = forged.readings(1).device_id();
+    for (const auto& row : itc::store_common::group_by_device(forged)) {
+      if (row.device_id != device) continue;
+      tamper(path_,
+             "UPDATE readings SET readings = ?1 WHERE height = 2 AND device_id = '" + device + "'",
+             row.packed);
+    }
+    store = open_store();
+    QVERIFY(store != nullptr);
+    auto read = store->block(2);
+    QCOMPARE(read.status().code(), Status::Code::kCorruption);
+    QVERIFY2(read.status().message().find("block 2: merkle_root") != std::string::npos,
+             read.status().message().c_str());
+  }
+
+  void missingReadingsRowIsCorruptionWhenRead() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 3);
+    const std::string device = store->block(2)->readings(0).device_id();
+    host_.reset();
+    tamper(path_, "DELETE FROM readings WHERE height = 2 AND device_id = '" + device + "'");
+    store = open_store();
+    QVERIFY(store != nullptr);
+    auto read = store->block(2);
+    QCOMPARE(read.status().code(), Status::Code::kCorruption);
+    QVERIFY2(read.status().message().find("missing from the readings index") != std::string::npos,
+             read.status().message().c_str());
+  }
+
+  void bodyHoldingReadingsIsCorruptionWhenRead() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 3);
+    const itc::v1::Block whole = *store->block(2);
+    host_.reset();
+    tamper(path_, "UPDATE blocks SET body = ?1 WHERE height = 2", whole.SerializeAsString());
+    store = open_store();
+    QVERIFY(store != nullptr);
+    auto read = store->block(2);
+    QCOMPARE(read.status().code(), Status::Code::kCorruption);
+    QVERIFY2(read.status().message().find("holds readings") != std::string::npos,
              read.status().message().c_str());
   }
 
@@ -289,6 +225,74 @@ class StoreSqliteTest : public QObject {
     QVERIFY(open_store(&s) == nullptr);
     QCOMPARE(s.code(), Status::Code::kCorruption);
     QVERIFY2(s.message().find(path_) != std::string::npos, s.message().c_str());
+  }
+  void fileOfSchemaOneIsIncompatible() {
+    // What store-sqlite 1.x left: a blocks table, no user_version.
+    tamper(path_,
+           "CREATE TABLE blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL, prev_hash BLOB "
+           "NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL, committed_at_us INTEGER NOT NULL, "
+           "oldest_sample_us INTEGER NOT NULL)");
+    Status s;
+    QVERIFY(open_store(&s) == nullptr);
+    QCOMPARE(s.code(), Status::Code::kIncompatible);
+    QVERIFY2(s.message().find("schema 1") != std::string::npos, s.message().c_str());
+    QVERIFY2(s.message().find(path_) != std::string::npos, s.message().c_str());
+  }
+
+  void headQcColumnDisagreeingWithTheBodyIsCorruption() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 2);
+    host_.reset();
+    tamper(path_, "UPDATE blocks SET qc = ?1 WHERE height = 2", std::string(8, '\x01'));
+    Status s;
+    QVERIFY(open_store(&s) == nullptr);
+    QCOMPARE(s.code(), Status::Code::kCorruption);
+    QVERIFY2(s.message().find("qc column") != std::string::npos, s.message().c_str());
+  }
+
+  void damagedReadingsRowIsCorruptionWhenRead() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 3);
+    const std::string device = store->block(2)->readings(1).device_id();
+    host_.reset();
+    tamper(path_,
+           "UPDATE readings SET readings = ?1 WHERE height = 2 AND device_id = '" + device + "'",
+           std::string(5, '\xff'));
+    store = open_store();
+    QVERIFY(store != nullptr);
+    auto read = store->readings(device, 0, 100);
+    QCOMPARE(read.status().code(), Status::Code::kCorruption);
+    QVERIFY2(
+        read.status().message().find("readings of " + device + " in block 2") != std::string::npos,
+        read.status().message().c_str());
+    QCOMPARE(store->block(2).status().code(), Status::Code::kCorruption);
+  }
+
+  void damagedHeadReadingsRowIsCorruptionAtOpen() {
+    LedgerStore* store = open_store();
+    QVERIFY(store != nullptr);
+    append_chain(*store, 3);
+    host_.reset();
+    tamper(path_, "UPDATE readings SET readings = ?1 WHERE height = 3", std::string(3, '\x01'));
+    Status s;
+    QVERIFY(open_store(&s) == nullptr);
+    QCOMPARE(s.code(), Status::Code::kCorruption);
+    QVERIFY2(s.message().find("in block 3") != std::string::npos, s.message().c_str());
+  }
+
+  void ledgerIsInWalMode() {
+    QVERIFY(open_store() != nullptr);
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    QCOMPARE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_step(stmt), SQLITE_ROW);
+    QCOMPARE(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))),
+             std::string("wal"));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
   }
 };
 

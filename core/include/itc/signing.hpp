@@ -12,6 +12,10 @@
 
 namespace itc {
 
+// The deterministic protobuf encoding of `msg` (map entries sorted): the one encoding every
+// canonical byte string, id and stored ledger value is built from.
+std::string deterministic_bytes(const google::protobuf::MessageLite& msg);
+
 // "itc-frame-v1" || deterministic protobuf bytes of the frame without its signature.
 std::string frame_signing_bytes(const v1::RawFrame& frame);
 // SHA-256 of the frame's deterministic bytes including the signature.
@@ -33,9 +37,15 @@ Status verify_command(const v1::Command& cmd, std::string_view registered_owner_
 std::string reading_leaf_bytes(const v1::Reading& reading);
 // Merkle root over the block's readings.
 std::string readings_merkle_root(const v1::Block& block);
-// SHA-256 over "itc-block-v1" and the header's fields in fixed-width big-endian order.
+// Merkle leaf bytes of a transaction (its deterministic bytes) and the RFC 6962 root over
+// a block's transactions (the empty tree's root when it has none).
+std::string tx_leaf_bytes(const v1::Transaction& tx);
+std::string transactions_root(const v1::Block& block);
+// SHA-256 over "itc-block-v2" and the header's fields: fixed-width big-endian integers,
+// variable-length fields with a 4-byte length first.
 std::string block_hash(const v1::BlockHeader& header);
-// Checks the block's hash, its Merkle root and its reading count.
+// Checks the block's hash, both Merkle roots and the reading and transaction counts.
+// (The quorum certificate is checked against the validator set: ValidatorSet::verify_qc.)
 Status verify_block(const v1::Block& block);
 
 }  // namespace itc

@@ -3,13 +3,20 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "host/admin_server.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
+#include "itc/crypto.hpp"
+#include "itc/ledger/state.hpp"
+#include "itc/ledger/transactions.hpp"
+#include "itc/services/ledger_store.hpp"
+#include "itc/services/transaction_pool.hpp"
 
 namespace itc::host {
 namespace {
@@ -18,6 +25,7 @@ namespace pb = google::protobuf;
 
 constexpr std::size_t kDefaultRecentReadings = 100;
 constexpr std::size_t kMaxRecentReadings = 10000;
+constexpr std::chrono::seconds kTxVerdictWait{30};
 
 unsigned http_status_for(Status::Code code) {
   switch (code) {
@@ -178,6 +186,96 @@ AdminResponse submit_command(Node& node, const std::string& body) {
   return json_ok(result, result.accepted() ? 200 : 403);
 }
 
+// ---- Main chain: transactions, blocks, accounts, devices -------------------------------
+
+AdminResponse no_provider(std::string_view service, std::string_view hint) {
+  return admin_error(
+      503, "Unavailable",
+      "no running plugin provides " + std::string(service) + " (" + std::string(hint) + ")");
+}
+
+AdminOutcome submit_tx(Node& node, const std::string& body) {
+  v1::Transaction tx;
+  if (Status st = parse_json(body, tx); !st.ok()) return admin_error(st);
+  auto* pool = static_cast<TransactionPool*>(node.find_service(TransactionPool::kServiceName));
+  if (!pool) {
+    return no_provider(TransactionPool::kServiceName,
+                       "load the cyber-layer ordering plugin `pbft`");
+  }
+  const std::string id = ledger::tx_id(tx);
+  DeferredAdminResponse deferred;
+  deferred.timeout = kTxVerdictWait;
+  deferred.on_timeout = admin_error(
+      504, "Unavailable",
+      "transaction " + crypto::to_hex(id) + " was neither committed nor refused within " +
+          std::to_string(kTxVerdictWait.count()) +
+          " s; it may still commit: look for its id before sending it again");
+  deferred.start = [pool, tx = std::move(tx), id](DeferredAdminResponse::Reply reply) {
+    auto answer = [reply, id](v1::TxResult result) {
+      if (result.tx_id().empty()) result.set_tx_id(id);
+      reply(json_ok(result, result.committed() ? 200 : 422));
+    };
+    // The pool is plugin code: a throw must not reach the server's threads.
+    Status st = guard("TransactionPool::submit", [&] {
+      pool->submit(tx, answer);
+      return Status::Ok();
+    });
+    if (!st.ok()) reply(admin_error(st));
+  };
+  return deferred;
+}
+
+LedgerStore* ledger_store(Node& node) {
+  return static_cast<LedgerStore*>(node.find_service(LedgerStore::kServiceName));
+}
+
+AdminResponse store_missing() {
+  return no_provider(LedgerStore::kServiceName, "load a store plugin, e.g. store-sqlite");
+}
+
+AdminResponse ledger_block(Node& node, const std::string& height_text) {
+  std::uint64_t height = 0;
+  auto [end, ec] =
+      std::from_chars(height_text.data(), height_text.data() + height_text.size(), height);
+  if (ec != std::errc() || end != height_text.data() + height_text.size()) {
+    return admin_error(Status::InvalidArgument("block height must be a decimal number, got '" +
+                                               height_text + "'"));
+  }
+  LedgerStore* store = ledger_store(node);
+  if (!store) return store_missing();
+  Result<v1::Block> block = store->block(height);
+  if (!block.ok()) return admin_error(block.status());
+  return json_ok(*block);
+}
+
+// The committed state value of `key` parsed as `Message`, or 404 naming `what`.
+template <typename Message>
+AdminResponse state_record(Node& node, const std::string& key, const std::string& what) {
+  LedgerStore* store = ledger_store(node);
+  if (!store) return store_missing();
+  Result<std::optional<std::string>> value = store->state_value(key);
+  if (!value.ok()) return admin_error(value.status());
+  if (!value->has_value()) return admin_error(Status::NotFound("no " + what + " in the ledger"));
+  Message m;
+  if (!m.ParseFromString(**value)) {
+    return admin_error(Status::Corruption("the stored state of " + what + " does not parse"));
+  }
+  return json_ok(m);
+}
+
+AdminResponse account(Node& node, const std::string& hex) {
+  Result<std::string> raw = crypto::from_hex(hex);
+  if (!raw.ok() || raw->size() != crypto::kEd25519PublicKeySize) {
+    return admin_error(Status::InvalidArgument(
+        "account must be 64 hex digits (an Ed25519 public key), got '" + hex + "'"));
+  }
+  return state_record<v1::Account>(node, ledger::account_key(*raw), "account " + hex);
+}
+
+AdminResponse device_record(Node& node, const std::string& device_id) {
+  return state_record<v1::DeviceRecord>(node, ledger::device_key(device_id), "device " + device_id);
+}
+
 AdminResponse plugin_action(Node& node, std::string_view method, const std::string& path,
                             const std::vector<std::string>& parts, const std::string& body) {
   // parts: v1 plugins [load | <name> swap | <name> unload]
@@ -209,8 +307,8 @@ AdminResponse plugin_action(Node& node, std::string_view method, const std::stri
   return admin_error(404, "NotFound", "no admin endpoint at " + path);
 }
 
-AdminResponse route(Node& node, std::string_view method, std::string_view target,
-                    const std::string& body) {
+AdminOutcome route(Node& node, std::string_view method, std::string_view target,
+                   const std::string& body) {
   std::size_t q = target.find('?');
   const std::string path(target.substr(0, q));
   const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
@@ -258,6 +356,22 @@ AdminResponse route(Node& node, std::string_view method, std::string_view target
     if (!only("POST")) return method_not_allowed(method, path, "POST");
     return submit_command(node, body);
   }
+  if (parts.size() == 2 && what == "tx") {
+    if (!only("POST")) return method_not_allowed(method, path, "POST");
+    return submit_tx(node, body);
+  }
+  if (parts.size() == 4 && what == "ledger" && parts[2] == "blocks") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return ledger_block(node, parts[3]);
+  }
+  if (parts.size() == 3 && what == "accounts") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return account(node, parts[2]);
+  }
+  if (parts.size() == 4 && what == "devices" && parts[3] == "record") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return device_record(node, parts[2]);
+  }
   return admin_error(404, "NotFound", "no admin endpoint at " + path);
 }
 
@@ -275,8 +389,8 @@ AdminResponse admin_error(const Status& status) {
                      status.message());
 }
 
-AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
-                                   const std::string& body) {
+AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
+                                 const std::string& body) {
   try {
     return route(node, method, target, body);
   } catch (const std::exception& e) {
@@ -284,6 +398,30 @@ AdminResponse handle_admin_request(Node& node, std::string_view method, std::str
   } catch (...) {
     return admin_error(Status::Internal("admin request failed with an unknown exception"));
   }
+}
+
+AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
+                                   const std::string& body) {
+  AdminOutcome outcome = route_admin_request(node, method, target, body);
+  if (auto* now = std::get_if<AdminResponse>(&outcome)) return std::move(*now);
+  auto& deferred = std::get<DeferredAdminResponse>(outcome);
+  // Shared with the reply, which may come after this function gave up waiting.
+  struct Slot {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<AdminResponse> response;
+  };
+  auto slot = std::make_shared<Slot>();
+  deferred.start([slot](AdminResponse r) {
+    std::lock_guard lock(slot->mu);
+    if (!slot->response) slot->response = std::move(r);
+    slot->cv.notify_all();
+  });
+  std::unique_lock lock(slot->mu);
+  if (!slot->cv.wait_for(lock, deferred.timeout, [&] { return slot->response.has_value(); })) {
+    return deferred.on_timeout;
+  }
+  return std::move(*slot->response);
 }
 
 }  // namespace itc::host

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -136,7 +137,8 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         executor_(stream_.get_executor()),
         server_(server),
-        keepalive_(executor_) {
+        keepalive_(executor_),
+        reply_timer_(executor_) {
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "unknown peer" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -230,12 +232,52 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     net::post(server_.workers,
               [self = shared_from_this(), body = std::move(req.body()), keep_alive] {
-                AdminResponse r =
-                    handle_admin_request(self->server_.node, self->method_, self->target_, body);
-                net::post(self->executor_, [self, r = std::move(r), keep_alive]() mutable {
-                  self->respond(std::move(r), keep_alive);
-                });
+                AdminOutcome outcome =
+                    route_admin_request(self->server_.node, self->method_, self->target_, body);
+                if (auto* r = std::get_if<AdminResponse>(&outcome)) {
+                  net::post(self->executor_, [self, r = std::move(*r), keep_alive]() mutable {
+                    self->respond(std::move(r), keep_alive);
+                  });
+                  return;
+                }
+                self->await_reply(std::move(std::get<DeferredAdminResponse>(outcome)), keep_alive);
               });
+  }
+
+  // On a worker: starts a deferred response and answers with whichever comes first, its
+  // reply or its timeout. The reply callback owns no io object (a plugin may keep it past
+  // the server's life); it finds the session through a weak pointer and the gate.
+  void await_reply(DeferredAdminResponse deferred, bool keep_alive) {
+    const std::uint64_t request = ++deferred_requests_;
+    net::post(executor_, [self = shared_from_this(), request, keep_alive,
+                          timeout = deferred.timeout,
+                          on_timeout = std::move(deferred.on_timeout)]() mutable {
+      self->awaiting_ = request;
+      self->reply_timer_.expires_after(timeout);
+      self->reply_timer_.async_wait([self, request, keep_alive, on_timeout = std::move(on_timeout)](
+                                        beast::error_code ec) mutable {
+        if (!ec) self->answer(request, std::move(on_timeout), keep_alive);
+      });
+    });
+    std::weak_ptr<Session> weak = weak_from_this();
+    std::shared_ptr<EventGate> gate = server_.gate;
+    deferred.start([weak, gate, request, keep_alive](AdminResponse r) {
+      std::lock_guard lock(gate->mu);
+      if (!gate->open) return;
+      if (auto self = weak.lock()) {
+        net::post(self->executor_, [self, request, keep_alive, r = std::move(r)]() mutable {
+          self->answer(request, std::move(r), keep_alive);
+        });
+      }
+    });
+  }
+
+  // On the strand: the first answer to the awaited request is sent, later ones dropped.
+  void answer(std::uint64_t request, AdminResponse r, bool keep_alive) {
+    if (awaiting_ != request) return;
+    awaiting_ = 0;
+    reply_timer_.cancel();
+    respond(std::move(r), keep_alive);
   }
 
   // Empty if the request carries the right bearer token, else what is wrong with it.
@@ -405,6 +447,8 @@ class Session : public std::enable_shared_from_this<Session> {
       pending_bytes_ = 0;
     }
     keepalive_.cancel();
+    reply_timer_.cancel();
+    awaiting_ = 0;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -434,6 +478,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 4096> scratch_{};  // discarded input (event streams, lingering close)
   net::steady_timer keepalive_;
   std::optional<std::uint64_t> subscription_;
+
+  // A deferred response being awaited (one request at a time per connection).
+  std::atomic<std::uint64_t> deferred_requests_{0};  // numbers them, from worker threads
+  std::uint64_t awaiting_ = 0;                       // on the strand; 0: none
+  net::steady_timer reply_timer_;
 };
 
 void ServerState::accept() {

@@ -12,6 +12,12 @@
 //   GET  /v1/ledger/head              v1.LedgerHead
 //   GET  /v1/bus                      {"topics": [v1.TopicStats...]}
 //   POST /v1/commands                 body v1.Command → v1.CommandResult (403 if refused)
+//   POST /v1/tx                       body v1.Transaction → v1.TxResult once the transaction
+//                                     is committed (200) or refused (422); 504 after 30 s
+//                                     without a verdict; 503 without a TransactionPool
+//   GET  /v1/ledger/blocks/{height}   v1.Block with its transactions and qc (404 if none)
+//   GET  /v1/accounts/{hex key}       v1.Account, committed state (404 if none)
+//   GET  /v1/devices/{id}/record      v1.DeviceRecord, committed state (404 if none)
 //   GET  /v1/events                   Server-Sent Events, one `data: <v1.Event JSON>` each
 //
 // JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
@@ -20,15 +26,19 @@
 // otherwise). Request bodies are limited to 1 MiB.
 //
 // Threading: one io thread runs the sockets; every call into Node runs on a small worker
-// pool, so a slow swap never stalls other clients. An event-stream client whose buffer
-// overflows (it reads slower than events come) is disconnected with a logged reason; the
-// node never waits for it.
+// pool, so a slow swap never stalls other clients. POST /v1/tx holds no thread while it
+// waits for the transaction's verdict: the pool's callback answers it. An event-stream
+// client whose buffer overflows (it reads slower than events come) is disconnected with a
+// logged reason; the node never waits for it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "itc/status.hpp"
 
@@ -70,8 +80,22 @@ struct AdminResponse {
   std::string body;
 };
 
+// A response that comes later (POST /v1/tx waits for the transaction's verdict).
+struct DeferredAdminResponse {
+  using Reply = std::function<void(AdminResponse)>;
+  // Starts the work; it calls `reply` once, from any thread, possibly before returning.
+  std::function<void(Reply reply)> start;
+  // If no reply came by then, the client gets `on_timeout` and a later reply is dropped.
+  std::chrono::milliseconds timeout{0};
+  AdminResponse on_timeout;
+};
+using AdminOutcome = std::variant<AdminResponse, DeferredAdminResponse>;
+
 // Serves one already-authenticated request (everything except /healthz, auth and
 // /v1/events). Blocks on Node calls: run it off the io thread. Never throws.
+AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
+                                 const std::string& body);
+// The same, waiting for a deferred response (up to its timeout) on the calling thread.
 AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
                                    const std::string& body);
 

@@ -485,6 +485,8 @@ std::vector<v1::Reading> Node::recent_readings(std::size_t max) const {
   return {impl_->recent.end() - static_cast<std::ptrdiff_t>(n), impl_->recent.end()};
 }
 
+void* Node::find_service(std::string_view name) const { return impl_->services.find(name); }
+
 std::optional<v1::BlockCommitted> Node::ledger_head() const {
   {
     std::lock_guard lock(impl_->mu);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "itc/status.hpp"
@@ -60,6 +61,10 @@ class Node {
   // cannot change at run time (that needs a restart). Nothing changes if the text does
   // not validate.
   v1::ApplyResult apply_config(const std::string& yaml_text, const std::string& file_label);
+
+  // The service a running plugin provides under `name` (e.g. LedgerStore::kServiceName),
+  // or nullptr if none does. Like the calls above, valid while its provider runs.
+  void* find_service(std::string_view name) const;
 
   std::vector<v1::Reading> recent_readings(std::size_t max) const;
   std::optional<v1::BlockCommitted> ledger_head() const;

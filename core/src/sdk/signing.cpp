@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::string_view kFrameDomain = "itc-frame-v1";
 constexpr std::string_view kCommandDomain = "itc-command-v1";
-constexpr std::string_view kBlockDomain = "itc-block-v1";
+constexpr std::string_view kBlockDomain = "itc-block-v2";
 
 // Appends the deterministic protobuf encoding of `msg` (map entries sorted) to `out`.
 void append_deterministic(const google::protobuf::MessageLite& msg, std::string* out) {
@@ -40,6 +40,10 @@ std::string short_hex(std::string_view raw) {
 }
 
 }  // namespace
+
+std::string deterministic_bytes(const google::protobuf::MessageLite& msg) {
+  return domain_and_bytes("", msg);
+}
 
 // ---- Frames --------------------------------------------------------------------------
 
@@ -123,17 +127,38 @@ std::string readings_merkle_root(const v1::Block& block) {
   return merkle::root_from_leaf_hashes(std::move(leaf_hashes));
 }
 
+std::string tx_leaf_bytes(const v1::Transaction& tx) { return domain_and_bytes("", tx); }
+
+std::string transactions_root(const v1::Block& block) {
+  std::vector<std::string> leaf_hashes;
+  leaf_hashes.reserve(block.transactions_size());
+  for (const auto& tx : block.transactions()) {
+    leaf_hashes.push_back(merkle::leaf_hash(tx_leaf_bytes(tx)));
+  }
+  return merkle::root_from_leaf_hashes(std::move(leaf_hashes));
+}
+
 std::string block_hash(const v1::BlockHeader& h) {
+  auto put_bytes = [](std::string_view bytes, std::string* out) {
+    put_be(bytes.size(), 4, out);
+    out->append(bytes);
+  };
   std::string buf;
-  buf.reserve(kBlockDomain.size() + 8 + 32 + 32 + 8 + 4 + 4 + h.producer().size());
+  buf.reserve(kBlockDomain.size() + 8 + 4 + 32 + 4 + 32 + 8 + 4 + 4 + h.producer().size() + 8 +
+              4 + 32 + 4 + 4 + 32 + 4 + 32 * h.milestone_size());
   buf.append(kBlockDomain);
   put_be(h.height(), 8, &buf);
-  buf.append(h.prev_hash());
-  buf.append(h.merkle_root());
+  put_bytes(h.prev_hash(), &buf);
+  put_bytes(h.merkle_root(), &buf);
   put_be(static_cast<std::uint64_t>(h.timestamp_us()), 8, &buf);
   put_be(h.reading_count(), 4, &buf);
-  put_be(h.producer().size(), 4, &buf);
-  buf.append(h.producer());
+  put_bytes(h.producer(), &buf);
+  put_be(h.view(), 8, &buf);
+  put_bytes(h.tx_root(), &buf);
+  put_be(h.tx_count(), 4, &buf);
+  put_bytes(h.state_root(), &buf);
+  put_be(static_cast<std::uint64_t>(h.milestone_size()), 4, &buf);
+  for (const auto& tip : h.milestone()) put_bytes(tip, &buf);
   return crypto::sha256(buf);
 }
 
@@ -157,6 +182,17 @@ Status verify_block(const v1::Block& block) {
   if (root != h.merkle_root()) {
     return Status::Corruption(who + ": merkle_root " + short_hex(h.merkle_root()) +
                               " does not match the readings (computed " + short_hex(root) + ")");
+  }
+  if (h.tx_count() != static_cast<std::uint32_t>(block.transactions_size())) {
+    return Status::Corruption(who + ": header says " + std::to_string(h.tx_count()) +
+                              " transactions, the block holds " +
+                              std::to_string(block.transactions_size()));
+  }
+  std::string tx_root = transactions_root(block);
+  if (tx_root != h.tx_root()) {
+    return Status::Corruption(who + ": tx_root " + short_hex(h.tx_root()) +
+                              " does not match the transactions (computed " + short_hex(tx_root) +
+                              ")");
   }
   std::string hash = block_hash(h);
   if (hash != block.hash()) {

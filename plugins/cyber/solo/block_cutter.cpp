@@ -32,7 +32,8 @@ BlockCutter::BlockCutter(HostEnv& env, std::uint32_t max_block_readings)
 Status BlockCutter::resume(LedgerStore* store) {
   std::lock_guard lock(commit_mu_);
   if (store == nullptr) {
-    return Status::FailedPrecondition("solo: no running plugin provides itc.ledger-store.v1");
+    return Status::FailedPrecondition("solo: no running plugin provides " +
+                                      std::string(LedgerStore::kServiceName));
   }
   auto head = store->head();
   if (!head.ok()) return head.status().WithContext("solo: reading the ledger head");
@@ -100,6 +101,7 @@ v1::Block BlockCutter::build_block(std::vector<v1::Reading> readings) const {
   header->set_height(head_height_.load() + 1);
   header->set_prev_hash(head_hash_);
   header->set_merkle_root(readings_merkle_root(block));
+  header->set_tx_root(transactions_root(block));
   header->set_timestamp_us(env_.clock().unix_micros());
   header->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
   header->set_producer(producer_);

@@ -1,6 +1,6 @@
 // The solo plugin: single-node ordering for development, like Fabric's "solo" orderer.
 // Readings from topics::kReadings are cut into blocks every block_interval_ms, or as soon
-// as max_block_readings are pending, and appended to the itc.ledger-store.v1 service.
+// as max_block_readings are pending, and appended to the itc.ledger-store.v2 service.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -185,4 +185,4 @@ class SoloPlugin final : public Plugin {
 }  // namespace
 }  // namespace itc::solo
 
-ITC_PLUGIN(itc::solo::SoloPlugin, "solo", "1.0.0", "cyber", "itc.solo.Config", "", "itc.ledger-store.v1")
+ITC_PLUGIN(itc::solo::SoloPlugin, "solo", "1.0.0", "cyber", "itc.solo.Config", "", "itc.ledger-store.v2")

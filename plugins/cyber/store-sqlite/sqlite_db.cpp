@@ -62,6 +62,19 @@ Status Statement::bind_blob(int index, std::string_view bytes, bool copy) {
                        "bind");
 }
 
+Status Statement::bind_text(int index, std::string_view text, bool copy) {
+  static const char kEmpty = 0;
+  const char* data = text.empty() ? &kEmpty : text.data();
+  return sqlite_status(db_,
+                       sqlite3_bind_text64(stmt_, index, data, text.size(),
+                                           copy ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8),
+                       "bind");
+}
+
+Status Statement::bind_null(int index) {
+  return sqlite_status(db_, sqlite3_bind_null(stmt_, index), "bind");
+}
+
 Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -73,11 +86,13 @@ std::int64_t Statement::column_int64(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
-std::string Statement::column_blob(int column) const {
+std::string Statement::column_blob(int column) const { return std::string(column_view(column)); }
+
+std::string_view Statement::column_view(int column) const {
   const void* data = sqlite3_column_blob(stmt_, column);
   int size = sqlite3_column_bytes(stmt_, column);
   if (data == nullptr || size <= 0) return {};
-  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  return std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int column) const {

@@ -34,10 +34,16 @@ class Statement {
   // The bytes are copied by SQLite (SQLITE_TRANSIENT) only if `copy`; otherwise they must
   // stay valid until the statement is reset.
   Status bind_blob(int index, std::string_view bytes, bool copy = false);
+  // Binds UTF-8 text under the same rule as bind_blob. Text and blobs never compare equal
+  // in SQLite, so a TEXT column is always bound with bind_text.
+  Status bind_text(int index, std::string_view text, bool copy = false);
+  Status bind_null(int index);
   // Advances: true while a row is available, false when done; a failure otherwise.
   Result<bool> step();
   std::int64_t column_int64(int column) const;
   std::string column_blob(int column) const;
+  // The column's bytes without a copy, valid until the next step() or reset().
+  std::string_view column_view(int column) const;
   bool column_is_null(int column) const;
 
  private:

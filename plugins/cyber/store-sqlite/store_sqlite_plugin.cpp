@@ -1,5 +1,5 @@
 // The store-sqlite plugin: opens the ledger in initialise() and provides it as
-// itc.ledger-store.v1 until stop().
+// itc.ledger-store.v2 until stop().
 #include <memory>
 #include <string>
 
@@ -41,7 +41,7 @@ class StoreSqlitePlugin final : public Plugin {
       store_ = std::move(*store);
       if (Status s = env.services().provide<LedgerStore>(store_.get()); !s.ok()) {
         store_.reset();
-        return s.WithContext("store-sqlite: providing itc.ledger-store.v1");
+        return s.WithContext("store-sqlite: providing " + std::string(LedgerStore::kServiceName));
       }
       auto head = store_->head();
       env.log().info(
@@ -64,4 +64,5 @@ class StoreSqlitePlugin final : public Plugin {
 }  // namespace
 }  // namespace itc::store_sqlite
 
-ITC_PLUGIN(itc::store_sqlite::StoreSqlitePlugin, "store-sqlite", "1.0.0", "cyber", "itc.store_sqlite.Config", "itc.ledger-store.v1", "")
+ITC_PLUGIN(itc::store_sqlite::StoreSqlitePlugin, "store-sqlite", "2.0.0", "cyber",
+           "itc.store_sqlite.Config", "itc.ledger-store.v2", "")

@@ -1,0 +1,227 @@
+// `itc tx ...`: sign a main-chain transaction with an account key and submit it to a
+// node's POST /v1/tx, which answers once the transaction is committed or refused.
+#include <google/protobuf/util/json_util.h>
+
+#include <functional>
+#include <iostream>
+#include <memory>
+
+#include "admin_client.hpp"
+#include "cli.hpp"
+#include "itc/crypto.hpp"
+#include "itc/ledger/transactions.hpp"
+#include "itc/ledger/validators.hpp"
+
+namespace itc::cli {
+namespace {
+
+namespace pb = google::protobuf;
+
+// The node waits up to 30 s for a commit; allow for the round trip on top.
+constexpr std::chrono::seconds kSubmitTimeout{40};
+
+struct TxOptions {
+  NodeAccess node;
+  std::string key_file;
+  std::string genesis_file;
+  std::string chain_id;
+  std::uint64_t fee = 0;
+  std::uint64_t nonce = 0;
+  std::string out;
+  CLI::Option* fee_option = nullptr;
+  CLI::Option* nonce_option = nullptr;
+  // Body fields; each subcommand uses its own.
+  std::string to;
+  std::uint64_t amount = 0;
+  std::string device_id;
+  std::string device_key;
+  std::string profile;
+  std::string new_owner;
+};
+
+// Fills the transaction's body from the options; fails naming a bad option.
+using BodyBuilder = std::function<Status(const TxOptions&, v1::Transaction*)>;
+
+Result<std::string> public_key_option(std::string_view option, const std::string& value) {
+  auto key = crypto::load_public_key(value);
+  if (!key.ok())
+    return Status::InvalidArgument(std::string(option) + ": " + key.status().message());
+  return key;
+}
+
+// The sender's next nonce: one more than the last its account used (1 for a new one).
+Result<std::uint64_t> next_nonce(const AdminClient& client, const std::string& sender) {
+  const std::string target = "/v1/accounts/" + crypto::to_hex(sender);
+  auto reply = client.get(target);
+  if (!reply.ok()) return reply.status();
+  if (reply->status == 404) return std::uint64_t{1};
+  if (reply->status != 200) return reply_error(target, *reply);
+  v1::Account account;
+  if (!pb::util::JsonStringToMessage(reply->body, &account).ok()) {
+    return Status::Corruption(target + ": the node's answer is not an Account: " + reply->body);
+  }
+  return account.nonce() + 1;
+}
+
+int submit(const AdminClient& client, const v1::Transaction& tx) {
+  std::string json;
+  if (!pb::util::MessageToJsonString(tx, &json).ok()) {
+    return fail(Status::Internal("cannot encode the transaction as JSON"));
+  }
+  const std::string id = crypto::to_hex(ledger::tx_id(tx));
+  std::cout << "tx " << id << "\n" << std::flush;
+  auto reply = client.post("/v1/tx", json, kSubmitTimeout);
+  if (!reply.ok()) return fail(reply.status());
+  if (reply->status != 200 && reply->status != 422) return fail(reply_error("/v1/tx", *reply));
+  v1::TxResult result;
+  if (!pb::util::JsonStringToMessage(reply->body, &result).ok()) {
+    return fail(Status::Corruption("/v1/tx: the node's answer is not a TxResult: " + reply->body));
+  }
+  if (!result.committed()) {
+    std::cout << "refused: " << result.reason() << "\n";
+    return kExitFailed;
+  }
+  std::cout << "committed in block " << result.height() << "\n";
+  return kExitOk;
+}
+
+int run_tx(const TxOptions& o, const BodyBuilder& build_body) {
+  auto key = crypto::Ed25519PrivateKey::load_pem_file(o.key_file);
+  if (!key.ok()) return fail(key.status());
+  std::string chain_id = o.chain_id;
+  std::uint64_t min_fee = 0;
+  if (!o.genesis_file.empty()) {
+    auto genesis = ledger::load_genesis(o.genesis_file);
+    if (!genesis.ok()) return fail(genesis.status());
+    if (!chain_id.empty() && chain_id != genesis->chain_id()) {
+      return fail(Status::InvalidArgument("--chain-id " + chain_id + " differs from " +
+                                          o.genesis_file + "'s chain_id " + genesis->chain_id()));
+    }
+    chain_id = genesis->chain_id();
+    min_fee = genesis->min_fee();
+  }
+  if (chain_id.empty()) {
+    return fail(Status::InvalidArgument(
+        "which chain? pass --genesis FILE (preferred: it also gives the minimum fee) or "
+        "--chain-id ID"));
+  }
+
+  v1::Transaction tx;
+  if (Status s = build_body(o, &tx); !s.ok()) return fail(s);
+  tx.set_fee(o.fee_option->count() > 0 ? o.fee : min_fee);
+
+  const bool sending = o.out.empty();
+  std::optional<AdminClient> client;
+  if (sending || o.nonce_option->count() == 0) {
+    auto c = AdminClient::connect_to(o.node);
+    if (!c.ok()) return fail(c.status());
+    client = std::move(c).value();
+  }
+  if (o.nonce_option->count() > 0) {
+    tx.set_nonce(o.nonce);
+  } else {
+    auto nonce = next_nonce(*client, key->public_key());
+    if (!nonce.ok()) return fail(nonce.status());
+    tx.set_nonce(*nonce);
+  }
+  ledger::sign_tx(chain_id, &tx, *key);
+  if (sending) return submit(*client, tx);
+
+  std::string json;
+  if (!pb::util::MessageToJsonString(tx, &json).ok()) {
+    return fail(Status::Internal("cannot encode the transaction as JSON"));
+  }
+  json.push_back('\n');
+  if (Status s = write_output(o.out, json); !s.ok()) return fail(s);
+  std::cerr << "tx " << crypto::to_hex(ledger::tx_id(tx)) << " signed for chain " << chain_id
+            << ", not sent\n";
+  return kExitOk;
+}
+
+CLI::App* add_tx_command(CLI::App* group, Action& action, const std::string& name,
+                         const std::string& description, std::shared_ptr<TxOptions> o,
+                         BodyBuilder build_body) {
+  auto* cmd = group->add_subcommand(name, description);
+  cmd->add_option("--key", o->key_file, "Sender's Ed25519 private key (PEM)")->required();
+  cmd->add_option("--genesis", o->genesis_file,
+                  "The network's genesis.json: chain id and minimum fee (preferred)");
+  cmd->add_option("--chain-id", o->chain_id, "Chain id to sign for, without --genesis");
+  o->fee_option = cmd->add_option("--fee", o->fee,
+                                  "Fee. Default: the genesis minimum fee (0 with only --chain-id)");
+  o->nonce_option = cmd->add_option(
+      "--nonce", o->nonce, "Replay guard. Default: the account's last nonce + 1, from the node");
+  cmd->add_option("--out", o->out,
+                  "Write the signed transaction as JSON to this file ('-': stdout) instead of "
+                  "sending it");
+  add_node_options(cmd, o->node);
+  cmd->callback([&action, o, build_body = std::move(build_body)] {
+    action = [o, build_body] { return run_tx(*o, build_body); };
+  });
+  return cmd;
+}
+
+}  // namespace
+
+void add_tx_commands(CLI::App& app, Action& action) {
+  auto* group = app.add_subcommand("tx", "Sign and submit main-chain transactions");
+  group->require_subcommand(1);
+  group->footer(
+      "Each command prints the transaction id, then 'committed in block H' (exit 0) or "
+      "'refused: <reason>' (exit 1).\n"
+      "Examples:\n"
+      "  itc tx transfer --genesis net/genesis.json --key net/account-0.pem \\\n"
+      "      --to net/account-1.pem --amount 250 --token-file node0/data/admin.token\n"
+      "  itc tx register-device --genesis net/genesis.json --key owner.pem \\\n"
+      "      --device-id lamp-0007 --device-key lamp-0007.pem --profile acme-lamp-v2\n"
+      "  itc tx transfer-device --genesis net/genesis.json --key owner.pem \\\n"
+      "      --device-id lamp-0007 --new-owner 5f3a...e9 (64 hex digits)");
+
+  auto transfer = std::make_shared<TxOptions>();
+  auto* t = add_tx_command(group, action, "transfer", "Send tokens to another account", transfer,
+                           [](const TxOptions& o, v1::Transaction* tx) {
+                             auto to = public_key_option("--to", o.to);
+                             if (!to.ok()) return to.status();
+                             tx->mutable_transfer()->set_to(*to);
+                             tx->mutable_transfer()->set_amount(o.amount);
+                             return Status::Ok();
+                           });
+  t->add_option("--to", transfer->to, "Recipient: 64 hex digits or a PEM key file")->required();
+  t->add_option("--amount", transfer->amount, "Amount in base units")
+      ->required()
+      ->check(CLI::PositiveNumber);
+
+  auto reg = std::make_shared<TxOptions>();
+  auto* r = add_tx_command(group, action, "register-device",
+                           "Register a device with the sender as its owner", reg,
+                           [](const TxOptions& o, v1::Transaction* tx) {
+                             auto key = public_key_option("--device-key", o.device_key);
+                             if (!key.ok()) return key.status();
+                             auto* body = tx->mutable_register_device();
+                             body->set_device_id(o.device_id);
+                             body->set_profile(o.profile);
+                             body->set_device_public_key(*key);
+                             return Status::Ok();
+                           });
+  r->add_option("--device-id", reg->device_id, "Device id, e.g. lamp-0007")->required();
+  r->add_option("--device-key", reg->device_key,
+                "The device's public key: 64 hex digits or a PEM key file")
+      ->required();
+  r->add_option("--profile", reg->profile, "Device profile, e.g. acme-lamp-v2");
+
+  auto move = std::make_shared<TxOptions>();
+  auto* m = add_tx_command(group, action, "transfer-device",
+                           "Hand a device the sender owns to a new owner", move,
+                           [](const TxOptions& o, v1::Transaction* tx) {
+                             auto owner = public_key_option("--new-owner", o.new_owner);
+                             if (!owner.ok()) return owner.status();
+                             tx->mutable_transfer_device()->set_device_id(o.device_id);
+                             tx->mutable_transfer_device()->set_new_owner(*owner);
+                             return Status::Ok();
+                           });
+  m->add_option("--device-id", move->device_id, "Device id")->required();
+  m->add_option("--new-owner", move->new_owner,
+                "New owner's public key: 64 hex digits or a PEM key file")
+      ->required();
+}
+
+}  // namespace itc::cli

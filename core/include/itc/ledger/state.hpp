@@ -1,0 +1,97 @@
+// The main chain's state machine: accounts (balances, nonces), device ownership, fees.
+// Deterministic: every validator applying the same blocks gets the same state root.
+//
+// Keys: "a/" + 32-byte account key -> v1::Account bytes; "d/" + device_id ->
+// v1::DeviceRecord bytes; "n/" + sender id -> v1::Account bytes holding only the nonce of
+// an unsigned-anchor client (always there, even for a 32-byte id, so an unsigned anchor
+// can never touch a funded account's nonce). Values are deterministic serializations; an account with zero
+// balance and no nonce used has no bytes and so is not stored.
+// State root: entries hashed into 4096 buckets by the first 12 bits of SHA-256(key); a
+// bucket's hash is SHA-256 over its entries in key order (each as len‖key‖len‖value,
+// lengths 4 bytes big endian); the root is the RFC 6962 root over the 4096 bucket
+// hashes. A block only rehashes the buckets it touched.
+//
+// Blocks are applied tentatively (PBFT prepares block h+1 before h commits): each
+// pending block is an overlay on the one below; commit_oldest() folds the oldest into
+// the committed base, discard_pending() drops them all (view change).
+// Thread safety: none; the ordering plugin uses it from its protocol thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itc/status.hpp"
+#include "itc/v1/ledger.pb.h"
+
+namespace itc::ledger {
+
+std::string account_key(std::string_view account);
+std::string device_key(std::string_view device_id);
+std::string anchor_nonce_key(std::string_view sender);
+
+class LedgerState {
+ public:
+  // The state at height 0: genesis allocations and devices.
+  explicit LedgerState(const v1::Genesis& genesis);
+  ~LedgerState();
+
+  // Replaces the committed base with stored entries at `height` (a restart). Corruption if
+  // the resulting root is not `expected_root`.
+  Status restore(const std::vector<v1::StateEntry>& entries, std::uint64_t height,
+                 std::string_view expected_root);
+
+  std::uint64_t committed_height() const;
+  std::string committed_root() const;
+  std::size_t pending_blocks() const;
+
+  // A block being built or checked on top of the newest pending block.
+  class BlockDraft {
+   public:
+    // Applies a transaction whose signature was already checked. On failure nothing
+    // changes and the status names the reason: "overdraft: balance B, needs N", "nonce N
+    // already used (last used M)", "fee F below minimum M", "unknown account", "unknown
+    // device", "not the owner", "device ... already registered", "self transfer", ...
+    // Fees go to `fee_recipient` (burnt if it is empty). An anchor without signature
+    // (allowed by genesis) needs no account and pays no fee (its fee must be 0); only its
+    // sender's nonce advances.
+    Status apply(const v1::Transaction& tx);
+    // Root of the state as it would be with this draft applied.
+    std::string state_root() const;
+    std::uint64_t height() const { return height_; }
+
+   private:
+    friend class LedgerState;
+    BlockDraft(const LedgerState& state, std::uint64_t height, std::string fee_recipient);
+    std::optional<std::string> get(const std::string& key) const;
+    const LedgerState* state_;
+    std::uint64_t height_;
+    std::string fee_recipient_;
+    std::map<std::string, std::string> writes_;  // key -> value ("" = deleted)
+  };
+
+  // `fee_recipient`: the account credited with the block's fees (the proposing validator).
+  BlockDraft begin_block(std::string fee_recipient) const;
+  // Pushes the draft as the newest pending block. The draft must have been begun on this
+  // state since the last push_pending() or discard_pending().
+  void push_pending(BlockDraft draft);
+  // Folds the oldest pending block into the base; returns its writes for the store, in
+  // key order (empty if nothing is pending).
+  v1::StateDelta commit_oldest();
+  void discard_pending();
+
+  // Committed values only (what clients may rely on).
+  std::optional<v1::Account> account(std::string_view account) const;
+  std::optional<v1::DeviceRecord> device(std::string_view device_id) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace itc::ledger

@@ -1,0 +1,34 @@
+// Signed envelopes between validators. Every consensus message travels as an Envelope
+// signed by its sender; a Commit's signature covers ledger::commit_signing_bytes so the
+// commits of a block form its QuorumCertificate as they are.
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "itc/crypto.hpp"
+#include "itc/ledger/validators.hpp"
+#include "itc/status.hpp"
+#include "itc/v1/consensus.pb.h"
+
+namespace itc::pbft {
+
+// "itc-pbft-v1" || len(chain_id) || chain_id || payload.
+std::string envelope_signing_bytes(std::string_view chain_id, std::string_view payload);
+
+// Serializes `msg` and signs it with `key` (validator msg.sender()).
+v1::Envelope seal(const v1::ConsensusMessage& msg, const crypto::Ed25519PrivateKey& key,
+                  std::string_view chain_id);
+
+// Parses and checks an envelope: a known sender, a payload that parses and names the
+// same sender, a valid signature. `claimed_peer`, when given, is the validator the
+// transport authenticated; it must be the sender. Errors say which check failed.
+Result<v1::ConsensusMessage> open(const v1::Envelope& envelope,
+                                  const ledger::ValidatorSet& validators,
+                                  std::optional<std::uint32_t> claimed_peer = std::nullopt);
+
+// A short name for logs: "prepare(v3, #17)".
+std::string describe(const v1::ConsensusMessage& msg);
+
+}  // namespace itc::pbft

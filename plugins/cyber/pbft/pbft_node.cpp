@@ -1,0 +1,396 @@
+#include "pbft_node.hpp"
+
+#include <filesystem>
+
+#include "envelope.hpp"
+#include "itc/bus.hpp"
+#include "itc/ledger/state.hpp"
+#include "itc/ledger/transactions.hpp"
+
+namespace itc::pbft {
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(1);
+constexpr std::size_t kBundleReadings = 2000;
+constexpr std::uint64_t kMaxServedBlocks = 64;
+
+std::int64_t oldest_sample_us(const v1::Block& block) {
+  std::int64_t oldest = 0;
+  for (const auto& r : block.readings()) {
+    if (oldest == 0 || r.sampled_at_us() < oldest) oldest = r.sampled_at_us();
+  }
+  return oldest;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PbftNode>> PbftNode::create(HostEnv& env, NodeSettings settings) {
+  auto genesis = ledger::load_genesis(settings.genesis_file);
+  if (!genesis.ok()) return genesis.status().WithContext("genesis_file");
+  auto validators = ledger::ValidatorSet::from_genesis(*genesis);
+  if (!validators.ok()) return validators.status().WithContext("genesis_file");
+  auto key = crypto::Ed25519PrivateKey::load_pem_file(settings.identity_key_file);
+  if (!key.ok()) return key.status().WithContext("identity_key_file");
+  auto self = validators->index_of(key->public_key());
+  if (!self) {
+    return Status::InvalidArgument("identity_key_file: key " +
+                                   crypto::to_hex(key->public_key()).substr(0, 16) +
+                                   "… is not one of the genesis validators'");
+  }
+  settings.replica.self = *self;
+  settings.replica.node_name = validators->validator(*self).name();
+  return std::unique_ptr<PbftNode>(new PbftNode(env, std::move(settings), std::move(*genesis),
+                                                std::move(*validators), std::move(*key), *self));
+}
+
+PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
+                   ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
+                   std::uint32_t self)
+    : env_(env),
+      settings_(std::move(settings)),
+      genesis_(std::move(genesis)),
+      validators_(std::move(validators)),
+      identity_(std::move(identity)),
+      self_(self),
+      blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
+      readings_committed_(env.metrics().counter("readings_committed", "Readings in committed blocks")),
+      txs_committed_(env.metrics().counter("txs_committed", "Transactions in committed blocks")),
+      frames_rejected_(env.metrics().counter("frames_rejected", "Peer messages refused (bad signature, malformed, wrong sender)")),
+      height_(env.metrics().gauge("height", "Height of the last stored block")),
+      view_(env.metrics().gauge("view", "Current PBFT view")),
+      view_changes_(env.metrics().gauge("view_changes", "View changes this replica started or joined")),
+      last_block_latency_(env.metrics().gauge("last_block_latency_seconds", "Proposal to durable commit of the last block")),
+      stable_checkpoint_(env.metrics().gauge("stable_checkpoint", "Height of the last stable checkpoint")),
+      transferred_blocks_(env.metrics().gauge("transferred_blocks", "Blocks fetched by state transfer")),
+      divergences_(env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
+      is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
+      peers_connected_(env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {}
+
+PbftNode::~PbftNode() { stop(); }
+
+Status PbftNode::start(LedgerStore* store) {
+  if (!store) return Status::FailedPrecondition("pbft needs a LedgerStore (load store-sqlite or store-postgres)");
+  store_ = store;
+  // Committed state: genesis, then the store's state at its head.
+  auto state = std::make_unique<ledger::LedgerState>(genesis_);
+  auto head = store->head();
+  if (!head.ok()) return head.status();
+  if (*head) {
+    std::vector<v1::StateEntry> entries;
+    ITC_RETURN_IF_ERROR(store->scan_state([&](const std::string& k, const std::string& v) {
+      v1::StateEntry e;
+      e.set_key(k);
+      e.set_value(v);
+      entries.push_back(std::move(e));
+      return Status::Ok();
+    }));
+    ITC_RETURN_IF_ERROR(state->restore(entries, (*head)->header().height(),
+                                       (*head)->header().state_root())
+                            .WithContext("restoring the ledger state from the store"));
+  }
+  std::vector<v1::VoteRecord> records;
+  const std::string journal_path = env_.data_dir() + "/pbft-votes.journal";
+  auto journal = VoteJournal::open(journal_path, settings_.sync_votes, &records);
+  if (!journal.ok()) return journal.status();
+  journal_ = std::move(*journal);
+  replica_ = std::make_unique<Replica>(settings_.replica, validators_, genesis_, identity_,
+                                       std::move(state), *head, *this, env_.log(), env_.clock());
+  replica_->restore_votes(records);
+
+  net::PeerNetworkOptions opts;
+  opts.self_index = self_;
+  for (std::uint32_t i = 0; i < validators_.size(); ++i) {
+    const auto& v = validators_.validator(i);
+    opts.peers.push_back({v.name(), v.public_key(), v.address()});
+  }
+  opts.identity = identity_;
+  opts.listen_address = settings_.listen_address;
+  opts.io_threads = 2;
+  auto network = net::PeerNetwork::start(
+      std::move(opts), [this](std::uint32_t peer, std::string frame) { on_frame(peer, std::move(frame)); },
+      env_.log());
+  if (!network.ok()) return network.status();
+  network_ = std::move(*network);
+
+  running_ = true;
+  committer_stop_ = false;
+  committer_thread_ = std::thread([this] { committer_loop(); });
+  loop_thread_ = std::thread([this] { protocol_loop(); });
+  env_.log().info("pbft: validator " + settings_.replica.node_name + " (" +
+                  std::to_string(self_) + " of " + std::to_string(validators_.size()) +
+                  ", f=" + std::to_string(validators_.max_faulty()) + ") on chain " +
+                  validators_.chain_id() + " at height " +
+                  std::to_string(*head ? (*head)->header().height() : 0));
+  return Status::Ok();
+}
+
+void PbftNode::stop() {
+  if (running_.exchange(false)) {
+    loop_cv_.notify_all();
+    if (loop_thread_.joinable()) loop_thread_.join();
+  }
+  if (network_) network_->stop();
+  {
+    std::lock_guard lock(commit_mu_);
+    committer_stop_ = true;
+  }
+  commit_cv_.notify_all();
+  if (committer_thread_.joinable()) committer_thread_.join();
+  std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting;
+  {
+    std::lock_guard lock(tx_mu_);
+    waiting.swap(waiting_);
+  }
+  for (auto& [id, callbacks] : waiting) {
+    v1::TxResult r;
+    r.set_tx_id(id);
+    r.set_reason("the node stopped before the transaction was committed");
+    for (auto& cb : callbacks) cb(r);
+  }
+}
+
+// ---- Threads ----------------------------------------------------------------------------
+
+void PbftNode::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(loop_mu_);
+    tasks_.push_back(std::move(task));
+  }
+  loop_cv_.notify_one();
+}
+
+void PbftNode::protocol_loop() {
+  auto next_tick = std::chrono::steady_clock::now();
+  auto next_metrics = next_tick;
+  while (running_) {
+    std::deque<std::function<void()>> batch;
+    {
+      std::unique_lock lock(loop_mu_);
+      loop_cv_.wait_until(lock, next_tick, [this] { return !tasks_.empty() || !running_; });
+      batch.swap(tasks_);
+    }
+    if (!running_) break;
+    for (auto& task : batch) task();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_tick) {
+      std::vector<v1::Reading> readings;
+      {
+        std::lock_guard lock(readings_mu_);
+        readings.swap(readings_);
+      }
+      for (std::size_t i = 0; i < readings.size(); i += kBundleReadings) {
+        const std::size_t end = std::min(readings.size(), i + kBundleReadings);
+        replica_->submit_readings(std::vector<v1::Reading>(
+            std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(i)),
+            std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(end))));
+      }
+      replica_->on_tick();
+      next_tick = now + kTick;
+    }
+    if (now >= next_metrics) {
+      publish_metrics();
+      next_metrics = now + std::chrono::milliseconds(250);
+    }
+    end_turn();
+  }
+}
+
+// Votes are on disk before any message of the same turn leaves the node.
+void PbftNode::end_turn() {
+  if (outbox_.empty() && !journal_->has_unflushed()) return;
+  if (Status s = journal_->flush(); !s.ok()) {
+    env_.log().error("pbft: vote journal: " + s.message() + "; holding this turn's messages");
+    outbox_.clear();  // never send a vote that is not durable
+    return;
+  }
+  for (auto& [peer, env] : outbox_) {
+    std::string frame = env.SerializeAsString();
+    if (peer < 0) {
+      network_->broadcast(frame);
+    } else if (static_cast<std::uint32_t>(peer) == self_) {
+      continue;
+    } else {
+      network_->send(static_cast<std::uint32_t>(peer), std::move(frame));
+    }
+  }
+  outbox_.clear();
+}
+
+void PbftNode::committer_loop() {
+  for (;;) {
+    std::pair<v1::Block, v1::StateDelta> item;
+    {
+      std::unique_lock lock(commit_mu_);
+      commit_cv_.wait(lock, [this] { return committer_stop_ || !to_commit_.empty(); });
+      if (to_commit_.empty()) return;  // stopping, and everything executed is stored
+      item = std::move(to_commit_.front());
+      to_commit_.pop_front();
+    }
+    v1::Block& block = item.first;
+    Status s = store_->append(block, item.second);
+    while (!s.ok()) {
+      env_.log().error("pbft: storing block " + std::to_string(block.header().height()) +
+                       " failed: " + s.message() + "; retrying in 1 s");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      {
+        std::lock_guard lock(commit_mu_);
+        if (committer_stop_) return;
+      }
+      s = store_->append(block, item.second);
+    }
+    const std::int64_t now_us = env_.clock().unix_micros();
+    blocks_committed_.add();
+    readings_committed_.add(static_cast<std::uint64_t>(block.readings_size()));
+    txs_committed_.add(static_cast<std::uint64_t>(block.transactions_size()));
+    height_.set(static_cast<double>(block.header().height()));
+    last_block_latency_.set(static_cast<double>(now_us - block.header().timestamp_us()) / 1e6);
+    v1::BlockCommitted committed;
+    *committed.mutable_header() = block.header();
+    committed.set_hash(block.hash());
+    committed.set_committed_at_us(now_us);
+    committed.set_oldest_sample_us(oldest_sample_us(block));
+    *committed.mutable_qc() = block.qc();
+    (void)env_.bus().publish_value(topics::kBlocks, std::move(committed));
+    auto shared = std::make_shared<v1::Block>(std::move(block));
+    post([this, shared] { replica_->on_durable(*shared); });
+  }
+}
+
+void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
+  auto rejected = [&](const std::string& why) {
+    frames_rejected_.add();
+    const std::int64_t now = env_.clock().steady_now().count();
+    std::int64_t last = last_reject_log_ns_.load();
+    if (now - last > 1'000'000'000 && last_reject_log_ns_.compare_exchange_strong(last, now)) {
+      env_.log().warn("pbft: refused a message from " + validators_.validator(peer).name() +
+                      ": " + why);
+    }
+  };
+  auto env = std::make_shared<v1::Envelope>();
+  if (!env->ParseFromString(frame)) return rejected("not an Envelope");
+  auto msg = open(*env, validators_, peer);
+  if (!msg.ok()) return rejected(msg.status().message());
+  // Transaction signatures are checked here, on the I/O threads, not on the protocol one.
+  const bool allow_unsigned = genesis_.allow_unsigned_anchors();
+  if (msg->has_pre_prepare()) {
+    const auto& txs = msg->pre_prepare().block().transactions();
+    for (int i = 0; i < txs.size(); ++i) {
+      Status s = ledger::check_tx_signature(validators_.chain_id(), txs[i], allow_unsigned);
+      if (!s.ok()) {
+        return rejected(describe(*msg) + ": transaction " + std::to_string(i) + ": " + s.message());
+      }
+    }
+  } else if (msg->has_forward()) {
+    auto* requests = msg->mutable_forward()->mutable_requests();
+    for (int i = requests->size() - 1; i >= 0; --i) {
+      if (!(*requests)[i].has_tx()) continue;
+      Status s = ledger::check_tx_signature(validators_.chain_id(), (*requests)[i].tx(), allow_unsigned);
+      if (!s.ok()) {
+        rejected("forwarded transaction: " + s.message());
+        requests->DeleteSubrange(i, 1);
+      }
+    }
+  } else if (msg->has_fetch_blocks()) {
+    serve_blocks(peer, msg->fetch_blocks());
+    return;
+  }
+  auto shared = std::make_shared<v1::ConsensusMessage>(std::move(*msg));
+  post([this, env, shared] { replica_->on_message(*env, *shared); });
+}
+
+void PbftNode::serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch) {
+  if (fetch.from_height() == 0 || fetch.to_height() < fetch.from_height()) return;
+  const std::uint64_t to = std::min(fetch.to_height(), fetch.from_height() + kMaxServedBlocks - 1);
+  v1::ConsensusMessage msg;
+  msg.set_sender(self_);
+  for (std::uint64_t h = fetch.from_height(); h <= to; ++h) {
+    auto block = store_->block(h);
+    if (!block.ok()) break;
+    *msg.mutable_blocks()->add_blocks() = std::move(*block);
+  }
+  if (msg.blocks().blocks_size() == 0) return;
+  // Blocks carry their own proof (QC), but the envelope is signed like everything else.
+  network_->send(peer, seal(msg, identity_, validators_.chain_id()).SerializeAsString());
+}
+
+void PbftNode::publish_metrics() {
+  const ReplicaStats s = replica_->stats();
+  view_.set(static_cast<double>(s.view));
+  view_changes_.set(static_cast<double>(s.view_changes));
+  stable_checkpoint_.set(static_cast<double>(s.stable_seq));
+  transferred_blocks_.set(static_cast<double>(s.transferred_blocks));
+  divergences_.set(static_cast<double>(s.divergences));
+  is_primary_.set(replica_->is_primary() && !s.in_view_change ? 1 : 0);
+  std::size_t up = 0;
+  for (const auto& p : network_->stats()) up += p.connected_in && p.connected_out;
+  peers_connected_.set(static_cast<double>(up));
+}
+
+// ---- Inputs from the node ---------------------------------------------------------------------
+
+void PbftNode::add_reading(const v1::Reading& reading) {
+  std::lock_guard lock(readings_mu_);
+  readings_.push_back(reading);
+}
+
+void PbftNode::submit(const v1::Transaction& tx, std::function<void(v1::TxResult)> done) {
+  v1::TxResult refused;
+  refused.set_tx_id(ledger::tx_id(tx));
+  if (!running_) {
+    refused.set_reason("the pbft plugin is not running");
+    return done(refused);
+  }
+  Status s = ledger::check_tx_signature(validators_.chain_id(), tx, genesis_.allow_unsigned_anchors());
+  if (!s.ok()) {
+    refused.set_reason(s.message());
+    return done(refused);
+  }
+  const std::string id = refused.tx_id();
+  {
+    std::lock_guard lock(tx_mu_);
+    waiting_[id].push_back(std::move(done));
+  }
+  post([this, tx, id] { replica_->submit(tx, id); });
+}
+
+// ---- ReplicaIo ---------------------------------------------------------------------------------
+
+void PbftNode::send(std::uint32_t peer, const v1::Envelope& envelope) {
+  outbox_.emplace_back(static_cast<std::int64_t>(peer), envelope);
+}
+
+void PbftNode::broadcast(const v1::Envelope& envelope) { outbox_.emplace_back(-1, envelope); }
+
+void PbftNode::record(const v1::VoteRecord& record) { journal_->append(record); }
+
+void PbftNode::commit_block(v1::Block block, v1::StateDelta delta) {
+  {
+    std::lock_guard lock(commit_mu_);
+    to_commit_.emplace_back(std::move(block), std::move(delta));
+  }
+  commit_cv_.notify_one();
+}
+
+void PbftNode::tx_done(const std::string& tx_id, const v1::TxResult& result) {
+  std::vector<std::function<void(v1::TxResult)>> callbacks;
+  {
+    std::lock_guard lock(tx_mu_);
+    auto it = waiting_.find(tx_id);
+    if (it == waiting_.end()) return;
+    callbacks = std::move(it->second);
+    waiting_.erase(it);
+  }
+  for (auto& cb : callbacks) cb(result);
+}
+
+void PbftNode::compact_journal(const std::vector<v1::VoteRecord>& keep) {
+  if (Status s = journal_->flush(); !s.ok()) {
+    env_.log().error("pbft: vote journal: " + s.message());
+    return;
+  }
+  if (Status s = journal_->rewrite(keep); !s.ok()) {
+    env_.log().error("pbft: compacting the vote journal: " + s.message());
+  }
+}
+
+}  // namespace itc::pbft

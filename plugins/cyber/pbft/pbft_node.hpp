@@ -1,0 +1,133 @@
+// PbftNode: the running validator. It owns the threads around the single-threaded
+// Replica:
+//   - the network's I/O threads open envelopes (signature checks, including every
+//     transaction of a pre-prepare or forward) and post them to the protocol thread;
+//   - the protocol thread runs the Replica, then makes the turn's votes durable in the
+//     journal, and only then hands the turn's messages to the network;
+//   - the committer thread appends executed blocks (with their QC and state delta) to the
+//     LedgerStore, announces them on topics::kBlocks and tells the Replica they are
+//     durable.
+// It is also the node's TransactionPool (the admin API's POST /v1/tx).
+// Thread safety: submit() from any thread; the rest is called by PbftPlugin.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "itc/host_env.hpp"
+#include "itc/ledger/validators.hpp"
+#include "itc/net/peer_network.hpp"
+#include "itc/services/ledger_store.hpp"
+#include "itc/services/transaction_pool.hpp"
+#include "replica.hpp"
+#include "vote_journal.hpp"
+
+namespace itc::pbft {
+
+struct NodeSettings {
+  ReplicaOptions replica;
+  std::string genesis_file;
+  std::string identity_key_file;
+  std::string listen_address;
+  bool sync_votes = true;
+};
+
+class PbftNode final : public ReplicaIo, public TransactionPool {
+ public:
+  // Loads genesis and key, checks the key is a validator's. Nothing runs yet.
+  static Result<std::unique_ptr<PbftNode>> create(HostEnv& env, NodeSettings settings);
+  ~PbftNode() override;
+
+  // Restores state from the store and the journal, opens the network, starts threads.
+  Status start(LedgerStore* store);
+  // Stops taking work, lets the committer finish what was executed, stops the threads.
+  void stop();
+
+  void add_reading(const v1::Reading& reading);
+
+  // TransactionPool
+  void submit(const v1::Transaction& tx, std::function<void(v1::TxResult)> done) override;
+
+  // ReplicaIo (protocol thread)
+  void send(std::uint32_t peer, const v1::Envelope& envelope) override;
+  void broadcast(const v1::Envelope& envelope) override;
+  void record(const v1::VoteRecord& record) override;
+  void commit_block(v1::Block block, v1::StateDelta delta) override;
+  void tx_done(const std::string& tx_id, const v1::TxResult& result) override;
+  void compact_journal(const std::vector<v1::VoteRecord>& keep) override;
+
+ private:
+  PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
+           ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
+           std::uint32_t self);
+
+  void post(std::function<void()> task);
+  void protocol_loop();
+  void end_turn();
+  void committer_loop();
+  void on_frame(std::uint32_t peer, std::string frame);
+  void serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch);
+  void publish_metrics();
+
+  HostEnv& env_;
+  const NodeSettings settings_;
+  const v1::Genesis genesis_;
+  const ledger::ValidatorSet validators_;
+  const crypto::Ed25519PrivateKey identity_;
+  const std::uint32_t self_;
+  LedgerStore* store_ = nullptr;
+
+  std::unique_ptr<VoteJournal> journal_;
+  std::unique_ptr<Replica> replica_;
+  std::unique_ptr<net::PeerNetwork> network_;
+
+  // Protocol thread.
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  std::deque<std::function<void()>> tasks_;
+  std::atomic<bool> running_{false};
+  std::thread loop_thread_;
+  std::vector<std::pair<std::int64_t, v1::Envelope>> outbox_;  // peer (-1 = all), message
+
+  // Readings waiting to be bundled.
+  std::mutex readings_mu_;
+  std::vector<v1::Reading> readings_;
+
+  // Committer thread.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::deque<std::pair<v1::Block, v1::StateDelta>> to_commit_;
+  bool committer_stop_ = false;
+  std::thread committer_thread_;
+
+  // Transactions submitted here: id -> callbacks.
+  std::mutex tx_mu_;
+  std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting_;
+
+  std::atomic<std::uint64_t> rejected_frames_{0};
+  std::atomic<std::int64_t> last_reject_log_ns_{0};
+
+  Counter& blocks_committed_;
+  Counter& readings_committed_;
+  Counter& txs_committed_;
+  Counter& frames_rejected_;
+  Gauge& height_;
+  Gauge& view_;
+  Gauge& view_changes_;
+  Gauge& last_block_latency_;
+  Gauge& stable_checkpoint_;
+  Gauge& transferred_blocks_;
+  Gauge& divergences_;
+  Gauge& is_primary_;
+  Gauge& peers_connected_;
+};
+
+}  // namespace itc::pbft

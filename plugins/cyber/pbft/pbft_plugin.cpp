@@ -1,0 +1,115 @@
+// The pbft plugin: the PBFT main chain (replica.hpp) as a cyber-layer plugin, behind the
+// same interface as solo: readings from topics::kReadings go into blocks, committed
+// blocks go to the itc.ledger-store.v2 service and out on topics::kBlocks. It also
+// provides the node's TransactionPool.
+#include <memory>
+#include <string>
+
+#include "itc/abi.hpp"
+#include "itc/bus.hpp"
+#include "itc/plugin.hpp"
+#include "pbft_config.pb.h"
+#include "pbft_node.hpp"
+
+namespace itc::pbft {
+namespace {
+
+Status in_range(std::string_view field, std::uint64_t v, std::uint64_t lo, std::uint64_t hi) {
+  if (v < lo || v > hi) {
+    return Status::InvalidArgument(std::string(field) + ": must be " + std::to_string(lo) + ".." +
+                                   std::to_string(hi) + ", got " + std::to_string(v));
+  }
+  return Status::Ok();
+}
+
+Result<NodeSettings> parse_settings(std::string_view bytes) {
+  Config c;
+  if (!c.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Status::InvalidArgument("config: not a valid itc.pbft.Config message");
+  }
+  NodeSettings s;
+  if (c.genesis_file().empty()) return Status::InvalidArgument("genesis_file: required");
+  if (c.identity_key_file().empty()) return Status::InvalidArgument("identity_key_file: required");
+  s.genesis_file = c.genesis_file();
+  s.identity_key_file = c.identity_key_file();
+  s.listen_address = c.listen_address();
+  auto& r = s.replica;
+  if (c.has_batch_max_requests()) r.batch_max_requests = c.batch_max_requests();
+  if (c.has_batch_delay_ms()) r.batch_delay = std::chrono::milliseconds(c.batch_delay_ms());
+  if (c.has_pipeline_window()) r.pipeline_window = c.pipeline_window();
+  if (c.has_checkpoint_interval()) r.checkpoint_interval = c.checkpoint_interval();
+  if (c.has_view_change_timeout_ms()) {
+    r.view_change_timeout = std::chrono::milliseconds(c.view_change_timeout_ms());
+  }
+  if (c.has_max_block_readings()) r.max_block_readings = c.max_block_readings();
+  if (c.has_request_timeout_ms()) r.request_timeout = std::chrono::milliseconds(c.request_timeout_ms());
+  if (c.has_sync_votes()) s.sync_votes = c.sync_votes();
+  ITC_RETURN_IF_ERROR(in_range("batch_max_requests", r.batch_max_requests, 1, 100000));
+  ITC_RETURN_IF_ERROR(in_range("batch_delay_ms", c.batch_delay_ms(), 0, 10000));
+  ITC_RETURN_IF_ERROR(in_range("pipeline_window", r.pipeline_window, 1, 256));
+  ITC_RETURN_IF_ERROR(in_range("checkpoint_interval", r.checkpoint_interval, 2, 100000));
+  ITC_RETURN_IF_ERROR(in_range("view_change_timeout_ms",
+                               static_cast<std::uint64_t>(r.view_change_timeout.count()), 100, 600000));
+  ITC_RETURN_IF_ERROR(in_range("max_block_readings", r.max_block_readings, 0, 1000000));
+  ITC_RETURN_IF_ERROR(in_range("request_timeout_ms",
+                               static_cast<std::uint64_t>(r.request_timeout.count()), 100, 3600000));
+  if (r.pipeline_window > 2 * r.checkpoint_interval) {
+    return Status::InvalidArgument("pipeline_window: must not exceed twice checkpoint_interval (" +
+                                   std::to_string(2 * r.checkpoint_interval) + ")");
+  }
+  return s;
+}
+
+class PbftPlugin final : public Plugin {
+ public:
+  Status validate_config(std::string_view config) const noexcept override {
+    return guard("pbft", [&]() -> Status {
+      auto s = parse_settings(config);
+      return s.ok() ? Status::Ok() : s.status();
+    });
+  }
+
+  Status initialise(HostEnv& env, std::string_view config) noexcept override {
+    return guard("pbft: initialise", [&]() -> Status {
+      auto settings = parse_settings(config);
+      if (!settings.ok()) return settings.status();
+      env_ = &env;
+      auto node = PbftNode::create(env, std::move(*settings));
+      if (!node.ok()) return node.status();
+      node_ = std::move(*node);
+      ITC_RETURN_IF_ERROR(env.services().provide(TransactionPool::kServiceName,
+                                                 static_cast<TransactionPool*>(node_.get())));
+      return env.bus().subscribe<v1::Reading>(topics::kReadings, [this](const v1::Reading& r) {
+        if (node_) node_->add_reading(r);
+      });
+    });
+  }
+
+  Status start() noexcept override {
+    return guard("pbft: start", [&]() -> Status {
+      return node_->start(env_->services().find<LedgerStore>());
+    });
+  }
+
+  // Stops ordering; blocks already executed are stored before this returns.
+  Status drain() noexcept override {
+    return guard("pbft: drain", [&]() -> Status {
+      node_->stop();
+      return Status::Ok();
+    });
+  }
+
+  void stop() noexcept override {
+    if (node_) node_->stop();
+  }
+
+ private:
+  HostEnv* env_ = nullptr;
+  std::unique_ptr<PbftNode> node_;
+};
+
+}  // namespace
+}  // namespace itc::pbft
+
+ITC_PLUGIN(itc::pbft::PbftPlugin, "pbft", "1.0.0", "cyber", "itc.pbft.Config",
+           "itc.transaction-pool.v1", "itc.ledger-store.v2")

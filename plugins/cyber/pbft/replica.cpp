@@ -1,0 +1,1131 @@
+#include "replica.hpp"
+
+#include <algorithm>
+
+#include "envelope.hpp"
+#include "itc/ledger/transactions.hpp"
+#include "itc/signing.hpp"
+
+namespace itc::pbft {
+namespace {
+
+const std::string kZeroHash(32, '\0');
+constexpr std::size_t kExecutedIdsKept = 2'000'000;
+constexpr auto kStatusPeriod = std::chrono::milliseconds(500);
+constexpr std::uint64_t kTransferChunk = 64;
+
+enum VoteKind { kPrePrepareVote = 1, kPrepareVote = 2, kCommitVote = 3 };
+
+std::string reading_key(const v1::Reading& r) {
+  std::string key = "r";
+  key += r.frame_digest();
+  key += r.device_id();
+  key += '/';
+  key += r.metric();
+  return key;
+}
+
+std::string at(std::uint64_t view, std::uint64_t seq) {
+  return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
+}
+
+}  // namespace
+
+std::size_t Replica::Votes::matching(std::uint64_t view, const std::string& digest,
+                                     std::optional<std::uint32_t> except) const {
+  auto it = by_view.find(view);
+  if (it == by_view.end()) return 0;
+  std::size_t n = 0;
+  for (const auto& [sender, vote] : it->second) {
+    if (vote.first == digest && sender != except) ++n;
+  }
+  return n;
+}
+
+Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Genesis genesis,
+                 crypto::Ed25519PrivateKey identity, std::unique_ptr<ledger::LedgerState> state,
+                 std::optional<v1::BlockCommitted> committed, ReplicaIo& io, Logger& log,
+                 const Clock& clock)
+    : opt_(std::move(options)),
+      validators_(std::move(validators)),
+      genesis_(std::move(genesis)),
+      identity_(std::move(identity)),
+      state_(std::move(state)),
+      io_(io),
+      log_(log),
+      clock_(clock),
+      current_timeout_(opt_.view_change_timeout) {
+  executed_hash_ = kZeroHash;
+  if (committed) {
+    executed_height_ = committed->header().height();
+    executed_hash_ = committed->hash();
+    executed_timestamp_us_ = committed->header().timestamp_us();
+    view_ = committed->qc().view();
+  }
+  durable_height_ = executed_height_;
+  durable_hashes_[executed_height_] = executed_hash_;
+  tip_seq_ = executed_height_;
+  tip_hash_ = executed_hash_;
+  tip_timestamp_us_ = executed_timestamp_us_;
+}
+
+// ---- Persistence ----------------------------------------------------------------------
+
+void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
+  for (const auto& r : records) {
+    journal_live_.push_back(r);
+    if (r.has_entered_view()) {
+      view_ = std::max(view_, r.entered_view());
+      continue;
+    }
+    if (r.has_prepared()) {
+      auto cert = check_prepared_certificate(r.prepared(), validators_);
+      if (cert.ok() && cert->seq > executed_height_) {
+        Slot& s = slots_[cert->seq];
+        if (!s.certificate || cert->view >= s.certificate_view) {
+          s.certificate = r.prepared();
+          s.certificate_view = cert->view;
+        }
+      }
+      continue;
+    }
+    v1::ConsensusMessage msg;
+    if (!msg.ParseFromString(r.sent().payload())) continue;
+    if (msg.has_pre_prepare()) {
+      const auto& m = msg.pre_prepare();
+      my_votes_[{kPrePrepareVote, m.view(), m.seq()}] = m.digest();
+      view_ = std::max(view_, m.view());
+    } else if (msg.has_prepare()) {
+      const auto& m = msg.prepare();
+      my_votes_[{kPrepareVote, m.view(), m.seq()}] = m.digest();
+      view_ = std::max(view_, m.view());
+    } else if (msg.has_commit()) {
+      const auto& m = msg.commit();
+      my_votes_[{kCommitVote, m.view(), m.seq()}] = m.digest();
+      view_ = std::max(view_, m.view());
+    } else if (msg.has_view_change()) {
+      view_ = std::max(view_, msg.view_change().new_view());
+    } else if (msg.has_new_view()) {
+      view_ = std::max(view_, msg.new_view().view());
+      new_views_[msg.new_view().view()] = r.sent();
+    }
+  }
+  if (!records.empty()) {
+    log_.info("pbft: journal restored " + std::to_string(records.size()) +
+              " records; resuming in view " + std::to_string(view_) + " at height " +
+              std::to_string(executed_height_));
+  }
+}
+
+v1::Envelope Replica::sign_and_record(v1::ConsensusMessage msg, bool journal) {
+  msg.set_sender(opt_.self);
+  v1::Envelope env = seal(msg, identity_, validators_.chain_id());
+  if (journal) {
+    v1::VoteRecord record;
+    *record.mutable_sent() = env;
+    io_.record(record);
+    journal_live_.push_back(std::move(record));
+  }
+  return env;
+}
+
+bool Replica::would_equivocate(int kind, std::uint64_t view, std::uint64_t seq,
+                               const std::string& digest) {
+  auto [it, inserted] = my_votes_.try_emplace({kind, view, seq}, digest);
+  if (inserted || it->second == digest) return false;
+  log_.error("pbft: refusing to vote for a second block at " + at(view, seq) +
+             ": this replica already voted for another one (journal)");
+  return true;
+}
+
+void Replica::reject(const std::string& what) {
+  ++stats_.rejected_messages;
+  log_.warn("pbft: rejected " + what);
+}
+
+std::string Replica::fee_recipient(const v1::BlockHeader& header) const {
+  return validators_.validator(validators_.primary_of(header.view())).public_key();
+}
+
+// ---- Requests ---------------------------------------------------------------------------
+
+void Replica::submit(v1::Transaction tx, std::string tx_id) {
+  if (local_txs_.count(tx_id)) return;
+  v1::Request request;
+  *request.mutable_tx() = tx;
+  local_txs_.emplace(tx_id, LocalTx{std::move(tx), now()});
+  if (is_primary() && !in_view_change_) {
+    enqueue(request, opt_.self);
+    try_propose();
+  } else if (!in_view_change_) {
+    forward_to_primary({request});
+  }
+}
+
+void Replica::submit_readings(std::vector<v1::Reading> readings) {
+  if (readings.empty()) return;
+  v1::Request request;
+  auto* bundle = request.mutable_readings();
+  bundle->set_origin(opt_.self);
+  bundle->set_seq(next_bundle_seq_++);
+  for (auto& r : readings) *bundle->add_readings() = std::move(r);
+  // Kept for a while so a view change can re-send them to the next primary; the primary
+  // drops readings it already ordered.
+  const auto keep = 4 * opt_.view_change_timeout;
+  while (!local_bundles_.empty() && now() - local_bundles_.front().sent > keep) {
+    local_bundles_.pop_front();
+  }
+  local_bundles_.push_back(LocalBundle{request, now()});
+  if (is_primary() && !in_view_change_) {
+    enqueue(request, opt_.self);
+    try_propose();
+  } else if (!in_view_change_) {
+    forward_to_primary({request});
+  }
+}
+
+void Replica::forward_to_primary(const std::vector<v1::Request>& requests) {
+  v1::ConsensusMessage msg;
+  for (const auto& r : requests) *msg.mutable_forward()->add_requests() = r;
+  io_.send(primary(), sign_and_record(std::move(msg), false));
+}
+
+void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
+  if (in_view_change_) return;  // the sender re-sends after a view change
+  if (!is_primary()) {
+    // A replica relays requests the primary seems to ignore: watch them (their delay
+    // counts against the primary) and pass them on.
+    std::vector<v1::Request> relay;
+    for (const auto& r : fwd.requests()) {
+      if (!r.has_tx()) continue;
+      std::string id = ledger::tx_id(r.tx());
+      if (executed_ids_.count(id) || accepted_ids_.count(id)) continue;
+      if (watched_.emplace(id, now()).second) relay.push_back(r);
+    }
+    if (!relay.empty()) forward_to_primary(relay);
+    return;
+  }
+  for (const auto& r : fwd.requests()) {
+    if (r.has_readings() && r.readings().origin() != sender) {
+      reject("forwarded readings of validator " + std::to_string(r.readings().origin()) +
+             " from " + validators_.validator(sender).name());
+      continue;
+    }
+    enqueue(r, sender);
+  }
+  try_propose();
+}
+
+void Replica::enqueue(const v1::Request& request, std::uint32_t origin) {
+  Pending p{request, origin, {}};
+  if (request.has_tx()) {
+    p.tx_id = ledger::tx_id(request.tx());
+    if (queued_ids_.count(p.tx_id) || accepted_ids_.count(p.tx_id) ||
+        executed_ids_.count(p.tx_id)) {
+      return;  // already on its way
+    }
+    queued_ids_.insert(p.tx_id);
+  }
+  if (queue_.empty()) oldest_queued_ = now();
+  queue_.push_back(std::move(p));
+}
+
+// ---- Proposing (primary) ----------------------------------------------------------------
+
+void Replica::try_propose() {
+  if (!is_primary() || in_view_change_) return;
+  while (!queue_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
+         tip_seq_ < executed_height_ + 2ull * opt_.checkpoint_interval) {
+    if (queue_.size() < opt_.batch_max_requests && now() - oldest_queued_ < opt_.batch_delay) {
+      return;
+    }
+    auto block = build_block();
+    if (!block) continue;  // everything taken was a duplicate or refused
+    v1::ConsensusMessage msg;
+    auto* pp = msg.mutable_pre_prepare();
+    pp->set_view(view_);
+    pp->set_seq(block->header().height());
+    pp->set_digest(block->hash());
+    if (would_equivocate(kPrePrepareVote, view_, pp->seq(), pp->digest())) return;
+    *pp->mutable_block() = *block;
+    v1::Envelope env = sign_and_record(msg, true);
+    io_.broadcast(env);
+    // Our own pre-prepare: the draft is already pending; record the slot.
+    Slot& s = slots_[pp->seq()];
+    s.view = view_;
+    s.has_pre_prepare = true;
+    s.pre_prepare = env;
+    s.block = std::move(*block);
+    s.digest = pp->digest();
+    s.prepared = false;
+    s.commit_sent = false;
+    s.committed = false;
+    tip_seq_ = pp->seq();
+    tip_hash_ = s.digest;
+    tip_timestamp_us_ = s.block.header().timestamp_us();
+    update_slot(pp->seq());
+  }
+}
+
+std::optional<v1::Block> Replica::build_block() {
+  v1::Block block;
+  auto* h = block.mutable_header();
+  h->set_height(tip_seq_ + 1);
+  h->set_prev_hash(tip_hash_);
+  h->set_view(view_);
+  h->set_producer(opt_.node_name);
+  h->set_timestamp_us(std::max(clock_.unix_micros(), tip_timestamp_us_));
+  auto draft = state_->begin_block(fee_recipient(*h));
+  std::uint32_t taken = 0;
+  while (!queue_.empty() && taken < opt_.batch_max_requests) {
+    Pending& p = queue_.front();
+    if (p.request.has_tx()) {
+      queued_ids_.erase(p.tx_id);
+      if (!accepted_ids_.count(p.tx_id) && !executed_ids_.count(p.tx_id)) {
+        Status s = draft.apply(p.request.tx());
+        if (s.ok()) {
+          *block.add_transactions() = p.request.tx();
+          accepted_ids_.insert(p.tx_id);
+        } else if (p.origin == opt_.self) {
+          local_txs_.erase(p.tx_id);
+          v1::TxResult result;
+          result.set_tx_id(p.tx_id);
+          result.set_reason(s.message());
+          io_.tx_done(p.tx_id, result);
+        } else {
+          v1::ConsensusMessage msg;
+          msg.mutable_refused()->set_tx_id(p.tx_id);
+          msg.mutable_refused()->set_reason(s.message());
+          io_.send(p.origin, sign_and_record(std::move(msg), false));
+        }
+      }
+      queue_.pop_front();
+      ++taken;
+      continue;
+    }
+    auto* bundle = p.request.mutable_readings();
+    if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
+    int used = 0;
+    for (; used < bundle->readings_size(); ++used) {
+      if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
+      const auto& r = bundle->readings(used);
+      const std::string key = reading_key(r);
+      if (accepted_ids_.count(key) || executed_ids_.count(key)) continue;
+      accepted_ids_.insert(key);
+      *block.add_readings() = r;
+    }
+    if (used < bundle->readings_size()) {  // the block is full: keep the rest queued
+      bundle->mutable_readings()->DeleteSubrange(0, used);
+      break;
+    }
+    queue_.pop_front();
+    ++taken;
+  }
+  if (!queue_.empty()) oldest_queued_ = now();
+  if (block.transactions_size() == 0 && block.readings_size() == 0) return std::nullopt;
+  h->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
+  h->set_merkle_root(readings_merkle_root(block));
+  h->set_tx_count(static_cast<std::uint32_t>(block.transactions_size()));
+  h->set_tx_root(transactions_root(block));
+  h->set_state_root(draft.state_root());
+  block.set_hash(block_hash(*h));
+  state_->push_pending(std::move(draft));
+  return block;
+}
+
+// ---- Normal case (backups) --------------------------------------------------------------
+
+void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
+                             bool from_new_view) {
+  const std::string what = "pre-prepare" + at(pp.view(), pp.seq()) + " from " +
+                           validators_.validator(env.sender()).name();
+  if (env.sender() != validators_.primary_of(pp.view())) {
+    return reject(what + ": not the primary of that view");
+  }
+  if (pp.view() != view_ || in_view_change_) {
+    if (pp.view() > view_) return;  // a view this replica has not entered yet
+    return;                         // an old view: ignore
+  }
+  if (pp.seq() <= executed_height_) return;
+  if (pp.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) {
+    return reject(what + ": beyond the high watermark " +
+                  std::to_string(executed_height_ + 2ull * opt_.checkpoint_interval));
+  }
+  auto slot_it = slots_.find(pp.seq());
+  if (slot_it != slots_.end() && slot_it->second.has_pre_prepare &&
+      slot_it->second.view == pp.view()) {
+    if (slot_it->second.digest != pp.digest()) {
+      reject(what + ": the primary sent two different blocks for one sequence number");
+    }
+    return;
+  }
+  if (pp.seq() > tip_seq_ + 1) {  // in order only: wait for the ones below
+    future_pre_prepares_[pp.seq()] = {env, pp};
+    return;
+  }
+  if (pp.seq() <= tip_seq_) return;
+  const v1::Block& block = pp.block();
+  if (block.header().height() != pp.seq() || block.hash() != pp.digest() ||
+      block_hash(block.header()) != pp.digest()) {
+    return reject(what + ": the block does not match its digest or sequence number");
+  }
+  if (Status s = check_and_execute_tentatively(block, pp.view(), from_new_view); !s.ok()) {
+    return reject(what + ": " + s.message());
+  }
+  Slot& s = slots_[pp.seq()];
+  s.view = pp.view();
+  s.has_pre_prepare = true;
+  s.pre_prepare = env;
+  s.block = block;
+  s.digest = pp.digest();
+  s.prepared = false;
+  s.commit_sent = false;
+  s.committed = false;
+  tip_seq_ = pp.seq();
+  tip_hash_ = pp.digest();
+  tip_timestamp_us_ = block.header().timestamp_us();
+  note_block_contents(block, false);
+  if (!is_primary() && !would_equivocate(kPrepareVote, pp.view(), pp.seq(), pp.digest())) {
+    v1::ConsensusMessage msg;
+    auto* p = msg.mutable_prepare();
+    p->set_view(pp.view());
+    p->set_seq(pp.seq());
+    p->set_digest(pp.digest());
+    v1::Envelope mine = sign_and_record(msg, true);
+    io_.broadcast(mine);
+    s.prepares.by_view[pp.view()][opt_.self] = {pp.digest(), mine};
+  }
+  if (progress_deadline_.count() == 0) progress_deadline_ = now() + current_timeout_;
+  update_slot(pp.seq());
+}
+
+Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint64_t view,
+                                              bool from_new_view) {
+  const auto& h = block.header();
+  if (h.prev_hash() != tip_hash_) return Status::InvalidArgument("does not chain onto the block below");
+  if (from_new_view ? h.view() > view : h.view() != view) {
+    return Status::InvalidArgument("header names view " + std::to_string(h.view()));
+  }
+  if (h.timestamp_us() < tip_timestamp_us_) {
+    return Status::InvalidArgument("timestamp goes back in time");
+  }
+  if (h.timestamp_us() > clock_.unix_micros() + 60'000'000) {
+    return Status::InvalidArgument("timestamp more than a minute in the future");
+  }
+  ITC_RETURN_IF_ERROR(verify_block(block));
+  auto draft = state_->begin_block(fee_recipient(h));
+  for (int i = 0; i < block.transactions_size(); ++i) {
+    Status s = draft.apply(block.transactions(i));
+    if (!s.ok()) {
+      return Status::InvalidArgument("transaction " + std::to_string(i) + " refused: " +
+                                     s.message());
+    }
+  }
+  std::string root = draft.state_root();
+  if (root != h.state_root()) {
+    ++stats_.divergences;
+    return Status::Corruption("state root differs: the block says " +
+                              crypto::to_hex(h.state_root()).substr(0, 16) + ", this replica computes " +
+                              crypto::to_hex(root).substr(0, 16));
+  }
+  state_->push_pending(std::move(draft));
+  return Status::Ok();
+}
+
+void Replica::accept_buffered() {
+  while (!future_pre_prepares_.empty()) {
+    auto it = future_pre_prepares_.begin();
+    if (it->first <= tip_seq_) {
+      future_pre_prepares_.erase(it);
+      continue;
+    }
+    if (it->first != tip_seq_ + 1) return;
+    auto [env, pp] = std::move(it->second);
+    future_pre_prepares_.erase(it);
+    const bool from_nv = pp.block().header().view() < pp.view();
+    const std::uint64_t before = tip_seq_;
+    on_pre_prepare(env, pp, from_nv);
+    if (tip_seq_ == before) return;  // refused: the rest cannot chain
+  }
+}
+
+void Replica::on_prepare(std::uint32_t sender, const v1::Envelope& env, const v1::Prepare& p) {
+  if (p.view() < view_ || p.seq() <= executed_height_) return;
+  if (p.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
+  if (sender == validators_.primary_of(p.view())) {
+    return reject("prepare" + at(p.view(), p.seq()) + " from the primary");
+  }
+  slots_[p.seq()].prepares.by_view[p.view()][sender] = {p.digest(), env};
+  update_slot(p.seq());
+}
+
+void Replica::on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c) {
+  if (c.view() < view_ || c.seq() <= executed_height_) return;
+  if (c.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
+  slots_[c.seq()].commits.by_view[c.view()][sender] = {c.digest(), env};
+  update_slot(c.seq());
+}
+
+void Replica::update_slot(std::uint64_t seq) {
+  auto it = slots_.find(seq);
+  if (it == slots_.end() || in_view_change_) return;
+  Slot& s = it->second;
+  if (!s.has_pre_prepare || s.view != view_) return;
+  const std::uint32_t primary_index = validators_.primary_of(s.view);
+  if (!s.prepared &&
+      s.prepares.matching(s.view, s.digest, primary_index) >= 2 * validators_.max_faulty()) {
+    s.prepared = true;
+    v1::PreparedCertificate cert;
+    *cert.mutable_pre_prepare() = s.pre_prepare;
+    for (const auto& [sender, vote] : s.prepares.by_view[s.view]) {
+      if (vote.first == s.digest && sender != primary_index) *cert.add_prepares() = vote.second;
+    }
+    s.certificate = cert;
+    s.certificate_view = s.view;
+    v1::VoteRecord record;
+    *record.mutable_prepared() = std::move(cert);
+    io_.record(record);
+    journal_live_.push_back(std::move(record));
+  }
+  if (s.prepared && !s.commit_sent) {
+    // Commit n only once n-1 is prepared in this view (or executed): a committed block's
+    // predecessor then survives any view change (view_change.hpp).
+    bool below_ready = seq - 1 <= executed_height_;
+    if (!below_ready) {
+      auto below = slots_.find(seq - 1);
+      below_ready = below != slots_.end() && below->second.prepared && below->second.view == s.view;
+    }
+    if (below_ready && !would_equivocate(kCommitVote, s.view, seq, s.digest)) {
+      v1::ConsensusMessage msg;
+      auto* c = msg.mutable_commit();
+      c->set_view(s.view);
+      c->set_seq(seq);
+      c->set_digest(s.digest);
+      v1::Envelope mine = sign_and_record(msg, true);
+      io_.broadcast(mine);
+      s.commits.by_view[s.view][opt_.self] = {s.digest, mine};
+      s.commit_sent = true;
+      update_slot(seq + 1);  // it may have been waiting for this one
+    }
+  }
+  if (s.commit_sent && !s.committed &&
+      s.commits.matching(s.view, s.digest) >= validators_.quorum()) {
+    s.committed = true;
+    execute_ready();
+  }
+}
+
+void Replica::execute_ready() {
+  bool progressed = false;
+  for (;;) {
+    auto it = slots_.find(executed_height_ + 1);
+    if (it == slots_.end() || !it->second.committed) break;
+    Slot& s = it->second;
+    v1::Block block = s.block;
+    auto* qc = block.mutable_qc();
+    qc->set_height(it->first);
+    qc->set_view(s.view);
+    qc->set_block_hash(s.digest);
+    for (const auto& [sender, vote] : s.commits.by_view[s.view]) {
+      if (vote.first != s.digest) continue;
+      auto* sig = qc->add_signatures();
+      sig->set_validator(sender);
+      sig->set_signature(vote.second.signature());
+    }
+    v1::StateDelta delta = state_->commit_oldest();
+    executed_height_ = it->first;
+    executed_hash_ = s.digest;
+    executed_timestamp_us_ = block.header().timestamp_us();
+    note_block_contents(block, true);
+    stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
+    stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
+    io_.commit_block(std::move(block), std::move(delta));
+    progressed = true;
+  }
+  if (progressed) {
+    last_progress_ = now();
+    relayed_ = false;
+    consecutive_view_changes_ = 0;
+    current_timeout_ = opt_.view_change_timeout;
+    const bool waiting = tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty();
+    progress_deadline_ = waiting ? now() + current_timeout_ : std::chrono::nanoseconds(0);
+    try_propose();
+  }
+}
+
+void Replica::note_block_contents(const v1::Block& block, bool executed) {
+  auto remember = [&](std::string key) {
+    if (!executed) {
+      accepted_ids_.insert(std::move(key));
+      return;
+    }
+    accepted_ids_.erase(key);
+    watched_.erase(key);
+    if (executed_ids_.insert(key).second) executed_ids_order_.push_back(std::move(key));
+  };
+  for (const auto& tx : block.transactions()) remember(ledger::tx_id(tx));
+  for (const auto& r : block.readings()) remember(reading_key(r));
+  while (executed_ids_order_.size() > kExecutedIdsKept) {
+    executed_ids_.erase(executed_ids_order_.front());
+    executed_ids_order_.pop_front();
+  }
+}
+
+void Replica::resolve_local(const v1::Block& block) {
+  if (local_txs_.empty()) return;
+  for (const auto& tx : block.transactions()) {
+    std::string id = ledger::tx_id(tx);
+    auto it = local_txs_.find(id);
+    if (it == local_txs_.end()) continue;
+    local_txs_.erase(it);
+    v1::TxResult result;
+    result.set_tx_id(id);
+    result.set_committed(true);
+    result.set_height(block.header().height());
+    io_.tx_done(id, result);
+  }
+}
+
+// ---- Checkpoints --------------------------------------------------------------------------
+
+void Replica::on_durable(const v1::Block& block) {
+  const std::uint64_t height = block.header().height();
+  const std::string& hash = block.hash();
+  durable_height_ = height;
+  durable_hashes_[height] = hash;
+  resolve_local(block);
+  if (height % opt_.checkpoint_interval == 0) send_checkpoint(height, hash);
+  // A checkpoint certificate may have been waiting for this block to be durable.
+  auto cps = checkpoints_.find(height);
+  if (cps != checkpoints_.end()) {
+    std::size_t n = 0;
+    for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
+    if (n >= validators_.quorum()) make_stable(height, hash);
+  }
+}
+
+void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
+  v1::ConsensusMessage msg;
+  msg.mutable_checkpoint()->set_seq(seq);
+  msg.mutable_checkpoint()->set_digest(digest);
+  v1::Envelope env = sign_and_record(msg, false);
+  io_.broadcast(env);
+  on_checkpoint(opt_.self, env, msg.checkpoint());
+}
+
+void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
+                            const v1::Checkpoint& c) {
+  if (c.seq() <= stable_seq_ || c.seq() % opt_.checkpoint_interval != 0) return;
+  auto& votes = checkpoints_[c.seq()];
+  votes[sender] = {c.digest(), env};
+  std::size_t matching = 0;
+  for (const auto& [s, v] : votes) matching += v.first == c.digest() ? 1 : 0;
+  auto mine = durable_hashes_.find(c.seq());
+  if (matching >= validators_.quorum() && mine != durable_hashes_.end() &&
+      mine->second == c.digest()) {
+    make_stable(c.seq(), c.digest());
+  } else if (matching >= validators_.max_faulty() + 1 && c.seq() > executed_height_) {
+    // f+1 replicas have it, so at least one honest one: this replica is behind.
+    request_transfer(sender, c.seq());
+  } else if (matching >= validators_.max_faulty() + 1 && mine != durable_hashes_.end() &&
+             mine->second != c.digest()) {
+    ++stats_.divergences;
+    log_.error("pbft: DIVERGENCE at height " + std::to_string(c.seq()) + ": " +
+               std::to_string(matching) + " validators checkpoint block " +
+               crypto::to_hex(c.digest()).substr(0, 16) + ", this replica has " +
+               crypto::to_hex(mine->second).substr(0, 16));
+  }
+}
+
+void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
+  if (seq <= stable_seq_) return;
+  stable_seq_ = seq;
+  stable_digest_ = digest;
+  stable_proof_.clear();
+  for (const auto& [sender, vote] : checkpoints_[seq]) {
+    if (vote.first == digest) stable_proof_.push_back(vote.second);
+  }
+  slots_.erase(slots_.begin(), slots_.upper_bound(seq));
+  checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(seq));
+  durable_hashes_.erase(durable_hashes_.begin(), durable_hashes_.lower_bound(seq));
+  for (auto it = my_votes_.begin(); it != my_votes_.end();) {
+    it = std::get<2>(it->first) <= seq ? my_votes_.erase(it) : std::next(it);
+  }
+  // Keep what still matters after a restart: votes above the checkpoint and the view.
+  std::vector<v1::VoteRecord> keep;
+  v1::VoteRecord entered;
+  entered.set_entered_view(view_);
+  keep.push_back(entered);
+  for (auto& r : journal_live_) {
+    std::uint64_t rseq = 0;
+    if (r.has_prepared()) {
+      v1::ConsensusMessage m;
+      if (m.ParseFromString(r.prepared().pre_prepare().payload())) rseq = m.pre_prepare().seq();
+    } else if (r.has_sent()) {
+      v1::ConsensusMessage m;
+      if (!m.ParseFromString(r.sent().payload())) continue;
+      if (m.has_pre_prepare()) rseq = m.pre_prepare().seq();
+      else if (m.has_prepare()) rseq = m.prepare().seq();
+      else if (m.has_commit()) rseq = m.commit().seq();
+      else if (m.has_view_change()) rseq = m.view_change().new_view() >= view_ ? seq + 1 : 0;
+      else if (m.has_new_view()) rseq = m.new_view().view() >= view_ ? seq + 1 : 0;
+    }
+    if (rseq > seq) keep.push_back(std::move(r));
+  }
+  journal_live_ = keep;
+  io_.compact_journal(journal_live_);
+}
+
+// ---- View change ---------------------------------------------------------------------------
+
+void Replica::start_view_change(std::uint64_t new_view) {
+  if (new_view <= view_ && in_view_change_) return;
+  if (new_view < view_) return;
+  view_ = new_view;
+  in_view_change_ = true;
+  ++stats_.view_changes;
+  ++consecutive_view_changes_;
+  current_timeout_ = opt_.view_change_timeout * (1u << std::min(consecutive_view_changes_ - 1, 6u));
+  progress_deadline_ = now() + current_timeout_;
+  future_pre_prepares_.clear();
+  log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
+            validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(current_timeout_).count()) +
+            " ms");
+  v1::VoteRecord entered;
+  entered.set_entered_view(new_view);
+  io_.record(entered);
+  journal_live_.push_back(entered);
+
+  v1::ConsensusMessage msg;
+  auto* vc = msg.mutable_view_change();
+  vc->set_new_view(new_view);
+  vc->set_stable_seq(stable_seq_);
+  for (const auto& e : stable_proof_) *vc->add_checkpoint_proof() = e;
+  for (const auto& [seq, slot] : slots_) {
+    if (seq > stable_seq_ && slot.certificate && slot.certificate_view < new_view) {
+      *vc->add_prepared() = *slot.certificate;
+    }
+  }
+  v1::Envelope env = sign_and_record(msg, true);
+  io_.broadcast(env);
+  msg.set_sender(opt_.self);
+  on_view_change(env, msg);
+}
+
+void Replica::on_view_change(const v1::Envelope& env, const v1::ConsensusMessage& msg) {
+  const std::uint64_t v = msg.view_change().new_view();
+  if (v < view_ || (v == view_ && !in_view_change_)) return;
+  auto checked = check_view_change(msg, validators_);
+  if (!checked.ok()) {
+    return reject("view-change from " + validators_.validator(msg.sender()).name() + ": " +
+                  checked.status().message());
+  }
+  view_changes_[v][msg.sender()] = {env, std::move(*checked)};
+  // Join: f+1 replicas want a view above ours, so at least one honest one does.
+  if (!in_view_change_ || v > view_) {
+    std::map<std::uint32_t, std::uint64_t> lowest_wanted;
+    for (auto it = view_changes_.upper_bound(view_); it != view_changes_.end(); ++it) {
+      if (it->first == view_ && in_view_change_) continue;
+      for (const auto& [sender, _] : it->second) lowest_wanted.try_emplace(sender, it->first);
+    }
+    if (lowest_wanted.size() >= validators_.max_faulty() + 1) {
+      std::uint64_t target = UINT64_MAX;
+      for (const auto& [sender, view] : lowest_wanted) target = std::min(target, view);
+      if (target > view_ || !in_view_change_) start_view_change(target);
+    }
+  }
+  try_new_view();
+}
+
+void Replica::try_new_view() {
+  if (!in_view_change_ || validators_.primary_of(view_) != opt_.self) return;
+  auto it = view_changes_.find(view_);
+  if (it == view_changes_.end() || it->second.size() < validators_.quorum()) return;
+  std::vector<CheckedViewChange> checked;
+  v1::ConsensusMessage msg;
+  auto* nv = msg.mutable_new_view();
+  nv->set_view(view_);
+  for (const auto& [sender, entry] : it->second) {
+    checked.push_back(entry.second);
+    *nv->add_view_changes() = entry.first;
+  }
+  NewViewPlan plan = plan_new_view(checked);
+  if (plan.min_seq > executed_height_) {
+    // Fetch the checkpointed blocks first; the tick retries.
+    for (const auto& vc : checked) {
+      if (vc.stable_seq == plan.min_seq) request_transfer(vc.sender, plan.min_seq);
+    }
+    return;
+  }
+  std::vector<v1::Envelope> pre_prepares;
+  for (const auto& b : plan.reproposals) {
+    v1::ConsensusMessage pp_msg;
+    auto* pp = pp_msg.mutable_pre_prepare();
+    pp->set_view(view_);
+    pp->set_seq(b.seq);
+    pp->set_digest(b.digest);
+    *pp->mutable_block() = b.block;
+    pp->mutable_block()->clear_qc();
+    my_votes_[{kPrePrepareVote, view_, b.seq}] = b.digest;
+    pre_prepares.push_back(sign_and_record(pp_msg, false));
+    *nv->add_pre_prepares() = pre_prepares.back();
+  }
+  v1::Envelope env = sign_and_record(msg, true);
+  new_views_[view_] = env;
+  io_.broadcast(env);
+  log_.info("pbft: new view " + std::to_string(view_) + " with " +
+            std::to_string(plan.reproposals.size()) + " re-proposed blocks above #" +
+            std::to_string(plan.min_seq));
+  enter_view(view_, plan, pre_prepares);
+}
+
+void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
+  const std::uint64_t v = nv.view();
+  const std::string what = "new-view(v" + std::to_string(v) + ")";
+  if (v < view_ || (v == view_ && !in_view_change_) || v == 0) return;
+  if (env.sender() != validators_.primary_of(v)) return reject(what + ": not from its primary");
+  std::vector<CheckedViewChange> checked;
+  std::set<std::uint32_t> senders;
+  for (const auto& vc_env : nv.view_changes()) {
+    auto m = open(vc_env, validators_);
+    if (!m.ok() || !m->has_view_change() || m->view_change().new_view() != v) {
+      return reject(what + ": holds an invalid view-change");
+    }
+    auto c = check_view_change(*m, validators_);
+    if (!c.ok()) return reject(what + ": " + c.status().message());
+    if (senders.insert(c->sender).second) checked.push_back(std::move(*c));
+  }
+  if (checked.size() < validators_.quorum()) {
+    return reject(what + ": " + std::to_string(checked.size()) + " view-changes, needs " +
+                  std::to_string(validators_.quorum()));
+  }
+  NewViewPlan plan = plan_new_view(checked);
+  if (static_cast<std::size_t>(nv.pre_prepares_size()) != plan.reproposals.size()) {
+    return reject(what + ": re-proposes " + std::to_string(nv.pre_prepares_size()) +
+                  " blocks, the view-changes call for " + std::to_string(plan.reproposals.size()));
+  }
+  std::vector<v1::Envelope> pre_prepares;
+  for (int i = 0; i < nv.pre_prepares_size(); ++i) {
+    auto m = open(nv.pre_prepares(i), validators_);
+    const auto& want = plan.reproposals[static_cast<std::size_t>(i)];
+    if (!m.ok() || !m->has_pre_prepare() || m->sender() != env.sender() ||
+        m->pre_prepare().view() != v || m->pre_prepare().seq() != want.seq ||
+        m->pre_prepare().digest() != want.digest) {
+      return reject(what + ": re-proposal " + std::to_string(i) +
+                    " is not the one the view-changes call for");
+    }
+    pre_prepares.push_back(nv.pre_prepares(i));
+  }
+  v1::VoteRecord entered;
+  entered.set_entered_view(v);
+  io_.record(entered);
+  journal_live_.push_back(entered);
+  view_ = v;
+  new_views_[v] = env;
+  log_.info("pbft: entering view " + std::to_string(v) + " (primary " +
+            validators_.validator(validators_.primary_of(v)).name() + ")");
+  enter_view(v, plan, pre_prepares);
+}
+
+void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
+                         const std::vector<v1::Envelope>& pre_prepares) {
+  view_ = view;
+  in_view_change_ = false;
+  reset_tentative();
+  view_changes_.erase(view_changes_.begin(), view_changes_.upper_bound(view));
+  progress_deadline_ = now() + current_timeout_;
+  for (const auto& env : pre_prepares) {
+    v1::ConsensusMessage m;
+    m.ParseFromString(env.payload());
+    if (m.pre_prepare().seq() <= executed_height_) continue;
+    future_pre_prepares_[m.pre_prepare().seq()] = {env, m.pre_prepare()};
+  }
+  if (plan.min_seq > executed_height_) {
+    for (const auto& [sender, st] : peer_status_) {
+      if (st.committed_height() >= plan.min_seq) request_transfer(sender, plan.min_seq);
+    }
+  }
+  accept_buffered();
+  // Requests that entered here and are not committed go to the new primary.
+  std::vector<v1::Request> resend;
+  for (const auto& [id, local] : local_txs_) {
+    v1::Request r;
+    *r.mutable_tx() = local.tx;
+    resend.push_back(std::move(r));
+  }
+  for (const auto& b : local_bundles_) resend.push_back(b.request);
+  watched_.clear();
+  relayed_ = false;
+  if (is_primary()) {
+    for (const auto& r : resend) enqueue(r, opt_.self);
+    try_propose();
+  } else if (!resend.empty()) {
+    forward_to_primary(resend);
+  }
+}
+
+void Replica::reset_tentative() {
+  state_->discard_pending();
+  tip_seq_ = executed_height_;
+  tip_hash_ = executed_hash_;
+  tip_timestamp_us_ = executed_timestamp_us_;
+  accepted_ids_.clear();
+  future_pre_prepares_.clear();
+  queue_.clear();
+  queued_ids_.clear();
+  for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
+    Slot& s = it->second;
+    s.has_pre_prepare = false;
+    s.prepared = false;
+    s.commit_sent = false;
+    s.committed = false;
+  }
+}
+
+// ---- Status and state transfer ---------------------------------------------------------------
+
+void Replica::send_status() {
+  v1::ConsensusMessage msg;
+  auto* s = msg.mutable_status();
+  s->set_view(view_);
+  s->set_committed_height(durable_height_);
+  s->set_stable_seq(stable_seq_);
+  s->set_in_view_change(in_view_change_);
+  io_.broadcast(sign_and_record(std::move(msg), false));
+}
+
+void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
+  peer_status_[sender] = s;
+  // Behind a peer by more than the pipeline, or behind at all and stuck for a second.
+  if (s.committed_height() > executed_height_ + opt_.pipeline_window ||
+      (s.committed_height() > executed_height_ && now() - last_progress_ > std::chrono::seconds(1))) {
+    request_transfer(sender, s.committed_height());
+  }
+  // f+1 replicas settled in a higher view: fetch its new-view and join.
+  if (s.view() > view_ && !s.in_view_change()) {
+    std::size_t ahead = 0;
+    for (const auto& [peer, st] : peer_status_) ahead += st.view() >= s.view() && !st.in_view_change();
+    if (ahead >= validators_.max_faulty() + 1) {
+      v1::ConsensusMessage msg;
+      msg.mutable_fetch_new_view()->set_view(s.view());
+      io_.send(sender, sign_and_record(std::move(msg), false));
+    }
+  }
+}
+
+void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
+  if (from_peer == opt_.self || up_to <= executed_height_) return;
+  // One request in flight at a time (re-sent after a second without an answer).
+  if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
+  transfer_target_ = std::min(up_to, executed_height_ + kTransferChunk);
+  transfer_sent_ = now();
+  v1::ConsensusMessage msg;
+  msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
+  msg.mutable_fetch_blocks()->set_to_height(transfer_target_);
+  io_.send(from_peer, sign_and_record(std::move(msg), false));
+}
+
+std::size_t Replica::recent_peers() const {
+  const auto t = now();
+  std::size_t n = 0;
+  for (const auto& [peer, when] : last_heard_) n += t - when < 4 * kStatusPeriod ? 1 : 0;
+  return n;
+}
+
+void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
+  std::size_t applied = 0;
+  for (const auto& block : batch.blocks()) {
+    if (block.header().height() <= executed_height_) continue;
+    if (block.header().height() != executed_height_ + 1) break;
+    if (Status s = apply_transferred(block); !s.ok()) {
+      reject("state transfer from " + validators_.validator(sender).name() + ": block " +
+             std::to_string(block.header().height()) + ": " + s.message());
+      break;
+    }
+    ++applied;
+  }
+  if (applied > 0) {
+    last_progress_ = now();
+    progress_deadline_ = now() + current_timeout_;
+    stats_.transferred_blocks += applied;
+    log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
+              std::to_string(applied) + " blocks, now at height " + std::to_string(executed_height_));
+    transfer_target_ = 0;
+    // Ask for more if the peer is further ahead.
+    auto st = peer_status_.find(sender);
+    if (st != peer_status_.end() && st->second.committed_height() > executed_height_) {
+      request_transfer(sender, st->second.committed_height());
+    }
+    if (in_view_change_) try_new_view();
+    accept_buffered();
+    try_propose();
+  }
+}
+
+Status Replica::apply_transferred(const v1::Block& block) {
+  const auto& h = block.header();
+  ITC_RETURN_IF_ERROR(verify_block(block));
+  if (h.prev_hash() != executed_hash_) {
+    return Status::InvalidArgument("does not chain onto this replica's head");
+  }
+  ITC_RETURN_IF_ERROR(validators_.verify_qc(h, block.hash(), block.qc()));
+  // A certified block replaces whatever this replica had tentatively accepted.
+  reset_tentative();
+  auto draft = state_->begin_block(fee_recipient(h));
+  for (int i = 0; i < block.transactions_size(); ++i) {
+    const auto& tx = block.transactions(i);
+    ITC_RETURN_IF_ERROR(ledger::check_tx_signature(validators_.chain_id(), tx,
+                                                   genesis_.allow_unsigned_anchors())
+                            .WithContext("transaction " + std::to_string(i)));
+    ITC_RETURN_IF_ERROR(draft.apply(tx).WithContext("transaction " + std::to_string(i)));
+  }
+  if (draft.state_root() != h.state_root()) {
+    ++stats_.divergences;
+    return Status::Corruption("DIVERGENCE: re-executing the certified block gives another state root");
+  }
+  state_->push_pending(std::move(draft));
+  v1::StateDelta delta = state_->commit_oldest();
+  executed_height_ = h.height();
+  executed_hash_ = block.hash();
+  executed_timestamp_us_ = h.timestamp_us();
+  tip_seq_ = executed_height_;
+  tip_hash_ = executed_hash_;
+  tip_timestamp_us_ = executed_timestamp_us_;
+  slots_.erase(slots_.begin(), slots_.upper_bound(executed_height_));
+  note_block_contents(block, true);
+  stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
+  stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
+  io_.commit_block(block, std::move(delta));
+  return Status::Ok();
+}
+
+// ---- Dispatch and clock -------------------------------------------------------------------------
+
+void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessage& msg) {
+  const std::uint32_t sender = msg.sender();
+  if (sender != opt_.self) last_heard_[sender] = now();
+  switch (msg.body_case()) {
+    case v1::ConsensusMessage::kForward:
+      return on_forward(sender, msg.forward());
+    case v1::ConsensusMessage::kPrePrepare:
+      return on_pre_prepare(envelope, msg.pre_prepare(), false);
+    case v1::ConsensusMessage::kPrepare:
+      return on_prepare(sender, envelope, msg.prepare());
+    case v1::ConsensusMessage::kCommit:
+      return on_commit(sender, envelope, msg.commit());
+    case v1::ConsensusMessage::kCheckpoint:
+      return on_checkpoint(sender, envelope, msg.checkpoint());
+    case v1::ConsensusMessage::kViewChange:
+      return on_view_change(envelope, msg);
+    case v1::ConsensusMessage::kNewView:
+      return on_new_view(envelope, msg.new_view());
+    case v1::ConsensusMessage::kFetchBlocks:
+      return;  // served by the plugin from the store
+    case v1::ConsensusMessage::kBlocks:
+      return on_blocks(sender, msg.blocks());
+    case v1::ConsensusMessage::kStatus:
+      return on_status(sender, msg.status());
+    case v1::ConsensusMessage::kFetchNewView: {
+      auto it = new_views_.find(msg.fetch_new_view().view());
+      if (it != new_views_.end()) io_.send(sender, it->second);
+      return;
+    }
+    case v1::ConsensusMessage::kRefused: {
+      auto it = local_txs_.find(msg.refused().tx_id());
+      if (it == local_txs_.end() || sender != primary()) return;
+      local_txs_.erase(it);
+      v1::TxResult result;
+      result.set_tx_id(msg.refused().tx_id());
+      result.set_reason(msg.refused().reason());
+      io_.tx_done(result.tx_id(), result);
+      return;
+    }
+    case v1::ConsensusMessage::BODY_NOT_SET:
+      return reject("an empty message from " + validators_.validator(sender).name());
+  }
+}
+
+void Replica::on_tick() {
+  const auto t = now();
+  if (t >= next_status_) {
+    send_status();
+    next_status_ = t + kStatusPeriod;
+  }
+  try_propose();
+  if (in_view_change_) try_new_view();
+  // Transactions submitted here that waited too long.
+  for (auto it = local_txs_.begin(); it != local_txs_.end();) {
+    if (t - it->second.submitted < opt_.request_timeout) {
+      ++it;
+      continue;
+    }
+    v1::TxResult result;
+    result.set_tx_id(it->first);
+    result.set_reason("not committed within " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         opt_.request_timeout).count()) + " ms");
+    io_.tx_done(it->first, result);
+    it = local_txs_.erase(it);
+  }
+  for (auto it = watched_.begin(); it != watched_.end();) {
+    it = t - it->second > opt_.request_timeout ? watched_.erase(it) : std::next(it);
+  }
+  const bool waiting = tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty() ||
+                       !watched_.empty() ||
+                       (!local_bundles_.empty() && t - local_bundles_.back().sent < current_timeout_);
+  if (!waiting && !in_view_change_) {
+    progress_deadline_ = std::chrono::nanoseconds(0);
+    return;
+  }
+  if (progress_deadline_.count() == 0) {
+    progress_deadline_ = t + current_timeout_;
+    return;
+  }
+  if (t < progress_deadline_) return;
+  if (!in_view_change_) {
+    // Peers ahead of this replica: it is behind, the primary is not at fault.
+    std::size_t ahead = 0;
+    std::uint32_t some_peer = opt_.self;
+    for (const auto& [peer, st] : peer_status_) {
+      if (st.committed_height() > executed_height_ && st.view() == view_) {
+        ++ahead;
+        some_peer = peer;
+      }
+    }
+    if (ahead >= validators_.max_faulty() + 1) {
+      request_transfer(some_peer, peer_status_[some_peer].committed_height());
+      progress_deadline_ = t + current_timeout_;
+      return;
+    }
+    // First relay what waits here to every replica, so they all watch the primary.
+    if (!relayed_ && !local_txs_.empty()) {
+      relayed_ = true;
+      v1::ConsensusMessage msg;
+      for (const auto& [id, local] : local_txs_) *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
+      io_.broadcast(sign_and_record(std::move(msg), false));
+      progress_deadline_ = t + current_timeout_;
+      return;
+    }
+  }
+  // Only suspect the primary while this replica hears from a quorum: an isolated replica
+  // cannot tell a silent primary from its own partition, and a lonely view change would
+  // leave it behind when the partition heals.
+  if (recent_peers() + 1 < validators_.quorum()) {
+    progress_deadline_ = t + current_timeout_;
+    return;
+  }
+  start_view_change(view_ + 1);
+}
+
+ReplicaStats Replica::stats() const {
+  ReplicaStats s = stats_;
+  s.view = view_;
+  s.in_view_change = in_view_change_;
+  s.committed_height = durable_height_;
+  s.stable_seq = stable_seq_;
+  s.pending_requests = queue_.size() + local_txs_.size();
+  return s;
+}
+
+}  // namespace itc::pbft

@@ -1,0 +1,282 @@
+#include "postgres_ledger_store.hpp"
+
+#include <limits>
+#include <map>
+#include <pqxx/binarystring>
+#include <pqxx/connection>
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/stream_to>
+#include <pqxx/transaction>
+#include <tuple>
+
+#include "itc/crypto.hpp"
+#include "ledger_store_rules.hpp"
+#include "pg_errors.hpp"
+#include "stored_block.hpp"
+
+namespace itc::store_postgres {
+
+using store_common::block_label;
+
+namespace {
+
+constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kScanPage = 1000;
+
+// bytea in PostgreSQL's hex text form ("\x0a0b"), as COPY and array literals take it.
+std::string bytea_text(std::string_view bytes) { return "\\x" + crypto::to_hex(bytes); }
+
+// A bytea[] literal: {"\\x0a0b","\\x..."} (inside the quotes a backslash escapes).
+std::string bytea_array(const std::vector<std::string_view>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += "\"\\\\x" + crypto::to_hex(items[i]) + "\"";
+  }
+  out.push_back('}');
+  return out;
+}
+
+pqxx::binarystring binary(std::string_view bytes) {
+  return pqxx::binarystring(bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+template <typename Fn>
+auto PostgresLedgerStore::with_connection(std::string_view what, Fn&& fn) -> decltype(fn()) {
+  for (int attempt = 1;; ++attempt) {
+    if (Status s = ensure_connected(); !s.ok()) return s.WithContext(what);
+    try {
+      return fn();
+    } catch (const pqxx::broken_connection& e) {
+      if (attempt == 2) return pg_status(e, what);
+    } catch (const std::exception& e) {
+      return pg_status(e, what);  // in_doubt_error (a broken COMMIT) included: no retry
+    }
+  }
+}
+
+Status PostgresLedgerStore::ensure_connected() {
+  if (connection_ != nullptr && connection_->is_open()) return Status::Ok();
+  connection_.reset();
+  auto connection = connect(settings_);
+  if (!connection.ok()) return connection.status();
+  connection_ = std::move(*connection);
+  return pg_call("preparing statements", [&] {
+    prepare_statements();
+    return Status::Ok();
+  });
+}
+
+struct PostgresLedgerStore::EncodedBlock {
+  explicit EncodedBlock(const v1::Block& b) : block(b) {}
+  const v1::Block& block;
+  std::int64_t height = 0;
+  std::string header;
+  std::string body;
+  std::optional<std::string> qc;
+  std::int64_t oldest_sample_us = 0;
+  // COPY rows of the readings table: device_id, height, readings (bytea text).
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> readings;
+};
+
+Status PostgresLedgerStore::append(const v1::Block& block, const v1::StateDelta& delta) {
+  ITC_RETURN_IF_ERROR(store_common::check_block_and_delta(block, delta));
+  // Encoding needs no lock: it only reads `block`.
+  EncodedBlock encoded{block};
+  encoded.height = static_cast<std::int64_t>(block.header().height());
+  if (!block.header().SerializeToString(&encoded.header) ||
+
+      (block.has_qc() && !block.qc().SerializeToString(&encoded.qc.emplace()))) {
+    return Status::InvalidArgument(block_label(block.header().height()) + ": cannot be serialized");
+  }
+  encoded.body = store_common::body_without_readings(block);
+  encoded.oldest_sample_us = store_common::oldest_sample_us(block);
+  for (const auto& row : store_common::group_by_device(block)) {
+    encoded.readings.emplace_back(std::string(row.device_id), encoded.height,
+                                  bytea_text(row.packed));
+  }
+
+  std::lock_guard lock(mutex_);
+  const std::int64_t committed_at = clock_.unix_micros();
+  Status s = with_connection(block_label(block.header().height()) + " not written",
+                             [&] { return write_block(encoded, delta, committed_at); });
+  if (!s.ok()) {
+    if (s.code() == Status::Code::kUnavailable) head_uncertain_ = true;
+    return s;
+  }
+  head_ = store_common::committed_summary(block, committed_at, encoded.oldest_sample_us);
+  head_uncertain_ = false;
+  return Status::Ok();
+}
+
+Status PostgresLedgerStore::write_block(const EncodedBlock& encoded, const v1::StateDelta& delta,
+                                        std::int64_t committed_at) {
+  pqxx::work tx(*connection_);
+  // Appenders take turns; readers are not blocked. The head is then read inside this
+  // transaction, so the link check holds against every other connection too.
+  tx.exec("LOCK TABLE " + table("blocks") + " IN SHARE ROW EXCLUSIVE MODE");
+  const auto head = tx.exec_prepared("itc_head");
+  const std::uint64_t head_height = head.empty() ? 0 : head[0][0].as<std::uint64_t>();
+  const std::string head_hash = head.empty() ? std::string() : pqxx::binarystring(head[0][1]).str();
+  ITC_RETURN_IF_ERROR(store_common::check_link(encoded.block, head_height, head_hash));
+
+  const auto& b = encoded.block;
+  if (encoded.qc) {
+    tx.exec_prepared("itc_insert_block", encoded.height, binary(b.hash()),
+                     binary(b.header().prev_hash()), binary(encoded.header), binary(encoded.body),
+                     binary(*encoded.qc), committed_at, encoded.oldest_sample_us);
+  } else {
+    tx.exec_prepared("itc_insert_block", encoded.height, binary(b.hash()),
+                     binary(b.header().prev_hash()), binary(encoded.header), binary(encoded.body),
+                     nullptr, committed_at, encoded.oldest_sample_us);
+  }
+
+  // One statement can change a row only once: fold the delta to each key's last value.
+  std::map<std::string_view, std::string_view> last;
+  for (const auto& entry : delta.entries()) last[entry.key()] = entry.value();
+  std::vector<std::string_view> upsert_keys, upsert_values, delete_keys;
+  for (const auto& [key, value] : last) {
+    if (value.empty()) {
+      delete_keys.push_back(key);
+    } else {
+      upsert_keys.push_back(key);
+      upsert_values.push_back(value);
+    }
+  }
+  if (!delete_keys.empty()) tx.exec_prepared("itc_delete_state", bytea_array(delete_keys));
+  if (!upsert_keys.empty()) {
+    tx.exec_prepared("itc_upsert_state", bytea_array(upsert_keys), bytea_array(upsert_values));
+  }
+
+  if (!encoded.readings.empty()) {
+    pqxx::stream_to copy(tx, table("readings"),
+                         std::vector<std::string>{"device_id", "height", "readings"});
+    for (const auto& row : encoded.readings) copy << row;
+    copy.complete();
+  }
+  tx.commit();
+  return Status::Ok();
+}
+
+Result<std::optional<v1::BlockCommitted>> PostgresLedgerStore::head() {
+  std::lock_guard lock(mutex_);
+  if (head_uncertain_) {
+    ITC_RETURN_IF_ERROR(ensure_connected().WithContext(where()));
+    ITC_RETURN_IF_ERROR(load_and_check_head().WithContext(where()));
+  }
+  return head_;
+}
+
+Result<v1::Block> PostgresLedgerStore::load_block(pqxx::transaction_base& tx,
+                                                  std::uint64_t height) {
+  const auto rows = tx.exec_prepared("itc_block", static_cast<std::int64_t>(height));
+  if (rows.empty()) return Status::NotFound(block_label(height) + ": no such block");
+  v1::Block block;
+  const pqxx::binarystring body(rows[0][0]);
+  if (!block.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Status::Corruption(block_label(height) + ": body is not a valid serialized block");
+  }
+  store_common::ReadingsAssembly assembly(block);
+  for (const auto& row :
+       tx.exec_prepared("itc_block_readings", static_cast<std::int64_t>(height))) {
+    const pqxx::binarystring packed(row[1]);
+    ITC_RETURN_IF_ERROR(assembly.add_row(
+        std::string_view(reinterpret_cast<const char*>(packed.data()), packed.size()),
+        row[0].c_str()));
+  }
+  ITC_RETURN_IF_ERROR(assembly.finish(&block));
+  return block;
+}
+
+Result<v1::Block> PostgresLedgerStore::block(std::uint64_t height) {
+  if (height > static_cast<std::uint64_t>(kMaxInt64)) {
+    return Status::NotFound(block_label(height) + ": no such block");
+  }
+  Result<v1::Block> block = Status::Internal("unread");
+  {
+    std::lock_guard lock(mutex_);
+    block = with_connection(block_label(height), [&]() -> Result<v1::Block> {
+      // One snapshot: the body and its readings rows as of the same moment.
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection_);
+      return load_block(tx, height);
+    });
+  }
+  if (!block.ok()) return block.status();
+  // Read back, a block must still verify: a modified body or reading is reported, never
+  // served.
+  ITC_RETURN_IF_ERROR(store_common::check_read_block(*block, height));
+  return block;
+}
+
+Result<std::optional<std::string>> PostgresLedgerStore::state_value(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  return with_connection("state", [&]() -> Result<std::optional<std::string>> {
+    pqxx::nontransaction tx(*connection_);
+    const auto rows = tx.exec_prepared("itc_state_value", binary(key));
+    if (rows.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(pqxx::binarystring(rows[0][0]).str());
+  });
+}
+
+Status PostgresLedgerStore::scan_state(const StateVisitor& visit) {
+  std::lock_guard lock(mutex_);
+  bool visited = false;
+  return with_connection("state scan", [&]() -> Status {
+    if (visited) {
+      return Status::Unavailable(
+          "state scan: the connection was lost part-way, after some entries were visited");
+    }
+    // Pages of one repeatable-read snapshot: the scan never mixes two heads' states.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection_);
+    std::string after;  // the empty key sorts first and is never stored
+    for (;;) {
+      const auto rows = tx.exec_prepared("itc_scan_state", binary(after), kScanPage);
+      std::string value;
+      for (const auto& row : rows) {
+        after = pqxx::binarystring(row[0]).str();
+        value = pqxx::binarystring(row[1]).str();
+        visited = true;
+        ITC_RETURN_IF_ERROR(visit(after, value));
+      }
+      if (static_cast<std::int64_t>(rows.size()) < kScanPage) break;
+    }
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<v1::Reading>> PostgresLedgerStore::readings(std::string_view device_id,
+                                                               std::uint64_t from_height,
+                                                               std::size_t limit) {
+  std::vector<v1::Reading> out;
+  if (limit == 0 || from_height > static_cast<std::uint64_t>(kMaxInt64)) return out;
+  const std::int64_t max_rows =
+      limit > static_cast<std::size_t>(kMaxInt64) ? kMaxInt64 : static_cast<std::int64_t>(limit);
+  std::lock_guard lock(mutex_);
+  const std::string what = "readings of " + std::string(device_id);
+  Status read = with_connection(what, [&]() -> Status {
+    pqxx::nontransaction tx(*connection_);
+    out.clear();
+    const auto rows = tx.exec_prepared("itc_readings", std::string(device_id),
+                                       static_cast<std::int64_t>(from_height), max_rows);
+    for (const auto& row : rows) {
+      const pqxx::binarystring packed(row[1]);
+      ITC_RETURN_IF_ERROR(store_common::unpack_readings(
+          std::string_view(reinterpret_cast<const char*>(packed.data()), packed.size()), device_id,
+          row[0].as<std::uint64_t>(), [&](std::uint64_t, v1::Reading&& r) {
+            out.push_back(std::move(r));
+            return out.size() < limit;
+          }));
+      if (out.size() >= limit) break;
+    }
+    return Status::Ok();
+  });
+  ITC_RETURN_IF_ERROR(read);
+  return out;
+}
+
+}  // namespace itc::store_postgres

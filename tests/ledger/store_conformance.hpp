@@ -1,0 +1,53 @@
+// The LedgerStore conformance suite: the behaviour every backend must show, written once
+// and run against each store plugin loaded from its library (store_conformance_sqlite_test,
+// store_conformance_postgres_test). A new backend passes this suite before it ships.
+#pragma once
+
+#include <QObject>
+#include <memory>
+#include <string>
+
+#include "itc/services/ledger_store.hpp"
+#include "plugin_harness.hpp"
+#include "store_backends.hpp"
+
+namespace itc::test {
+
+class StoreConformance : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit StoreConformance(StoreBackend& backend) : backend_(backend) {}
+
+ private slots:
+  void init();
+  void cleanup();
+
+  void emptyLedgerHasNothing();
+  void blocksRoundTripWithTransactionsAndQc();
+  void emptyBlockIsAllowed();
+  void wrongHeightIsRefusedAndNothingWritten();
+  void wrongPrevHashIsRefusedAndNothingWritten();
+  void firstBlockMustLinkToZeroHash();
+  void blockFailingVerificationIsCorruptionAndNothingWritten();
+  void invalidDeltaIsRefusedAndNothingWritten();
+  void stateDeltaIsAppliedWithItsBlock();
+  void scanIsInBytewiseKeyOrder();
+  void scanStopsAtTheVisitorsError();
+  void readingsByDeviceFromHeightWithLimit();
+  void reopenGivesTheSameHeadStateAndReadings();
+  void secondWriterOnTheSameLedgerCannotFork();
+  void killedWriterLosesNothingAcknowledged();
+
+ private:
+  // Opens (or reopens) the store plugin on this test's ledger; nullptr (and a warning)
+  // on failure.
+  LedgerStore* open();
+  void close() { host_.reset(); }
+
+  StoreBackend& backend_;
+  std::string config_;
+  std::unique_ptr<PluginHost> host_;
+};
+
+}  // namespace itc::test

@@ -1,0 +1,227 @@
+// f = 1 Byzantine validator against three honest itc-node processes. The test itself is
+// validator 0 — the primary of view 0 — on a real TLS link, with its real key: it sends
+// different blocks to different replicas (equivocation), forged and replayed messages,
+// and votes for digests that do not exist. The honest replicas must never commit two
+// different blocks at one height, and must go on committing after they replace it.
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include "envelope.hpp"
+#include "itc/ledger/state.hpp"
+#include "itc/net/peer_network.hpp"
+#include "itc/signing.hpp"
+#include "lamp_profile.hpp"
+#include "local_network.hpp"
+
+using itc::testing::LocalNetwork;
+using itc::testing::NetworkOptions;
+namespace v1 = itc::v1;
+
+namespace {
+
+class QtLogger final : public itc::Logger {
+ public:
+  void log(itc::LogLevel, std::string_view m) override { qDebug("byzantine peer: %.*s", int(m.size()), m.data()); }
+};
+
+// The Byzantine validator: a real peer link with validator 0's key.
+class Adversary {
+ public:
+  explicit Adversary(LocalNetwork& net) : net_(net) {
+    itc::net::PeerNetworkOptions o;
+    o.self_index = 0;
+    for (std::uint32_t i = 0; i < net.validators().size(); ++i) {
+      const auto& v = net.validators().validator(i);
+      o.peers.push_back({v.name(), v.public_key(), v.address()});
+    }
+    o.identity = net.validator_key(0);
+    auto started = itc::net::PeerNetwork::start(
+        std::move(o),
+        [this](std::uint32_t peer, std::string frame) {
+          v1::Envelope env;
+          if (!env.ParseFromString(frame)) return;
+          auto msg = itc::pbft::open(env, net_.validators(), peer);
+          if (!msg.ok()) return;
+          std::lock_guard lock(mu_);
+          received_.push_back(*msg);
+        },
+        log_);
+    if (!started.ok()) qFatal("adversary: %s", started.status().message().c_str());
+    network_ = std::move(*started);
+  }
+  ~Adversary() { network_->stop(); }
+
+  void send(std::uint32_t peer, const v1::ConsensusMessage& msg) {
+    v1::ConsensusMessage m = msg;
+    m.set_sender(0);
+    network_->send(peer, itc::pbft::seal(m, net_.validator_key(0), net_.genesis().chain_id()).SerializeAsString());
+  }
+  void send_raw(std::uint32_t peer, const v1::Envelope& env) { network_->send(peer, env.SerializeAsString()); }
+
+  // A valid block at height 1 of view 0 holding one made-up reading `tag`.
+  v1::Block block_at_1(const std::string& tag) const {
+    v1::Block b;
+    auto* r = b.add_readings();
+    r->set_device_id("byzantine-" + tag);
+    r->set_metric("power");
+    r->set_value(1);
+    r->set_frame_digest(itc::crypto::sha256(tag));
+    auto* h = b.mutable_header();
+    h->set_height(1);
+    h->set_prev_hash(std::string(32, '\0'));
+    h->set_view(0);
+    h->set_producer("validator-0");
+    h->set_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count());
+    h->set_reading_count(1);
+    h->set_merkle_root(itc::readings_merkle_root(b));
+    h->set_tx_root(itc::transactions_root(b));
+    itc::ledger::LedgerState state(net_.genesis());
+    h->set_state_root(state.begin_block(net_.validators().validator(0).public_key()).state_root());
+    b.set_hash(itc::block_hash(*h));
+    return b;
+  }
+
+  std::vector<v1::ConsensusMessage> received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+
+ private:
+  LocalNetwork& net_;
+  QtLogger log_;
+  std::unique_ptr<itc::net::PeerNetwork> network_;
+  std::mutex mu_;
+  std::vector<v1::ConsensusMessage> received_;
+};
+
+v1::ConsensusMessage pre_prepare(std::uint64_t view, const v1::Block& b) {
+  v1::ConsensusMessage m;
+  auto* pp = m.mutable_pre_prepare();
+  pp->set_view(view);
+  pp->set_seq(b.header().height());
+  pp->set_digest(b.hash());
+  *pp->mutable_block() = b;
+  return m;
+}
+
+v1::ConsensusMessage commit(std::uint64_t view, std::uint64_t seq, const std::string& digest) {
+  v1::ConsensusMessage m;
+  m.mutable_commit()->set_view(view);
+  m.mutable_commit()->set_seq(seq);
+  m.mutable_commit()->set_digest(digest);
+  return m;
+}
+
+v1::ConsensusMessage prepare(std::uint64_t view, std::uint64_t seq, const std::string& digest) {
+  v1::ConsensusMessage m;
+  m.mutable_prepare()->set_view(view);
+  m.mutable_prepare()->set_seq(seq);
+  m.mutable_prepare()->set_digest(digest);
+  return m;
+}
+
+}  // namespace
+
+class ByzantineTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void equivocatingPrimaryForgeriesAndWrongVotesNeverSplitTheHonestReplicas() {
+    NetworkOptions opt;
+    opt.byzantine = {0};
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net);
+    QVERIFY(LocalNetwork::eventually([&] {
+      return net.metric(1, "pbft", "peers_connected").value_or(0) >= 3 &&
+             net.metric(2, "pbft", "peers_connected").value_or(0) >= 3;
+    }, 20000));
+
+    // 1. Equivocation: block A to validator 1, block B to validators 2 and 3, and a commit
+    //    for each to its audience.
+    const v1::Block a = adversary.block_at_1("A");
+    const v1::Block b = adversary.block_at_1("B");
+    QVERIFY(a.hash() != b.hash());
+    adversary.send(1, pre_prepare(0, a));
+    adversary.send(2, pre_prepare(0, b));
+    adversary.send(3, pre_prepare(0, b));
+    adversary.send(1, commit(0, 1, a.hash()));
+    adversary.send(2, commit(0, 1, b.hash()));
+    adversary.send(3, commit(0, 1, b.hash()));
+
+    // 2. Forgeries: a message signed with a key that is not validator 0's, and one that
+    //    claims to be validator 2's but arrives on validator 0's link.
+    auto stranger = *itc::crypto::Ed25519PrivateKey::generate();
+    v1::ConsensusMessage forged = commit(0, 1, a.hash());
+    forged.set_sender(0);
+    adversary.send_raw(1, itc::pbft::seal(forged, stranger, net.genesis().chain_id()));
+    forged.set_sender(2);
+    adversary.send_raw(1, itc::pbft::seal(forged, net.validator_key(0), net.genesis().chain_id()));
+    QVERIFY(LocalNetwork::eventually([&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; }, 10000));
+
+    // The honest replicas agree on height 1 whatever each was shown (B has a quorum).
+    QVERIFY2(LocalNetwork::eventually([&] {
+      for (int i = 1; i <= 3; ++i) {
+        if (net.height(i).value_or(0) < 1) return false;
+      }
+      return true;
+    }, 20000), qPrintable(net.log_of(1)));
+    for (int i = 1; i <= 3; ++i) {
+      auto blk = net.block(i, 1);
+      QVERIFY(blk);
+      QCOMPARE(blk->hash(), b.hash());
+      QVERIFY(net.validators().verify_qc(blk->header(), blk->hash(), blk->qc()).ok());
+    }
+
+    // 3. A replay of the losing pre-prepare changes nothing.
+    adversary.send(2, pre_prepare(0, a));
+
+    // 4. The silent primary is replaced; from then on the adversary votes for digests
+    //    that do not exist on every sequence number it sees proposed.
+    std::atomic<bool> stop{false};
+    std::thread wrong_voter([&] {
+      std::set<std::uint64_t> done;
+      while (!stop) {
+        for (const auto& m : adversary.received()) {
+          if (!m.has_pre_prepare() || !done.insert(m.pre_prepare().seq()).second) continue;
+          const std::string bogus = itc::crypto::sha256("bogus " + std::to_string(m.pre_prepare().seq()));
+          for (std::uint32_t peer = 1; peer <= 3; ++peer) {
+            adversary.send(peer, prepare(m.pre_prepare().view(), m.pre_prepare().seq(), bogus));
+            adversary.send(peer, commit(m.pre_prepare().view(), m.pre_prepare().seq(), bogus));
+          }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    for (int k = 0; k < 3; ++k) {
+      auto r = net.submit(1 + k, net.transfer(k, k + 1, 7, 1));
+      if (r.status != 200) {
+        stop = true;
+        wrong_voter.join();
+        QFAIL(qPrintable(QString("%1 %2").arg(r.status).arg(QString(r.body))));
+      }
+    }
+    QTest::qWait(1000);  // let the wrong votes for the last blocks arrive
+    stop = true;
+    wrong_voter.join();
+    QVERIFY(net.metric(1, "pbft", "view").value_or(0) >= 1);
+    const std::uint64_t top = net.height(1).value_or(0);
+    QVERIFY(top >= 2);
+    QVERIFY(LocalNetwork::eventually([&] {
+      return net.height(2).value_or(0) >= top && net.height(3).value_or(0) >= top;
+    }, 20000));
+    for (std::uint64_t h = 1; h <= top; ++h) {
+      auto b1 = net.block(1, h), b2 = net.block(2, h), b3 = net.block(3, h);
+      QVERIFY(b1 && b2 && b3);
+      QCOMPARE(b1->hash(), b2->hash());
+      QCOMPARE(b1->hash(), b3->hash());
+      QVERIFY(net.validators().verify_qc(b1->header(), b1->hash(), b1->qc()).ok());
+    }
+    for (int i = 1; i <= 3; ++i) QCOMPARE(net.metric(i, "pbft", "divergences").value_or(-1), 0.0);
+  }
+};
+
+QTEST_GUILESS_MAIN(ByzantineTest)
+#include "byzantine_test.moc"
