@@ -1,11 +1,15 @@
 // store_bench [RUNS]: append throughput of the LedgerStore backends, measured through each
 // plugin's service (loaded from its library) with durable commits: store-sqlite always,
-// store-postgres when ITC_PG_CONNECTION (and ITC_PG_PASSWORD_FILE) reach a server, e.g.
-//   export ITC_PG_CONNECTION="host=127.0.0.1 port=55432 dbname=itc user=postgres"
-//   ITC_PG_PASSWORD_FILE=build/tests/ledger/pg/password build/tests/ledger/store_bench
+// store-postgres when ITC_PG_CONNECTION (and ITC_PG_PASSWORD_FILE) reach a server. A
+// throwaway server, as the tests use:
+//   tests/ledger/pg_fixture.sh start /tmp/itc-pg 55433
+//   export ITC_PG_CONNECTION="host=127.0.0.1 port=55433 dbname=itc user=postgres"
+//   ITC_PG_PASSWORD_FILE=/tmp/itc-pg/password build/tests/ledger/store_bench
+//   tests/ledger/pg_fixture.sh stop /tmp/itc-pg 55433
 // Shapes: big blocks (10,000 readings, what solo cuts under load), the same on a growing
-// ledger, and small blocks (100 readings: the per-commit cost a consensus round pays). Each run starts on an empty
-// ledger; the figures are medians over RUNS runs (default 5). Not a test: it prints.
+// ledger, and small blocks (100 readings: the per-commit cost a consensus round pays).
+// Each run starts on an empty ledger; the figures are medians over RUNS runs (default 5).
+// Not a test: it prints.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

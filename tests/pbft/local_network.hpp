@@ -211,6 +211,11 @@ class LocalNetwork {
     ledger::sign_tx(genesis_.chain_id(), &tx, account(from));
     return tx;
   }
+  // A signed transaction from account `from` (sender and signature set here).
+  v1::Transaction signed_by(int from, v1::Transaction tx) const {
+    ledger::sign_tx(genesis_.chain_id(), &tx, account(from));
+    return tx;
+  }
   HttpReply submit(int node, const v1::Transaction& tx) {
     std::string json;
     (void)google::protobuf::util::MessageToJsonString(tx, &json);
@@ -282,6 +287,7 @@ class LocalNetwork {
            crypto::to_hex(account(0).public_key()) + "}\n";
       y += "  - name: normalize\n    package: " + packages + "/normalize.itcpkg\n    config:\n      profiles:" +
            kLampProfileYaml;
+      y += "  - name: control\n    package: " + packages + "/control.itcpkg\n";
     }
     std::ofstream(config_path(i)) << y;
   }

@@ -141,6 +141,56 @@ class PbftNetworkTest : public QObject {
     QVERIFY(b && b->header().height() == target);
   }
 
+  void deviceOwnershipOnTheChainDecidesWhoMayCommand() {
+    NetworkOptions opt;
+    opt.lamps = 3;  // lamps owned by account 0 (the fleet's owner key)
+    LocalNetwork net(opt);
+    net.start_all();
+    const std::string device = "v1-lamp-000001";
+    auto command = [&](int owner, std::uint64_t nonce) {
+      v1::Command cmd;
+      cmd.set_device_id(device);
+      cmd.set_action(v1::ACTION_DIM);
+      cmd.set_dim_level(30);
+      cmd.set_nonce(nonce);
+      cmd.set_issued_at_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count());
+      itc::sign_command(&cmd, net.account(owner));
+      std::string json;
+      (void)google::protobuf::util::MessageToJsonString(cmd, &json);
+      return net.request(1, "POST", "/v1/commands", QByteArray::fromStdString(json));
+    };
+    // Not on the chain yet: the device's own registration names account 0.
+    QVERIFY(LocalNetwork::eventually([&] { return command(0, 1).status == 200; }, 10000));
+
+    // Account 0 registers the lamp on the chain, then hands it to account 1.
+    v1::Transaction reg;
+    reg.set_nonce(1);
+    reg.set_fee(1);
+    reg.mutable_register_device()->set_device_id(device);
+    reg.mutable_register_device()->set_profile("dimmable-lamp");
+    reg.mutable_register_device()->set_device_public_key(itc::crypto::sha256("any 32 bytes"));
+    QCOMPARE(net.submit(1, net.signed_by(0, reg)).status, 200);
+    v1::Transaction give;
+    give.set_nonce(2);
+    give.set_fee(1);
+    give.mutable_transfer_device()->set_device_id(device);
+    give.mutable_transfer_device()->set_new_owner(net.account(1).public_key());
+    QCOMPARE(net.submit(2, net.signed_by(0, give)).status, 200);
+    const QString new_owner = QByteArray::fromStdString(net.account(1).public_key()).toBase64();
+    QVERIFY(LocalNetwork::eventually([&] {
+      auto record = net.get(1, QString::fromStdString("/v1/devices/" + device + "/record"));
+      return record.status == 200 && record.json["owner"].toString() == new_owner;
+    }, 10000));
+
+    // Now the chain decides: the old owner is refused, the new one admitted.
+    auto refused = command(0, 50);
+    QCOMPARE(refused.status, 403);
+    QVERIFY2(refused.json["reason"].toString().contains("owner on the chain"), qPrintable(QString(refused.body)));
+    auto admitted = command(1, 51);
+    QVERIFY2(admitted.status == 200, qPrintable(QString(admitted.body)));
+  }
+
   void frozenReplicaCatchesUpWhenItComesBack() {
     NetworkOptions opt;
     opt.lamps = 20;

@@ -5,6 +5,8 @@
 
 #include "itc/bus.hpp"
 #include "itc/crypto.hpp"
+#include "itc/ledger/state.hpp"
+#include "itc/services/ledger_store.hpp"
 #include "itc/signing.hpp"
 
 namespace itc::control {
@@ -118,9 +120,31 @@ Result<std::uint64_t> CommandAuthority::last_nonce(const std::string& device_id)
   return nonce;
 }
 
+Result<std::optional<std::string>> CommandAuthority::owner_on_chain(const std::string& device_id) {
+  // Looked up per command: the ledger store may be swapped or absent (single node, solo).
+  auto* store = env_.services().find<LedgerStore>();
+  if (!store) return std::optional<std::string>();
+  auto value = store->state_value(ledger::device_key(device_id));
+  if (!value.ok()) return value.status().WithContext("reading the device's record on the chain");
+  if (!value->has_value()) return std::optional<std::string>();
+  v1::DeviceRecord record;
+  if (!record.ParseFromString(**value)) {
+    return Status::Corruption("the chain's record of " + device_id + " does not parse");
+  }
+  return std::optional<std::string>(record.owner());
+}
+
 Status CommandAuthority::authorise(const v1::Command& cmd) {
+  // The chain's device record, when there is one, decides (ownership can be transferred
+  // there); otherwise the device's registration as it announced itself.
+  auto chain_owner = owner_on_chain(cmd.device_id());
+  if (!chain_owner.ok()) return chain_owner.status();
   std::string owner;
-  {
+  const char* source = "owner on the chain";
+  if (*chain_owner) {
+    owner = **chain_owner;
+  } else {
+    source = "registered owner";
     std::lock_guard lock(owners_mu_);
     auto it = owners_.find(cmd.device_id());
     if (it == owners_.end()) {
@@ -130,7 +154,7 @@ Status CommandAuthority::authorise(const v1::Command& cmd) {
   }
   if (cmd.owner_public_key() != owner) {
     return Status::PermissionDenied("signed by " + key_label(cmd.owner_public_key()) +
-                                    ", but its registered owner is " + key_label(owner));
+                                    ", but its " + source + " is " + key_label(owner));
   }
   if (Status s = verify_command(cmd, owner); !s.ok()) {
     return Status::PermissionDenied(

@@ -1,6 +1,8 @@
 // CommandAuthority: the itc.command-gateway.v1 service. A command is accepted only when
-//   1. its device is known (a v1::DeviceRegistration for it was seen),
-//   2. it is signed by that registration's owner key (itc::verify_command),
+//   1. its device is known: recorded on the chain (the LedgerStore's state, when a store
+//      is loaded), or else announced by a v1::DeviceRegistration,
+//   2. it is signed by that owner's key (itc::verify_command) — the chain's owner wins,
+//      so an ownership transfer on the chain takes effect at once,
 //   3. its nonce is above the last nonce accepted for the device (persisted in the
 //      plugin's KeyValueStore before the command is sent, so a restart reopens no replay),
 //   4. issued_at_us is within max_age of the node clock (either direction),
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,6 +46,8 @@ class CommandAuthority final : public CommandGateway {
  private:
   // Ok, or the reason the command is refused (without the device prefix).
   Status authorise(const v1::Command& cmd);
+  // The device's owner in the chain's state (via the LedgerStore service), if recorded.
+  Result<std::optional<std::string>> owner_on_chain(const std::string& device_id);
   Result<std::uint64_t> last_nonce(const std::string& device_id);
 
   HostEnv& env_;

@@ -31,9 +31,9 @@ Result<std::unique_ptr<SqliteLedgerStore>> SqliteLedgerStore::open(const std::st
   // A second connection (the other version during a hot swap) may hold the write lock
   // briefly; wait for it rather than fail.
   ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA busy_timeout=5000").WithContext(path));
-  // Every block touches the newest page of each device's readings; a cache that holds
-  // them (32 MiB) and a WAL that is checkpointed every ~64 MiB rather than every 4 MiB
-  // write those pages back once per many blocks instead of once per block.
+  // Every block adds an entry next to each of its devices' last one in readings_by_device;
+  // a cache that holds those pages (32 MiB) and a WAL checkpointed every ~64 MiB rather
+  // than every 4 MiB write them back to the file once per many blocks, not once per block.
   ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA cache_size=-32768").WithContext(path));
   ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA wal_autocheckpoint=16384").WithContext(path));
   ITC_RETURN_IF_ERROR(store->check_schema_version().WithContext(path));
