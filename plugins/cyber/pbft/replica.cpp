@@ -521,7 +521,8 @@ void Replica::execute_ready() {
     auto it = slots_.find(executed_height_ + 1);
     if (it == slots_.end() || !it->second.committed) break;
     Slot& s = it->second;
-    v1::Block block = s.block;
+    // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
+    v1::Block block = std::move(s.block);
     auto* qc = block.mutable_qc();
     qc->set_height(it->first);
     qc->set_view(s.view);
