@@ -118,6 +118,38 @@ class MerkleTest : public QObject {
     }
     QVERIFY(merkle::inclusion_proof(leaf_hashes_for(3), 3).empty());
   }
+
+  // RFC 6962 2.1.2 proofs checked by RFC 9162's iterative verifier, for every pair of
+  // sizes up to 40: the two are written from different definitions, so agreement here
+  // is not one formula checking itself.
+  void consistencyProofsVerifyForEveryPairOfSizes() {
+    const auto all = leaf_hashes_for(40);
+    for (std::size_t n = 1; n <= all.size(); ++n) {
+      std::vector<std::string> tree(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+      const std::string new_root = reference_root(tree, 0, n);
+      for (std::size_t m = 1; m <= n; ++m) {
+        const std::string old_root = reference_root(tree, 0, m);
+        auto proof = merkle::consistency_proof(tree, m);
+        QVERIFY2(merkle::verify_consistency(m, n, old_root, new_root, proof),
+                 qPrintable(QString("m=%1 n=%2").arg(m).arg(n)));
+        if (m == n) continue;
+        QVERIFY(!merkle::verify_consistency(m, n, new_root, new_root, proof));  // wrong old root
+        QVERIFY(!merkle::verify_consistency(m, n, old_root, old_root, proof));  // wrong new root
+        for (std::size_t i = 0; i < proof.size(); ++i) {
+          auto bad = proof;
+          bad[i][0] = static_cast<char>(bad[i][0] ^ 1);
+          QVERIFY(!merkle::verify_consistency(m, n, old_root, new_root, bad));
+        }
+        if (m + 1 < n) QVERIFY(!merkle::verify_consistency(m + 1, n, old_root, new_root, proof));
+      }
+    }
+    // A tree that dropped or changed a leaf is not an extension.
+    auto changed = all;
+    changed[3] = merkle::leaf_hash("forged");
+    auto proof = merkle::consistency_proof(changed, 10);
+    QVERIFY(!merkle::verify_consistency(10, 40, reference_root(all, 0, 10),
+                                        reference_root(changed, 0, 40), proof));
+  }
 };
 
 QTEST_GUILESS_MAIN(MerkleTest)

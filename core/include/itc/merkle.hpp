@@ -25,4 +25,15 @@ std::vector<std::string> inclusion_proof(const std::vector<std::string>& leaf_ha
 bool verify_inclusion(std::string_view leaf_hash, std::uint64_t index, std::uint64_t size,
                       const std::vector<std::string>& proof, std::string_view root);
 
+// Consistency proof that the tree of the first `old_size` leaves is a prefix of the tree
+// of all leaf_hashes.size() leaves (RFC 6962 2.1.2). Empty for old_size 0, old_size equal
+// to the size, or old_size beyond it.
+std::vector<std::string> consistency_proof(const std::vector<std::string>& leaf_hashes,
+                                           std::uint64_t old_size);
+// True iff `proof` shows the tree of `old_size` leaves with `old_root` is a prefix of the
+// tree of `new_size` leaves with `new_root` (RFC 9162 2.1.4.2). A tree of 0 leaves is a
+// prefix of any; equal sizes need equal roots and an empty proof.
+bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, std::string_view old_root,
+                        std::string_view new_root, const std::vector<std::string>& proof);
+
 }  // namespace itc::merkle

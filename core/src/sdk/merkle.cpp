@@ -1,5 +1,5 @@
-// RFC 6962 Merkle trees (see itc/merkle.hpp). Inclusion proofs follow RFC 6962 2.1.1;
-// their verification follows RFC 9162 2.1.3.2.
+// RFC 6962 Merkle trees (see itc/merkle.hpp). Inclusion and consistency proofs follow
+// RFC 6962 2.1.1 and 2.1.2; their verification follows RFC 9162 2.1.3.2 and 2.1.4.2.
 #include "itc/merkle.hpp"
 
 #include "itc/crypto.hpp"
@@ -36,6 +36,25 @@ void audit_path(const std::vector<std::string>& leaf_hashes, std::uint64_t m, st
     proof->push_back(subtree_root(leaf_hashes, begin + k, end));
   } else {
     audit_path(leaf_hashes, m - k, begin + k, end, proof);
+    proof->push_back(subtree_root(leaf_hashes, begin, begin + k));
+  }
+}
+
+// SUBPROOF(m, D[begin:end], whole) appended to `proof` (RFC 6962 2.1.2): `whole` says
+// whether D[begin:begin+m] is the complete old tree, whose root the verifier knows.
+void subproof(const std::vector<std::string>& leaf_hashes, std::uint64_t m, std::uint64_t begin,
+              std::uint64_t end, bool whole, std::vector<std::string>* proof) {
+  const std::uint64_t n = end - begin;
+  if (m == n) {
+    if (!whole) proof->push_back(subtree_root(leaf_hashes, begin, end));
+    return;
+  }
+  const std::uint64_t k = split_point(n);
+  if (m <= k) {
+    subproof(leaf_hashes, m, begin, begin + k, whole, proof);
+    proof->push_back(subtree_root(leaf_hashes, begin + k, end));
+  } else {
+    subproof(leaf_hashes, m - k, begin + k, end, false, proof);
     proof->push_back(subtree_root(leaf_hashes, begin, begin + k));
   }
 }
@@ -111,6 +130,54 @@ bool verify_inclusion(std::string_view leaf_hash, std::uint64_t index, std::uint
     sn >>= 1;
   }
   return sn == 0 && r == root;
+}
+
+
+
+std::vector<std::string> consistency_proof(const std::vector<std::string>& leaf_hashes,
+                                           std::uint64_t old_size) {
+  std::vector<std::string> proof;
+  if (old_size == 0 || old_size >= leaf_hashes.size()) return proof;
+  subproof(leaf_hashes, old_size, 0, leaf_hashes.size(), true, &proof);
+  return proof;
+}
+
+bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, std::string_view old_root,
+                        std::string_view new_root, const std::vector<std::string>& proof) {
+  if (old_size > new_size) return false;
+  if (old_size == 0) return proof.empty();
+  if (old_size == new_size) return proof.empty() && old_root == new_root;
+  if (proof.empty()) return false;
+  std::vector<std::string> path = proof;
+  // An old tree that is a complete subtree is not in the proof: its root is.
+  if ((old_size & (old_size - 1)) == 0) path.insert(path.begin(), std::string(old_root));
+  std::uint64_t fn = old_size - 1;
+  std::uint64_t sn = new_size - 1;
+  while (fn & 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  std::string fr = path[0];
+  std::string sr = path[0];
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    const std::string& c = path[i];
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = node_hash(c, fr);
+      sr = node_hash(c, sr);
+      if (!(fn & 1)) {
+        while (!(fn & 1) && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = node_hash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return fr == old_root && sr == new_root && sn == 0;
 }
 
 }  // namespace itc::merkle
