@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "ledger_store_rules.hpp"
+
 namespace itc::store_common {
 namespace {
 
@@ -122,6 +124,19 @@ Status ReadingsAssembly::finish(v1::Block* body) {
   body->mutable_readings()->Reserve(static_cast<int>(slots_.size()));
   for (auto& r : slots_) *body->add_readings() = std::move(r);
   slots_.clear();
+  return Status::Ok();
+}
+
+Status encode_block(EncodedBlock* out) {
+  const v1::Block& block = out->block;
+  out->height = static_cast<std::int64_t>(block.header().height());
+  if (!block.header().SerializeToString(&out->header) ||
+      (block.has_qc() && !block.qc().SerializeToString(&out->qc.emplace()))) {
+    return Status::InvalidArgument(block_label(block.header().height()) + ": cannot be serialized");
+  }
+  out->body = body_without_readings(block);
+  out->oldest_sample_us = oldest_sample_us(block);
+  out->readings = group_by_device(block);
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,22 @@ struct DeviceReadings {
 // The block's readings grouped by device, devices in ascending order (the order an index
 // keyed by device is best filled in).
 std::vector<DeviceReadings> group_by_device(const v1::Block& block);
+
+// What a store writes for one block; `block` must outlive it.
+struct EncodedBlock {
+  explicit EncodedBlock(const v1::Block& b) : block(b) {}
+  const v1::Block& block;
+  std::int64_t height = 0;
+  std::string header;             // serialized v1::BlockHeader
+  std::string body;               // body_without_readings()
+  std::optional<std::string> qc;  // serialized v1::QuorumCertificate, when the block has one
+  std::int64_t oldest_sample_us = 0;
+  std::vector<DeviceReadings> readings;  // group_by_device()
+};
+
+// Fills `out` (constructed over the same block). InvalidArgument naming the block if a
+// part cannot be serialized. Needs no lock: it only reads the block.
+Status encode_block(EncodedBlock* out);
 
 // Decodes the row of (`device_id`, `height`), calling take(index, reading) for each reading
 // in block order until take returns false. Corruption naming the row ("readings of lamp-7

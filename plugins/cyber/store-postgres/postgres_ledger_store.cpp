@@ -71,33 +71,19 @@ Status PostgresLedgerStore::ensure_connected() {
   });
 }
 
-struct PostgresLedgerStore::EncodedBlock {
-  explicit EncodedBlock(const v1::Block& b) : block(b) {}
-  const v1::Block& block;
-  std::int64_t height = 0;
-  std::string header;
-  std::string body;
-  std::optional<std::string> qc;
-  std::int64_t oldest_sample_us = 0;
+struct PostgresLedgerStore::EncodedBlock : store_common::EncodedBlock {
+  using store_common::EncodedBlock::EncodedBlock;
   // COPY rows of the readings table: device_id, height, readings (bytea text).
-  std::vector<std::tuple<std::string, std::int64_t, std::string>> readings;
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> copy_rows;
 };
 
 Status PostgresLedgerStore::append(const v1::Block& block, const v1::StateDelta& delta) {
   ITC_RETURN_IF_ERROR(store_common::check_block_and_delta(block, delta));
-  // Encoding needs no lock: it only reads `block`.
   EncodedBlock encoded{block};
-  encoded.height = static_cast<std::int64_t>(block.header().height());
-  if (!block.header().SerializeToString(&encoded.header) ||
-
-      (block.has_qc() && !block.qc().SerializeToString(&encoded.qc.emplace()))) {
-    return Status::InvalidArgument(block_label(block.header().height()) + ": cannot be serialized");
-  }
-  encoded.body = store_common::body_without_readings(block);
-  encoded.oldest_sample_us = store_common::oldest_sample_us(block);
-  for (const auto& row : store_common::group_by_device(block)) {
-    encoded.readings.emplace_back(std::string(row.device_id), encoded.height,
-                                  bytea_text(row.packed));
+  ITC_RETURN_IF_ERROR(store_common::encode_block(&encoded));
+  for (const auto& row : encoded.readings) {
+    encoded.copy_rows.emplace_back(std::string(row.device_id), encoded.height,
+                                   bytea_text(row.packed));
   }
 
   std::lock_guard lock(mutex_);
@@ -152,10 +138,10 @@ Status PostgresLedgerStore::write_block(const EncodedBlock& encoded, const v1::S
     tx.exec_prepared("itc_upsert_state", bytea_array(upsert_keys), bytea_array(upsert_values));
   }
 
-  if (!encoded.readings.empty()) {
+  if (!encoded.copy_rows.empty()) {
     pqxx::stream_to copy(tx, table("readings"),
                          std::vector<std::string>{"device_id", "height", "readings"});
-    for (const auto& row : encoded.readings) copy << row;
+    for (const auto& row : encoded.copy_rows) copy << row;
     copy.complete();
   }
   tx.commit();

@@ -10,17 +10,6 @@ namespace itc::store_sqlite {
 
 using store_common::block_label;
 
-struct SqliteLedgerStore::EncodedBlock {
-  explicit EncodedBlock(const v1::Block& b) : block(b) {}
-  const v1::Block& block;
-  std::int64_t height = 0;
-  std::string header;
-  std::string body;
-  std::optional<std::string> qc;
-  std::int64_t oldest_sample_us = 0;
-  std::vector<store_common::DeviceReadings> readings;  // index rows, by device
-};
-
 namespace {
 
 constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
@@ -35,17 +24,8 @@ Status SqliteLedgerStore::run(Statement& statement) {
 
 Status SqliteLedgerStore::append(const v1::Block& block, const v1::StateDelta& delta) {
   ITC_RETURN_IF_ERROR(store_common::check_block_and_delta(block, delta));
-  // Serialisation needs no lock: it only reads `block`.
   EncodedBlock encoded{block};
-  encoded.height = static_cast<std::int64_t>(block.header().height());
-  if (!block.header().SerializeToString(&encoded.header) ||
-
-      (block.has_qc() && !block.qc().SerializeToString(&encoded.qc.emplace()))) {
-    return Status::InvalidArgument(block_label(block.header().height()) + ": cannot be serialized");
-  }
-  encoded.body = store_common::body_without_readings(block);
-  encoded.oldest_sample_us = store_common::oldest_sample_us(block);
-  encoded.readings = store_common::group_by_device(block);
+  ITC_RETURN_IF_ERROR(store_common::encode_block(&encoded));
 
   std::lock_guard lock(mutex_);
   const std::int64_t committed_at = clock_.unix_micros();

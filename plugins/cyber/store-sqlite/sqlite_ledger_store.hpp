@@ -28,6 +28,7 @@
 #include "itc/host_env.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "sqlite_db.hpp"
+#include "stored_block.hpp"
 
 namespace itc::store_sqlite {
 
@@ -49,7 +50,7 @@ class SqliteLedgerStore final : public LedgerStore {
 
  private:
   // A block's rows, serialised before the lock is taken.
-  struct EncodedBlock;
+  using EncodedBlock = store_common::EncodedBlock;
 
   SqliteLedgerStore(std::unique_ptr<Database> db, const Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
