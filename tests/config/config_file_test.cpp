@@ -270,6 +270,7 @@ class ConfigFileTest : public QObject {
     QStringList names;
     for (const auto& p : file->plugins) names << QString::fromStdString(p.name);
     QCOMPARE(names, QStringList({"sim-lighting", "normalize", "store-sqlite", "solo", "control"}));
+    QCOMPARE(file->profiles.size(), std::size_t(3));  // device_profiles: [../profiles]
   }
 
   void shipped_example_plugin_sections_match_the_plugins_config_messages() {

@@ -189,13 +189,21 @@ class ConfigSchemaTest : public QObject {
              issue.message().c_str());
   }
 
+  void enum_values_may_be_written_short_and_in_any_case() {
+    QCOMPARE(parse_ok("color: COOL\n").color(), itc::test::COOL);
+    QCOMPARE(parse_ok("color: cool\n").color(), itc::test::COOL);
+    QCOMPARE(parse_ok("color: Warm\n").color(), itc::test::WARM);
+    QCOMPARE(parse_ok("color: unspecified\n").color(), itc::test::COLOR_UNSPECIFIED);
+    QCOMPARE(parse_ok("color: color_unspecified\n").color(), itc::test::COLOR_UNSPECIFIED);
+  }
+
   void unknown_enum_value_lists_the_valid_ones() {
     const auto issue = only_issue(parse_report("color: BLUE\n"));
     QCOMPARE(issue.column(), 8u);
     QCOMPARE(issue.field(), std::string("plugins[0].config.color"));
     QVERIFY2(contains(issue.message(),
-                      "unknown value 'BLUE' for enum Color; valid values: COLOR_UNSPECIFIED, "
-                      "WARM, COOL"),
+                      "unknown value 'BLUE' for enum Color; valid values: unspecified, warm, "
+                      "cool"),
              issue.message().c_str());
     QVERIFY(contains(only_issue(parse_report("color: 7\n")).message(), "unknown value '7'"));
   }

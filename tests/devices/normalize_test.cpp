@@ -1,6 +1,7 @@
 // Specification of the normalize plugin (its real .so), driven through FakeEnv.
 #include <QtTest/QtTest>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
 #include "normalize.pb.h"
+#include "lamp_profile.hpp"
 #include "plugin_fixture.hpp"
 #include "sim_lighting.pb.h"
 
@@ -20,32 +22,8 @@ namespace topics = itc::topics;
 
 namespace {
 
-void add_metric(itc::normalize::DeviceProfile* p, const std::string& name, const std::string& raw,
-                const std::string& unit, double scale, double min, double max,
-                bool fault_flag = false) {
-  auto* m = p->add_metrics();
-  m->set_name(name);
-  m->set_raw_metric(raw);
-  m->set_unit(unit);
-  if (scale != 1) m->set_scale(scale);
-  m->set_min(min);
-  m->set_max(max);
-  m->set_is_fault_flag(fault_flag);
-}
-
-// The same profile as deploy/profiles/dimmable-lamp.yaml.
-itc::normalize::Config lamp_config() {
-  itc::normalize::Config c;
-  auto* p = c.add_profiles();
-  p->set_name("dimmable-lamp");
-  add_metric(p, "power", "power_mw", "W", 0.001, 0, 15);
-  add_metric(p, "temperature", "temperature_dc", "degC", 0.1, -20, 85);
-  add_metric(p, "dim", "dim_pct", "%", 1, 0, 100);
-  add_metric(p, "on", "on", "", 1, 0, 1);
-  add_metric(p, "occupancy", "occupancy", "persons", 1, 0, 50);
-  add_metric(p, "fault", "fault", "", 1, 0, 1, true);
-  return c;
-}
+// The plugin's own section: nothing to set (profiles come from the host).
+itc::normalize::Config lamp_config() { return {}; }
 
 struct Lamp {
   std::string id;
@@ -97,6 +75,7 @@ class NormalizeTest : public QObject {
   std::shared_ptr<itc::host::PluginLibrary> lib_;
 
   std::shared_ptr<itc::Plugin> started(FakeEnv& env, const itc::normalize::Config& c) {
+    env.device_profiles().put(itc::testing::shipped_profile("dimmable-lamp"));
     auto p = itc::testing::create_plugin(*lib_);
     auto s = p->initialise(env, c.SerializeAsString());
     if (!s.ok()) qFatal("initialise: %s", s.ToString().c_str());
@@ -110,23 +89,58 @@ class NormalizeTest : public QObject {
     QCOMPARE(QString::fromStdString(lib_->info().layer), QString("conversion"));
   }
 
-  void bad_profiles_are_refused_naming_the_field() {
-    auto p = itc::testing::create_plugin(*lib_);
-    auto c = lamp_config();
-    c.mutable_profiles(0)->mutable_metrics(2)->set_max(-1);
-    auto s = p->validate_config(c.SerializeAsString());
-    QCOMPARE(s.code(), itc::Status::Code::kInvalidArgument);
-    QVERIFY2(s.message().rfind("profiles[0].metrics[2].max:", 0) == 0, s.message().c_str());
-    c = lamp_config();
-    c.mutable_profiles(0)->mutable_metrics(1)->set_name("power");
-    s = p->validate_config(c.SerializeAsString());
-    QVERIFY2(s.message().rfind("profiles[0].metrics[1].name: duplicate", 0) == 0,
-             s.message().c_str());
-    c = lamp_config();
-    c.add_profiles();
-    s = p->validate_config(c.SerializeAsString());
-    QVERIFY2(s.message().rfind("profiles[1].name: required", 0) == 0, s.message().c_str());
-    QVERIFY(p->validate_config(lamp_config().SerializeAsString()).ok());
+  void a_frame_carries_any_subset_of_metrics_but_every_required_one() {
+    FakeEnv env;
+    auto p = started(env, lamp_config());
+    Lamp lamp{"lamp-000003"};
+    register_lamp(env, lamp);
+    v1::RawFrame partial;  // report by exception: only what changed
+    partial.set_device_id(lamp.id);
+    partial.set_profile("dimmable-lamp");
+    partial.set_seq(++lamp.seq);
+    auto* v = partial.add_values();
+    v->set_metric("dim_pct");
+    v->set_raw_int(35);
+    itc::sign_frame(&partial, lamp.key);
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, partial).ok());
+    auto readings = env.bus().published_as<v1::Reading>(topics::kReadings);
+    QCOMPARE(readings.size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(readings[0].metric()), QString("dim"));
+    QCOMPARE(readings[0].value(), 35.0);
+
+    // The same model with power made required: a frame without it is refused by name.
+    auto strict = itc::testing::shipped_profile("dimmable-lamp");
+    strict.mutable_metrics(0)->set_required(true);
+    env.device_profiles().put(strict);
+    partial.set_seq(++lamp.seq);
+    itc::sign_frame(&partial, lamp.key);
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, partial).ok());
+    QCOMPARE(env.metrics().counter_value("frames_rejected_missing_value"), std::uint64_t{1});
+    QVERIFY(env.log().contains("required metric \"power_mw\" is missing"));
+    // ... and the device directory hears about it, against the device.
+    const auto reports = env.bus().published_as<v1::DeviceReport>(topics::kDeviceReports);
+    QCOMPARE(reports.size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(reports[0].device_id()), QString("lamp-000003"));
+    QVERIFY(reports[0].error().find("missing_value") != std::string::npos);
+    p->drain();
+    p->stop();
+  }
+
+  void profile_changes_apply_to_the_next_frame() {
+    FakeEnv env;
+    auto p = started(env, lamp_config());
+    Lamp lamp{"lamp-000004"};
+    register_lamp(env, lamp);
+    auto rescaled = itc::testing::shipped_profile("dimmable-lamp");
+    rescaled.mutable_metrics(0)->set_unit("kW");
+    rescaled.mutable_metrics(0)->set_scale(0.000001);
+    env.device_profiles().put(rescaled);
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(lamp, 9600)).ok());
+    auto r = by_metric(env.bus().published_as<v1::Reading>(topics::kReadings));
+    QCOMPARE(QString::fromStdString(r["power"].unit()), QString("kW"));
+    QVERIFY(std::abs(r["power"].value() - 0.0096) < 1e-12);
+    p->drain();
+    p->stop();
   }
 
   void frames_become_typed_readings_with_units_and_quality() {
@@ -219,10 +233,10 @@ class NormalizeTest : public QObject {
     QVERIFY(env.bus().publish_value(topics::kRawFrames, extra).ok());
     QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_metric"), std::uint64_t{1});
 
-    auto missing = frame(good, 5000);
-    missing.mutable_values()->RemoveLast();
-    itc::sign_frame(&missing, good.key);
-    QVERIFY(env.bus().publish_value(topics::kRawFrames, missing).ok());
+    v1::RawFrame nothing = frame(good, 5000);
+    nothing.clear_values();
+    itc::sign_frame(&nothing, good.key);
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, nothing).ok());
     auto no_value = frame(good, 5000);
     no_value.mutable_values(1)->clear_value();
     itc::sign_frame(&no_value, good.key);

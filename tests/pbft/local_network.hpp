@@ -276,7 +276,8 @@ class LocalNetwork {
     const std::string name = "validator-" + std::to_string(i);
     std::string y = "node:\n  name: " + name + "\n  data_dir: node-" + std::to_string(i) +
                     "\n  admin: {listen: 127.0.0.1:" + std::to_string(admin_ports_[static_cast<std::size_t>(i)]) +
-                    "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") + "]\nplugins:\n";
+                    "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") + "]\n" +
+                    device_profiles_yaml() + "plugins:\n";
     y += "  - name: store-sqlite\n    package: " + packages + "/store-sqlite.itcpkg\n";
     y += "  - name: pbft\n    package: " + packages + "/pbft.itcpkg\n    config: {genesis_file: " + path("genesis.json") +
          ", identity_key_file: " + path(name + ".pem") + ", view_change_timeout_ms: 1000" + opt_.pbft_extra + "}\n";
@@ -285,8 +286,7 @@ class LocalNetwork {
            std::to_string(opt_.lamps) + ", report_interval_ms: 500, fleet_seed: " + name +
            ", id_prefix: v" + std::to_string(i) + "-lamp-, owner_public_key: " +
            crypto::to_hex(account(0).public_key()) + "}\n";
-      y += "  - name: normalize\n    package: " + packages + "/normalize.itcpkg\n    config:\n      profiles:" +
-           kLampProfileYaml;
+      y += "  - name: normalize\n    package: " + packages + "/normalize.itcpkg\n";
       y += "  - name: control\n    package: " + packages + "/control.itcpkg\n";
     }
     std::ofstream(config_path(i)) << y;

@@ -31,15 +31,14 @@ std::string node_yaml(const std::string& owner_hex, Plugins p, int lamps = 200) 
   std::string y =
       "node:\n  name: pipeline-node\n  data_dir: data\n  admin: {listen: \"off\"}\n"
       "  trusted_vendor_keys: [" +
-      env("ITC_VENDOR_KEY") + "]\nplugins:\n";
+      env("ITC_VENDOR_KEY") + "]\n" + itc::testing::device_profiles_yaml() + "plugins:\n";
   if (p.lamps) {
     y += "  - name: sim-lighting\n    package: " + package("sim-lighting") +
          "\n    config: {lamps: " + std::to_string(lamps) +
          ", report_interval_ms: 200, fleet_seed: test, owner_public_key: " + owner_hex + "}\n";
   }
   if (p.normalize) {
-    y += "  - name: normalize\n    package: " + package("normalize") +
-         "\n    config:\n      profiles:" + itc::testing::kLampProfileYaml;
+    y += "  - name: normalize\n    package: " + package("normalize") + "\n";
   }
   if (p.ledger) {
     y += "  - name: store-sqlite\n    package: " + package("store-sqlite") + "\n";

@@ -136,19 +136,10 @@ node:
   data_dir: fleet-data
   admin: {listen: "127.0.0.1:0"}
   trusted_vendor_keys: ["$pubkey", "$build_key"]
+device_profiles: ["$source_dir/deploy/profiles"]
 plugins:
   - name: normalize
     package: $build_dir/packages/normalize.itcpkg
-    config:
-      profiles:
-        - name: dimmable-lamp
-          metrics:
-            - {name: power, raw_metric: power_mw, unit: W, scale: 0.001, min: 0, max: 15}
-            - {name: temperature, raw_metric: temperature_dc, unit: degC, scale: 0.1}
-            - {name: dim, raw_metric: dim_pct, unit: "%", min: 0, max: 100}
-            - {name: "on", raw_metric: "on", min: 0, max: 1}
-            - {name: occupancy, raw_metric: occupancy, unit: persons, min: 0, max: 50}
-            - {name: fault, raw_metric: fault, min: 0, max: 1, is_fault_flag: true}
   - name: acme-lux-meter
     package: $pkg
     config: {metric_filter: power}

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <condition_variable>
 #include <exception>
+#include <map>
+#include <tuple>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -25,6 +27,8 @@ namespace pb = google::protobuf;
 
 constexpr std::size_t kDefaultRecentReadings = 100;
 constexpr std::size_t kMaxRecentReadings = 10000;
+constexpr std::size_t kMaxDevicePage = 1000;
+constexpr std::size_t kMaxDeviceOffset = 10'000'000;
 constexpr std::chrono::seconds kTxVerdictWait{30};
 
 unsigned http_status_for(Status::Code code) {
@@ -276,6 +280,52 @@ AdminResponse device_record(Node& node, const std::string& device_id) {
   return state_record<v1::DeviceRecord>(node, ledger::device_key(device_id), "device " + device_id);
 }
 
+// ---- Devices (the host's directory) and their profiles ----------------------------------
+
+// GET /v1/devices?state=online|stale|offline|unknown|fault&q=<substring>&offset=&limit=
+AdminResponse device_list(Node& node, std::string_view query) {
+  DeviceFilter filter;
+  if (auto state = query_param(query, "state"); state && !state->empty()) {
+    static const std::map<std::string, v1::DeviceState> kStates = {
+        {"online", v1::DEVICE_STATE_ONLINE},
+        {"stale", v1::DEVICE_STATE_STALE},
+        {"offline", v1::DEVICE_STATE_OFFLINE},
+        {"unknown", v1::DEVICE_STATE_UNSPECIFIED}};
+    if (*state == "fault") {
+      filter.fault_only = true;
+    } else if (auto it = kStates.find(*state); it != kStates.end()) {
+      filter.state = it->second;
+    } else {
+      return admin_error(Status::InvalidArgument(
+          "query parameter state must be online, stale, offline, unknown or fault, got '" +
+          *state + "'"));
+    }
+  }
+  if (auto q = query_param(query, "q")) filter.query = *q;
+  for (auto [key, target, most] : {std::tuple{"offset", &filter.offset, kMaxDeviceOffset},
+                                   std::tuple{"limit", &filter.limit, kMaxDevicePage}}) {
+    auto v = query_param(query, key);
+    if (!v) continue;
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n > most) {
+      return admin_error(Status::InvalidArgument("query parameter " + std::string(key) +
+                                                 " must be an integer in 0.." +
+                                                 std::to_string(most) + ", got '" + *v + "'"));
+    }
+    *target = n;
+  }
+  return json_ok(node.devices(filter));
+}
+
+AdminResponse device_status(Node& node, const std::string& device_id) {
+  auto status = node.device(device_id);
+  if (!status) {
+    return admin_error(404, "NotFound", "no device \"" + device_id + "\" is known to this node");
+  }
+  return json_ok(*status);
+}
+
 AdminResponse plugin_action(Node& node, std::string_view method, const std::string& path,
                             const std::vector<std::string>& parts, const std::string& body) {
   // parts: v1 plugins [load | <name> swap | <name> unload]
@@ -291,6 +341,12 @@ AdminResponse plugin_action(Node& node, std::string_view method, const std::stri
     if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
     if (Status st = node.load(req); !st.ok()) return admin_error(st);
     return plugin_status_of(node, req.name());
+  }
+  if (parts.size() == 4 && parts[3] == "config") {
+    if (method != "GET") return method_not_allowed(method, path, "GET");
+    auto config = node.plugin_config(parts[2]);
+    if (!config.ok()) return admin_error(config.status());
+    return json_ok(*config);
   }
   if (parts.size() == 4 && (parts[3] == "swap" || parts[3] == "unload")) {
     if (method != "POST") return method_not_allowed(method, path, "POST");
@@ -328,6 +384,22 @@ AdminOutcome route(Node& node, std::string_view method, std::string_view target,
   if (parts.size() == 2 && what == "node") {
     if (!only("GET")) return method_not_allowed(method, path, "GET");
     return json_ok(node.info());
+  }
+  if (parts.size() == 2 && what == "config") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return json_ok(node.config_text());
+  }
+  if (parts.size() == 2 && what == "profiles") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return json_ok(node.device_profiles());
+  }
+  if (parts.size() == 2 && what == "devices") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return device_list(node, query);
+  }
+  if (parts.size() == 3 && what == "devices") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return device_status(node, parts[2]);
   }
   if (parts.size() == 3 && what == "config" && parts[2] == "validate") {
     if (!only("POST")) return method_not_allowed(method, path, "POST");

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"node", "plugins"};
+const std::vector<std::string> kTopLevelKeys = {"node", "device_profiles", "plugins"};
 const std::vector<std::string> kPluginKeys = {"name", "package", "library", "config"};
 
 std::string resolve_path(const fs::path& base, const std::string& p) {
@@ -222,6 +222,8 @@ Result<NodeFile> parse_node_file(const std::string& yaml_text, const std::string
   check_keys(root, kTopLevelKeys, "", file_label, "the node file", report);
 
   parse_node_section(find_key(root, "node", nullptr), base, file_label, &out, report);
+  out.profiles = load_device_profiles(find_key(root, "device_profiles", nullptr), file_label,
+                                      out.dir, report);
 
   const YAML::Node plugins = find_key(root, "plugins", nullptr);
   if (plugins.IsDefined() && !plugins.IsNull()) {

@@ -6,6 +6,8 @@
 //     admin: {listen: 127.0.0.1:8740}
 //     trusted_vendor_keys: ["<64 hex>", "keys/vendor.pub.pem"]
 //     developer_mode: false
+//   device_profiles:            # profile files or directories (see device_profile_catalog.hpp)
+//     - ../deploy/profiles
 //   plugins:
 //     - name: sim-lighting
 //       package: ../build/packages/sim-lighting.itcpkg   # or `library: x.so`
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "host/config_schema.hpp"  // format_report, add_issue
+#include "host/device_profile_catalog.hpp"
 #include "itc/status.hpp"
 #include "itc/v1/node.pb.h"
 
@@ -50,6 +53,7 @@ struct NodeFile {
   std::string dir;      // absolute directory paths were resolved against
   v1::NodeConfig node;  // defaults applied; data_dir and key file paths absolute
   std::vector<PluginEntry> plugins;
+  std::vector<ProfilePtr> profiles;  // from `device_profiles:`, checked, sorted by name
 };
 
 // Parses the text of a node file. `file_label` names it in issues; relative paths are

@@ -11,7 +11,9 @@
 #include "host/node_impl.hpp"
 #include "itc/abi.hpp"
 #include "itc/crypto.hpp"
+#include "itc/file_io.hpp"
 #include "itc/services/command_gateway.hpp"
+#include "itc/services/device_profiles.hpp"
 #include "itc/services/ledger_store.hpp"
 
 namespace itc::host {
@@ -78,6 +80,14 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
   d.bus = std::make_unique<MessageBus>(d.file.node.bus_queue_capacity(),
                                        [&d](const std::string& m) { d.warn(m); });
   d.register_collectors();
+  d.profiles.replace(d.file.profiles);
+  d.devices = std::make_unique<DeviceDirectory>(&d.profiles);
+  if (Status st = d.services.provide(kHostServiceOwner, false, DeviceProfiles::kServiceName,
+                                     static_cast<DeviceProfiles*>(&d.profiles));
+      !st.ok()) {
+    return st;
+  }
+  if (auto text = read_file(options.config_file); text.ok()) d.config_text = std::move(*text);
   return node;
 }
 
@@ -169,9 +179,13 @@ std::vector<std::string> Node::Impl::running_dependents(const PluginSlot& slot) 
 void Node::Impl::subscribe_host_taps() {
   bus->subscribe_as("host", false, topics::kReadings, v1::Reading::descriptor()->full_name(),
                     [this](const MessagePtr& m) {
-                      std::lock_guard lock(mu);
-                      recent.push_back(static_cast<const v1::Reading&>(*m));
-                      if (recent.size() > kRecentReadings) recent.pop_front();
+                      const auto& reading = static_cast<const v1::Reading&>(*m);
+                      {
+                        std::lock_guard lock(mu);
+                        recent.push_back(reading);
+                        if (recent.size() > kRecentReadings) recent.pop_front();
+                      }
+                      note_reading(reading);
                     });
   bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
                     [this](const MessagePtr& m) {
@@ -180,6 +194,8 @@ void Node::Impl::subscribe_host_taps() {
                         std::lock_guard lock(mu);
                         head = b;
                       }
+                      committed_tx.fetch_add(b.header().tx_count());
+                      committed_readings.fetch_add(b.header().reading_count());
                       v1::Event ev;
                       *ev.mutable_block() = b;
                       emit(std::move(ev));
@@ -333,6 +349,8 @@ Status Node::start() {
   d.started_at_us = now_us();
   remove_stale_copies(fs::path(d.run_dir).parent_path());
   d.subscribe_host_taps();
+  d.subscribe_device_taps();
+  d.start_stats_timer();
   spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
                d.file.plugins.size(), d.file.node.data_dir(),
                d.file.node.developer_mode() ? " [DEVELOPER MODE: unsigned plugins allowed]" : "");
@@ -447,6 +465,7 @@ void Node::shutdown() {
       d.set_state(*s, v1::UNLOADED);
     }
   }
+  if (d.host_timers != 0) d.scheduler->retire(d.host_timers);
   // Let the host's own taps see the last blocks and results the plugins sent on the way out.
   d.bus->wait_drained("host", std::chrono::seconds(2));
   d.bus->remove_owner("host");

@@ -11,11 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "host/device_directory.hpp"
 #include "itc/status.hpp"
 #include "itc/v1/device.pb.h"
 #include "itc/v1/ledger.pb.h"
 #include "itc/v1/node.pb.h"
 #include "itc/v1/plugin.pb.h"
+#include "itc/v1/profile.pb.h"
 
 namespace itc::host {
 
@@ -67,6 +69,14 @@ class Node {
   void* find_service(std::string_view name) const;
 
   std::vector<v1::Reading> recent_readings(std::size_t max) const;
+
+  // Devices as the host's directory sees them, and the device profiles it loaded.
+  v1::DeviceList devices(const DeviceFilter& filter) const;
+  std::optional<v1::DeviceStatus> device(const std::string& device_id) const;
+  v1::DeviceProfileList device_profiles() const;
+  v1::ConfigText config_text() const;
+  // NotFound if no plugin of that name is loaded.
+  Result<v1::PluginConfig> plugin_config(const std::string& name) const;
   std::optional<v1::BlockCommitted> ledger_head() const;
   v1::CommandResult submit_command(const v1::Command& cmd);
   std::vector<v1::TopicStats> topic_stats() const;

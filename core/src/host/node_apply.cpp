@@ -44,6 +44,7 @@ v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::stri
     return result;
   }
 
+  impl_->profiles.replace(next->profiles);  // before plugins that read them are swapped
   auto fail = [&](const std::string& what, const Status& st) {
     result.set_error(what + ": " + st.ToString());
     spdlog::warn("config apply stopped at {}: {}", what, st.ToString());
@@ -82,6 +83,8 @@ v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::stri
   {
     std::lock_guard lock(impl_->mu);
     impl_->file.plugins = next->plugins;
+    impl_->file.profiles = next->profiles;
+    impl_->config_text = yaml_text;
   }
   result.set_ok(true);
   spdlog::info("config applied: {} change(s)", result.actions_size());

@@ -2,6 +2,7 @@
 // load, unload). Not part of the SDK.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "host/config_file.hpp"
+#include "host/device_directory.hpp"
+#include "host/device_profile_catalog.hpp"
 #include "host/kv_store.hpp"
 #include "host/message_bus.hpp"
 #include "host/metrics_registry.hpp"
@@ -20,6 +23,9 @@
 #include "host/scheduler.hpp"
 
 namespace itc::host {
+
+// Owner name of the services the host itself provides (not a valid plugin name).
+inline constexpr const char* kHostServiceOwner = "<host>";
 
 // One configured plugin: what runs in it now, and its visible lifecycle state.
 struct PluginSlot {
@@ -57,6 +63,15 @@ struct Node::Impl {
   std::optional<v1::BlockCommitted> head;
   bool shut_down = false;
 
+  // Devices: the profiles the config lists (a host-provided service), the directory
+  // the admin API reads, and once-a-second stats for the event stream.
+  DeviceProfileCatalog profiles;
+  std::unique_ptr<DeviceDirectory> devices;
+  std::string config_text;                  // as started, or as last applied
+  std::uint64_t host_timers = 0;            // scheduler owner of the host's own timers
+  std::atomic<std::uint64_t> committed_tx{0};
+  std::atomic<std::uint64_t> committed_readings{0};
+
   NodeServices node_services();
   PluginSlot* find_slot(const std::string& name);
   void set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason = "");
@@ -76,6 +91,11 @@ struct Node::Impl {
   // Data-flow order (connection first, cyber last), dependents before their providers.
   std::vector<PluginSlot*> shutdown_order() const;
   void subscribe_host_taps();
+  void subscribe_device_taps();  // node_devices.cpp
+  void note_reading(const v1::Reading& reading);
+  void emit_device(std::optional<v1::DeviceStatus> changed);
+  void start_stats_timer();      // node_devices.cpp
+  v1::NodeStats stats(double seconds, std::uint64_t tx, std::uint64_t readings) const;
   void register_collectors();
 };
 

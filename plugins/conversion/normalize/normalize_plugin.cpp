@@ -13,7 +13,6 @@ constexpr std::size_t kMaxInFlight = 512;
 constexpr std::int64_t kLogEveryNs = 1'000'000'000;
 
 struct ParsedConfig {
-  std::unique_ptr<ProfileMapper> mapper;
   bool verify_signatures = true;
 };
 
@@ -22,10 +21,7 @@ Result<ParsedConfig> parse_config(std::string_view serialized) {
   if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
     return Status::InvalidArgument("config: not a valid itc.normalize.Config message");
   }
-  auto mapper = ProfileMapper::create(msg);
-  if (!mapper.ok()) return mapper.status();
   ParsedConfig out;
-  out.mapper = std::make_unique<ProfileMapper>(std::move(mapper).value());
   out.verify_signatures = msg.has_verify_signatures() ? msg.verify_signatures() : true;
   return out;
 }
@@ -46,8 +42,16 @@ Status NormalizePlugin::initialise(HostEnv& env, std::string_view config) noexce
     env_ = &env;
     auto parsed = parse_config(config);
     if (!parsed.ok()) return parsed.status();
-    mapper_ = std::move(parsed->mapper);
     verify_signatures_ = parsed->verify_signatures;
+    profiles_ = env.services().find<DeviceProfiles>();
+    if (profiles_ == nullptr) {
+      return Status::FailedPrecondition(
+          "the host provides no device profiles (itc.device-profiles.v1); this host is too old");
+    }
+    if (profiles_->all().empty()) {
+      env.log().warn("normalize: the node config lists no device_profiles; every frame will "
+                     "be refused as unknown_profile");
+    }
 
     auto& m = env.metrics();
     frames_in_ = &m.counter("frames_in", "Raw frames received");
@@ -169,13 +173,14 @@ void NormalizePlugin::check(Job& job) const {
     device = it->second;
   }
   const std::string& profile_name = frame.profile().empty() ? device.profile : frame.profile();
-  const ProfileSpec* profile = mapper_->find(profile_name);
+  const std::shared_ptr<const ProfileMapper> mapper = current_mapper();
+  const ProfileSpec* profile = mapper->find(profile_name);
   if (profile == nullptr) {
     out.rejected = RejectReason::kUnknownProfile;
     out.detail = "profile \"" + profile_name + "\" is not configured";
     return;
   }
-  out = mapper_->map(frame, *profile, verify_signatures_);
+  out = mapper->map(frame, *profile, verify_signatures_);
   if (out.rejected) return;
   if (verify_signatures_) {
     if (Status s = verify_frame(frame, device.public_key); !s.ok()) {
@@ -240,10 +245,31 @@ void NormalizePlugin::commit(Job& job) {
   if (job.mapped.out_of_range > 0) readings_out_of_range_->add(job.mapped.out_of_range);
 }
 
+std::shared_ptr<const ProfileMapper> NormalizePlugin::current_mapper() const {
+  std::lock_guard lock(mapper_mu_);
+  const std::uint64_t generation = profiles_->generation();
+  if (!mapper_ || generation != mapper_generation_) {
+    mapper_ = std::make_shared<const ProfileMapper>(profiles_->all());
+    mapper_generation_ = generation;
+  }
+  return mapper_;
+}
+
 void NormalizePlugin::reject(const v1::RawFrame& frame, RejectReason reason,
                              const std::string& detail) {
   const std::size_t i = index_of(reason);
   rejected_[i]->add();
+  if (!frame.device_id().empty()) {
+    v1::DeviceReport report;
+    report.set_device_id(frame.device_id());
+    report.set_source("normalize");
+    report.set_error("frame seq " + std::to_string(frame.seq()) + " refused: " +
+                     std::string(reject_reason_name(reason)) + " (" + detail + ")");
+    report.set_at_us(env_->clock().unix_micros());
+    // Advisory: dropped rather than stalling the committer if the directory lags.
+    (void)env_->bus().try_publish(topics::kDeviceReports,
+                                  std::make_shared<const v1::DeviceReport>(std::move(report)));
+  }
   std::uint64_t suppressed = 0;
   {
     std::lock_guard lock(log_mu_);

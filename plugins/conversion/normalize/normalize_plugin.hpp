@@ -1,9 +1,11 @@
 // NormalizePlugin: the "normalize" conversion plugin. Learns device keys from
 // topics::kRegistrations, checks each v1::RawFrame on topics::kRawFrames (registered
 // device, known profile and metrics, valid signature, increasing seq), maps its values
-// through the device profile and publishes one v1::Reading per metric on
+// through the device profile (the host's DeviceProfiles service: the files the node
+// config lists under `device_profiles:`) and publishes one v1::Reading per metric on
 // topics::kReadings. A bad frame is counted (frames_rejected_<reason>), logged
-// (rate-limited) and skipped; other frames keep flowing.
+// (rate-limited), reported against its device (topics::kDeviceReports) and skipped;
+// other frames keep flowing.
 //
 // Signatures are verified in parallel on env.executor(); readings still leave in frame
 // arrival order (a reorder stage commits frames by arrival ticket), so each device's
@@ -24,6 +26,7 @@
 
 #include "itc/crypto.hpp"
 #include "itc/plugin.hpp"
+#include "itc/services/device_profiles.hpp"
 #include "profile_mapper.hpp"
 
 namespace itc::normalize {
@@ -60,8 +63,14 @@ class NormalizePlugin final : public Plugin {
   void commit(Job& job);
   void reject(const v1::RawFrame& frame, RejectReason reason, const std::string& detail);
 
+  // The mapper for the host's current device profiles, rebuilt when they change.
+  std::shared_ptr<const ProfileMapper> current_mapper() const;
+
   HostEnv* env_ = nullptr;
-  std::unique_ptr<ProfileMapper> mapper_;
+  const DeviceProfiles* profiles_ = nullptr;
+  mutable std::mutex mapper_mu_;
+  mutable std::shared_ptr<const ProfileMapper> mapper_;
+  mutable std::uint64_t mapper_generation_ = 0;
   bool verify_signatures_ = true;
 
   mutable std::shared_mutex devices_mu_;

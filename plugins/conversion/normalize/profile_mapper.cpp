@@ -3,20 +3,9 @@
 #include <cmath>
 #include <set>
 
-#include "normalize.pb.h"
+#include "itc/services/device_profiles.hpp"
 
 namespace itc::normalize {
-namespace {
-
-std::string num(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-}  // namespace
-
 std::string_view reject_reason_name(RejectReason r) {
   switch (r) {
     case RejectReason::kUnknownDevice:
@@ -37,60 +26,27 @@ std::string_view reject_reason_name(RejectReason r) {
   return "unknown";
 }
 
-Result<ProfileMapper> ProfileMapper::create(const Config& config) {
-  ProfileMapper mapper;
-  for (int p = 0; p < config.profiles_size(); ++p) {
-    const DeviceProfile& dp = config.profiles(p);
-    const std::string at = "profiles[" + std::to_string(p) + "]";
-    if (dp.name().empty()) return Status::InvalidArgument(at + ".name: required");
-    if (mapper.profiles_.count(dp.name())) {
-      return Status::InvalidArgument(at + ".name: duplicate profile \"" + dp.name() + "\"");
-    }
-    if (dp.metrics_size() == 0) {
-      return Status::InvalidArgument(at + ".metrics: a profile needs at least one metric");
-    }
+ProfileMapper::ProfileMapper(
+    const std::vector<std::shared_ptr<const v1::DeviceProfile>>& profiles) {
+  for (const auto& dp : profiles) {
     ProfileSpec spec;
-    spec.name = dp.name();
-    std::set<std::string> names;
-    for (int m = 0; m < dp.metrics_size(); ++m) {
-      const Metric& mc = dp.metrics(m);
-      const std::string mat = at + ".metrics[" + std::to_string(m) + "]";
+    spec.name = dp->name();
+    for (const v1::MetricSpec& mc : dp->metrics()) {
       MetricSpec ms;
       ms.name = mc.name();
-      if (ms.name.empty()) return Status::InvalidArgument(mat + ".name: required");
-      if (!names.insert(ms.name).second) {
-        return Status::InvalidArgument(mat + ".name: duplicate metric \"" + ms.name + "\"");
-      }
-      ms.raw_metric = mc.raw_metric().empty() ? mc.name() : mc.raw_metric();
-      if (spec.by_raw.count(ms.raw_metric)) {
-        return Status::InvalidArgument(mat + ".raw_metric: \"" + ms.raw_metric +
-                                       "\" is already mapped by another metric");
-      }
+      ms.raw_metric = raw_metric_of(mc);
       ms.unit = mc.unit();
-      if (mc.has_scale()) {
-        if (!std::isfinite(mc.scale()) || mc.scale() == 0) {
-          return Status::InvalidArgument(mat + ".scale: must be finite and non-zero, got " +
-                                         num(mc.scale()));
-        }
-        ms.scale = mc.scale();
-      }
-      if (!std::isfinite(mc.offset())) {
-        return Status::InvalidArgument(mat + ".offset: must be finite");
-      }
+      if (mc.has_scale()) ms.scale = mc.scale();
       ms.offset = mc.offset();
       if (mc.has_min()) ms.min = mc.min();
       if (mc.has_max()) ms.max = mc.max();
-      if (ms.min && ms.max && *ms.max < *ms.min) {
-        return Status::InvalidArgument(mat + ".max: must be >= min (" + num(*ms.min) + "), got " +
-                                       num(*ms.max));
-      }
       ms.is_fault_flag = mc.is_fault_flag();
+      ms.required = mc.required();
       spec.by_raw.emplace(ms.raw_metric, spec.metrics.size());
       spec.metrics.push_back(std::move(ms));
     }
-    mapper.profiles_.emplace(spec.name, std::move(spec));
+    profiles_.emplace(spec.name, std::move(spec));
   }
-  return mapper;
 }
 
 const ProfileSpec* ProfileMapper::find(std::string_view profile) const {
@@ -134,16 +90,18 @@ Mapped ProfileMapper::map(const v1::RawFrame& frame, const ProfileSpec& profile,
         return reject(RejectReason::kMissingValue, "metric \"" + v.metric() + "\" has no value");
     }
   }
+  if (frame.values_size() == 0) return reject(RejectReason::kMissingValue, "the frame has no values");
   bool fault = false;
   for (std::size_t i = 0; i < profile.metrics.size(); ++i) {
-    if (!raw[i]) {
+    if (!raw[i] && profile.metrics[i].required) {
       return reject(RejectReason::kMissingValue,
-                    "metric \"" + profile.metrics[i].raw_metric + "\" is missing");
+                    "required metric \"" + profile.metrics[i].raw_metric + "\" is missing");
     }
-    if (profile.metrics[i].is_fault_flag && *raw[i] != 0) fault = true;
+    if (raw[i] && profile.metrics[i].is_fault_flag && *raw[i] != 0) fault = true;
   }
   out.readings.reserve(profile.metrics.size());
   for (std::size_t i = 0; i < profile.metrics.size(); ++i) {
+    if (!raw[i]) continue;
     const MetricSpec& m = profile.metrics[i];
     v1::Reading r;
     r.set_device_id(frame.device_id());

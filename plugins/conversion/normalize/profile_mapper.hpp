@@ -8,12 +8,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include <memory>
+
 #include "itc/status.hpp"
 #include "itc/v1/device.pb.h"
+#include "itc/v1/profile.pb.h"
 
 namespace itc::normalize {
-
-class Config;
 
 // Why a frame was skipped; each has a counter frames_rejected_<name>.
 enum class RejectReason {
@@ -40,6 +41,7 @@ struct MetricSpec {
   std::optional<double> min;
   std::optional<double> max;
   bool is_fault_flag = false;
+  bool required = false;
 };
 
 struct ProfileSpec {
@@ -58,14 +60,16 @@ struct Mapped {
 
 class ProfileMapper {
  public:
-  // Checks and compiles the profiles; InvalidArgument naming the field, e.g.
-  // "profiles[0].metrics[2].max: must be >= min (0), got -1".
-  static Result<ProfileMapper> create(const Config& config);
+  // Compiles the node's device profiles (already checked by the host when it loaded
+  // them: names unique, scale non-zero, min <= max).
+  explicit ProfileMapper(const std::vector<std::shared_ptr<const v1::DeviceProfile>>& profiles);
 
   const ProfileSpec* find(std::string_view profile) const;
 
-  // Readings for `frame` under `profile` (frame_digest left empty; quality GOOD,
-  // OUT_OF_RANGE or DEVICE_FAULT; `verified` false turns GOOD into UNVERIFIED).
+  // Readings for `frame` under `profile`, one per metric the frame carries (a frame may
+  // carry any non-empty subset, but every `required` metric); frame_digest left empty;
+  // quality GOOD, OUT_OF_RANGE or DEVICE_FAULT; `verified` false turns GOOD into
+  // UNVERIFIED.
   Mapped map(const v1::RawFrame& frame, const ProfileSpec& profile, bool verified) const;
 
  private:

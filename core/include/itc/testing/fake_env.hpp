@@ -53,6 +53,7 @@
 
 #include "itc/bus.hpp"
 #include "itc/host_env.hpp"
+#include "itc/services/device_profiles.hpp"
 #include "itc/status.hpp"
 
 namespace itc::testing {
@@ -433,9 +434,39 @@ class FakeServices : public Services {
   std::map<std::string, void*> map_;
 };
 
+// The node's device profiles, as the host provides them (set here by the test).
+class FakeDeviceProfiles : public DeviceProfiles {
+ public:
+  // Adds or replaces the profile of that name.
+  void put(v1::DeviceProfile profile) {
+    std::lock_guard lock(mu_);
+    const std::string name = profile.name();
+    map_[name] = std::make_shared<const v1::DeviceProfile>(std::move(profile));
+    ++generation_;
+  }
+  std::shared_ptr<const v1::DeviceProfile> find(std::string_view name) const override {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(name);
+    return it == map_.end() ? nullptr : it->second;
+  }
+  std::vector<std::shared_ptr<const v1::DeviceProfile>> all() const override {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<const v1::DeviceProfile>> out;
+    for (const auto& [name, p] : map_) out.push_back(p);
+    return out;
+  }
+  std::uint64_t generation() const override { return generation_.load(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const v1::DeviceProfile>, std::less<>> map_;
+  std::atomic<std::uint64_t> generation_{1};
+};
+
 class FakeEnv : public HostEnv {
  public:
   explicit FakeEnv(std::string node_name = "test-node") : node_name_(std::move(node_name)) {
+    (void)services_.provide(static_cast<DeviceProfiles*>(&profiles_));
     std::string tmpl = (std::filesystem::temp_directory_path() / "itc-fake-env-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     data_dir_ = tmpl;
@@ -464,6 +495,8 @@ class FakeEnv : public HostEnv {
   void set_executor_queued(bool queued) { executor_.set_queued(queued); }
   std::size_t run_pending() { return executor_.run_pending(); }
   FakeClock& manual_clock() { return clock_; }
+  // The profiles the host would have loaded from `device_profiles:`.
+  FakeDeviceProfiles& device_profiles() { return profiles_; }
 
  private:
   FakeClock clock_;
@@ -474,6 +507,7 @@ class FakeEnv : public HostEnv {
   FakeKeyValueStore storage_;
   FakeBus bus_;
   FakeServices services_;
+  FakeDeviceProfiles profiles_;
   std::string node_name_;
   std::string data_dir_;
 };

@@ -1,0 +1,153 @@
+// Devices and profiles through the admin API, as Studio uses them: a real Node running
+// sim-lighting and normalize from their signed packages with the shipped device profiles,
+// behind a real AdminServer on loopback.
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+
+#include "admin_client.hpp"
+#include "host/admin_server.hpp"
+#include "host/node.hpp"
+#include "itc/crypto.hpp"
+#include "lamp_profile.hpp"
+
+using itc::host::AdminServer;
+using itc::host::Node;
+using itc::testing::AdminClient;
+using itc::testing::eventually;
+
+namespace {
+
+constexpr int kLamps = 30;
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) qFatal("%s is not set (run through ctest)", name);
+  return v;
+}
+
+}  // namespace
+
+class AdminDevicesTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+  std::unique_ptr<Node> node_;
+  std::unique_ptr<AdminServer> server_;
+  std::unique_ptr<AdminClient> admin_;
+  std::string config_;
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    const std::string pkg = env("ITC_PACKAGE_DIR");
+    auto owner = itc::crypto::Ed25519PrivateKey::generate();
+    QVERIFY(owner.ok());
+    config_ = "node:\n  name: devices-node\n  data_dir: " + dir_.filePath("data").toStdString() +
+              "\n  admin: {listen: \"127.0.0.1:0\"}\n  trusted_vendor_keys: [" +
+              env("ITC_VENDOR_KEY") + "]\n" + itc::testing::device_profiles_yaml() +
+              "plugins:\n"
+              "  - name: normalize\n    package: " + pkg + "/normalize.itcpkg\n" +
+              "  - name: sim-lighting\n    package: " + pkg + "/sim-lighting.itcpkg\n" +
+              "    config: {lamps: " + std::to_string(kLamps) +
+              ", report_interval_ms: 100, fault_probability: 0, fleet_seed: devices, "
+              "owner_public_key: " + itc::crypto::to_hex(owner->public_key()) + "}\n";
+    const std::string path = dir_.filePath("node.yaml").toStdString();
+    std::ofstream(path) << config_;
+    auto node = Node::create({path, false});
+    QVERIFY2(node.ok(), node.status().ToString().c_str());
+    node_ = std::move(*node);
+    itc::Status st = node_->start();
+    QVERIFY2(st.ok(), st.ToString().c_str());
+    auto token = itc::host::load_or_create_admin_token(node_->data_dir());
+    QVERIFY(token.ok());
+    server_ = std::make_unique<AdminServer>(*node_, "127.0.0.1:0", *token);
+    QVERIFY(server_->start().ok());
+    admin_ = std::make_unique<AdminClient>(QString("http://127.0.0.1:%1").arg(server_->port()),
+                                           QByteArray::fromStdString(*token));
+  }
+
+  void cleanupTestCase() {
+    if (server_) server_->stop();
+    if (node_) node_->shutdown();
+  }
+
+  void theFleetIsListedOnlineAndPaged() {
+    QVERIFY(eventually(
+        [&] {
+          return admin_->get("/v1/devices?state=online&limit=1").json()["total"].toInt() ==
+                 kLamps;
+        },
+        15000));
+    auto page = admin_->get("/v1/devices?offset=10&limit=5").json();
+    QCOMPARE(page["total"].toInt(), kLamps);
+    QCOMPARE(page["offset"].toInt(), 10);
+    const QJsonArray devices = page["devices"].toArray();
+    QCOMPARE(devices.size(), 5);
+    QCOMPARE(devices[0].toObject()["deviceId"].toString(), QString("lamp-000011"));
+    QCOMPARE(devices[4].toObject()["deviceId"].toString(), QString("lamp-000015"));
+
+    auto search = admin_->get("/v1/devices?q=LAMP-00002").json();  // case-insensitive
+    QCOMPARE(search["total"].toInt(), 10);                           // lamp-000020..29
+    QCOMPARE(admin_->get("/v1/devices?state=offline").json()["total"].toInt(), 0);
+    QCOMPARE(admin_->get("/v1/devices?state=fault").json()["total"].toInt(), 0);
+  }
+
+  void oneDeviceShowsItsLastReadingOfEachMetric() {
+    auto r = admin_->get("/v1/devices/lamp-000007");
+    QCOMPARE(r.status, 200);
+    auto d = r.json();
+    QCOMPARE(d["state"].toString(), QString("DEVICE_STATE_ONLINE"));
+    QCOMPARE(d["profile"].toString(), QString("dimmable-lamp"));
+    QVERIFY(d["readings"].toString().toULongLong() >= 6);
+    QStringList metrics;
+    for (const auto& v : d["lastReadings"].toArray()) {
+      metrics << v.toObject()["metric"].toString();
+    }
+    metrics.sort();
+    QCOMPARE(metrics, QStringList({"dim", "fault", "occupancy", "on", "power", "temperature"}));
+  }
+
+  void badQueriesAndUnknownDevicesGetClearErrors() {
+    auto bad = admin_->get("/v1/devices?state=sleepy");
+    QCOMPARE(bad.status, 400);
+    QVERIFY(bad.json()["error"].toString().contains("online, stale, offline, unknown or fault"));
+    QCOMPARE(admin_->get("/v1/devices?limit=100000").status, 400);
+    auto missing = admin_->get("/v1/devices/no-such-lamp");
+    QCOMPARE(missing.status, 404);
+    QVERIFY(missing.json()["error"].toString().contains("no-such-lamp"));
+  }
+
+  void profilesConfigAndPluginSchemaAreServed() {
+    auto profiles = admin_->get("/v1/profiles").json()["profiles"].toArray();
+    QStringList names;
+    for (const auto& p : profiles) names << p.toObject()["name"].toString();
+    QCOMPARE(names, QStringList({"dimmable-lamp", "energy-meter", "occupancy-sensor"}));
+
+    auto config = admin_->get("/v1/config").json();
+    QCOMPARE(config["yaml"].toString().toStdString(), config_);
+
+    auto schema = admin_->get("/v1/plugins/sim-lighting/config").json();
+    QCOMPARE(schema["typeName"].toString(), QString("itc.sim_lighting.Config"));
+    QVERIFY(!QByteArray::fromBase64(schema["descriptorSet"].toString().toLatin1()).isEmpty());
+    QVERIFY(schema["yaml"].toString().contains("lamps"));
+    QCOMPARE(admin_->get("/v1/plugins/nope/config").status, 404);
+  }
+
+  void aStoppedFleetGoesStale() {
+    // The lamp profile's stale_after_ms is 10 s: stop the fleet and watch the directory.
+    QVERIFY(node_->unload("sim-lighting").ok());
+    QVERIFY(eventually(
+        [&] {
+          return admin_->get("/v1/devices?state=stale&limit=1").json()["total"].toInt() ==
+                 kLamps;
+        },
+        20000));
+    auto d = admin_->get("/v1/devices/lamp-000001").json();
+    QCOMPARE(d["state"].toString(), QString("DEVICE_STATE_STALE"));
+  }
+};
+
+QTEST_GUILESS_MAIN(AdminDevicesTest)
+#include "admin_devices_test.moc"
