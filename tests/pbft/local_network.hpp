@@ -31,6 +31,7 @@
 #include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
+#include "lamp_profile.hpp"
 
 namespace itc::testing {
 

@@ -18,27 +18,6 @@ namespace {
 
 constexpr std::uint32_t kDefaultStaleAfterMs = 60'000;
 
-// Registers a value of `type` occupies (0: not a register type).
-std::uint32_t registers_for(v1::ModbusDataType type) {
-  switch (type) {
-    case v1::MODBUS_DATA_TYPE_UNSPECIFIED:
-    case v1::MODBUS_DATA_TYPE_UINT16:
-    case v1::MODBUS_DATA_TYPE_INT16:
-    case v1::MODBUS_DATA_TYPE_BOOL:
-      return 1;
-    case v1::MODBUS_DATA_TYPE_UINT32:
-    case v1::MODBUS_DATA_TYPE_INT32:
-    case v1::MODBUS_DATA_TYPE_FLOAT32:
-      return 2;
-    case v1::MODBUS_DATA_TYPE_UINT64:
-    case v1::MODBUS_DATA_TYPE_INT64:
-    case v1::MODBUS_DATA_TYPE_FLOAT64:
-      return 4;
-    default:
-      return 0;
-  }
-}
-
 // Checks what the schema cannot say. `issue(field, message)` records one problem.
 template <typename Issue>
 void check_profile(v1::DeviceProfile& p, Issue&& issue) {
@@ -60,8 +39,8 @@ void check_profile(v1::DeviceProfile& p, Issue&& issue) {
     }
     if (!std::isfinite(m.offset())) issue(at + ".offset", "must be a finite number");
     if (m.has_min() && m.has_max() && m.min() > m.max()) {
-      issue(at + ".min", "min (" + std::to_string(m.min()) + ") is above max (" +
-                             std::to_string(m.max()) + ")");
+      issue(at + ".min",
+            "min (" + std::to_string(m.min()) + ") is above max (" + std::to_string(m.max()) + ")");
     }
     if (m.has_mqtt()) {
       if (m.mqtt().topic().empty()) issue(at + ".mqtt.topic", "required");
@@ -85,7 +64,7 @@ void check_profile(v1::DeviceProfile& p, Issue&& issue) {
           mb.data_type() != v1::MODBUS_DATA_TYPE_BOOL) {
         issue(at + ".modbus.data_type", "coils and discrete inputs hold single bits: use bool");
       }
-      const std::uint32_t need = bits ? 1 : registers_for(mb.data_type());
+      const std::uint32_t need = bits ? 1 : modbus_register_count(mb.data_type());
       if (mb.count() != 0 && mb.count() != need) {
         issue(at + ".modbus.count", "the data type takes " + std::to_string(need) +
                                         (bits ? " bit" : " register(s)") + ", not " +
@@ -141,9 +120,9 @@ bool parse_device_profile(const std::string& yaml_text, const std::string& file,
     return false;
   }
   if (!root.IsMap()) {
-    add_issue(report, file, root.Mark(), "",
-              "expected a device profile (a mapping with name and metrics), got " +
-                  describe_node(root));
+    add_issue(
+        report, file, root.Mark(), "",
+        "expected a device profile (a mapping with name and metrics), got " + describe_node(root));
     return false;
   }
   // What the schema refuses is reported alone: the rules below assume a mapped profile.
@@ -170,8 +149,7 @@ std::vector<ProfilePtr> load_device_profiles(const YAML::Node& list, const std::
     const std::string field = "device_profiles[" + std::to_string(i) + "]";
     if (!list[i].IsScalar() || list[i].Scalar().empty()) {
       add_issue(report, file, list[i].Mark(), field,
-                "expected the path of a profile file or directory, got " +
-                    describe_node(list[i]));
+                "expected the path of a profile file or directory, got " + describe_node(list[i]));
       continue;
     }
     fs::path path(list[i].Scalar());

@@ -46,6 +46,9 @@ const v1::MetricSpec* find_metric(const v1::DeviceProfile& profile, std::string_
 double scaled_value(const v1::MetricSpec& metric, double raw);
 double raw_value_for(const v1::MetricSpec& metric, double value);
 
+// The 16-bit registers a Modbus value of `type` occupies (1 for BOOL and UNSPECIFIED).
+std::uint32_t modbus_register_count(v1::ModbusDataType type);
+
 // The control for `action`, or null if the model does not accept that action.
 const v1::ControlSpec* find_control(const v1::DeviceProfile& profile, v1::Action action);
 

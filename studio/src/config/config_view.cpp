@@ -1,0 +1,221 @@
+#include "config/config_view.hpp"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTextBlock>
+#include <QVBoxLayout>
+
+#include "config/line_diff.hpp"
+#include "config/yaml_highlighter.hpp"
+#include "core/proto_json.hpp"
+
+namespace itc::studio {
+
+ConfigView::ConfigView(NetworkSession* session, QWidget* parent)
+    : QWidget(parent), session_(session) {
+  node_box_ = new QComboBox(this);
+  for (int i = 0; i < session->node_count(); ++i) node_box_->addItem(session->node_name(i));
+  connect(session, &NetworkSession::node_changed, this, [this](int i) {
+    if (i < node_box_->count()) node_box_->setItemText(i, session_->node_name(i));
+  });
+  connect(node_box_, &QComboBox::currentIndexChanged, this, [this] { reload(); });
+
+  editor_ = new QPlainTextEdit(this);
+  editor_->setObjectName("configEditor");
+  editor_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  editor_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  new YamlHighlighter(editor_->document());
+
+  issues_ = new QListWidget(this);
+  issues_->setObjectName("configIssues");
+  connect(issues_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    jump_to(item->data(Qt::UserRole).toInt(), item->data(Qt::UserRole + 1).toInt());
+  });
+  connect(issues_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+    jump_to(item->data(Qt::UserRole).toInt(), item->data(Qt::UserRole + 1).toInt());
+  });
+
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel("Node:", this));
+  bar->addWidget(node_box_);
+  auto button = [&](const QString& text, const QString& tip, auto slot) {
+    auto* b = new QPushButton(text, this);
+    b->setToolTip(tip);
+    connect(b, &QPushButton::clicked, this, slot);
+    bar->addWidget(b);
+  };
+  button("Re&load", "Fetch the node's config again (discards edits)", [this] { reload(); });
+  button("&Validate", "Check the text against the node (Ctrl+Shift+V)", [this] { validate(); });
+  button("&Apply…", "Show the diff, then apply it on the node", [this] { on_apply_clicked(); });
+  bar->addStretch();
+
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(editor_);
+  split->addWidget(issues_);
+  split->setStretchFactor(0, 4);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(bar);
+  layout->addWidget(split, 1);
+  layout->addWidget(status_);
+}
+
+int ConfigView::node() const { return std::max(0, node_box_->currentIndex()); }
+
+QString ConfigView::status_text() const { return status_->text(); }
+
+void ConfigView::set_status(bool ok, const QString& text) {
+  status_->setText(text);
+  status_->setStyleSheet(ok ? "color: darkgreen" : "color: red");
+}
+
+void ConfigView::reload() {
+  if (session_->node_count() == 0) return;
+  session_->client(node())->get("/v1/config", this, [this](const AdminReply& r) {
+    v1::ConfigText text;
+    QString why;
+    if (!r.ok() || !parse_json(r.body, &text, &why)) {
+      set_status(false, "cannot load the config: " + (r.ok() ? why : r.error));
+      return;
+    }
+    file_ = QString::fromStdString(text.file());
+    loaded_yaml_ = QString::fromStdString(text.yaml());
+    editor_->setPlainText(loaded_yaml_);
+    issues_->clear();
+    editor_->setExtraSelections({});
+    set_status(true, "loaded " + file_);
+    emit loaded();
+  });
+}
+
+void ConfigView::validate() {
+  session_->client(node())->post(
+      "/v1/config/validate", editor_->toPlainText().toUtf8(), this,
+      [this](const AdminReply& r) {
+        v1::ConfigReport report;
+        QString why;
+        if (!r.ok() || !parse_json(r.body, &report, &why)) {
+          set_status(false, "validation failed: " + (r.ok() ? why : r.error));
+          emit validated(false);
+          return;
+        }
+        show_report(report);
+        emit validated(report.ok());
+      },
+      "application/yaml");
+}
+
+void ConfigView::show_report(const v1::ConfigReport& report) {
+  report_ = report;
+  issues_->clear();
+  QList<QTextEdit::ExtraSelection> marks;
+  for (const v1::ConfigIssue& issue : report.issues()) {
+    const int line = static_cast<int>(issue.line());
+    const int column = static_cast<int>(issue.column());
+    auto* item = new QListWidgetItem(
+        QString("line %1, column %2: %3: %4")
+            .arg(line)
+            .arg(column)
+            .arg(QString::fromStdString(issue.field()), QString::fromStdString(issue.message())),
+        issues_);
+    item->setData(Qt::UserRole, line);
+    item->setData(Qt::UserRole + 1, column);
+    item->setForeground(Qt::red);
+    const QTextBlock block = editor_->document()->findBlockByNumber(line - 1);
+    if (!block.isValid()) continue;
+    QTextEdit::ExtraSelection mark;
+    mark.cursor = QTextCursor(block);
+    mark.cursor.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor,
+                             std::clamp(column - 1, 0, std::max(0, block.length() - 1)));
+    mark.cursor.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    if (!mark.cursor.hasSelection()) mark.cursor.select(QTextCursor::LineUnderCursor);
+    mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+    mark.format.setUnderlineColor(Qt::red);
+    mark.format.setToolTip(QString::fromStdString(issue.message()));
+    marks << mark;
+  }
+  editor_->setExtraSelections(marks);
+  if (report.ok()) {
+    set_status(true, "valid: the node accepts this config");
+  } else {
+    set_status(false, QString("%1 issue(s); click one to go to it").arg(report.issues_size()));
+    if (report.issues_size() > 0) {
+      jump_to(static_cast<int>(report.issues(0).line()),
+              static_cast<int>(report.issues(0).column()));
+    }
+  }
+}
+
+void ConfigView::jump_to(int line, int column) {
+  const QTextBlock block = editor_->document()->findBlockByNumber(std::max(0, line - 1));
+  if (!block.isValid()) return;
+  QTextCursor c(block);
+  c.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor,
+                 std::clamp(column - 1, 0, std::max(0, block.length() - 1)));
+  editor_->setTextCursor(c);
+  editor_->centerCursor();
+  editor_->setFocus();
+}
+
+QString ConfigView::pending_diff() const {
+  return unified_diff(diff_lines(loaded_yaml_, editor_->toPlainText()));
+}
+
+void ConfigView::apply_now() {
+  const QString text = editor_->toPlainText();
+  session_->client(node())->post(
+      "/v1/config/apply", text.toUtf8(), this,
+      [this, text](const AdminReply& r) {
+        v1::ApplyResult result;
+        QString why;
+        // 409/422 carry an ApplyResult too.
+        if (r.kind == AdminReply::Kind::kUnreachable || r.kind == AdminReply::Kind::kUnauthorized ||
+            !parse_json(r.body, &result, &why)) {
+          set_status(false, "apply failed: " + (why.isEmpty() ? r.error : why));
+          emit applied(false, status_->text());
+          return;
+        }
+        if (!result.report().ok()) show_report(result.report());
+        QStringList actions;
+        for (const auto& a : result.actions()) actions << QString::fromStdString(a);
+        QString msg = result.ok() ? "applied" : "not applied";
+        if (!actions.isEmpty()) msg += ": " + actions.join("; ");
+        if (!result.error().empty()) msg += "; error: " + QString::fromStdString(result.error());
+        if (result.ok()) loaded_yaml_ = text;
+        set_status(result.ok(), msg);
+        emit applied(result.ok(), msg);
+      },
+      "application/yaml");
+}
+
+void ConfigView::on_apply_clicked() {
+  const QString diff = pending_diff();
+  QDialog dialog(this);
+  dialog.setWindowTitle("Apply config to " + session_->node_name(node()));
+  auto* text = new QPlainTextEdit(&dialog);
+  text->setReadOnly(true);
+  text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  text->setPlainText(diff.isEmpty() ? "(no changes to the loaded config)" : diff);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, &dialog);
+  buttons->addButton("Apply", QDialogButtonBox::AcceptRole);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addWidget(new QLabel("These changes will be applied (changed plugins are hot-swapped):"));
+  layout->addWidget(text);
+  layout->addWidget(buttons);
+  dialog.resize(700, 450);
+  if (dialog.exec() == QDialog::Accepted) apply_now();
+}
+
+}  // namespace itc::studio

@@ -1,0 +1,129 @@
+#include "core/admin_client.hpp"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+
+#include "core/proto_json.hpp"
+
+namespace itc::studio {
+
+AdminClient::AdminClient(NodeEndpoint endpoint, QObject* parent)
+    : QObject(parent), endpoint_(std::move(endpoint)) {}
+
+QString AdminClient::check_url(const QUrl& url) {
+  if (!url.isValid()) {
+    return QString("'%1' is not a valid URL (use http://host:port)").arg(url.toString());
+  }
+  if (url.scheme() != "http" && url.scheme() != "https") {
+    return QString("'%1' must start with http:// or https://").arg(url.toString());
+  }
+  if (url.host().isEmpty()) return QString("'%1' names no host").arg(url.toString());
+  return {};
+}
+
+QNetworkRequest AdminClient::request_for(const QString& path_and_query) const {
+  QString base = endpoint_.url.toString();
+  while (base.endsWith('/')) base.chop(1);
+  QNetworkRequest req(QUrl(base + path_and_query));
+  req.setRawHeader("Authorization", "Bearer " + endpoint_.token);
+  req.setTransferTimeout(timeout_ms_);
+  return req;
+}
+
+void AdminClient::get(const QString& path_and_query, QObject* context, Callback done) {
+  if (QString bad = check_url(endpoint_.url); !bad.isEmpty()) {
+    AdminReply r;
+    r.error = bad;
+    QMetaObject::invokeMethod(
+        context, [done, r] { done(r); }, Qt::QueuedConnection);
+    return;
+  }
+  finish(nam_.get(request_for(path_and_query)), context, std::move(done));
+}
+
+void AdminClient::post(const QString& path, const QByteArray& body, QObject* context, Callback done,
+                       const QByteArray& content_type) {
+  if (QString bad = check_url(endpoint_.url); !bad.isEmpty()) {
+    AdminReply r;
+    r.error = bad;
+    QMetaObject::invokeMethod(
+        context, [done, r] { done(r); }, Qt::QueuedConnection);
+    return;
+  }
+  QNetworkRequest req = request_for(path);
+  req.setHeader(QNetworkRequest::ContentTypeHeader, content_type);
+  finish(nam_.post(req, body), context, std::move(done));
+}
+
+void AdminClient::post_message(const QString& path, const google::protobuf::Message& msg,
+                               QObject* context, Callback done) {
+  post(path, to_json(msg), context, std::move(done));
+}
+
+QNetworkReply* AdminClient::open_stream(const QString& path) {
+  QNetworkRequest req = request_for(path);
+  req.setTransferTimeout(0);
+  req.setRawHeader("Accept", "text/event-stream");
+  return nam_.get(req);
+}
+
+void AdminClient::finish(QNetworkReply* reply, QObject* context, Callback done) {
+  const QUrl base = endpoint_.url;
+  connect(reply, &QNetworkReply::finished, context, [reply, base, done = std::move(done)] {
+    AdminReply r = classify(reply, base);
+    reply->deleteLater();
+    done(r);
+  });
+  // If the context goes first the reply is still cleaned up.
+  connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
+AdminReply AdminClient::classify(QNetworkReply* reply, const QUrl& base) {
+  AdminReply r;
+  r.http_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  r.body = reply->readAll();
+  const QString where = base.toString();
+  if (r.http_status == 0) {
+    r.kind = AdminReply::Kind::kUnreachable;
+    switch (reply->error()) {
+      case QNetworkReply::HostNotFoundError:
+        r.error = QString("%1: no such host (check the URL)").arg(where);
+        break;
+      case QNetworkReply::ConnectionRefusedError:
+        r.error =
+            QString("%1: connection refused (no node listening there, or it went away)").arg(where);
+        break;
+      case QNetworkReply::RemoteHostClosedError:
+        r.error = QString("%1: the node closed the connection (it went away)").arg(where);
+        break;
+      case QNetworkReply::OperationCanceledError:
+      case QNetworkReply::TimeoutError:
+        r.error = QString("%1: no answer in time (node stalled or unreachable)").arg(where);
+        break;
+      default:
+        r.error = QString("%1: %2").arg(where, reply->errorString());
+    }
+    return r;
+  }
+  if (r.http_status >= 200 && r.http_status < 300) {
+    r.kind = AdminReply::Kind::kOk;
+    return r;
+  }
+  const QJsonObject obj = QJsonDocument::fromJson(r.body).object();
+  QString node_says = obj.value("error").toString();
+  if (node_says.isEmpty()) node_says = QString::fromUtf8(r.body.left(300)).trimmed();
+  if (r.http_status == 401) {
+    r.kind = AdminReply::Kind::kUnauthorized;
+    r.error = QString(
+                  "%1 refused the admin token (HTTP 401): use the token from the node's "
+                  "data directory (admin.token)")
+                  .arg(where);
+    return r;
+  }
+  r.kind = AdminReply::Kind::kRefused;
+  r.error = QString("HTTP %1 from %2: %3").arg(r.http_status).arg(where, node_says);
+  return r;
+}
+
+}  // namespace itc::studio

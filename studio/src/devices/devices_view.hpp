@@ -1,0 +1,78 @@
+// DevicesView: the fleet, searchable and filterable by state, paged from the node (never
+// the whole fleet at once); the selected device's live readings (GET /v1/devices/{id}
+// once a second while it is selected); and a command panel that signs on/off/dim/schedule
+// commands locally with the owner's key and shows the node's answer.
+// Thread safety: GUI thread only.
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+#include <optional>
+
+#include "core/network_session.hpp"
+#include "devices/device_page_model.hpp"
+#include "devices/device_readings_chart.hpp"
+#include "devices/owner_command.hpp"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QTableView;
+
+namespace itc::studio {
+
+class DevicesView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit DevicesView(NetworkSession* session, QWidget* parent = nullptr);
+
+  DevicePageModel* model() const { return model_; }
+  QTableView* table() const { return table_; }
+  DeviceReadingsChart* chart() const { return chart_; }
+  QLineEdit* search_box() const { return search_; }
+  QComboBox* state_box() const { return state_; }
+  QString command_answer() const;
+  QString selected_device() const { return selected_; }
+
+  // Applies the filter widgets now (typing applies it after a short pause).
+  void apply_filter();
+  void select_device(const QString& device_id);
+  bool set_owner_key_file(const QString& pem_path);
+  // Signs and sends `req` for the selected device; the answer shows in command_answer().
+  void send_command(CommandRequest req);
+
+ signals:
+  void command_answered(bool accepted, const QString& answer);
+
+ private:
+  QWidget* make_command_panel();
+  void poll_selected();
+  void on_send_clicked();
+  void set_answer(bool ok, const QString& text);
+  int node() const;
+
+  NetworkSession* session_;
+  QComboBox* node_box_;
+  QComboBox* state_;
+  QLineEdit* search_;
+  QLabel* count_;
+  DevicePageModel* model_;
+  QTableView* table_;
+  QLabel* detail_;
+  DeviceReadingsChart* chart_;
+  QTimer filter_delay_;
+  QTimer poll_;
+  QString selected_;
+  // Command panel.
+  QLabel* key_label_;
+  QComboBox* action_;
+  QSpinBox* dim_;
+  QLineEdit* schedule_;
+  QLabel* answer_;
+  std::optional<crypto::Ed25519PrivateKey> owner_key_;
+  std::uint64_t last_nonce_ = 0;
+};
+
+}  // namespace itc::studio

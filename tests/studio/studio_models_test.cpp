@@ -1,0 +1,279 @@
+// Studio's models and local checks without a node: where tokens are kept, what the
+// dashboard and plugin tables show for given node answers, how the devices model pages a
+// large fleet, the config diff, owner-signed commands and package inspection.
+#include <sys/stat.h>
+
+#include <QFile>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "config/line_diff.hpp"
+#include "core/connection_store.hpp"
+#include "core/network_session.hpp"
+#include "dashboard/node_table_model.hpp"
+#include "dashboard/stats_history.hpp"
+#include "devices/device_page_model.hpp"
+#include "devices/owner_command.hpp"
+#include "itc/signing.hpp"
+#include "plugins/package_info.hpp"
+#include "plugins/plugin_table_model.hpp"
+
+using namespace itc;
+using namespace itc::studio;
+
+class StudioModelsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void tokens_live_in_an_owner_only_file_not_in_settings() {
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
+    ConnectionStore store(&settings, dir.filePath("tokens"));
+    Connection c{"hall 3",
+                 {{QUrl("http://127.0.0.1:8740"), "s3cret-token-0"},
+                  {QUrl("http://127.0.0.1:8741"), "s3cret-token-1"}}};
+    QString why;
+    QVERIFY2(store.save(c, &why), qPrintable(why));
+
+    struct stat st {};
+    QCOMPARE(::stat(store.token_file("hall 3").toLocal8Bit().constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, 0600u);
+    settings.sync();
+    QFile ini(dir.filePath("studio.ini"));
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    const QByteArray ini_text = ini.readAll();
+    QVERIFY(ini_text.contains("127.0.0.1:8741"));
+    QVERIFY(!ini_text.contains("s3cret"));
+
+    // A second store over the same files sees the connection with its tokens.
+    ConnectionStore again(&settings, dir.filePath("tokens"));
+    QCOMPARE(again.names(), QStringList{"hall 3"});
+    auto loaded = again.load("hall 3", &why);
+    QVERIFY(loaded);
+    QCOMPARE(loaded->nodes.size(), 2u);
+    QCOMPARE(loaded->nodes[1].token, QByteArray("s3cret-token-1"));
+    QCOMPARE(loaded->nodes[1].url, QUrl("http://127.0.0.1:8741"));
+
+    again.remove("hall 3");
+    QVERIFY(again.names().isEmpty());
+    QVERIFY(!QFile::exists(store.token_file("hall 3")));
+    QVERIFY(!again.load("hall 3", &why));
+    QVERIFY(why.contains("no saved connection named 'hall 3'"));
+  }
+
+  void a_bad_url_is_named_before_anything_is_sent() {
+    QVERIFY(AdminClient::check_url(QUrl("ftp://node:1")).contains("http://"));
+    QVERIFY(AdminClient::check_url(QUrl("127.0.0.1:8740")).contains("http://"));
+    QVERIFY(AdminClient::check_url(QUrl("http://")).contains("names no host"));
+    QVERIFY(AdminClient::check_url(QUrl("http://127.0.0.1:8740")).isEmpty());
+  }
+
+  void node_table_shows_what_the_stats_events_say() {
+    NetworkSession session(
+        {"net", {{QUrl("http://127.0.0.1:1"), "t"}, {QUrl("http://127.0.0.1:2"), "t"}}});
+    NodeTableModel model(&session);
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(!model.data(model.index(0, NodeTableModel::kHeight)).isValid());
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    v1::Event e;
+    auto* s = e.mutable_stats();
+    s->set_height(42);
+    s->set_view(3);
+    s->set_primary(true);
+    s->set_peers(3);
+    s->set_plugins_running(5);
+    s->set_plugins_failed(1);
+    session.deliver(1, e);
+    QVERIFY(changed.count() >= 1);
+    QCOMPARE(model.data(model.index(1, NodeTableModel::kHeight)).toULongLong(), 42u);
+    QCOMPARE(model.data(model.index(1, NodeTableModel::kRole)).toString(), QString("primary"));
+    QCOMPARE(model.data(model.index(1, NodeTableModel::kView)).toULongLong(), 3u);
+    QCOMPARE(model.data(model.index(1, NodeTableModel::kFailed)).toUInt(), 1u);
+    QCOMPARE(model.data(model.index(0, NodeTableModel::kHeight)), QVariant());  // node 0 silent
+    s->set_primary(false);
+    session.deliver(0, e);
+    QCOMPARE(model.data(model.index(0, NodeTableModel::kRole)).toString(), QString("replica"));
+  }
+
+  void stats_history_keeps_the_window_per_node() {
+    StatsHistory h(60);
+    v1::NodeStats s;
+    for (int t = 0; t <= 100; ++t) {
+      s.set_committed_tx_per_s(t);
+      s.set_commit_latency_ms(1000 - t);
+      h.add(0, t, s);
+      if (t % 2 == 0) h.add(1, t, s);
+    }
+    const auto tx = h.points(0, StatsHistory::Metric::kCommittedTxPerS);
+    QCOMPARE(tx.size(), 61);
+    QCOMPARE(tx.front(), QPointF(40, 40));
+    QCOMPARE(tx.back(), QPointF(100, 100));
+    QCOMPARE(h.points(1, StatsHistory::Metric::kCommittedTxPerS).size(), 31);
+    QCOMPARE(h.max_value(StatsHistory::Metric::kCommitLatencyMs), 960.0);
+    QVERIFY(h.points(7, StatsHistory::Metric::kReadingsPerS).isEmpty());
+  }
+
+  void plugin_table_follows_lifecycle_answers_and_remembers_roll_back() {
+    PluginTableModel model;
+    v1::PluginList list;
+    auto* a = list.add_plugins();
+    a->set_name("sim-lighting");
+    a->set_version("1.0.0");
+    a->set_layer("connection");
+    a->set_state(v1::RUNNING);
+    a->set_source("/pkgs/sim-lighting-1.itcpkg");
+    auto* b = list.add_plugins();
+    b->set_name("normalize");
+    b->set_state(v1::FAILED);
+    b->set_reason("profile 'x': unit missing");
+    model.set_plugins(0, "node-a", list);
+    model.set_plugins(1, "node-b", list);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.data(model.index(1, PluginTableModel::kState)).toString(), QString("failed"));
+    QCOMPARE(model.data(model.index(1, PluginTableModel::kReason)).toString(),
+             QString("profile 'x': unit missing"));
+
+    v1::PluginStatus swapped = *a;
+    swapped.set_version("2.0.0");
+    swapped.set_swaps(1);
+    model.update_plugin(1, "node-b", swapped);
+    QCOMPARE(model.rowCount(), 4);
+    const int row = model.find(1, "sim-lighting");
+    QCOMPARE(model.data(model.index(row, PluginTableModel::kVersion)).toString(), QString("2.0.0"));
+    QCOMPARE(model.data(model.index(model.find(0, "sim-lighting"), PluginTableModel::kVersion))
+                 .toString(),
+             QString("1.0.0"));
+    QVERIFY(model.previous_source(1, "sim-lighting").isEmpty());
+    model.remember_previous_source(1, "sim-lighting", "/pkgs/sim-lighting-1.itcpkg");
+    QCOMPARE(model.previous_source(1, "sim-lighting"), QString("/pkgs/sim-lighting-1.itcpkg"));
+    QVERIFY(model.previous_source(0, "sim-lighting").isEmpty());
+  }
+
+  void devices_model_pages_a_large_fleet_and_keeps_a_bounded_window() {
+    std::vector<std::tuple<quint64, QString, int, int>> asked;
+    DevicePageModel model([&](quint64 gen, const DeviceFilter& f, int offset, int limit) {
+      asked.emplace_back(gen, f.query(offset, limit), offset, limit);
+    });
+    auto page = [](int offset, int count, int total) {
+      v1::DeviceList l;
+      l.set_total(static_cast<std::uint32_t>(total));
+      l.set_offset(static_cast<std::uint32_t>(offset));
+      for (int i = 0; i < count; ++i) {
+        l.add_devices()->set_device_id(
+            QString("lamp-%1").arg(offset + i, 6, 10, QChar('0')).toStdString());
+      }
+      return l;
+    };
+    model.set_filter({"online", "lamp-0"});
+    QCOMPARE(asked.size(), 1u);
+    QCOMPARE(std::get<1>(asked[0]),
+             QString("/v1/devices?offset=0&limit=200&state=online&q=lamp-0"));
+    const quint64 gen = model.generation();
+    model.page_arrived(gen, page(0, 200, 100000));
+    QCOMPARE(model.rowCount(), 100000);
+    QCOMPARE(model.data(model.index(5, 0)).toString(), QString("lamp-000005"));
+
+    // A row far down asks for its page once, and shows a placeholder until it comes.
+    QCOMPARE(model.data(model.index(54321, 0)).toString(), QString("…"));
+    (void)model.data(model.index(54322, 0));
+    QCOMPARE(asked.size(), 2u);
+    QCOMPARE(std::get<2>(asked[1]), 54200);
+    model.page_arrived(gen, page(54200, 200, 100000));
+    QCOMPARE(model.data(model.index(54321, 0)).toString(), QString("lamp-054321"));
+
+    // Scrolling through everything never holds more than kMaxPages pages.
+    for (int p = 0; p < 500; ++p) model.page_arrived(gen, page(p * 200, 200, 100000));
+    QCOMPARE(model.cached_pages(), DevicePageModel::kMaxPages);
+
+    // An answer to an older filter is dropped.
+    model.set_filter({"", "lamp-0999"});
+    model.page_arrived(gen, page(0, 200, 100000));
+    QVERIFY(!model.loaded());
+    QCOMPARE(model.rowCount(), 0);
+    model.page_arrived(model.generation(), page(0, 10, 10));
+    QCOMPARE(model.rowCount(), 10);
+
+    // A device event updates its row.
+    v1::DeviceStatus st;
+    st.set_device_id("lamp-000003");
+    st.set_state(v1::DEVICE_STATE_OFFLINE);
+    model.update_device(st);
+    QCOMPARE(model.data(model.index(3, DevicePageModel::kState)).toString(), QString("offline"));
+    model.page_failed(model.generation(), "HTTP 503");
+    QCOMPARE(model.last_error(), QString("HTTP 503"));
+  }
+
+  void config_diff_shows_only_changes_with_context() {
+    const QString before = "node:\n  name: a\n  data_dir: d\nplugins:\n  - name: x\n";
+    const QString after = "node:\n  name: b\n  data_dir: d\nplugins:\n  - name: x\n  - name: y\n";
+    const QString diff = unified_diff(diff_lines(before, after), 0);
+    QCOMPARE(diff, QString("-    2 |   name: a\n+    2 |   name: b\n…\n+    6 |   - name: y\n"));
+    QVERIFY(unified_diff(diff_lines(before, before)).isEmpty());
+  }
+
+  void commands_are_signed_by_the_owner_with_increasing_nonces() {
+    auto owner = *crypto::Ed25519PrivateKey::generate();
+    CommandRequest req;
+    req.device_id = "lamp-000001";
+    req.action = v1::ACTION_DIM;
+    req.dim_level = 37;
+    const v1::Command first = sign_owner_command(req, owner);
+    QCOMPARE(first.dim_level(), 37u);
+    QVERIFY(verify_command(first, owner.public_key()).ok());
+    const v1::Command second = sign_owner_command(req, owner, first.nonce() + 1000);
+    QVERIFY(second.nonce() > first.nonce() + 1000);
+    v1::Command tampered = first;
+    tampered.set_dim_level(100);
+    QVERIFY(!verify_command(tampered, owner.public_key()).ok());
+    auto other = *crypto::Ed25519PrivateKey::generate();
+    QVERIFY(!verify_command(first, other.public_key()).ok());
+  }
+
+  void schedules_parse_or_name_the_bad_item() {
+    QString why;
+    auto s = parse_schedule("07:00 on; 12:30 dim 40; 22:00 off", &why);
+    QVERIFY2(s, qPrintable(why));
+    QCOMPARE(s->size(), 3u);
+    QCOMPARE((*s)[1].minute_of_day(), 750u);
+    QCOMPARE((*s)[1].action(), v1::ACTION_DIM);
+    QCOMPARE((*s)[1].dim_level(), 40u);
+    QVERIFY(!parse_schedule("07:00 on; 25:00 off", &why));
+    QVERIFY(why.contains("'25:00 off'"));
+    QVERIFY(!parse_schedule("08:00 dim", &why));
+    QVERIFY(why.contains("dim needs a level"));
+    QVERIFY(!parse_schedule("", &why));
+  }
+
+  void a_package_is_read_and_checked_locally() {
+    const QString path = qEnvironmentVariable("ITC_PACKAGE_DIR") + "/sim-lighting.itcpkg";
+    const PackageInfo info = read_package(path);
+    QVERIFY2(info.readable, qPrintable(info.error));
+    QCOMPARE(info.manifest.name(), std::string("sim-lighting"));
+    QVERIFY(info.signature_valid);
+    QVERIFY(info.library_matches);
+    auto vendor = crypto::load_public_key(qEnvironmentVariable("ITC_VENDOR_KEY").toStdString());
+    QVERIFY(vendor.ok());
+    QCOMPARE(info.vendor_key_hex(), QString::fromStdString(crypto::to_hex(*vendor)));
+
+    // One flipped byte in the library: the digest no longer matches.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    bytes[bytes.size() - 100] = static_cast<char>(bytes[bytes.size() - 100] ^ 0x40);
+    QTemporaryDir dir;
+    QFile out(dir.filePath("tampered.itcpkg"));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    const PackageInfo bad = read_package(out.fileName());
+    QVERIFY(bad.readable);
+    QVERIFY(!bad.library_matches);
+    QVERIFY(bad.describe().contains("does NOT match"));
+    QVERIFY(read_package(dir.filePath("missing.itcpkg")).error.contains("cannot read"));
+  }
+};
+
+QTEST_MAIN(StudioModelsTest)
+#include "studio_models_test.moc"
