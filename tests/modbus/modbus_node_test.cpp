@@ -6,6 +6,7 @@
 
 #include <QtTest>
 
+#include "admin_client.hpp"
 #include "itc/crypto.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
@@ -76,26 +77,17 @@ class NodeProcess {
   }
 
   HttpReply request(const QString& method, const QString& path, const QByteArray& body = {}) {
-    auto token = itc::read_file(dir_.filePath("data/admin.token").toStdString());
-    QNetworkRequest req(QUrl(QString("http://127.0.0.1:%1%2").arg(admin_port_).arg(path)));
-    req.setRawHeader(
-        "Authorization",
-        "Bearer " + (token.ok() ? QByteArray::fromStdString(*token).trimmed() : QByteArray()));
-    req.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-    QNetworkReply* reply = method == "POST" ? nam_.post(req, body) : nam_.get(req);
-    QEventLoop loop;
-    QTimer::singleShot(20000, &loop, &QEventLoop::quit);
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    HttpReply out;
-    if (reply->isFinished()) {
-      out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-      out.body = reply->readAll();
-      out.json = QJsonDocument::fromJson(out.body).object();
-    } else {
-      reply->abort();
+    if (!admin_) {  // the token file appears when the node first starts
+      auto token = itc::read_file(dir_.filePath("data/admin.token").toStdString());
+      if (!token.ok()) return {};
+      admin_.emplace(QString("http://127.0.0.1:%1").arg(admin_port_),
+                     QByteArray::fromStdString(*token).trimmed());
     }
-    reply->deleteLater();
+    const itc::testing::AdminReply r = admin_->call(method.toUtf8(), path, body, 20000);
+    HttpReply out;
+    out.status = r.status;
+    out.body = r.body;
+    out.json = r.json();
     return out;
   }
 
@@ -117,7 +109,7 @@ class NodeProcess {
   QTemporaryDir dir_;
   std::uint16_t admin_port_;
   QProcess proc_;
-  QNetworkAccessManager nam_;
+  std::optional<itc::testing::AdminClient> admin_;
 };
 
 bool eventually(const std::function<bool()>& pred, int ms = 20000) {
