@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 namespace fs = std::filesystem;
 using itc::host::NodeFile;
@@ -276,35 +277,39 @@ class ConfigFileTest : public QObject {
   void shipped_example_plugin_sections_match_the_plugins_config_messages() {
     const char* source = std::getenv("ITC_SOURCE_DIR");
     QVERIFY(source != nullptr);
-    auto file = itc::host::load_node_file(std::string(source) + "/deploy/examples/single-node.yaml",
-                                          nullptr);
-    QVERIFY2(file.ok(), file.status().message().c_str());
     // "plugin|type|descriptor set," per plugin whose proto is in the tree.
     const QStringList specs = QString(ITC_EXAMPLE_SCHEMAS).split(',', Qt::SkipEmptyParts);
     QVERIFY(!specs.isEmpty());
-    int checked = 0;
-    for (const QString& spec : specs) {
-      const QStringList parts = spec.split('|');
-      QCOMPARE(parts.size(), 3);
-      std::ifstream in(parts[2].toStdString(), std::ios::binary);
-      const std::string desc((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-      auto schema = itc::host::ConfigSchema::create(desc, parts[1].toStdString());
-      QVERIFY2(schema.ok(), schema.status().message().c_str());
-      for (const auto& entry : file->plugins) {
-        if (entry.name != parts[0].toStdString()) continue;
-        itc::v1::ConfigReport report;
-        auto bytes = schema->parse(entry.config, file->path, entry.field_path + ".config", &report);
-        QVERIFY2(bytes.ok(), bytes.status().message().c_str());
-        ++checked;
-        if (entry.name == "sim-lighting") {
-          auto json = schema->to_json(*bytes);
-          QVERIFY(json.ok());
-          QVERIFY2(contains(*json, "\"lamps\":1000"), json->c_str());
+    std::set<std::string> checked;
+    for (const char* example : {"single-node.yaml", "factory-site.yaml"}) {
+      auto file =
+          itc::host::load_node_file(std::string(source) + "/deploy/examples/" + example, nullptr);
+      QVERIFY2(file.ok(), file.status().message().c_str());
+      QCOMPARE(file->profiles.size(), std::size_t(3));
+      for (const QString& spec : specs) {
+        const QStringList parts = spec.split('|');
+        QCOMPARE(parts.size(), 3);
+        std::ifstream in(parts[2].toStdString(), std::ios::binary);
+        const std::string desc((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        auto schema = itc::host::ConfigSchema::create(desc, parts[1].toStdString());
+        QVERIFY2(schema.ok(), schema.status().message().c_str());
+        for (const auto& entry : file->plugins) {
+          if (entry.name != parts[0].toStdString()) continue;
+          itc::v1::ConfigReport report;
+          auto bytes =
+              schema->parse(entry.config, file->path, entry.field_path + ".config", &report);
+          QVERIFY2(bytes.ok(), bytes.status().message().c_str());
+          checked.insert(entry.name);
+          if (entry.name == "sim-lighting") {
+            auto json = schema->to_json(*bytes);
+            QVERIFY(json.ok());
+            QVERIFY2(contains(*json, "\"lamps\":1000"), json->c_str());
+          }
         }
       }
     }
-    QCOMPARE(checked, specs.size());
+    QCOMPARE(checked.size(), static_cast<std::size_t>(specs.size()));
   }
 };
 
