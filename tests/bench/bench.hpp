@@ -63,5 +63,6 @@ int bench_bus();
 int bench_swap();
 int bench_pipeline();
 int bench_consensus();
+int bench_devices();
 
 }  // namespace itc::bench

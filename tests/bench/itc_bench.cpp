@@ -1,5 +1,5 @@
-// itc-bench {bus|swap|pipeline|consensus|all}: prints medians over repeated runs, measured in one
-// process so ratios between them hold on a shared, noisy machine.
+// itc-bench {bus|swap|pipeline|consensus|devices|all}: prints medians over repeated runs, measured
+// in one process so ratios between them hold on a shared, noisy machine.
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -10,11 +10,12 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "all";
   if (what == "--help" || what == "-h") {
     std::printf(
-        "usage: itc-bench [bus|swap|pipeline|consensus|all]\n"
+        "usage: itc-bench [bus|swap|pipeline|consensus|devices|all]\n"
         "  bus       messages/s and latency between two bus endpoints\n"
         "  swap      how long messages are held during a hot swap under 10,000 msg/s\n"
         "  pipeline  readings/s from sim-lighting through normalize into persisted blocks\n"
-        "  consensus committed requests/s and commit latency of 4 PBFT validators\n");
+        "  consensus committed requests/s and commit latency of 4 PBFT validators\n"
+        "  devices   the host's device directory with 100,000 lamps: readings/s, memory\n");
     return 0;
   }
   spdlog::set_level(spdlog::level::warn);
@@ -23,5 +24,6 @@ int main(int argc, char** argv) {
   if (what == "swap" || what == "all") rc |= itc::bench::bench_swap();
   if (what == "pipeline" || what == "all") rc |= itc::bench::bench_pipeline();
   if (what == "consensus" || what == "all") rc |= itc::bench::bench_consensus();
+  if (what == "devices" || what == "all") rc |= itc::bench::bench_devices();
   return rc;
 }
