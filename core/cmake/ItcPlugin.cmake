@@ -7,8 +7,9 @@
 # hidden visibility and -fno-gnu-unique (so glibc really unmaps it on unload), linked
 # against the SDK. A CONFIG_PROTO must say `option optimize_for = LITE_RUNTIME;`: lite
 # messages register nothing process-wide, so two versions of a plugin can be loaded side
-# by side during a hot swap. Its descriptor set is embedded in the plugin, which lets the
-# host parse and validate the plugin's YAML section into that message.
+# by side during a hot swap. Its descriptor set (with the proto's comments) is embedded in
+# the plugin, which lets the host parse and validate the plugin's YAML section into that
+# message, and Studio build a form for it with the comments as help.
 include_guard(GLOBAL)
 
 # (functions see their own file's directory through CMAKE_CURRENT_FUNCTION_LIST_DIR)
@@ -38,7 +39,7 @@ function(itc_add_plugin target)
     add_custom_command(
       OUTPUT ${gen}/${proto_we}.pb.cc ${gen}/${proto_we}.pb.h ${desc}
       COMMAND protobuf::protoc --cpp_out=${gen} --descriptor_set_out=${desc}
-              --include_imports -I ${proto_dir} ${proto_abs}
+              --include_imports --include_source_info -I ${proto_dir} ${proto_abs}
       DEPENDS ${proto_abs}
       COMMENT "protoc (lite) ${P_CONFIG_PROTO}")
     add_custom_command(

@@ -1,16 +1,22 @@
 // devices_view_bench: how Studio copes with a 100,000-lamp fleet, against a real itc-node
 // (solo ordering, store-sqlite, sim-lighting with `lamps: 100000`, normalize):
 //  - devices view: time to show the first rows, to filter (by id substring, by state) and
-//    to jump to a far row; the longest stall of the GUI event loop meanwhile;
+//    to jump to a far row; the longest stall of the GUI event loop meanwhile, and which
+//    event dispatches took longest (wall and GUI-thread CPU time, receiver, event type);
+//    with device pages parsed on a worker thread and, alternating in the same run, on the
+//    GUI thread (how Studio did it before);
 //  - dashboard: time to update and render the three charts, with the live node's stats
 //    and with a full five-minute history of four nodes.
 // Prints medians of repeated runs in one process. Run from the build dir:
 //   QT_QPA_PLATFORM=offscreen ITC_PACKAGE_DIR=$PWD/packages
 //   ITC_VENDOR_KEY=$PWD/keys/build-vendor.pem tests/studio/devices_view_bench [lamps]
+#include <time.h>
+
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMetaEnum>
 #include <QProcess>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -59,6 +65,66 @@ class StallMeter : public QObject {
   double last_ = 0, worst_ = 0;
 };
 
+double thread_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// An application that times every top-level event dispatch on the GUI thread, wall clock
+// and thread CPU, and keeps the longest: where a stall went, and whether the GUI thread
+// worked through it (CPU close to wall) or was waiting for a core (CPU far below wall).
+class TimedApp : public QApplication {
+ public:
+  struct Dispatch {
+    double wall_ms = 0, cpu_ms = 0;
+    QString what;
+  };
+  using QApplication::QApplication;
+
+  bool notify(QObject* receiver, QEvent* event) override {
+    if (depth_++ > 0 || !recording_) {
+      const bool r = QApplication::notify(receiver, event);
+      --depth_;
+      return r;
+    }
+    QElapsedTimer wall;
+    wall.start();
+    const double cpu = thread_cpu_ms();
+    const int type = event->type();
+    const QString receiver_class = receiver->metaObject()->className();
+    const bool r = QApplication::notify(receiver, event);
+    --depth_;
+    Dispatch d{static_cast<double>(wall.nsecsElapsed()) / 1e6, thread_cpu_ms() - cpu, {}};
+    if (d.wall_ms >= 10) {
+      const char* name = QMetaEnum::fromType<QEvent::Type>().valueToKey(type);
+      d.what = receiver_class + " / " + (name ? QString(name) : QString::number(type));
+      longest_.push_back(d);
+    }
+    return r;
+  }
+  void record(bool on) {
+    recording_ = on;
+    if (on) longest_.clear();
+  }
+  // The `n` longest dispatches since record(true), longest first.
+  std::vector<Dispatch> longest(std::size_t n) const {
+    std::vector<Dispatch> v = longest_;
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.wall_ms > b.wall_ms; });
+    if (v.size() > n) v.resize(n);
+    return v;
+  }
+  std::size_t dispatches_over_ms(double ms) const {
+    return static_cast<std::size_t>(std::count_if(
+        longest_.begin(), longest_.end(), [ms](const Dispatch& d) { return d.wall_ms > ms; }));
+  }
+
+ private:
+  int depth_ = 0;
+  bool recording_ = false;
+  std::vector<Dispatch> longest_;
+};
+
 struct Node {
   QTemporaryDir dir;
   QProcess process;
@@ -91,7 +157,7 @@ void start_node(Node& n, int lamps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
+  TimedApp app(argc, argv);
   const int lamps = argc > 1 ? std::atoi(argv[1]) : 100000;
   const int runs = 9;
   Node node;
@@ -130,7 +196,6 @@ int main(int argc, char** argv) {
   DevicesView view(&session);
   view.resize(1280, 800);
   view.show();
-  StallMeter stalls;
   QTableView* table = view.table();
 
   // Time from a new filter to its first rows painted.
@@ -149,37 +214,94 @@ int main(int argc, char** argv) {
     table->viewport()->repaint();
     return static_cast<double>(t.nsecsElapsed()) / 1e6;
   };
-  std::vector<double> show, by_text, by_state, jump;
+
+  // The same steps with pages parsed on a worker thread and on the GUI thread, the two
+  // alternating run by run so that both see the same machine load.
+  struct Mode {
+    Mode(const char* n, DevicesView::PageParsing p) : name(n), parsing(p) {}
+    const char* name;
+    DevicesView::PageParsing parsing;
+    std::vector<double> show, by_text, by_state, jump, stall;
+    std::size_t over_30ms = 0;
+    std::vector<TimedApp::Dispatch> longest;
+  };
+  std::vector<Mode> modes = {
+      {"pages parsed on a worker thread", DevicesView::PageParsing::kWorker},
+      {"pages parsed on the GUI thread (before)", DevicesView::PageParsing::kGuiThread}};
   int text_total = 0, state_total = 0;
-  stalls.start();
+  StallMeter stalls;
   for (int i = 0; i < runs; ++i) {
-    show.push_back(time_filter("", ""));
-    by_text.push_back(time_filter("", "lamp-0999"));
-    text_total = view.model()->total();
-    by_state.push_back(time_filter("online", ""));
-    state_total = view.model()->total();
-    // Jump far down the whole fleet and wait for those rows.
-    time_filter("", "");
-    const int row = lamps * 3 / 4 + i * 97;
-    QElapsedTimer t;
-    t.start();
-    table->scrollTo(view.model()->index(row, 0), QAbstractItemView::PositionAtCenter);
-    table->viewport()->repaint();
-    if (QTest::qWaitFor([&] { return view.model()->device_at(row) != nullptr; }, 30000)) {
+    for (Mode& m : modes) {
+      view.set_page_parsing(m.parsing);
+      app.record(true);
+      stalls.start();
+      m.show.push_back(time_filter("", ""));
+      m.by_text.push_back(time_filter("", "lamp-0999"));
+      text_total = view.model()->total();
+      m.by_state.push_back(time_filter("online", ""));
+      state_total = view.model()->total();
+      // Jump far down the whole fleet and wait for those rows.
+      time_filter("", "");
+      const int row = lamps * 3 / 4 + i * 97;
+      QElapsedTimer t;
+      t.start();
+      table->scrollTo(view.model()->index(row, 0), QAbstractItemView::PositionAtCenter);
       table->viewport()->repaint();
-      jump.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
+      if (QTest::qWaitFor([&] { return view.model()->device_at(row) != nullptr; }, 30000)) {
+        table->viewport()->repaint();
+        m.jump.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
+      }
+      m.stall.push_back(stalls.worst_ms());
+      m.over_30ms += app.dispatches_over_ms(30);
+      for (const auto& d : app.longest(3)) m.longest.push_back(d);
+      app.record(false);
     }
   }
-  const double worst_stall = stalls.worst_ms();
-  std::printf("devices view, %d lamps, median of %d runs:\n", lamps, runs);
-  std::printf("  show all (first rows painted)      %8.1f ms\n", median(show));
-  std::printf("  filter by id 'lamp-0999' (%5d)   %8.1f ms\n", text_total, median(by_text));
-  std::printf("  filter by state online (%6d)   %8.1f ms\n", state_total, median(by_state));
-  std::printf("  jump to row ~%d                %8.1f ms\n", lamps * 3 / 4, median(jump));
+
+  // What one page costs to parse, on this thread, from a real answer of the node.
+  std::vector<double> parse_ms;
+  QByteArray page_json;
+  probe->get("/v1/devices?offset=0&limit=200", &app,
+             [&](const AdminReply& r) { page_json = r.ok() ? r.body : QByteArray("-"); });
+  if (!QTest::qWaitFor([&] { return !page_json.isEmpty(); }, 30000)) qFatal("no page");
+  for (int i = 0; i < 21; ++i) {
+    v1::DeviceList l;
+    QElapsedTimer t;
+    t.start();
+    (void)parse_json(page_json, &l, nullptr);
+    parse_ms.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
+  }
+
+  std::printf("machine load (1 min) before the dashboard part: %s",
+              [] {
+                std::ifstream f("/proc/loadavg");
+                std::string l;
+                std::getline(f, l);
+                return (l.substr(0, l.find(' ')) + " on " +
+                        std::to_string(QThread::idealThreadCount()) + " cores\n");
+              }()
+                  .c_str());
+  std::printf("one page of %d devices: %d bytes of JSON, parsed in %.1f ms (median of 21)\n",
+              DevicePageModel::kPageSize, static_cast<int>(page_json.size()), median(parse_ms));
+  for (Mode& m : modes) {
+    std::printf("devices view, %d lamps, %s, median of %d runs:\n", lamps, m.name, runs);
+    std::printf("  show all (first rows painted)      %8.1f ms\n", median(m.show));
+    std::printf("  filter by id 'lamp-0999' (%5d)   %8.1f ms\n", text_total, median(m.by_text));
+    std::printf("  filter by state online (%6d)   %8.1f ms\n", state_total, median(m.by_state));
+    std::printf("  jump to row ~%d                %8.1f ms\n", lamps * 3 / 4, median(m.jump));
+    std::printf("  longest GUI event-loop stall       %8.1f ms median of runs, %.1f ms max\n",
+                median(m.stall), *std::max_element(m.stall.begin(), m.stall.end()));
+    std::printf("  event dispatches over 30 ms        %8zu in %d runs\n", m.over_30ms, runs);
+    std::sort(m.longest.begin(), m.longest.end(),
+              [](auto& a, auto& b) { return a.wall_ms > b.wall_ms; });
+    for (std::size_t k = 0; k < std::min<std::size_t>(3, m.longest.size()); ++k) {
+      std::printf("    longest dispatch: %6.1f ms wall, %6.1f ms GUI-thread CPU: %s\n",
+                  m.longest[k].wall_ms, m.longest[k].cpu_ms, qPrintable(m.longest[k].what));
+    }
+  }
   std::printf("  rows in memory at most             %8d (%d pages of %d)\n",
               DevicePageModel::kMaxPages * DevicePageModel::kPageSize, DevicePageModel::kMaxPages,
               DevicePageModel::kPageSize);
-  std::printf("  longest GUI event-loop stall       %8.1f ms\n", worst_stall);
 
   // Dashboard: live stats from the node for a few seconds, then a full synthetic history.
   DashboardView dash(&session);

@@ -195,6 +195,27 @@ class StudioModelsTest : public QObject {
     model.page_arrived(model.generation(), page(0, 10, 10));
     QCOMPARE(model.rowCount(), 10);
 
+    // Shown rows are fetched again on refresh, even when cached. A changed count adds or
+    // removes rows at the end (no reset: a view keeps its selection and scroll position)
+    // and drops the other cached pages, whose rows may have shifted.
+    asked.clear();
+    model.refresh_rows(0, 9);
+    QCOMPARE(asked.size(), 1u);
+    QCOMPARE(std::get<2>(asked[0]), 0);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.page_arrived(model.generation(), page(0, 12, 12));
+    QCOMPARE(model.rowCount(), 12);
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first()[1].toInt(), 10);
+    QCOMPARE(inserted.first()[2].toInt(), 11);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    model.page_arrived(model.generation(), page(0, 10, 10));
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(resets.size(), 0);
+
     // A device event updates its row.
     v1::DeviceStatus st;
     st.set_device_id("lamp-000003");

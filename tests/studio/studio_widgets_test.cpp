@@ -1,11 +1,14 @@
 // Studio's views driven against a real itc-node (one PBFT validator, 30 simulated lamps,
 // signed packages) on loopback, as a user would: connect, see the node and its plugins,
 // load / hot-swap / roll back / unload a signed plugin, validate a broken config and land
-// on its line, page and filter the fleet, sign a command and see the lamp's next readings
-// change, verify a block's certificate and a transaction's inclusion locally; and the
-// messages for a wrong URL, a refused token and a node that went away and came back.
+// on its line, edit sim-lighting's section in its generated form and have the node judge
+// it, page and filter the fleet with reading counts that keep up, sign a command and see
+// the lamp's next readings change, verify a block's certificate and a transaction's inclusion
+// locally; and the messages for a wrong URL, a refused token and a node that went away and came
+// back.
 #include <google/protobuf/util/json_util.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
@@ -19,6 +22,7 @@
 
 #include "app/main_window.hpp"
 #include "config/config_view.hpp"
+#include "config/plugin_config_form.hpp"
 #include "connections/connection_dialog.hpp"
 #include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
@@ -186,6 +190,58 @@ class StudioWidgetsTest : public QObject {
     QCOMPARE(c->issue_list()->count(), 0);
   }
 
+  void the_plugin_form_writes_a_section_the_node_validates() {
+    ConfigView* c = window_->config();
+    QTRY_VERIFY_WITH_TIMEOUT(c->plugin_box()->findText("sim-lighting") >= 0, kWait);
+    const QString yaml = c->editor()->toPlainText();
+    QSignalSpy opened(c, &ConfigView::form_opened);
+    c->open_form("sim-lighting");
+    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), kWait);
+    QVERIFY2(opened.first()[0].toBool(), qPrintable(c->status_text()));
+    auto* lamps = qobject_cast<QLineEdit*>(c->form()->editor("lamps"));
+    QVERIFY(lamps);
+    QCOMPARE(lamps->text(), QString::number(kLamps));  // the node's value
+    QVERIFY(c->form()->set_box("lamps")->isChecked());
+
+    // A new value, written into the text: only sim-lighting's config line changes.
+    lamps->setText("31");
+    QVERIFY2(c->apply_form(), qPrintable(c->status_text()));
+    const QString edited = c->editor()->toPlainText();
+    const QStringList before = yaml.split('\n'), after = edited.split('\n');
+    QCOMPARE(after.size(), before.size());
+    int changed = -1;
+    for (int i = 0; i < before.size(); ++i) {
+      if (before[i] == after[i]) continue;
+      QCOMPARE(changed, -1);
+      changed = i;
+    }
+    QVERIFY(changed >= 0);
+    QVERIFY2(after[changed].contains("config: {lamps: 31,"), qPrintable(after[changed]));
+    QSignalSpy validated(c, &ConfigView::validated);
+    c->validate();
+    QTRY_VERIFY_WITH_TIMEOUT(!validated.isEmpty(), kWait);
+    QVERIFY2(validated.first()[0].toBool(), qPrintable(c->status_text()));
+
+    // Out of the plugin's range: the node's error lands on that line.
+    lamps->setText("0");
+    QVERIFY2(c->apply_form(), qPrintable(c->status_text()));
+    validated.clear();
+    c->validate();
+    QTRY_VERIFY_WITH_TIMEOUT(!validated.isEmpty(), kWait);
+    QCOMPARE(validated.first()[0].toBool(), false);
+    QVERIFY(c->issue_list()->count() >= 1);
+    QListWidgetItem* item = c->issue_list()->item(0);
+    QCOMPARE(item->data(Qt::UserRole).toInt(), changed + 1);
+    QVERIFY2(item->text().contains("lamps") && item->text().contains("1..100000"),
+             qPrintable(item->text()));
+
+    // Each write is one edit: two undos give back the loaded text.
+    c->editor()->undo();
+    c->editor()->undo();
+    QCOMPARE(c->editor()->toPlainText(), yaml);
+    QVERIFY(c->pending_diff().isEmpty());
+  }
+
   void pages_and_filters_the_fleet() {
     DevicesView* d = window_->devices();
     QTRY_COMPARE_WITH_TIMEOUT(d->model()->total(), kLamps, kWait);
@@ -204,6 +260,27 @@ class StudioWidgetsTest : public QObject {
              QString("online"));
     d->state_box()->setCurrentIndex(0);
     QTRY_COMPARE_WITH_TIMEOUT(d->model()->total(), kLamps, kWait);
+  }
+
+  void the_readings_column_counts_what_the_node_counts() {
+    DevicesView* d = window_->devices();
+    QTRY_COMPARE_WITH_TIMEOUT(d->model()->total(), kLamps, kWait);
+    auto readings = [&](int row) {
+      return d->model()->data(d->model()->index(row, DevicePageModel::kReadings)).toULongLong();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(d->model()->device_at(2) != nullptr, kWait);
+    const auto metrics = static_cast<quint64>(d->model()->device_at(2)->last_readings_size());
+    QVERIFY(metrics > 0);
+    // The selected device's row says what its header says, and both go on counting past
+    // one frame's metrics (each lamp reports every 500 ms).
+    d->select_device("v0-lamp-000003");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        readings(2) > 2 * metrics &&
+            d->detail_text().contains(QString(", %1 readings,").arg(readings(2))),
+        kWait);
+    // The other shown rows follow when their page is fetched again.
+    const quint64 before = readings(5);
+    QTRY_VERIFY_WITH_TIMEOUT((d->refresh_shown_rows(), readings(5) > before), kWait);
   }
 
   void a_signed_command_changes_the_lamps_next_readings() {

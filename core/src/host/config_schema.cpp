@@ -1,6 +1,8 @@
 // YAML -> protobuf by reflection, with file:line:column:field issues. See config_schema.hpp.
 #include "host/config_schema.hpp"
 
+#include "itc/enum_names.hpp"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
@@ -271,44 +273,6 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
-// "ModbusFunction" -> "MODBUS_FUNCTION_", the prefix proto style puts on every value.
-std::string enum_value_prefix(const pb::EnumDescriptor& en) {
-  std::string prefix;
-  const std::string& type = en.name();
-  for (std::size_t i = 0; i < type.size(); ++i) {
-    const char c = type[i];
-    if (i > 0 && std::isupper(static_cast<unsigned char>(c))) prefix += '_';
-    prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return prefix + "_";
-}
-
-// The name a YAML author writes: the value's name without the type's prefix, lower case
-// ("holding_registers" for MODBUS_FUNCTION_HOLDING_REGISTERS).
-std::string enum_short_name(const pb::EnumDescriptor& en, const std::string& value_name) {
-  const std::string prefix = enum_value_prefix(en);
-  std::string out = value_name.rfind(prefix, 0) == 0 && value_name.size() > prefix.size()
-                        ? value_name.substr(prefix.size())
-                        : value_name;
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// An enum value by its full name, or by its short name in any case.
-const pb::EnumValueDescriptor* find_enum_value(const pb::EnumDescriptor& en,
-                                               const std::string& text) {
-  if (const pb::EnumValueDescriptor* ev = en.FindValueByName(text)) return ev;
-  std::string lower = text;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (int i = 0; i < en.value_count(); ++i) {
-    const std::string& name = en.value(i)->name();
-    std::string full = name;
-    for (char& c : full) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == full || lower == enum_short_name(en, name)) return en.value(i);
-  }
-  return nullptr;
-}
-
 // What the field wants, for "expected ..." messages.
 std::string expected_of(const FD* fd) {
   switch (fd->cpp_type()) {
@@ -546,7 +510,7 @@ class Mapper {
       }
       case FD::CPPTYPE_ENUM: {
         const pb::EnumDescriptor* en = fd->enum_type();
-        const pb::EnumValueDescriptor* ev = find_enum_value(*en, text);
+        const pb::EnumValueDescriptor* ev = itc::find_enum_value(*en, text);
         if (ev == nullptr) {
           if (std::optional<IntegerText> n = parse_integer(text);
               n && !n->negative && n->magnitude <= std::numeric_limits<int32_t>::max()) {
@@ -558,7 +522,7 @@ class Mapper {
         if (ev == nullptr) {
           std::vector<std::string> names;
           for (int i = 0; i < en->value_count(); ++i) {
-            names.push_back(enum_short_name(*en, en->value(i)->name()));
+            names.push_back(itc::enum_short_name(en->name(), en->value(i)->name()));
           }
           issue(node.Mark(), path,
                 "unknown value " + quote(text) + " for enum " + en->name() +

@@ -1,6 +1,7 @@
 #include "app/screenshot_tour.hpp"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QTabWidget>
 #include <QTableView>
@@ -25,7 +26,12 @@ void start_screenshot_tour(MainWindow* window, const TourOptions& options) {
   auto steps = std::make_shared<std::vector<Step>>();
   steps->push_back({MainWindow::kDashboard, "dashboard.png", {}});
   steps->push_back({MainWindow::kPlugins, "plugins.png", {}});
-  steps->push_back({MainWindow::kConfig, "config.png", [window] { window->config()->validate(); }});
+  steps->push_back({MainWindow::kConfig, "config.png", [window] {
+                      ConfigView* c = window->config();
+                      c->validate();
+                      c->plugin_box()->setCurrentText("sim-lighting");
+                      c->open_form("sim-lighting");
+                    }});
   steps->push_back({MainWindow::kDevices, "devices.png", [window, options] {
                       if (!options.owner_key.isEmpty()) {
                         window->devices()->set_owner_key_file(options.owner_key);

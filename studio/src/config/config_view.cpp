@@ -11,9 +11,12 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTextBlock>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include "config/line_diff.hpp"
+#include "config/plugin_config_form.hpp"
+#include "config/plugin_section.hpp"
 #include "config/yaml_highlighter.hpp"
 #include "core/proto_json.hpp"
 
@@ -64,9 +67,34 @@ ConfigView::ConfigView(NetworkSession* session, QWidget* parent)
   split->addWidget(issues_);
   split->setStretchFactor(0, 4);
   split->setStretchFactor(1, 1);
+
+  // The per-plugin form, beside the text.
+  plugin_box_ = new QComboBox(this);
+  plugin_box_->setObjectName("formPlugin");
+  plugin_box_->setToolTip("The plugins of this config (from the YAML text)");
+  auto* open = new QPushButton("&Form", this);
+  open->setToolTip("Fetch the plugin's config descriptor from the node and show a form for it");
+  connect(open, &QPushButton::clicked, this, [this] { open_form(plugin_box_->currentText()); });
+  form_ = new PluginConfigForm(this);
+  connect(form_, &PluginConfigForm::apply_requested, this, [this] { apply_form(); });
+  auto* form_bar = new QHBoxLayout;
+  form_bar->addWidget(new QLabel("Plugin:", this));
+  form_bar->addWidget(plugin_box_, 1);
+  form_bar->addWidget(open);
+  auto* form_panel = new QWidget(this);
+  auto* form_layout = new QVBoxLayout(form_panel);
+  form_layout->setContentsMargins(0, 0, 0, 0);
+  form_layout->addLayout(form_bar);
+  form_layout->addWidget(form_, 1);
+  form_split_ = new QSplitter(Qt::Horizontal, this);
+  form_split_->addWidget(split);
+  form_split_->addWidget(form_panel);
+  form_split_->setStretchFactor(0, 3);
+  form_split_->setStretchFactor(1, 1);
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
-  layout->addWidget(split, 1);
+  layout->addWidget(form_split_, 1);
   layout->addWidget(status_);
 }
 
@@ -93,6 +121,7 @@ void ConfigView::reload() {
     editor_->setPlainText(loaded_yaml_);
     issues_->clear();
     editor_->setExtraSelections({});
+    refresh_plugin_names();
     set_status(true, "loaded " + file_);
     emit loaded();
   });
@@ -165,6 +194,62 @@ void ConfigView::jump_to(int line, int column) {
   editor_->setTextCursor(c);
   editor_->centerCursor();
   editor_->setFocus();
+}
+
+void ConfigView::refresh_plugin_names() {
+  const QString current = plugin_box_->currentText();
+  plugin_box_->clear();
+  plugin_box_->addItems(plugin_names(editor_->toPlainText()));
+  if (const int i = plugin_box_->findText(current); i >= 0) plugin_box_->setCurrentIndex(i);
+}
+
+void ConfigView::open_form(const QString& name) {
+  if (session_->node_count() == 0 || name.isEmpty()) return;
+  const QString path =
+      "/v1/plugins/" + QString::fromLatin1(QUrl::toPercentEncoding(name)) + "/config";
+  session_->client(node())->get(path, this, [this, name](const AdminReply& r) {
+    v1::PluginConfig config;
+    QString why;
+    if (!r.ok() || !parse_json(r.body, &config, &why)) {
+      set_status(false,
+                 QString("cannot open the form of %1: %2").arg(name, r.ok() ? why : r.error));
+      emit form_opened(false);
+      return;
+    }
+    const bool ok = form_->set_config(config, &why);
+    set_status(ok, ok ? QString("%1: change the values, then Apply to YAML").arg(name)
+                      : QString("no form for %1: %2").arg(name, why));
+    emit form_opened(ok);
+  });
+}
+
+bool ConfigView::apply_form() {
+  const QString plugin = form_->plugin();
+  QString why;
+  const std::optional<FormValues> values = form_->values(&why);
+  QString text = editor_->toPlainText();
+  const QString before = text;
+  std::optional<YAML::Node> base;
+  if (values) base = plugin_section(text, plugin, &why);
+  if (!values || !base ||
+      !replace_plugin_config(&text, plugin, config_flow_mapping(form_->fields(), *values, *base),
+                             &why)) {
+    set_status(false, QString("not written to the YAML: %1").arg(why));
+    return false;
+  }
+  // One edit of the document, so that Undo takes it back.
+  QTextCursor all(editor_->document());
+  all.select(QTextCursor::Document);
+  all.insertText(text);
+  const std::vector<DiffLine> diff = diff_lines(before, text);
+  for (const DiffLine& d : diff) {
+    if (d.kind == DiffLine::Kind::kAdded) {
+      jump_to(d.new_line, 1);
+      break;
+    }
+  }
+  set_status(true, QString("%1's config written to the YAML; Validate, then Apply").arg(plugin));
+  return true;
 }
 
 QString ConfigView::pending_diff() const {

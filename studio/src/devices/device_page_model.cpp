@@ -3,6 +3,7 @@
 #include <QBrush>
 #include <QDateTime>
 #include <QUrl>
+#include <algorithm>
 
 namespace itc::studio {
 
@@ -46,20 +47,35 @@ void DevicePageModel::page_arrived(quint64 generation, const v1::DeviceList& lis
   const int page = static_cast<int>(list.offset()) / kPageSize;
   requested_.remove(page);
   const int new_total = static_cast<int>(list.total());
-  if (!loaded_ || new_total != total_) {
-    // The fleet's size under this filter changed (or is first known): rows follow it.
+  if (!loaded_) {
+    // The fleet's size under this filter is first known: rows follow it.
     beginResetModel();
     total_ = new_total;
-    if (loaded_) {
-      pages_.clear();
-      lru_.clear();
-    }
     pages_.insert(page, {list.devices().begin(), list.devices().end()});
     touch(page);
     endResetModel();
-    const bool first = !loaded_;
     loaded_ = true;
-    if (first) emit first_page_loaded(total_);
+    emit first_page_loaded(total_);
+    return;
+  }
+  if (new_total != total_) {
+    // The count changed (devices registered, or changed state under a state filter): rows
+    // are added or removed at the end, so that a view keeps its scroll position and
+    // selection; cached pages other than this one may have shifted and are dropped.
+    if (new_total > total_) {
+      beginInsertRows({}, total_, new_total - 1);
+      total_ = new_total;
+      endInsertRows();
+    } else {
+      beginRemoveRows({}, new_total, total_ - 1);
+      total_ = new_total;
+      endRemoveRows();
+    }
+    pages_.clear();
+    lru_.clear();
+    pages_.insert(page, {list.devices().begin(), list.devices().end()});
+    touch(page);
+    if (total_ > 0) emit dataChanged(index(0, 0), index(total_ - 1, kCount - 1));
     return;
   }
   pages_.insert(page, {list.devices().begin(), list.devices().end()});
@@ -91,6 +107,13 @@ void DevicePageModel::update_device(const v1::DeviceStatus& status) {
       return;
     }
   }
+}
+
+void DevicePageModel::refresh_rows(int first, int last) {
+  if (!loaded_ || total_ == 0) return;
+  first = std::clamp(first, 0, total_ - 1);
+  last = std::clamp(last, first, total_ - 1);
+  for (int page = first / kPageSize; page <= last / kPageSize; ++page) request(page);
 }
 
 const v1::DeviceStatus* DevicePageModel::device_at(int row) const {

@@ -39,11 +39,17 @@ class DevicePageModel : public QAbstractTableModel {
   void set_filter(const DeviceFilter& filter);
   const DeviceFilter& filter() const { return filter_; }
   quint64 generation() const { return generation_; }
-  // An answer for `generation` (ignored if stale). The first page sets the row count.
+  // An answer for `generation` (ignored if stale). The first page sets the row count (a
+  // model reset); a later answer with another count adds or removes rows at the end.
   void page_arrived(quint64 generation, const v1::DeviceList& page);
   void page_failed(quint64 generation, const QString& error);
-  // One device changed (Event.device): its row is updated if its page is cached.
+  // One device changed (Event.device, or the selected device polled): its row is updated
+  // if its page is cached.
   void update_device(const v1::DeviceStatus& status);
+  // Fetches again the pages holding rows first..last (what a view shows), so that their
+  // counters (readings, errors, last seen) follow the node; the answers arrive through
+  // page_arrived(). Does nothing before the first page of the filter arrived.
+  void refresh_rows(int first, int last);
 
   // The device on `row` if its page is cached.
   const v1::DeviceStatus* device_at(int row) const;

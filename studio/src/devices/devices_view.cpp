@@ -13,6 +13,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/background_parse.hpp"
 #include "core/proto_json.hpp"
 
 namespace itc::studio {
@@ -37,21 +38,17 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   model_ = new DevicePageModel(
       [this](quint64 gen, const DeviceFilter& f, int offset, int limit) {
         session_->client(node())->get(f.query(offset, limit), this,
-                                      [this, gen](const AdminReply& r) {
-                                        v1::DeviceList list;
-                                        QString why;
-                                        if (!r.ok() || !parse_json(r.body, &list, &why)) {
-                                          model_->page_failed(gen, r.ok() ? why : r.error);
-                                          return;
-                                        }
-                                        model_->page_arrived(gen, list);
-                                      });
+                                      [this, gen](const AdminReply& r) { on_page_answer(gen, r); });
       },
       this);
   connect(model_, &DevicePageModel::first_page_loaded, this, [this](int total) {
     count_->setText(total < 0 ? "cannot list devices: " + model_->last_error()
                               : QString("%1 devices").arg(total));
   });
+  for (auto rows_changed : {&DevicePageModel::rowsInserted, &DevicePageModel::rowsRemoved}) {
+    connect(model_, rows_changed, this,
+            [this] { count_->setText(QString("%1 devices").arg(model_->total())); });
+  }
 
   filter_delay_.setSingleShot(true);
   filter_delay_.setInterval(250);
@@ -82,6 +79,11 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   chart_->setMinimumHeight(240);
   poll_.setInterval(1000);
   connect(&poll_, &QTimer::timeout, this, &DevicesView::poll_selected);
+  refresh_.setInterval(kRefreshMs);
+  connect(&refresh_, &QTimer::timeout, this, [this] {
+    if (isVisible()) refresh_shown_rows();
+  });
+  refresh_.start();
   connect(session, &NetworkSession::event_received, this, [this](int n, const v1::Event& e) {
     if (n == node() && e.has_device()) model_->update_device(e.device());
   });
@@ -151,6 +153,36 @@ int DevicesView::node() const { return std::max(0, node_box_->currentIndex()); }
 
 QString DevicesView::command_answer() const { return answer_->text(); }
 
+void DevicesView::on_page_answer(quint64 generation, const AdminReply& r) {
+  if (!r.ok()) {
+    model_->page_failed(generation, r.error);
+    return;
+  }
+  if (generation != model_->generation()) return;  // a filter changed meanwhile
+  if (page_parsing_ == PageParsing::kGuiThread) {
+    v1::DeviceList list;
+    QString why;
+    parse_json(r.body, &list, &why) ? model_->page_arrived(generation, list)
+                                    : model_->page_failed(generation, why);
+    return;
+  }
+  parse_json_in_background<v1::DeviceList>(
+      r.body, this, [this, generation](ParsedJson<v1::DeviceList>&& page) {
+        page.ok() ? model_->page_arrived(generation, page.message)
+                  : model_->page_failed(generation, page.error);
+      });
+}
+
+QString DevicesView::detail_text() const { return detail_->text(); }
+
+void DevicesView::refresh_shown_rows() {
+  const int first = std::max(0, table_->rowAt(0));
+  int last = table_->rowAt(table_->viewport()->height() - 1);
+  // -1: fewer rows than the viewport holds (or no layout yet); never more than a page.
+  if (last < 0) last = std::min(model_->rowCount(), first + DevicePageModel::kPageSize) - 1;
+  model_->refresh_rows(first, last);
+}
+
 void DevicesView::apply_filter() {
   filter_delay_.stop();
   count_->setText("loading…");
@@ -187,6 +219,7 @@ void DevicesView::poll_selected() {
                          ? QString()
                          : "; last error: " + QString::fromStdString(d.last_error())));
         chart_->add(d);
+        model_->update_device(d);  // its row shows the same counts as this header
       });
 }
 

@@ -1,5 +1,6 @@
 // DevicesView: the fleet, searchable and filterable by state, paged from the node (never
-// the whole fleet at once); the selected device's live readings (GET /v1/devices/{id}
+// the whole fleet at once), the shown rows fetched again every kRefreshMs so that their
+// counters stay current; the selected device's live readings (GET /v1/devices/{id}
 // once a second while it is selected); and a command panel that signs on/off/dim/schedule
 // commands locally with the owner's key and shows the node's answer.
 // Thread safety: GUI thread only.
@@ -34,11 +35,21 @@ class DevicesView : public QWidget {
   QLineEdit* search_box() const { return search_; }
   QComboBox* state_box() const { return state_; }
   QString command_answer() const;
+  // The selected device's header: id, state, profile, reading and error counts.
+  QString detail_text() const;
+  static constexpr int kRefreshMs = 2000;
+  // Where the JSON of a device page is parsed: on a worker thread (the default; the page
+  // reaches the model by a queued signal) or on the GUI thread (kept so that
+  // tests/studio/devices_view_bench can compare both in one run).
+  enum class PageParsing { kWorker, kGuiThread };
+  void set_page_parsing(PageParsing where) { page_parsing_ = where; }
   QString selected_device() const { return selected_; }
 
   // Applies the filter widgets now (typing applies it after a short pause).
   void apply_filter();
   void select_device(const QString& device_id);
+  // Fetches the pages of the rows the table shows again (the timer does it while visible).
+  void refresh_shown_rows();
   bool set_owner_key_file(const QString& pem_path);
   // Signs and sends `req` for the selected device; the answer shows in command_answer().
   void send_command(CommandRequest req);
@@ -49,6 +60,7 @@ class DevicesView : public QWidget {
  private:
   QWidget* make_command_panel();
   void poll_selected();
+  void on_page_answer(quint64 generation, const AdminReply& reply);
   void on_send_clicked();
   void set_answer(bool ok, const QString& text);
   int node() const;
@@ -64,7 +76,9 @@ class DevicesView : public QWidget {
   DeviceReadingsChart* chart_;
   QTimer filter_delay_;
   QTimer poll_;
+  QTimer refresh_;
   QString selected_;
+  PageParsing page_parsing_ = PageParsing::kWorker;
   // Command panel.
   QLabel* key_label_;
   QComboBox* action_;
