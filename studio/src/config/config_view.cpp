@@ -19,6 +19,7 @@
 #include "config/plugin_section.hpp"
 #include "config/yaml_highlighter.hpp"
 #include "core/proto_json.hpp"
+#include "core/view_bar.hpp"
 
 namespace itc::studio {
 
@@ -48,14 +49,9 @@ ConfigView::ConfigView(NetworkSession* session, QWidget* parent)
 
   status_ = new QLabel(this);
   status_->setWordWrap(true);
-  auto* bar = new QHBoxLayout;
-  bar->addWidget(new QLabel("Node:", this));
-  bar->addWidget(node_box_);
+  QHBoxLayout* bar = node_bar(this, node_box_);
   auto button = [&](const QString& text, const QString& tip, auto slot) {
-    auto* b = new QPushButton(text, this);
-    b->setToolTip(tip);
-    connect(b, &QPushButton::clicked, this, slot);
-    bar->addWidget(b);
+    add_button(bar, this, text, tip, slot);
   };
   button("Re&load", "Fetch the node's config again (discards edits)", [this] { reload(); });
   button("&Validate", "Check the text against the node (Ctrl+Shift+V)", [this] { validate(); });

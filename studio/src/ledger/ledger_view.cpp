@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "core/proto_json.hpp"
+#include "core/view_bar.hpp"
 
 namespace itc::studio {
 
@@ -82,14 +83,9 @@ LedgerView::LedgerView(NetworkSession* session, QWidget* parent)
   verdict_->setWordWrap(true);
   verdict_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-  auto* bar = new QHBoxLayout;
-  bar->addWidget(new QLabel("Node:", this));
-  bar->addWidget(node_box_);
+  QHBoxLayout* bar = node_bar(this, node_box_);
   auto button = [&](const QString& text, const QString& tip, auto slot) {
-    auto* b = new QPushButton(text, this);
-    b->setToolTip(tip);
-    connect(b, &QPushButton::clicked, this, slot);
-    bar->addWidget(b);
+    add_button(bar, this, text, tip, slot);
   };
   button("&Head", "Go to the newest block", [this] { refresh_head(); });
   button("&Genesis file…", "The network's genesis.json: whose signatures count", [this] {
