@@ -80,6 +80,21 @@ class MerkleTest : public QObject {
     }
   }
 
+  void allProofsAtOnceEqualEachProofForSizes1To40() {
+    for (std::uint64_t n = 1; n <= 40; ++n) {
+      std::vector<std::string> leaves;
+      for (std::uint64_t i = 0; i < n; ++i)
+        leaves.push_back(merkle::leaf_hash("leaf-" + std::to_string(i)));
+      const merkle::AllInclusionProofs all = merkle::all_inclusion_proofs(leaves);
+      QCOMPARE(all.root, merkle::root_from_leaf_hashes(leaves));
+      QCOMPARE(all.paths.size(), n);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        QCOMPARE(all.paths[i], merkle::inclusion_proof(leaves, i));
+        QVERIFY(merkle::verify_inclusion(leaves[i], i, n, all.paths[i], all.root));
+      }
+    }
+  }
+
   void inclusionProofsVerifyForEveryIndex() {
     for (std::uint64_t n = 1; n <= 20; ++n) {
       auto hashes = leaf_hashes_for(n);

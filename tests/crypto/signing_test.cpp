@@ -105,6 +105,54 @@ class SigningTest : public QObject {
                    "device key is 5 bytes");
   }
 
+  void aBatchOfFramesCostsOneSignatureAndEachFrameChecksAlone() {
+    auto gateway = key_from_byte('\x05');
+    std::vector<v1::RawFrame> frames;
+    for (int i = 0; i < 37; ++i) {
+      v1::RawFrame f = sample_frame();
+      f.set_seq(100 + static_cast<std::uint64_t>(i));
+      frames.push_back(f);
+    }
+    std::vector<v1::RawFrame*> members;
+    for (auto& f : frames) members.push_back(&f);
+    sign_frame_batch(members, gateway);
+    auto key = *crypto::Ed25519PublicKey::from_raw(gateway.public_key());
+    FrameVerifier verifier;
+    for (const auto& f : frames) {
+      QCOMPARE(f.signature(), frames[0].signature());  // one signature for the batch
+      QCOMPARE(f.batch().size(), std::uint64_t{37});
+      QVERIFY(verify_frame(f, gateway.public_key()).ok());
+      QVERIFY(verifier.verify(f, key).ok());
+    }
+    // A frame altered after signing is not in the batch, even once its root is known good.
+    auto tampered = frames[5];
+    tampered.mutable_values(0)->set_raw_int(1);
+    expect_message(verifier.verify(tampered, key), Status::Code::kPermissionDenied,
+                   "frame from lamp-0007: not in the signed batch it names");
+    expect_message(verify_frame(tampered, key), Status::Code::kPermissionDenied,
+                   "not in the signed batch");
+    // Another frame's path, or index, does not fit.
+    auto moved = frames[5];
+    *moved.mutable_batch()->mutable_path() = frames[6].batch().path();
+    QVERIFY(!verifier.verify(moved, key).ok());
+    moved = frames[5];
+    moved.mutable_batch()->set_index(6);
+    QVERIFY(!verifier.verify(moved, key).ok());
+    // A root the key never signed (a forged batch) is refused.
+    auto forged = frames[5];
+    forged.mutable_batch()->set_root(std::string(32, '\x42'));
+    QVERIFY(!verifier.verify(forged, key).ok());
+    auto other_key = *crypto::Ed25519PublicKey::from_raw(key_from_byte('\x06').public_key());
+    expect_message(verifier.verify(frames[0], other_key), Status::Code::kPermissionDenied,
+                   "batch signature does not verify");
+    // The signing bytes of a frame ignore its batch proof, like its signature.
+    QCOMPARE(frame_signing_bytes(frames[3]), frame_signing_bytes([&] {
+               auto f = sample_frame();
+               f.set_seq(103);
+               return f;
+             }()));
+  }
+
   void commandSignsAndVerifies() {
     auto owner = key_from_byte('\x03');
     v1::Command cmd;

@@ -2,7 +2,8 @@
 // (MQTT, Modbus and other field protocols). The gateway holds an Ed25519 identity of
 // its own, registers each device with the node under that key and the devices' owner
 // key, signs the frames it builds from the devices' data (so normalize verifies them like
-// any signed frame: the gateway vouches for what it read), and reports each device's
+// any signed frame: the gateway vouches for what it read; frames are signed in batches so
+// a busy gateway spends one signature per batch, not per frame), and reports each device's
 // link state and errors to the host's device directory (topic device.reports).
 //
 // Thread safety: every method may be called from any thread.
@@ -37,9 +38,16 @@ class DeviceGateway {
   Status register_device(std::string_view device_id, std::string_view profile);
 
   // Gives the frame its sequence number (strictly increasing per device, also across
-  // restarts: max(last + 1, now in µs)), its sample time if unset, signs and publishes it
-  // on device.frames. Waits while the bus is full (back-pressure).
+  // restarts: max(last + 1, now in µs)) and its sample time if unset, and queues it. Queued
+  // frames are signed as one batch (one signature, an audit path per frame: see
+  // itc::sign_frame_batch) and published on device.frames in order every 2 ms, or at once
+  // by the caller when 256 are queued — then this waits while the bus is full
+  // (back-pressure).
   Status publish_frame(v1::RawFrame frame);
+
+  // Signs and publishes every queued frame now. Call it from the plugin's drain(), so a
+  // hot swap or stop loses nothing.
+  Status flush();
 
   // The device's link came up / went down (`reason` says why).
   void report_up(std::string_view device_id, std::string_view profile);

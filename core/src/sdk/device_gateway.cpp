@@ -1,9 +1,11 @@
 #include "itc/device_gateway.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "itc/signing.hpp"
 
@@ -11,6 +13,8 @@ namespace itc {
 namespace {
 
 constexpr std::int64_t kLogEveryUs = 10'000'000;
+constexpr std::size_t kBatchFrames = 256;
+constexpr auto kBatchEvery = std::chrono::milliseconds(2);
 
 struct DeviceLog {
   std::uint64_t last_seq = 0;
@@ -28,6 +32,27 @@ struct DeviceGateway::Impl {
   std::string owner_public_key;
   std::mutex mu;
   std::unordered_map<std::string, DeviceLog> devices;
+  std::vector<v1::RawFrame> queued;  // guarded by mu
+  std::mutex flush_mu;               // one batch goes out at a time, in queue order
+  TimerId timer = 0;
+
+  Status flush() {
+    std::lock_guard flushing(flush_mu);
+    std::vector<v1::RawFrame> batch;
+    {
+      std::lock_guard lock(mu);
+      batch.swap(queued);
+    }
+    if (batch.empty()) return Status::Ok();
+    std::vector<v1::RawFrame*> members;
+    members.reserve(batch.size());
+    for (v1::RawFrame& f : batch) members.push_back(&f);
+    sign_frame_batch(members, key);
+    for (v1::RawFrame& f : batch) {
+      ITC_RETURN_IF_ERROR(env->bus().publish_value(topics::kRawFrames, std::move(f)));
+    }
+    return Status::Ok();
+  }
 
   void report(v1::DeviceReport r) {
     r.set_source(source);
@@ -39,8 +64,16 @@ struct DeviceGateway::Impl {
   }
 };
 
-DeviceGateway::DeviceGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-DeviceGateway::~DeviceGateway() = default;
+DeviceGateway::DeviceGateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  Impl* i = impl_.get();
+  i->timer = i->env->timers().schedule_every(kBatchEvery, [i] {
+    if (Status s = i->flush(); !s.ok()) i->env->log().error(i->source + ": " + s.ToString());
+  });
+}
+
+DeviceGateway::~DeviceGateway() { impl_->env->timers().cancel(impl_->timer); }
+
+Status DeviceGateway::flush() { return impl_->flush(); }
 
 Result<std::unique_ptr<DeviceGateway>> DeviceGateway::open(HostEnv& env, std::string source,
                                                            const std::string& key_file,
@@ -89,14 +122,16 @@ Status DeviceGateway::register_device(std::string_view device_id, std::string_vi
 Status DeviceGateway::publish_frame(v1::RawFrame frame) {
   const std::int64_t now = impl_->env->clock().unix_micros();
   if (frame.sampled_at_us() == 0) frame.set_sampled_at_us(now);
+  bool full = false;
   {
     std::lock_guard lock(impl_->mu);
     DeviceLog& d = impl_->devices[frame.device_id()];
     d.last_seq = std::max<std::uint64_t>(d.last_seq + 1, static_cast<std::uint64_t>(now));
     frame.set_seq(d.last_seq);
+    impl_->queued.push_back(std::move(frame));
+    full = impl_->queued.size() >= kBatchFrames;
   }
-  sign_frame(&frame, impl_->key);
-  return impl_->env->bus().publish_value(topics::kRawFrames, std::move(frame));
+  return full ? impl_->flush() : Status::Ok();
 }
 
 void DeviceGateway::report_up(std::string_view device_id, std::string_view profile) {
@@ -134,8 +169,8 @@ void DeviceGateway::report_error(std::string_view device_id, std::string_view re
     }
   }
   if (log_it) {
-    std::string line = impl_->source + ": device " + std::string(device_id) + ": " +
-                       std::string(reason);
+    std::string line =
+        impl_->source + ": device " + std::string(device_id) + ": " + std::string(reason);
     if (suppressed > 0) line += " (" + std::to_string(suppressed) + " more errors not logged)";
     impl_->env->log().warn(line);
   }

@@ -99,6 +99,31 @@ std::string root(const std::vector<std::string>& leaves) {
   return root_from_leaf_hashes(std::move(hashes));
 }
 
+namespace {
+
+// MTH over leaf_hashes[begin, end), appending each leaf's sibling at every level to its
+// path on the way up (so each path ends deepest sibling first, as PATH orders it).
+std::string root_with_paths(const std::vector<std::string>& leaf_hashes, std::uint64_t begin,
+                            std::uint64_t end, std::vector<std::vector<std::string>>* paths) {
+  if (end - begin == 1) return leaf_hashes[begin];
+  const std::uint64_t k = split_point(end - begin);
+  std::string left = root_with_paths(leaf_hashes, begin, begin + k, paths);
+  std::string right = root_with_paths(leaf_hashes, begin + k, end, paths);
+  for (std::uint64_t i = begin; i < begin + k; ++i) (*paths)[i].push_back(right);
+  for (std::uint64_t i = begin + k; i < end; ++i) (*paths)[i].push_back(left);
+  return node_hash(left, right);
+}
+
+}  // namespace
+
+AllInclusionProofs all_inclusion_proofs(const std::vector<std::string>& leaf_hashes) {
+  AllInclusionProofs out;
+  out.paths.resize(leaf_hashes.size());
+  out.root = leaf_hashes.empty() ? root_from_leaf_hashes({})
+                                 : root_with_paths(leaf_hashes, 0, leaf_hashes.size(), &out.paths);
+  return out;
+}
+
 std::vector<std::string> inclusion_proof(const std::vector<std::string>& leaf_hashes,
                                          std::uint64_t index) {
   std::vector<std::string> proof;
@@ -131,8 +156,6 @@ bool verify_inclusion(std::string_view leaf_hash, std::uint64_t index, std::uint
   }
   return sn == 0 && r == root;
 }
-
-
 
 std::vector<std::string> consistency_proof(const std::vector<std::string>& leaf_hashes,
                                            std::uint64_t old_size) {

@@ -181,7 +181,7 @@ Status ModbusPlugin::drain() noexcept {
       r.set_reason("not written: the modbus plugin was stopping; send the command again");
       publish_result(std::move(r));
     }
-    return Status::Ok();
+    return gateway_ ? gateway_->flush() : Status::Ok();  // frames queued for the next batch
   });
 }
 

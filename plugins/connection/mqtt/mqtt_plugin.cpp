@@ -146,7 +146,7 @@ Status MqttPlugin::drain() noexcept {
     }
     link_->stop();  // runs what was posted; after this nothing more is published
     broker_connected_->set(0);
-    return Status::Ok();
+    return gateway_->flush();  // the frames still queued for the next signed batch
   });
 }
 

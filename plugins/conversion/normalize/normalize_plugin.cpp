@@ -183,7 +183,7 @@ void NormalizePlugin::check(Job& job) const {
   out = mapper->map(frame, *profile, verify_signatures_);
   if (out.rejected) return;
   if (verify_signatures_) {
-    if (Status s = verify_frame(frame, device.public_key); !s.ok()) {
+    if (Status s = verifier_.verify(frame, device.public_key); !s.ok()) {
       out.rejected = RejectReason::kBadSignature;
       out.detail = s.message();
       out.readings.clear();

@@ -26,6 +26,7 @@
 
 #include "itc/crypto.hpp"
 #include "itc/plugin.hpp"
+#include "itc/signing.hpp"
 #include "itc/services/device_profiles.hpp"
 #include "profile_mapper.hpp"
 
@@ -70,6 +71,7 @@ class NormalizePlugin final : public Plugin {
   const DeviceProfiles* profiles_ = nullptr;
   mutable std::mutex mapper_mu_;
   mutable std::shared_ptr<const ProfileMapper> mapper_;
+  mutable FrameVerifier verifier_;  // one Ed25519 verification per gateway batch
   mutable std::uint64_t mapper_generation_ = 0;
   bool verify_signatures_ = true;
 
