@@ -60,7 +60,8 @@ class MqttPlugin final : public Plugin, private DeviceSink {
   // Publishes the CommandResult: accepted with where it was sent, or refused with why.
   void answer(const v1::Command& cmd, const Result<std::string>& sent);
   std::string state_payload(bool online) const;
-  std::int64_t now_ms() const;
+  std::int64_t steady_ms() const;  // paces Rebirth requests
+  std::uint64_t unix_ms() const;   // UTC ms since the epoch: every Sparkplug timestamp we send
 
   HostEnv* env_ = nullptr;
   MqttConfig cfg_;
