@@ -56,6 +56,7 @@ Status MqttPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
     connection_losses_ =
         &m.counter("connection_losses", "Broker connections lost or attempts that failed");
     broker_connected_ = &m.gauge("broker_connected", "1 while connected to the broker");
+    for (std::string_view kind : kErrorKinds) error_counter(kind);  // each series from 0
 
     auto password = read_password();
     if (!password.ok()) return password.status();
@@ -282,10 +283,13 @@ void MqttPlugin::down(MqttDevice& device, const std::string& reason) {
   gateway_->report_down(device.config.id, reason);
 }
 
+Counter& MqttPlugin::error_counter(std::string_view kind) {
+  return env_->metrics().counter("errors_" + std::string(kind),
+                                 "Bad inputs of this kind (see README.md)");
+}
+
 void MqttPlugin::error(MqttDevice& device, std::string_view kind, const std::string& reason) {
-  env_->metrics()
-      .counter("errors_" + std::string(kind), "Bad inputs of this kind (see README.md)")
-      .add();
+  error_counter(kind).add();
   gateway_->report_error(device.config.id, reason);
 }
 

@@ -48,6 +48,7 @@ class MqttPlugin final : public Plugin, private DeviceSink {
   void up(MqttDevice& device) override;
   void down(MqttDevice& device, const std::string& reason) override;
   void error(MqttDevice& device, std::string_view kind, const std::string& reason) override;
+  Counter& error_counter(std::string_view kind);  // errors_<kind>
   // MqttLink callbacks (network thread)
   std::optional<WillMessage> state_will();
   void on_connected(bool session_present);
