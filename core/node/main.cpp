@@ -10,10 +10,9 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "host/admin_server.hpp"
+#include "host/config_check.hpp"
 #include "host/config_schema.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -48,17 +47,9 @@ void print_dev_banner() {
       stderr);
 }
 
-// --check-config: loads the file as the node would, then validates every plugin section.
+// --check-config: what start would refuse, with file:line; starts nothing.
 int check_config(const Options& opt) {
-  auto node = Node::create({opt.check_config, opt.dev});
-  if (!node.ok()) {
-    std::printf("%s\n", node.status().message().c_str());
-    return 1;
-  }
-  std::ifstream in(opt.check_config);
-  std::stringstream text;
-  text << in.rdbuf();
-  itc::v1::ConfigReport report = (*node)->validate_config(text.str(), opt.check_config);
+  const itc::v1::ConfigReport report = itc::host::check_config_file(opt.check_config, opt.dev);
   if (report.ok()) {
     std::printf("%s: ok\n", opt.check_config.c_str());
     return 0;
@@ -133,8 +124,7 @@ int run(const Options& opt, const sigset_t& signals) {
     const auto now = SteadyClock::now();
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     if (left.count() <= 0) break;  // (a sub-millisecond rest would spin sigtimedwait)
-    const auto until_line =
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_line - now);
+    const auto until_line = std::chrono::duration_cast<std::chrono::milliseconds>(next_line - now);
     const auto wait = std::clamp(std::min(left, until_line), std::chrono::milliseconds(1),
                                  std::chrono::milliseconds(1000));
     if (int sig = wait_for_signal(signals, wait); sig != 0) {

@@ -471,7 +471,8 @@ void Node::shutdown() {
   d.bus->remove_owner("host");
   std::error_code ec;
   fs::remove_all(d.run_dir, ec);
-  spdlog::info("node {} stopped", d.file.node.name());
+  // A node that never started (--check-config, a failed create) did not stop either.
+  if (d.started_at_us != 0) spdlog::info("node {} stopped", d.file.node.name());
 }
 
 v1::NodeInfo Node::info() const {

@@ -1,8 +1,6 @@
 // Signed plugin packages: reading, writing, packing, signing and verifying .itcpkg files.
 #include "host/package.hpp"
 
-#include "itc/file_io.hpp"
-
 #include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -15,6 +13,7 @@
 #include <sstream>
 
 #include "host/plugin_library.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::host {
 namespace {
@@ -50,7 +49,7 @@ std::string package_signing_bytes(std::string_view manifest_bytes) {
 }
 
 Result<v1::SignedPackage> read_package_file(const std::string& path) {
-  auto data = read_file(path);
+  auto data = read_file(path, kMaxDataFileBytes);
   if (!data.ok()) return data.status();
   v1::SignedPackage pkg;
   if (!pkg.ParseFromString(*data)) {
@@ -107,7 +106,7 @@ Result<VerifiedPackage> verify_package(const std::string& path,
 
 Result<v1::SignedPackage> pack_library(const std::string& so_path, const std::string& vendor,
                                        const std::string& run_dir) {
-  auto library = read_file(so_path);
+  auto library = read_file(so_path, kMaxDataFileBytes);
   if (!library.ok()) return library.status();
   auto info = inspect_library(so_path, run_dir);
   if (!info.ok()) return info.status().WithContext("packing " + so_path);

@@ -85,7 +85,11 @@ v1::ConfigIssue locate_plugin_error(const PluginEntry& entry, const std::string&
   std::smatch m;
   const std::string& msg = status.message();
   if (entry.config && std::regex_match(msg, m, kFieldFirst)) {
-    return locate(entry.config, m[1].str(), file, entry.field_path + ".config", m[2].str());
+    v1::ConfigIssue issue =
+        locate(entry.config, m[1].str(), file, entry.field_path + ".config", m[2].str());
+    // No `config:` written (a required field missing): the entry's own line.
+    if (issue.line() == 0) issue.set_line(static_cast<std::uint32_t>(entry.line));
+    return issue;
   }
   v1::ConfigIssue issue;
   issue.set_file(file);

@@ -2,10 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <exception>
-#include <fstream>
 
 #include "itc/abi.hpp"
+#include "itc/file_io.hpp"
 #include "mqtt.pb.h"
 
 namespace itc::mqtt {
@@ -107,12 +108,10 @@ Result<std::string> MqttPlugin::read_password() const {
     env_->log().warn("mqtt: password_file " + cfg_.password_file +
                      " is readable by group or others; make it mode 0600");
   }
-  std::ifstream in(cfg_.password_file);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return Status::InvalidArgument("password_file: cannot read " + cfg_.password_file);
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  auto content = read_file(cfg_.password_file);
+  if (!content.ok()) return content.status().WithContext("password_file");
+  std::string line = content->substr(0, content->find_first_of("\r\n"));
+  std::fill(content->begin(), content->end(), '\0');
   return line;
 }
 
