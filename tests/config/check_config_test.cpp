@@ -2,12 +2,13 @@
 // packages and vendor key), are mutated many ways — lines deleted, duplicated and
 // re-indented, values replaced by wrong types, multi-line and empty values — and checked
 // as --check-config checks them (host::check_config_file, with the plugins' real
-// libraries); every refused mutant must name file:line for each issue. The real binary:
-// CR-only and CRLF files check clean, an admin address start would refuse is refused,
-// and nothing says the node "stopped".
+// libraries); every refused mutant must print one "file:line:column: " line per issue. The real
+// binary: CR-only and CRLF files check clean, an admin address start would refuse is refused, and
+// nothing says the node "stopped".
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -187,11 +188,16 @@ class CheckConfigTest : public QObject {
       const auto report = itc::host::check_config_file(path, false);
       if (report.ok()) continue;
       ++refused;
-      for (const auto& issue : report.issues()) {
-        if (issue.line() == 0 || issue.file() != path) {
-          without_line << QString::fromStdString(m.what) + ": " + describe(report).trimmed();
-          break;
-        }
+      // As --check-config prints it: every line "path:line:column: ...".
+      const QRegularExpression located("^" +
+                                       QRegularExpression::escape(QString::fromStdString(path)) +
+                                       ":[1-9][0-9]*:[0-9]+: ");  // (column 0: none known)
+      const QStringList printed = describe(report).split('\n', Qt::SkipEmptyParts);
+      const bool all_located =
+          std::all_of(printed.begin(), printed.end(),
+                      [&](const QString& line) { return located.match(line).hasMatch(); });
+      if (!all_located || printed.size() != report.issues_size()) {
+        without_line << QString::fromStdString(m.what) + ": " + describe(report).trimmed();
       }
     }
     qInfo("%s: %zu mutants, %d refused, %lld of them with an issue lacking file:line",

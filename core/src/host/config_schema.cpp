@@ -44,6 +44,34 @@ void add_issue(v1::ConfigReport* report, const std::string& file, const YAML::Ma
   report->set_ok(false);
 }
 
+namespace {
+
+// `text` on one line: line breaks, tabs and other control characters as \n, \r, \t, \xNN.
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_report(const v1::ConfigReport& report) {
   std::string out;
   for (const v1::ConfigIssue& issue : report.issues()) {
@@ -52,8 +80,8 @@ std::string format_report(const v1::ConfigReport& report) {
       out += ":" + std::to_string(issue.line()) + ":" + std::to_string(issue.column());
     }
     out += ": ";
-    if (!issue.field().empty()) out += issue.field() + ": ";
-    out += issue.message();
+    if (!issue.field().empty()) out += one_line(issue.field()) + ": ";
+    out += one_line(issue.message());  // one issue, one line: a quoted value may span lines
     out += "\n";
   }
   return out;

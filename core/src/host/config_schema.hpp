@@ -92,7 +92,8 @@ void add_issue(v1::ConfigReport* report, const std::string& file, const YAML::Ma
                std::string field, std::string message);
 
 // "file:line:col: field: message\n" per issue ("file: message" parts are left out when
-// there is no line or no field).
+// there is no line or no field). Line breaks and other control characters in a field or
+// message (a quoted multi-line value) are escaped (\n, \xNN): one issue, one line.
 std::string format_report(const v1::ConfigReport& report);
 
 // "a mapping", "a list", "nothing (null)" or the quoted scalar, for "got ..." messages.
