@@ -43,7 +43,9 @@ Status check_identity(std::string_view name, std::string_view version, std::stri
 
 class PluginLibrary : public std::enable_shared_from_this<PluginLibrary> {
  public:
-  // Copies `path` into `run_dir` under a unique name, loads it and checks its ABI.
+  // Copies `path` into `run_dir` under a unique name, loads it and checks its ABI. Loading
+  // runs the library's ELF constructors (dlopen): open only what the node's policy has
+  // accepted already (open_plugin checks a package's signed manifest first).
   static Result<std::shared_ptr<PluginLibrary>> open(const std::string& path,
                                                      const std::string& run_dir);
   ~PluginLibrary();
