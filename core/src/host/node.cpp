@@ -441,6 +441,11 @@ void Node::shutdown() {
   std::lock_guard ops(d.ops_mu);
   if (d.shut_down) return;
   d.shut_down = true;
+  std::error_code ec;
+  if (!d.bus) {  // create() failed before the node was built: no plugin, no thread ran
+    if (!d.run_dir.empty()) fs::remove_all(d.run_dir, ec);
+    return;
+  }
   // Drain along the data flow — sources first — waiting for each plugin's queues to
   // empty before draining it, so a clean stop commits everything already read from the
   // devices. A plugin is drained only after every plugin that needs its services.
@@ -469,7 +474,6 @@ void Node::shutdown() {
   // Let the host's own taps see the last blocks and results the plugins sent on the way out.
   d.bus->wait_drained("host", std::chrono::seconds(2));
   d.bus->remove_owner("host");
-  std::error_code ec;
   fs::remove_all(d.run_dir, ec);
   spdlog::info("node {} stopped", d.file.node.name());
 }
