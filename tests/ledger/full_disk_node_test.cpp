@@ -142,14 +142,14 @@ class FullDiskNode {
   }
   qint64 pid() const { return process_.processId(); }
 
-  itc::testing::AdminReply call(const QString& target) {
+  itc::testing::AdminReply call(const QString& target, const QByteArray& post = {}) {
     if (!admin_) {
       auto token = itc::read_file(path("data/admin.token"));
       if (!token.ok()) return {};
       admin_.emplace(QString("http://127.0.0.1:%1").arg(admin_port_),
                      QByteArray::fromStdString(*token).trimmed());
     }
-    return admin_->call("GET", target, {}, 20000);
+    return admin_->call(post.isEmpty() ? "GET" : "POST", target, post, 20000);
   }
   std::optional<double> metric(const std::string& plugin, const std::string& name) {
     std::istringstream lines(call("/metrics").body.toStdString());
@@ -227,6 +227,18 @@ class FullDiskNodeTest : public QObject {
     qInfo("RSS with the backlog full: %.0f KiB, 5 s later %.0f KiB", rss_settled, rss_later);
     QVERIFY2(rss_later - rss_settled < 2048, "memory keeps growing while the store is full");
     QVERIFY(node.output().contains("solo: the backlog is full"));
+
+    // A hot swap of solo meanwhile is answered (refused: the old version cannot drain onto
+    // the full disk) instead of waiting forever for the held-back handler; solo runs on.
+    const auto swap =
+        node.call("/v1/plugins/solo/swap",
+                  QByteArray::fromStdString("{\"package\": \"" + env_or("ITC_PACKAGE_DIR") +
+                                            "/solo.itcpkg\"}"));
+    QVERIFY2(swap.status >= 400, swap.body.constData());
+    QVERIFY2(swap.body.contains("swap aborted"), swap.body.constData());
+    QCOMPARE(node.call("/v1/plugins").body.count("\"RUNNING\""), 4);
+    // (The handler let the one reading it held through, so that the swap could begin.)
+    QVERIFY(node.solo("pending_readings") <= kMaxPending + 1);
 
     // A clean stop saves what could not be committed, says so, and exits 0.
     QCOMPARE(node.terminate(), 0);

@@ -32,6 +32,7 @@ std::string solo_config(std::uint32_t interval_ms, std::uint32_t max_readings,
 class TestLifecycle : public itc::NodeLifecycle {
  public:
   bool stopping() const override { return stopping_; }
+  std::uint64_t interruptions() const override { return 0; }
   bool stopping_ = false;
 };
 

@@ -29,14 +29,21 @@ namespace itc::host {
 inline constexpr const char* kHostServiceOwner = "<host>";
 
 // The itc.node-lifecycle.v1 service the host provides: stopping() turns true when
-// shutdown() begins, so plugins holding back their sources let everything through.
+// shutdown() begins, so plugins holding back their sources let everything through;
+// interrupt_waits() before the host pauses a plugin makes its waiting handlers return.
 class HostLifecycle final : public NodeLifecycle {
  public:
   bool stopping() const override { return stopping_.load(); }
-  void begin_stop() { stopping_.store(true); }
+  std::uint64_t interruptions() const override { return interruptions_.load(); }
+  void begin_stop() {
+    stopping_.store(true);
+    interrupt_waits();
+  }
+  void interrupt_waits() { interruptions_.fetch_add(1); }
 
  private:
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> interruptions_{0};
 };
 
 // One configured plugin: what runs in it now, and its visible lifecycle state.

@@ -229,7 +229,8 @@ class SoloPlugin final : public Plugin {
 
   // Back-pressure: this handler runs on solo's bus delivery thread, so while it waits
   // solo's queue fills and the bus makes the publishers upstream wait, up to the sources.
-  // A stopping node is never held back: what is in flight must reach drain().
+  // A stopping node is never held back: what is in flight must reach drain(). Nor is a
+  // hot swap: the host waits for this handler before it holds solo's messages.
   void hold_back_while_full() {
     const auto limit = settings_.max_pending_readings;
     if (cutter_->pending() < limit || stopping()) return;
@@ -240,7 +241,8 @@ class SoloPlugin final : public Plugin {
                        " readings wait, max_pending_readings " + std::to_string(limit) +
                        "): the sources are held back until the store commits blocks again");
     }
-    cutter_->wait_for_room(limit, [this] { return stopping(); });
+    const std::uint64_t since = interruptions();
+    cutter_->wait_for_room(limit, [&] { return stopping() || interruptions() != since; });
   }
 
   void after_cut() {
@@ -255,6 +257,9 @@ class SoloPlugin final : public Plugin {
   }
 
   bool stopping() const { return lifecycle_ != nullptr && lifecycle_->stopping(); }
+  std::uint64_t interruptions() const {
+    return lifecycle_ != nullptr ? lifecycle_->interruptions() : 0;
+  }
 
   // Puts the readings a previous stop saved in front of the backlog. Those already in
   // blocks above the saved height (a crash before the file was removed) are skipped.

@@ -5,11 +5,13 @@
 // A plugin that holds back its sources (a handler that waits while its backlog is full)
 // must stop holding them back once stopping() is true: the node is draining its plugins
 // along the data flow, and whatever is still in flight has to reach the plugin that can
-// commit or save it.
+// commit or save it. A waiting handler must also return when interruptions() changes:
+// the host is about to hold the plugin's messages (hot swap) and waits for its handlers.
 //
 // Thread safety: stopping() may be called from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace itc {
@@ -21,6 +23,10 @@ class NodeLifecycle {
 
   // True once the node has begun a clean stop (never false again in this process).
   virtual bool stopping() const = 0;
+
+  // Changes each time the host needs handlers that wait for room to return now (and when
+  // the stop begins). Note it when you start waiting; stop waiting when it differs.
+  virtual std::uint64_t interruptions() const = 0;
 };
 
 }  // namespace itc
