@@ -11,7 +11,6 @@
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
@@ -24,24 +23,16 @@
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "lamp_profile.hpp"
+#include "local_network.hpp"  // env_or, free_port
 
 using itc::testing::AdminClient;
+using itc::testing::env_or;
 using itc::testing::eventually;
+using itc::testing::free_port;
 
 namespace {
 
 constexpr int kMaxPending = 20000;
-
-std::string env_or(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::uint16_t free_port() {
-  QTcpServer probe;
-  if (!probe.listen(QHostAddress::LocalHost, 0)) qFatal("no free port");
-  return probe.serverPort();
-}
 
 bool run(const QString& program, const QStringList& args) {
   QProcess p;

@@ -40,6 +40,17 @@ std::string journal_path(itc::testing::FakeEnv& env) {
   return env.data_dir() + "/uncommitted-readings.pb";
 }
 
+// Solo started on `store`, with `node` as the host's lifecycle service; null on failure.
+itc::Plugin* start_stoppable_solo(itc::test::PluginHost& host, itc::LedgerStore& store,
+                                  TestLifecycle& node) {
+  auto& services = host.env().services();
+  if (!services.provide<itc::LedgerStore>(&store).ok()) return nullptr;
+  if (!services.provide<itc::NodeLifecycle>(&node).ok()) return nullptr;
+  auto solo = host.add(kSolo, solo_config(200, 10000));
+  if (!solo.ok() || !host.start_all().ok()) return nullptr;
+  return *solo;
+}
+
 void publish_readings(itc::testing::FakeEnv& env, int n, int first = 0) {
   for (int i = 0; i < n; ++i) {
     auto r = itc::test::make_reading(first + i, env.clock().unix_micros() - 50'000);
@@ -269,21 +280,18 @@ class SoloTest : public QObject {
       itc::test::PluginHost host;
       TestLifecycle node;
       auto& env = host.env();
-      QVERIFY(env.services().provide<itc::LedgerStore>(&store).ok());
-      QVERIFY(env.services().provide<itc::NodeLifecycle>(&node).ok());
-      auto solo = host.add(kSolo, solo_config(200, 10000));
-      QVERIFY(solo.ok());
-      QVERIFY(host.start_all().ok());
+      itc::Plugin* solo = start_stoppable_solo(host, store, node);
+      QVERIFY(solo);
       publish_readings(env, 5);
       env.advance(200ms);
       node.stopping_ = true;
-      QVERIFY((*solo)->drain().ok());
+      QVERIFY(solo->drain().ok());
       QVERIFY(env.log().contains("5 readings could not be committed"));
       QVERIFY(env.log().contains("committed first at the next start: nothing is lost"));
       auto bytes = itc::read_file(journal_path(env));
       QVERIFY(bytes.ok());
       saved = *bytes;
-      host.stop(*solo);
+      host.stop(solo);
     }
     store.heal();  // room on the disk again
     // A node restarted on the same data dir (the journal copied into the fresh one).
@@ -311,21 +319,18 @@ class SoloTest : public QObject {
     itc::test::PluginHost host;
     TestLifecycle node;
     auto& env = host.env();
-    QVERIFY(env.services().provide<itc::LedgerStore>(&store).ok());
-    QVERIFY(env.services().provide<itc::NodeLifecycle>(&node).ok());
-    auto solo = host.add(kSolo, solo_config(200, 10000));
-    QVERIFY(solo.ok());
-    QVERIFY(host.start_all().ok());
+    itc::Plugin* solo = start_stoppable_solo(host, store, node);
+    QVERIFY(solo);
     publish_readings(env, 4);
     // The journal's place is taken by a directory: saving it fails for real.
     std::filesystem::create_directories(journal_path(env) + "/blocked");
     node.stopping_ = true;
-    Status s = (*solo)->drain();
+    Status s = solo->drain();
     QCOMPARE(s.code(), Status::Code::kAborted);
     QVERIFY2(s.message().find("solo: 4 readings are lost") != std::string::npos,
              s.message().c_str());
     QVERIFY2(s.message().find("disk full (test)") != std::string::npos, s.message().c_str());
-    host.stop(*solo);
+    host.stop(solo);
   }
 
   void aDamagedJournalStopsStartAndIsKept() {
