@@ -314,6 +314,30 @@ class SoloTest : public QObject {
     QCOMPARE(store.blocks().size(), std::size_t(1));
   }
 
+  void aRestartAfterAFailedSwapDoesNotLoadTheJournalTwice() {
+    RefusingStore store(1000000);
+    itc::test::PluginHost host;
+    auto& env = host.env();
+    QVERIFY(env.services().provide<itc::LedgerStore>(&store).ok());
+    std::string journal;
+    for (int i = 0; i < 5; ++i) {
+      journal += itc::test::bytes_field(1, itc::test::make_reading(i).SerializeAsString());
+    }
+    std::ofstream(journal_path(env), std::ios::binary) << journal;
+    auto solo = host.add(kSolo, solo_config(200, 10000));
+    QVERIFY(solo.ok());
+    QVERIFY(host.start_all().ok());
+    QCOMPARE(env.metrics().gauge_value("pending_readings"), 5.0);
+    // A swap whose drain fails (the store refuses): the old version starts again.
+    QCOMPARE((*solo)->drain().code(), Status::Code::kUnavailable);
+    QVERIFY((*solo)->start().ok());
+    store.heal();
+    env.advance(200ms);
+    QCOMPARE(store.blocks().size(), std::size_t(1));
+    QCOMPARE(store.blocks()[0].readings_size(), 5);
+    QVERIFY(!std::filesystem::exists(journal_path(env)));
+  }
+
   void aStopThatCannotSaveSaysHowManyReadingsAreLost() {
     RefusingStore store(1000000);
     itc::test::PluginHost host;

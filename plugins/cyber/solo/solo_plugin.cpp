@@ -104,7 +104,8 @@ class SoloPlugin final : public Plugin {
     try {
       auto* store = env_->services().find<LedgerStore>();
       ITC_RETURN_IF_ERROR(cutter_->resume(store));
-      if (!imported_) ITC_RETURN_IF_ERROR(reload_journal(*store));
+      if (!backlog_adopted_) ITC_RETURN_IF_ERROR(reload_journal(*store));
+      backlog_adopted_ = true;  // a restart after a failed swap must not load it twice
       running_ = true;
       timer_ = env_->timers().schedule_every(std::chrono::milliseconds(settings_.block_interval_ms),
                                              [this] { on_interval(); });
@@ -189,7 +190,7 @@ class SoloPlugin final : public Plugin {
       }
       auto batch = decode_pending(state.data());
       if (!batch.ok()) return batch.status().WithContext("solo: state data");
-      imported_ = true;
+      backlog_adopted_ = true;
       if (batch->journaled > 0) {  // the journal still holds them: retire it once committed
         std::lock_guard lock(journal_mu_);
         journal_retire_at_ = cutter_->readings_committed() + batch->journaled;
@@ -315,9 +316,9 @@ class SoloPlugin final : public Plugin {
   Counter* held_back_ = nullptr;
   Gauge* backlog_full_ = nullptr;
   std::atomic<bool> backlog_full_flag_{false};
-  bool imported_ = false;      // a predecessor's state was adopted: it, not the file, is current
-  std::mutex journal_mu_;      // guards the two below
-  bool journal_live_ = false;  // the journal file holds readings not yet committed
+  bool backlog_adopted_ = false;         // the journal was loaded, or a predecessor's state adopted
+  std::mutex journal_mu_;                // guards the two below
+  bool journal_live_ = false;            // the journal file holds readings not yet committed
   std::uint64_t journal_retire_at_ = 0;  // readings_committed() when all of them are
   std::atomic<bool> running_{false};
   std::atomic<bool> backing_off_{false};  // the last cut failed: retry on the interval
