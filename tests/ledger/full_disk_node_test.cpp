@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -155,6 +158,32 @@ class FullDiskNode {
   }
   double solo(const std::string& name) { return metric("solo", name).value_or(-1); }
 
+  // The next once-a-second node stats event on GET /v1/events (empty if none in 5 s).
+  QJsonObject next_stats_event() {
+    auto token = itc::read_file(path("data/admin.token"));
+    if (!token.ok()) return {};
+    QNetworkAccessManager nam;
+    nam.setProxy(QNetworkProxy::NoProxy);
+    QNetworkRequest req(QUrl(QString("http://127.0.0.1:%1/v1/events").arg(admin_port_)));
+    req.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(*token).trimmed());
+    QNetworkReply* stream = nam.get(req);
+    QByteArray received;
+    QJsonObject stats;
+    QObject::connect(stream, &QNetworkReply::readyRead, [&] { received += stream->readAll(); });
+    QElapsedTimer waited;
+    waited.start();
+    while (stats.isEmpty() && waited.elapsed() < 5000) {
+      QTest::qWait(50);
+      for (const QByteArray& line : received.split('\n')) {
+        const auto event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (line.startsWith("data: ") && event.contains("stats")) stats = event["stats"].toObject();
+      }
+    }
+    stream->abort();
+    delete stream;
+    return stats;
+  }
+
   // Readings in every block of the ledger.
   std::uint64_t readings_in_ledger() {
     const auto head = call("/v1/ledger/head").json();
@@ -218,6 +247,9 @@ class FullDiskNodeTest : public QObject {
     qInfo("RSS with the backlog full: %.0f KiB, 5 s later %.0f KiB", rss_settled, rss_later);
     QVERIFY2(rss_later - rss_settled < 2048, "memory keeps growing while the store is full");
     QVERIFY(node.output().contains("solo: the backlog is full"));
+    const QJsonObject stats = node.next_stats_event();
+    QVERIFY2(stats["sourcesHeldBack"].toBool(), QJsonDocument(stats).toJson().constData());
+    QVERIFY(stats["readingsWaiting"].toString().toLongLong() >= kMaxPending - 1000);
 
     // A hot swap of solo meanwhile is answered (refused: the old version cannot drain onto
     // the full disk) instead of waiting forever for the held-back handler; solo runs on.
