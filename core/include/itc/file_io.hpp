@@ -1,5 +1,6 @@
 // Durable file writes: the new content replaces the old atomically (temp file, fsync,
-// rename), so a crash leaves either the old file or the new one, never a torn one.
+// rename, fsync of the directory), so a crash leaves either the old file or the new
+// one, never a torn one.
 #pragma once
 
 #include <sys/types.h>

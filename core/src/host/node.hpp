@@ -39,8 +39,11 @@ class Node {
   // that fails is marked FAILED with its reason, and so are the plugins that need it;
   // the rest run. Returns the first failure (the node keeps running what it could).
   Status start();
-  // Drains, stops and unloads every plugin in reverse dependency order.
-  void shutdown();
+  // Drains, stops and unloads every plugin in reverse dependency order. Ok if nothing
+  // was lost; otherwise Aborted naming each loss (a plugin that failed to drain, e.g.
+  // readings it could neither commit nor save, and messages left in queues). Once
+  // stopped, later calls return Ok.
+  Status shutdown();
 
   v1::NodeInfo info() const;
   v1::NodeConfig config() const;  // the `node:` section, defaults applied

@@ -106,6 +106,7 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
   // Hold the plugin's messages, drain the old version, move its state across.
   d.set_state(*slot, v1::DRAINING);
   auto paused_at = std::chrono::steady_clock::now();
+  d.lifecycle.interrupt_waits();  // a handler holding back its sources returns
   d.bus->pause(name);
   auto resume_old = [&](const Status& why) {
     Status restarted = slot->instance->start();
