@@ -3,7 +3,8 @@
 // truncated Status messages (re-signed by the peer, so they pass the envelope check)
 // never start a view change, a new-view fetch or a state transfer unless a quorum
 // certificate proves the claimed height; and the fetch budget serves a replayed request
-// once per window and a flood only up to its rate.
+// once per window and a flood only up to its rate; the replay filter drops a peer's
+// copies of a recent frame before they are read.
 #include <QtTest>
 #include <random>
 
@@ -11,6 +12,7 @@
 #include "fetch_budget.hpp"
 #include "itc/ledger/state.hpp"
 #include "itc/testing/fake_env.hpp"
+#include "replay_filter.hpp"
 #include "replica.hpp"
 
 namespace v1 = itc::v1;
@@ -198,6 +200,18 @@ class ReplayFuzzTest : public QObject {
     clock.set_steady(clock.steady_now() + std::chrono::seconds(2));
     QVERIFY(budget.admit(0, 1, 1) == V::kServe);
     QVERIFY(!budget.charge(0, 5'000'000));
+  }
+
+  void copiesOfAPeersRecentFrameAreDroppedUnread() {
+    itc::testing::FakeClock clock;
+    itc::pbft::ReplayFilter filter(4, std::chrono::milliseconds(500), clock);
+    QVERIFY(filter.first_copy(3, "fetch-blocks(1..64)"));
+    for (int i = 0; i < 10000; ++i) QVERIFY(!filter.first_copy(3, "fetch-blocks(1..64)"));
+    QVERIFY(filter.first_copy(3, "fetch-blocks(1..65)"));  // other bytes
+    QVERIFY(filter.first_copy(1, "fetch-blocks(1..64)"));  // another peer's link
+    clock.set_steady(clock.steady_now() + std::chrono::milliseconds(500));
+    QVERIFY(filter.first_copy(3, "fetch-blocks(1..64)"));  // an honest re-send, later
+    QVERIFY(filter.first_copy(9, "out of range"));         // not filtered, not remembered
   }
 };
 

@@ -13,6 +13,7 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr std::size_t kBundleReadings = 2000;
 constexpr std::uint64_t kMaxServedBlocks = 64;
+constexpr std::chrono::milliseconds kReplayWindow{500};
 
 std::int64_t oldest_sample_us(const v1::Block& block) {
   std::int64_t oldest = 0;
@@ -52,11 +53,13 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       validators_(std::move(validators)),
       identity_(std::move(identity)),
       self_(self),
+      replay_filter_(validators_.size(), kReplayWindow, env.clock()),
       fetch_budget_(validators_.size(), FetchLimits{}, env.clock()),
       blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
       readings_committed_(env.metrics().counter("readings_committed", "Readings in committed blocks")),
       txs_committed_(env.metrics().counter("txs_committed", "Transactions in committed blocks")),
       frames_rejected_(env.metrics().counter("frames_rejected", "Peer messages refused (bad signature, malformed, wrong sender)")),
+      frames_replayed_(env.metrics().counter("frames_replayed", "Peer messages dropped unread: a copy of one the peer sent within 500 ms")),
       blocks_served_(env.metrics().counter("blocks_served", "Blocks served to peers by state transfer")),
       fetches_refused_(env.metrics().counter("fetches_refused", "Fetch requests not served: a copy of one just served, or over the peer's budget")),
       height_(env.metrics().gauge("height", "Height of the last stored block")),
@@ -270,6 +273,10 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
                       ": " + why);
     }
   };
+  if (!replay_filter_.first_copy(peer, frame)) {
+    frames_replayed_.add();
+    return;
+  }
   auto env = std::make_shared<v1::Envelope>();
   if (!env->ParseFromString(frame)) return rejected("not an Envelope");
   auto msg = open(*env, validators_, peer);

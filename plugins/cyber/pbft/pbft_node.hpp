@@ -28,6 +28,7 @@
 #include "itc/net/peer_network.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/transaction_pool.hpp"
+#include "replay_filter.hpp"
 #include "replica.hpp"
 #include "vote_journal.hpp"
 
@@ -113,7 +114,8 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::mutex tx_mu_;
   std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting_;
 
-  FetchBudget fetch_budget_;  // what each peer may make this node serve (I/O threads)
+  ReplayFilter replay_filter_;  // copies of a peer's recent frames (I/O threads)
+  FetchBudget fetch_budget_;    // what each peer may make this node serve (I/O threads)
   std::atomic<std::uint64_t> rejected_frames_{0};
   std::atomic<std::int64_t> last_reject_log_ns_{0};
 
@@ -121,6 +123,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   Counter& readings_committed_;
   Counter& txs_committed_;
   Counter& frames_rejected_;
+  Counter& frames_replayed_;
   Counter& blocks_served_;
   Counter& fetches_refused_;
   Gauge& height_;
