@@ -4,12 +4,15 @@
 // replayed messages, and votes for digests that do not exist: the honest replicas must
 // never commit two different blocks at one height, and must go on committing after they
 // replace it. As a backup it replays one signed fetch-blocks request thousands of times
-// (served work stays bounded, honest transactions keep their pace) and claims a height
-// no quorum certificate proves (no view change, no state transfer follows).
+// (served work stays bounded, honest transactions keep their pace), claims a height no
+// quorum certificate proves (no view change, no state transfer follows), and proves the
+// newest height while serving nothing (a restarted validator still catches up).
 #include <QElapsedTimer>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "envelope.hpp"
 #include "itc/ledger/state.hpp"
@@ -54,6 +57,7 @@ class Adversary {
           if (msg->has_fetch_blocks()) ++fetches_received_;
           std::lock_guard lock(mu_);
           received_.push_back(*msg);
+          if (msg->has_commit()) commit_signatures_.push_back({*msg, env.signature()});
         },
         log_);
     if (!started.ok()) qFatal("adversary: %s", started.status().message().c_str());
@@ -98,6 +102,22 @@ class Adversary {
     std::lock_guard lock(mu_);
     return received_;
   }
+  // Messages received since `*cursor` (which moves on), with the signatures of commits.
+  std::vector<v1::ConsensusMessage> received_since(std::size_t* cursor) {
+    std::lock_guard lock(mu_);
+    std::vector<v1::ConsensusMessage> out(received_.begin() + static_cast<std::ptrdiff_t>(*cursor),
+                                          received_.end());
+    *cursor = received_.size();
+    return out;
+  }
+  std::vector<std::pair<v1::ConsensusMessage, std::string>> commits_since(std::size_t* cursor) {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<v1::ConsensusMessage, std::string>> out(
+        commit_signatures_.begin() + static_cast<std::ptrdiff_t>(*cursor),
+        commit_signatures_.end());
+    *cursor = commit_signatures_.size();
+    return out;
+  }
   std::uint64_t blocks_received() const { return blocks_received_; }
   std::uint64_t fetches_received() const { return fetches_received_; }
 
@@ -108,6 +128,7 @@ class Adversary {
   std::unique_ptr<itc::net::PeerNetwork> network_;
   std::mutex mu_;
   std::vector<v1::ConsensusMessage> received_;
+  std::vector<std::pair<v1::ConsensusMessage, std::string>> commit_signatures_;
   std::atomic<std::uint64_t> blocks_received_{0};
   std::atomic<std::uint64_t> fetches_received_{0};
 };
@@ -382,6 +403,97 @@ class ByzantineTest : public QObject {
       QCOMPARE(net.metric(i, "pbft", "view_changes").value_or(-1), 0.0);
       QCOMPARE(net.metric(i, "pbft", "transferred_blocks").value_or(-1), 0.0);
     }
+  }
+
+  void peerProvingTheNewestHeightButServingNothingDoesNotHoldUpCatchUp() {
+    NetworkOptions opt;
+    opt.byzantine = {3};
+    opt.lamps = 20;  // blocks all the time
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net, 3);
+    QVERIFY(all_connected(net, {0, 1, 2}));
+    // The adversary votes like an honest validator (so the chain moves on with validator 2
+    // down), assembles the newest QC from the commits it sees, proves that height in a
+    // Status ten times a second, and never serves a block.
+    std::atomic<bool> stop{false};
+    std::thread byzantine([&] {
+      std::size_t cursor = 0, commit_cursor = 0;
+      std::set<std::uint64_t> voted;
+      std::map<std::tuple<std::uint64_t, std::uint64_t, std::string>,
+               std::map<std::uint32_t, std::string>>
+          sigs;
+      v1::QuorumCertificate newest;
+      auto note = [&](const v1::Commit& c, std::uint32_t sender, const std::string& sig) {
+        auto& by = sigs[{c.view(), c.seq(), c.digest()}];
+        by[sender] = sig;
+        if (by.size() < 3 || c.seq() <= newest.height()) return;
+        newest.Clear();
+        newest.set_height(c.seq());
+        newest.set_view(c.view());
+        newest.set_block_hash(c.digest());
+        for (const auto& [v, sg] : by) {
+          auto* vs = newest.add_signatures();
+          vs->set_validator(v);
+          vs->set_signature(sg);
+        }
+      };
+      while (!stop) {
+        for (const auto& m : adversary.received_since(&cursor)) {
+          if (!m.has_pre_prepare() || !voted.insert(m.pre_prepare().seq()).second) continue;
+          const auto& pp = m.pre_prepare();
+          const v1::Envelope c = adversary.sign(commit(pp.view(), pp.seq(), pp.digest()));
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) {
+            adversary.send(peer, prepare(pp.view(), pp.seq(), pp.digest()));
+            adversary.send_raw(peer, c);
+          }
+          v1::ConsensusMessage mine = commit(pp.view(), pp.seq(), pp.digest());
+          note(mine.commit(), 3, c.signature());
+        }
+        for (const auto& [m, sig] : adversary.commits_since(&commit_cursor))
+          note(m.commit(), m.sender(), sig);
+        if (newest.height() > 0) {
+          v1::ConsensusMessage st = status_at(newest.height());
+          st.mutable_status()->set_view(newest.view());
+          *st.mutable_status()->mutable_head_qc() = newest;
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) adversary.send(peer, st);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    auto finish = [&] {
+      stop = true;
+      byzantine.join();
+    };
+    auto head = [&] { return std::max(net.height(0).value_or(0), net.height(1).value_or(0)); };
+    if (!LocalNetwork::eventually([&] { return head() >= 10; }, 20000)) {
+      finish();
+      QFAIL("no blocks");
+    }
+    net.kill(2);
+    const std::uint64_t at_kill = head();
+    if (!LocalNetwork::eventually([&] { return head() >= at_kill + 150; }, 60000)) {
+      finish();
+      QFAIL("the chain did not move on with validator 2 down");
+    }
+    QElapsedTimer since_restart;
+    since_restart.start();
+    net.start(2);
+    const bool rejoined = LocalNetwork::eventually(
+        [&] {
+          return net.metric(2, "pbft", "ordered_blocks").value_or(0) >= 3 &&
+                 net.height(2).value_or(0) + 8 >= head();
+        },
+        20000);
+    const qint64 ms = since_restart.elapsed();
+    finish();
+    qInfo(
+        "validator 2 rejoined after %lld ms (%llu blocks behind at the restart), fetches sent to "
+        "the liar: %llu",
+        ms, static_cast<unsigned long long>(head() - at_kill),
+        static_cast<unsigned long long>(adversary.fetches_received()));
+    QVERIFY2(rejoined, qPrintable(net.log_of(2).right(3000)));
+    QCOMPARE(adversary.blocks_received(), std::uint64_t{0});
   }
 };
 
