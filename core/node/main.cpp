@@ -2,7 +2,8 @@
 //
 // Exit status: 0 after a clean shutdown (or a config that checks clean), 1 if the node
 // cannot start (bad config, admin address unavailable), 2 for bad command-line usage,
-// 3 if some plugin failed to start (the node ran what it could).
+// 3 if some plugin failed to start (the node ran what it could), 4 if the stop lost data
+// (the log and the last line say what and how much).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -139,7 +140,7 @@ int run(const Options& opt, const sigset_t& signals) {
   spdlog::info("shutting down ({})", why);
 
   if (admin) admin->stop();
-  node->shutdown();
+  const itc::Status stopped = node->shutdown();
   const double secs = std::chrono::duration<double>(SteadyClock::now() - started).count();
   int failed = 0;
   for (const auto& p : node->plugins()) failed += p.state() == itc::v1::FAILED ? 1 : 0;
@@ -147,12 +148,14 @@ int run(const Options& opt, const sigset_t& signals) {
   const char* ledger = m.value_of("pbft", "height") ? "pbft" : "solo";
   std::printf(
       "itc-node: %s stopped after %.1f s (%s) | readings %s | blocks %s (height %s) | "
-      "failed plugins %d\n",
+      "failed plugins %d | %s\n",
       name.c_str(), secs, why.c_str(),
       itc::node::group_thousands(m.value_of(ledger, "readings_committed")).c_str(),
       itc::node::group_thousands(m.value_of(ledger, "blocks_committed")).c_str(),
-      itc::node::group_thousands(m.value_of(ledger, "height")).c_str(), failed);
+      itc::node::group_thousands(m.value_of(ledger, "height")).c_str(), failed,
+      stopped.ok() ? "nothing lost" : stopped.message().c_str());
   std::fflush(stdout);
+  if (!stopped.ok()) return 4;
   return start_status.ok() ? 0 : 3;
 }
 
@@ -171,7 +174,8 @@ int main(int argc, char** argv) {
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
       "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
       "Exit status: 0 clean shutdown, 1 cannot start or config invalid, 2 usage error,\n"
-      "3 a plugin failed to start (the node ran the rest).");
+      "3 a plugin failed to start (the node ran the rest), 4 the stop lost data (it says\n"
+      "what and how much).");
   app.add_option("--config", opt.config, "The node's YAML config file")->check(CLI::ExistingFile);
   app.add_option("--check-config", opt.check_config,
                  "Validate FILE (plugin sections included), print each issue as "

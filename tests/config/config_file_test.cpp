@@ -11,6 +11,8 @@
 #include <iterator>
 #include <set>
 
+#include "host/plugin_source.hpp"
+
 namespace fs = std::filesystem;
 using itc::host::NodeFile;
 using itc::host::parse_node_file;
@@ -239,6 +241,62 @@ class ConfigFileTest : public QObject {
     QCOMPARE(issue.field(), std::string("plugins[0].name"));
     QVERIFY(contains(only_issue("plugins:\n  - {name: Bad_Name, package: x}\n").message(),
                      "lowercase"));
+  }
+
+  void over_long_values_are_named_not_echoed_and_nothing_crashes() {
+    // 30,000+ characters once overflowed the stack in a recursive regex match.
+    const std::string huge(40000, 'a');
+    struct Case {
+      std::string yaml;
+      std::string field;
+      std::string limit;
+    };
+    const Case cases[] = {
+        {"plugins:\n  - {name: " + huge + ", package: x.itcpkg}\n", "plugins[0].name",
+         "at most 64 characters, got 40000"},
+        {"node: {name: " + huge + "}\n", "node.name", "at most 64 are allowed"},
+        {"node: {admin: {listen: '" + huge + ":80'}}\n", "node.admin.listen",
+         "at most 262 are allowed"},
+        {"node: {admin: {listen: '[" + std::string(40000, ':') + "]:80'}}\n", "node.admin.listen",
+         "at most 262 are allowed"},
+        {"node: {data_dir: " + huge + "}\n", "node.data_dir", "at most 4096 are allowed"},
+        {"node: {trusted_vendor_keys: [" + huge + "]}\n", "node.trusted_vendor_keys[0]",
+         "at most 4096 are allowed"},
+        {"plugins:\n  - {name: a, package: " + huge + "}\n", "plugins[0].package",
+         "at most 4096 are allowed"},
+    };
+    for (const Case& c : cases) {
+      const auto issue = only_issue(c.yaml);
+      QCOMPARE(issue.field(), c.field);
+      QVERIFY2(contains(issue.message(), c.limit), issue.message().c_str());
+      QVERIFY2(issue.message().size() < 200, issue.message().c_str());
+    }
+    // A listen address at its length limit is refused for not being an IP address (the
+    // admin server binds, it does not resolve), not for its length.
+    const auto at_limit =
+        only_issue("node: {admin: {listen: '" + std::string(256, 'h') + ":8740'}}\n");
+    QVERIFY2(contains(at_limit.message(), "is not an IP address"), at_limit.message().c_str());
+    QVERIFY2(!contains(at_limit.message(), "at most"), at_limit.message().c_str());
+    // At the limits exactly, everything else is accepted.
+    const NodeFile file = parse_ok("node: {name: " + std::string(64, 'n') +
+                                   ", admin: {listen: '127.0.0.1:8740'}}\n"
+                                   "plugins:\n  - {name: " +
+                                   std::string(64, 'p') + ", package: x.itcpkg}\n");
+    QCOMPARE(file.plugins[0].name.size(), std::size_t(64));
+  }
+
+  void plugin_error_with_an_over_long_value_is_located() {
+    // A plugin's refusal echoing a 30,000-character owner_public_key.
+    const NodeFile file = parse_ok(
+        "plugins:\n  - name: a\n    package: a.itcpkg\n    config:\n"
+        "      owner_public_key: x\n");
+    const auto issue = itc::host::locate_plugin_error(
+        file.plugins[0], "node.yaml",
+        itc::Status::InvalidArgument("owner_public_key: expected 64 hex digits, got '" +
+                                     std::string(30000, 'f') + "'"));
+    QCOMPARE(issue.field(), std::string("plugins[0].config.owner_public_key"));
+    QCOMPARE(issue.line(), 5u);
+    QVERIFY(contains(issue.message(), "expected 64 hex digits"));
   }
 
   void duplicate_plugin_name_points_at_both() {

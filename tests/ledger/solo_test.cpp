@@ -2,10 +2,14 @@
 // top of the real store-sqlite plugin (or, to make appends fail, a refusing store).
 #include <QtTest>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "itc/bus.hpp"
+#include "itc/file_io.hpp"
 #include "itc/services/ledger_store.hpp"
+#include "itc/services/node_lifecycle.hpp"
 #include "ledger_fixtures.hpp"
 #include "plugin_harness.hpp"
 
@@ -18,8 +22,33 @@ namespace {
 constexpr const char* kStore = "libitc-store-sqlite.so";
 constexpr const char* kSolo = "libitc-solo.so";
 
-std::string solo_config(std::uint32_t interval_ms, std::uint32_t max_readings) {
-  return itc::test::varint_field(1, interval_ms) + itc::test::varint_field(2, max_readings);
+std::string solo_config(std::uint32_t interval_ms, std::uint32_t max_readings,
+                        std::uint32_t max_pending = 0) {
+  return itc::test::varint_field(1, interval_ms) + itc::test::varint_field(2, max_readings) +
+         (max_pending ? itc::test::varint_field(3, max_pending) : "");
+}
+
+// The host's itc.node-lifecycle.v1 service, switched by the test.
+class TestLifecycle : public itc::NodeLifecycle {
+ public:
+  bool stopping() const override { return stopping_; }
+  std::uint64_t interruptions() const override { return 0; }
+  bool stopping_ = false;
+};
+
+std::string journal_path(itc::testing::FakeEnv& env) {
+  return env.data_dir() + "/uncommitted-readings.pb";
+}
+
+// Solo started on `store`, with `node` as the host's lifecycle service; null on failure.
+itc::Plugin* start_stoppable_solo(itc::test::PluginHost& host, itc::LedgerStore& store,
+                                  TestLifecycle& node) {
+  auto& services = host.env().services();
+  if (!services.provide<itc::LedgerStore>(&store).ok()) return nullptr;
+  if (!services.provide<itc::NodeLifecycle>(&node).ok()) return nullptr;
+  auto solo = host.add(kSolo, solo_config(200, 10000));
+  if (!solo.ok() || !host.start_all().ok()) return nullptr;
+  return *solo;
 }
 
 void publish_readings(itc::testing::FakeEnv& env, int n, int first = 0) {
@@ -66,6 +95,7 @@ class RefusingStore : public itc::LedgerStore {
     return std::vector<itc::v1::Reading>();
   }
   const std::vector<itc::v1::Block>& blocks() const { return blocks_; }
+  void heal() { refusals_ = 0; }
 
  private:
   int refusals_;
@@ -243,6 +273,103 @@ class SoloTest : public QObject {
     QVERIFY(!state.data().empty());
   }
 
+  void aStopSavesWhatTheStoreRefusedAndTheNextStartCommitsItOnce() {
+    RefusingStore store(1000000);  // a full disk
+    std::string saved;
+    {
+      itc::test::PluginHost host;
+      TestLifecycle node;
+      auto& env = host.env();
+      itc::Plugin* solo = start_stoppable_solo(host, store, node);
+      QVERIFY(solo);
+      publish_readings(env, 5);
+      env.advance(200ms);
+      node.stopping_ = true;
+      QVERIFY(solo->drain().ok());
+      QVERIFY(env.log().contains("5 readings could not be committed"));
+      QVERIFY(env.log().contains("committed first at the next start: nothing is lost"));
+      auto bytes = itc::read_file(journal_path(env));
+      QVERIFY(bytes.ok());
+      saved = *bytes;
+      host.stop(solo);
+    }
+    store.heal();  // room on the disk again
+    // A node restarted on the same data dir (the journal copied into the fresh one).
+    auto restart = [&] {
+      auto host = std::make_unique<itc::test::PluginHost>();
+      QVERIFY(host->env().services().provide<itc::LedgerStore>(&store).ok());
+      std::ofstream(journal_path(host->env()), std::ios::binary) << saved;
+      QVERIFY(host->add(kSolo, solo_config(200, 10000)).ok());
+      QVERIFY(host->start_all().ok());
+      QVERIFY(!std::filesystem::exists(journal_path(host->env())));
+      QVERIFY(host->env().log().contains("saved by the last stop are committed first"));
+      QVERIFY(host->shutdown().ok());
+    };
+    restart();
+    QCOMPARE(store.blocks().size(), std::size_t(1));
+    QCOMPARE(store.blocks()[0].readings_size(), 5);
+    QCOMPARE(store.blocks()[0].readings(0).frame_seq(), 0u);
+    // A crash after that block but before the file was removed: not committed twice.
+    restart();
+    QCOMPARE(store.blocks().size(), std::size_t(1));
+  }
+
+  void aRestartAfterAFailedSwapDoesNotLoadTheJournalTwice() {
+    RefusingStore store(1000000);
+    itc::test::PluginHost host;
+    auto& env = host.env();
+    QVERIFY(env.services().provide<itc::LedgerStore>(&store).ok());
+    std::string journal;
+    for (int i = 0; i < 5; ++i) {
+      journal += itc::test::bytes_field(1, itc::test::make_reading(i).SerializeAsString());
+    }
+    std::ofstream(journal_path(env), std::ios::binary) << journal;
+    auto solo = host.add(kSolo, solo_config(200, 10000));
+    QVERIFY(solo.ok());
+    QVERIFY(host.start_all().ok());
+    QCOMPARE(env.metrics().gauge_value("pending_readings"), 5.0);
+    // A swap whose drain fails (the store refuses): the old version starts again.
+    QCOMPARE((*solo)->drain().code(), Status::Code::kUnavailable);
+    QVERIFY((*solo)->start().ok());
+    store.heal();
+    env.advance(200ms);
+    QCOMPARE(store.blocks().size(), std::size_t(1));
+    QCOMPARE(store.blocks()[0].readings_size(), 5);
+    QVERIFY(!std::filesystem::exists(journal_path(env)));
+  }
+
+  void aStopThatCannotSaveSaysHowManyReadingsAreLost() {
+    RefusingStore store(1000000);
+    itc::test::PluginHost host;
+    TestLifecycle node;
+    auto& env = host.env();
+    itc::Plugin* solo = start_stoppable_solo(host, store, node);
+    QVERIFY(solo);
+    publish_readings(env, 4);
+    // The journal's place is taken by a directory: saving it fails for real.
+    std::filesystem::create_directories(journal_path(env) + "/blocked");
+    node.stopping_ = true;
+    Status s = solo->drain();
+    QCOMPARE(s.code(), Status::Code::kAborted);
+    QVERIFY2(s.message().find("solo: 4 readings are lost") != std::string::npos,
+             s.message().c_str());
+    QVERIFY2(s.message().find("disk full (test)") != std::string::npos, s.message().c_str());
+    host.stop(solo);
+  }
+
+  void aDamagedJournalStopsStartAndIsKept() {
+    itc::test::PluginHost host;
+    auto& env = host.env();
+    QVERIFY(host.add(kStore, itc::test::bytes_field(1, store_path_)).ok());
+    std::ofstream(journal_path(env), std::ios::binary) << "\x0a\x05\x08";  // cut short
+    QVERIFY(host.add(kSolo, solo_config(200, 10000)).ok());
+    Status s = host.start_all();
+    QCOMPARE(s.code(), Status::Code::kCorruption);
+    QVERIFY2(s.message().find(journal_path(env)) != std::string::npos, s.message().c_str());
+    QVERIFY2(s.message().find("move it aside") != std::string::npos, s.message().c_str());
+    QVERIFY(std::filesystem::exists(journal_path(env)));
+  }
+
   void startWithoutAStoreFails() {
     itc::test::PluginHost host;
     QVERIFY(host.add(kSolo, solo_config(200, 100)).ok());
@@ -258,6 +385,12 @@ class SoloTest : public QObject {
     QVERIFY(zero.status().message().rfind("max_block_readings:", 0) == 0);
     auto slow = host.add(kSolo, solo_config(0, 10));
     QVERIFY(slow.status().message().rfind("block_interval_ms:", 0) == 0);
+    auto small = host.add(kSolo, solo_config(200, 1000, 999));
+    QCOMPARE(small.status().code(), Status::Code::kInvalidArgument);
+    QVERIFY2(small.status().message().rfind("max_pending_readings: must be max_block_readings "
+                                            "(1000)..10000000, got 999",
+                                            0) == 0,
+             small.status().message().c_str());
   }
 };
 

@@ -143,7 +143,11 @@ class MqttNode {
   // Starts (or restarts, with the same data dir) the node from a whole config.
   bool start_with(const std::string& yaml_text) {
     std::ofstream(config_path()) << yaml_text;
-    const int plugins_expected = yaml_text.find("name: normalize") == std::string::npos ? 2 : 3;
+    int plugins_expected = 0;  // one "  - name:" line per plugin
+    for (auto at = yaml_text.find("\n  - name: "); at != std::string::npos;
+         at = yaml_text.find("\n  - name: ", at + 1)) {
+      ++plugins_expected;
+    }
     process_.setProcessChannelMode(QProcess::MergedChannels);
     process_.setStandardOutputFile(QString::fromStdString(path("node.log")), QIODevice::Append);
     process_.start(ITC_NODE_BIN, {"--config", QString::fromStdString(config_path())});

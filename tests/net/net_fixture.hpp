@@ -2,6 +2,7 @@
 // free ports, a frame inbox per node and a log to inspect.
 #pragma once
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,6 +57,31 @@ inline int connect_to(std::uint16_t port) {
   if (fd >= 0) ::close(fd);
   return -1;
 }
+
+// A TCP connection to 127.0.0.1:port from `source` (any 127.x.y.z: all of 127/8 is
+// loopback), so one test can play many remote hosts (-1 on failure).
+inline int connect_from(const char* source, std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(port);
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
+    return fd;
+  }
+  if (fd >= 0) ::close(fd);
+  return -1;
+}
+
+// The first bytes of a TLS ClientHello that announces 512 bytes and never sends the rest.
+inline constexpr unsigned char kPartialClientHello[] = {
+    0x16, 0x03, 0x01, 0x02, 0x00,  // handshake record, 512 bytes
+    0x01, 0x00, 0x01, 0xfc,        // ClientHello, 508 bytes
+    0x03, 0x03, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
 
 // A listener on 127.0.0.1:port that never accepts: the kernel completes TCP handshakes into
 // its backlog and nothing ever reads — a peer that went silent. Close the fd to end it.

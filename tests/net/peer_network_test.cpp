@@ -1,7 +1,7 @@
 // PeerNetwork between real nodes on 127.0.0.1: TLS 1.3 links authenticated by the
 // validators' Ed25519 keys, ordered exactly-once delivery, refusals that say why, links that
-// come back after a restart, bounded queues for a slow peer, the frame size limit and a
-// clean stop.
+// come back after a restart, bounded queues for a slow peer, the frame size limit, a flood of
+// half-open handshakes held under its caps and a clean stop.
 #include <QtTest>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -9,7 +9,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <condition_variable>
+#include <cstdio>
+#include <deque>
 #include <thread>
+#include <utility>
 
 #include "net_fixture.hpp"
 
@@ -51,6 +54,43 @@ void expect_refused(net::PeerNetworkOptions options, const std::string& needle) 
   QVERIFY2(has(status.message(), needle), status.ToString().c_str());
 }
 
+// Connections this process has accepted on `port` and holds open (ESTABLISHED, owned by a
+// socket): what a listener keeps, seen by the kernel rather than by the listener. Read in
+// large pieces: the kernel may count a connection twice where a read resumes.
+std::size_t accepted_on(std::uint16_t port) {
+  std::FILE* f = std::fopen("/proc/net/tcp", "r");
+  if (f == nullptr) return 0;
+  std::string text;
+  std::vector<char> buffer(1u << 20);
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0;) {
+    text.append(buffer.data(), n);
+  }
+  std::fclose(f);
+  std::size_t count = 0;
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) {
+    unsigned local_port = 0;
+    unsigned state = 0;
+    unsigned long inode = 0;
+    if (std::sscanf(text.c_str() + ++at, " %*u: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu",
+                    &local_port, &state, &inode) == 3 &&
+        local_port == port && state == 0x01 && inode != 0) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// Sockets a test opened by hand, closed when it ends, however it ends.
+struct OpenSockets {
+  std::mutex mu;
+  std::deque<int> fds;
+  ~OpenSockets() {
+    for (int fd : fds) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+};
+
 }  // namespace
 
 class PeerNetworkTest : public QObject {
@@ -80,6 +120,12 @@ class PeerNetworkTest : public QObject {
     o = set.options(0);
     o.max_queue_bytes_per_peer = o.max_frame_bytes;
     expect_refused(o, "max_queue_bytes_per_peer (33554432) must hold at least one frame");
+    o = set.options(0);
+    o.max_pending_handshakes = 2;
+    expect_refused(o, "max_pending_handshakes (2) must exceed the 2 slots kept for the other");
+    o = set.options(0);
+    o.max_pending_handshakes_per_address = 0;
+    expect_refused(o, "max_pending_handshakes_per_address must be at least 1");
 
     auto a = start_node(set.options(0));
     QVERIFY(a);
@@ -398,6 +444,187 @@ class PeerNetworkTest : public QObject {
     QVERIFY(!b->net->send(0, std::string((1u << 20) + 1, 'y')));
     QCOMPARE(b->stats_of(0).frames_dropped, dropped + 1);
     QVERIFY(b->logged({"frames for A (", "exceeds max_frame_bytes 1048576"}));
+  }
+
+  // The caps one connection at a time: an address past its share is refused, outsiders
+  // cannot take the slots kept for the validators, and the validators use them.
+  void validatorsKeepTheirHandshakeSlots() {
+    ValidatorSet set(3);  // 2 slots kept for B and C
+    auto ao = set.options(0);
+    ao.max_pending_handshakes = 12;
+    ao.max_pending_handshakes_per_address = 4;
+    ao.handshake_timeout = 60s;  // the silent connections hold their slots for the whole test
+    auto a = start_node(ao);
+    QVERIFY(a);
+    const std::uint16_t port = a->net->listen_port();
+    OpenSockets silent;
+    auto open_from = [&](const char* source, int n) {
+      for (int i = 0; i < n; ++i) {
+        int fd = connect_from(source, port);
+        QVERIFY(fd >= 0);
+        silent.fds.push_back(fd);
+      }
+    };
+    auto stats = [&] { return a->net->handshake_stats(); };
+
+    open_from("127.0.0.2", 6);  // 4 taken, 2 refused: the address had its share
+    QTRY_COMPARE_WITH_TIMEOUT(stats().refused_per_address, std::uint64_t(2), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(stats().pending, std::uint64_t(4), kWait);
+    QVERIFY2(a->logged({"refused a connection from 127.0.0.2:",
+                        "unread: max_pending_handshakes_per_address (4) reached by 127.0.0.2"}),
+             a->log_text().c_str());
+    open_from("127.0.0.3", 4);
+    open_from("127.0.0.4", 4);  // 2 taken, then only the validators' slots are left
+    QTRY_COMPARE_WITH_TIMEOUT(stats().refused_total, std::uint64_t(2), kWait);
+    QCOMPARE(stats().pending, std::uint64_t(10));
+
+    auto b = start_node(set.options(1));
+    auto c = start_node(set.options(2));
+    QVERIFY(b && c);
+    std::vector<std::unique_ptr<Node>> nodes;
+    nodes.push_back(std::move(a));
+    nodes.push_back(std::move(b));
+    nodes.push_back(std::move(c));
+    QTRY_VERIFY_WITH_TIMEOUT(all_linked(nodes), kWait);
+    QVERIFY(nodes[1]->net->send(0, "through the flood"));
+    QTRY_COMPARE_WITH_TIMEOUT(nodes[0]->inbox.count(1), std::size_t(1), kWait);
+
+    open_from("127.0.0.5", 1);  // still no room for outsiders
+    QTRY_COMPARE_WITH_TIMEOUT(nodes[0]->net->handshake_stats().refused_total, std::uint64_t(3),
+                              kWait);
+    QVERIFY(
+        nodes[0]->logged({"unread: max_pending_handshakes (12) reached (2 kept for the "
+                          "validators)"}));
+    QCOMPARE(nodes[0]->net->handshake_stats().pending, std::uint64_t(10));
+    QCOMPARE(nodes[0]->net->handshake_stats().timed_out, std::uint64_t(0));
+
+    for (int& fd : silent.fds) ::close(std::exchange(fd, -1));  // their TLS state goes too
+    QTRY_COMPARE_WITH_TIMEOUT(nodes[0]->net->handshake_stats().pending, std::uint64_t(0), kWait);
+    QVERIFY(nodes[0]->net->handshake_stats().peak_pending <= 12);
+  }
+
+  // 2,000 connections (bursts of 20 from each of 100 addresses) that send a partial
+  // ClientHello or nothing: A holds at most max_pending_handshakes of them (and
+  // max_pending_handshakes_per_address from one address), refuses the rest unread, and the
+  // validators connect and talk meanwhile; once the flood is closed or timed out nothing is
+  // pending.
+  void handshakeFloodStaysUnderItsCaps() {
+    constexpr std::size_t kCap = 64;
+    constexpr std::size_t kPerAddress = 4;
+    constexpr std::size_t kAddresses = 100;  // 127.0.0.2 .. 127.0.0.101
+    constexpr std::size_t kBurst = 20;       // connections in a row from one address
+    constexpr std::size_t kOpen = 2000;      // attacker connections held open at once
+    ValidatorSet set(3);
+    auto ao = set.options(0);
+    ao.max_pending_handshakes = kCap;
+    ao.max_pending_handshakes_per_address = kPerAddress;
+    ao.handshake_timeout = 1500ms;
+    ao.io_threads = 2;
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::unique_ptr<Node>> nodes;  // outlives the threads below
+    nodes.push_back(start_node(ao));
+    QVERIFY(nodes[0]);
+    Node& target = *nodes[0];
+    const std::uint16_t port = target.net->listen_port();
+
+    OpenSockets attackers;
+
+    // Watches A throughout: its own count and, independently, the connections it holds.
+    std::size_t most_pending = 0;
+    std::size_t most_accepted = 0;
+    std::jthread watcher([&](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        most_pending = std::max<std::size_t>(most_pending, target.net->handshake_stats().pending);
+        most_accepted = std::max(most_accepted, accepted_on(port));
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+
+    // The attackers keep kOpen connections open, replacing the oldest, until stopped; every
+    // other one sends a partial ClientHello, the rest say nothing.
+    std::atomic<std::size_t> opened{0};
+    std::jthread flood([&](std::stop_token stop) {
+      for (std::size_t i = 0; !stop.stop_requested(); ++i) {
+        std::string source = "127.0.0." + std::to_string(2 + (i / kBurst) % kAddresses);
+        int fd = connect_from(source.c_str(), port);
+        if (fd < 0) continue;
+        if (i % 2 == 0) (void)::write(fd, kPartialClientHello, sizeof kPartialClientHello);
+        ++opened;
+        std::lock_guard lock(attackers.mu);
+        attackers.fds.push_back(fd);
+        if (attackers.fds.size() > kOpen) {
+          ::close(attackers.fds.front());
+          attackers.fds.pop_front();
+        }
+        if (i % 20 == 19) std::this_thread::sleep_for(10ms);
+      }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(opened.load() >= kOpen, kWait);
+
+    // B and C join while the flood goes on, and all three talk.
+    nodes.push_back(start_node(set.options(1)));
+    nodes.push_back(start_node(set.options(2)));
+    QVERIFY(nodes[1] && nodes[2]);
+    QTRY_VERIFY_WITH_TIMEOUT(all_linked(nodes), kWait);
+    for (std::uint32_t from = 0; from < 3; ++from) {
+      for (std::uint32_t to = 0; to < 3; ++to) {
+        if (to != from) QVERIFY(nodes[from]->net->send(to, numbered_frame(from, 0, 64)));
+      }
+    }
+    for (std::uint32_t to = 0; to < 3; ++to) {
+      for (std::uint32_t from = 0; from < 3; ++from) {
+        if (to == from) continue;
+        QTRY_COMPARE_WITH_TIMEOUT(nodes[to]->inbox.from(from),
+                                  std::vector<std::string>{numbered_frame(from, 0, 64)}, kWait);
+      }
+    }
+    QVERIFY(!flood.get_stop_token().stop_requested());  // all of it happened under the flood
+
+    // The flood stops; the partial ClientHellos are closed by their senders, the silent ones
+    // are left to time out.
+    flood.request_stop();
+    flood.join();
+    {
+      std::lock_guard lock(attackers.mu);
+      for (std::size_t i = 0; i < attackers.fds.size(); i += 2) {
+        ::close(std::exchange(attackers.fds[i], -1));
+      }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(target.net->handshake_stats().pending, std::uint64_t(0), kWait);
+    watcher.request_stop();
+    watcher.join();
+    net::HandshakeStats after = target.net->handshake_stats();
+
+    qInfo(
+        "%zu attacker connections; A: peak %llu pending, %zu connections held at most, "
+        "%llu refused at the total cap, %llu at the per-address cap, %llu timed out",
+        opened.load(), static_cast<unsigned long long>(after.peak_pending), most_accepted,
+        static_cast<unsigned long long>(after.refused_total),
+        static_cast<unsigned long long>(after.refused_per_address),
+        static_cast<unsigned long long>(after.timed_out));
+    QVERIFY2(after.peak_pending <= kCap, std::to_string(after.peak_pending).c_str());
+    QVERIFY2(most_pending <= kCap, std::to_string(most_pending).c_str());
+    // The cap and the two validators' links, give or take a few: /proc/net/tcp is read in
+    // pieces while connections come and go, so it may count one twice.
+    QVERIFY2(most_accepted <= kCap + 16, std::to_string(most_accepted).c_str());
+    QVERIFY(after.refused_total > 0);
+    QVERIFY(after.refused_per_address > 0);
+    QVERIFY(after.timed_out > 0);
+    // The links stayed up, and the log said what happened without a line per connection.
+    QVERIFY(all_linked(nodes));
+    QVERIFY2(target.logged({"refused a connection from 127.0.0.", "unread: max_pending_handshakes",
+                            "refused since the last warning"}),
+             target.log_text().c_str());
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    std::size_t warnings = 0;  // about the attackers (127.0.0.1 is the validators')
+    for (const std::string& line : target.log.lines()) {
+      warnings +=
+          line.starts_with("WARN") && has(line, "from 127.0.0.") && !has(line, "from 127.0.0.1:");
+    }
+    QVERIFY2(warnings <= 20 * static_cast<std::size_t>(seconds / 10 + 1),
+             std::to_string(warnings).c_str());
   }
 
   void stopIsClean() {

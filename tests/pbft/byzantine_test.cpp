@@ -1,11 +1,18 @@
 // f = 1 Byzantine validator against three honest itc-node processes. The test itself is
-// validator 0 — the primary of view 0 — on a real TLS link, with its real key: it sends
-// different blocks to different replicas (equivocation), forged and replayed messages,
-// and votes for digests that do not exist. The honest replicas must never commit two
-// different blocks at one height, and must go on committing after they replace it.
+// one validator on a real TLS link, with its real key. As validator 0 — the primary of
+// view 0 — it sends different blocks to different replicas (equivocation), forged and
+// replayed messages, and votes for digests that do not exist: the honest replicas must
+// never commit two different blocks at one height, and must go on committing after they
+// replace it. As a backup it replays one signed fetch-blocks request thousands of times
+// (served work stays bounded, honest transactions keep their pace), claims a height no
+// quorum certificate proves (no view change, no state transfer follows), and proves the
+// newest height while serving nothing (a restarted validator still catches up).
+#include <QElapsedTimer>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "envelope.hpp"
 #include "itc/ledger/state.hpp"
@@ -25,17 +32,17 @@ class QtLogger final : public itc::Logger {
   void log(itc::LogLevel, std::string_view m) override { qDebug("byzantine peer: %.*s", int(m.size()), m.data()); }
 };
 
-// The Byzantine validator: a real peer link with validator 0's key.
+// The Byzantine validator: a real peer link with validator `self`'s key.
 class Adversary {
  public:
-  explicit Adversary(LocalNetwork& net) : net_(net) {
+  explicit Adversary(LocalNetwork& net, std::uint32_t self = 0) : net_(net), self_(self) {
     itc::net::PeerNetworkOptions o;
-    o.self_index = 0;
+    o.self_index = self;
     for (std::uint32_t i = 0; i < net.validators().size(); ++i) {
       const auto& v = net.validators().validator(i);
       o.peers.push_back({v.name(), v.public_key(), v.address()});
     }
-    o.identity = net.validator_key(0);
+    o.identity = net.validator_key(static_cast<int>(self));
     auto started = itc::net::PeerNetwork::start(
         std::move(o),
         [this](std::uint32_t peer, std::string frame) {
@@ -43,8 +50,14 @@ class Adversary {
           if (!env.ParseFromString(frame)) return;
           auto msg = itc::pbft::open(env, net_.validators(), peer);
           if (!msg.ok()) return;
+          if (msg->has_blocks()) {  // counted, not kept: a replay attack draws many
+            blocks_received_ += static_cast<std::uint64_t>(msg->blocks().blocks_size());
+            return;
+          }
+          if (msg->has_fetch_blocks()) ++fetches_received_;
           std::lock_guard lock(mu_);
           received_.push_back(*msg);
+          if (msg->has_commit()) commit_signatures_.push_back({*msg, env.signature()});
         },
         log_);
     if (!started.ok()) qFatal("adversary: %s", started.status().message().c_str());
@@ -52,10 +65,12 @@ class Adversary {
   }
   ~Adversary() { network_->stop(); }
 
-  void send(std::uint32_t peer, const v1::ConsensusMessage& msg) {
+  void send(std::uint32_t peer, const v1::ConsensusMessage& msg) { send_raw(peer, sign(msg)); }
+  v1::Envelope sign(const v1::ConsensusMessage& msg) const {
     v1::ConsensusMessage m = msg;
-    m.set_sender(0);
-    network_->send(peer, itc::pbft::seal(m, net_.validator_key(0), net_.genesis().chain_id()).SerializeAsString());
+    m.set_sender(self_);
+    return itc::pbft::seal(m, net_.validator_key(static_cast<int>(self_)),
+                           net_.genesis().chain_id());
   }
   void send_raw(std::uint32_t peer, const v1::Envelope& env) { network_->send(peer, env.SerializeAsString()); }
 
@@ -87,13 +102,35 @@ class Adversary {
     std::lock_guard lock(mu_);
     return received_;
   }
+  // Messages received since `*cursor` (which moves on), with the signatures of commits.
+  std::vector<v1::ConsensusMessage> received_since(std::size_t* cursor) {
+    std::lock_guard lock(mu_);
+    std::vector<v1::ConsensusMessage> out(received_.begin() + static_cast<std::ptrdiff_t>(*cursor),
+                                          received_.end());
+    *cursor = received_.size();
+    return out;
+  }
+  std::vector<std::pair<v1::ConsensusMessage, std::string>> commits_since(std::size_t* cursor) {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<v1::ConsensusMessage, std::string>> out(
+        commit_signatures_.begin() + static_cast<std::ptrdiff_t>(*cursor),
+        commit_signatures_.end());
+    *cursor = commit_signatures_.size();
+    return out;
+  }
+  std::uint64_t blocks_received() const { return blocks_received_; }
+  std::uint64_t fetches_received() const { return fetches_received_; }
 
  private:
   LocalNetwork& net_;
+  const std::uint32_t self_;
   QtLogger log_;
   std::unique_ptr<itc::net::PeerNetwork> network_;
   std::mutex mu_;
   std::vector<v1::ConsensusMessage> received_;
+  std::vector<std::pair<v1::ConsensusMessage, std::string>> commit_signatures_;
+  std::atomic<std::uint64_t> blocks_received_{0};
+  std::atomic<std::uint64_t> fetches_received_{0};
 };
 
 v1::ConsensusMessage pre_prepare(std::uint64_t view, const v1::Block& b) {
@@ -120,6 +157,42 @@ v1::ConsensusMessage prepare(std::uint64_t view, std::uint64_t seq, const std::s
   m.mutable_prepare()->set_seq(seq);
   m.mutable_prepare()->set_digest(digest);
   return m;
+}
+
+v1::ConsensusMessage fetch_blocks(std::uint64_t from, std::uint64_t to) {
+  v1::ConsensusMessage m;
+  m.mutable_fetch_blocks()->set_from_height(from);
+  m.mutable_fetch_blocks()->set_to_height(to);
+  return m;
+}
+
+v1::ConsensusMessage status_at(std::uint64_t height) {
+  v1::ConsensusMessage m;
+  m.mutable_status()->set_view(0);
+  m.mutable_status()->set_committed_height(height);
+  return m;
+}
+
+// `n` transfers from account 0, one after the other (each answered once committed), on
+// validator `node`; returns the milliseconds they took, or -1 if one was refused.
+qint64 sequential_transfers(LocalNetwork& net, int node, int n, std::uint64_t* nonce) {
+  QElapsedTimer t;
+  t.start();
+  for (int k = 0; k < n; ++k) {
+    if (net.submit(node, net.transfer(0, 1, 1, ++*nonce)).status != 200) return -1;
+  }
+  return t.elapsed();
+}
+
+bool all_connected(LocalNetwork& net, const std::vector<int>& nodes) {
+  return LocalNetwork::eventually(
+      [&] {
+        for (int i : nodes) {
+          if (net.metric(i, "pbft", "peers_connected").value_or(0) < 3) return false;
+        }
+        return true;
+      },
+      20000);
 }
 
 }  // namespace
@@ -220,6 +293,207 @@ class ByzantineTest : public QObject {
       QVERIFY(net.validators().verify_qc(b1->header(), b1->hash(), b1->qc()).ok());
     }
     for (int i = 1; i <= 3; ++i) QCOMPARE(net.metric(i, "pbft", "divergences").value_or(-1), 0.0);
+  }
+
+  void replayedFetchRequestIsServedBoundedlyAndHonestTransactionsKeepTheirPace() {
+    NetworkOptions opt;
+    opt.byzantine = {3};  // a backup; validator 0 stays the primary
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net, 3);
+    QVERIFY(all_connected(net, {0, 1, 2}));
+    std::uint64_t nonce = 0;
+    QVERIFY(sequential_transfers(net, 1, 70, &nonce) >= 0);  // >= 70 blocks to ask for
+    const qint64 calm_ms = sequential_transfers(net, 1, 40, &nonce);
+    QVERIFY(calm_ms > 0);
+
+    // One signed fetch-blocks(1..64), replayed to every honest validator while honest
+    // clients go on submitting.
+    const v1::Envelope copy = adversary.sign(fetch_blocks(1, 64));
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> sent{0};
+    QElapsedTimer attack;
+    attack.start();
+    std::thread replayer([&] {
+      while (!stop) {
+        for (int k = 0; k < 300; ++k) {
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) adversary.send_raw(peer, copy);
+          sent += 3;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    const qint64 attacked_ms = sequential_transfers(net, 1, 40, &nonce);
+    while (sent < 6000 || attack.elapsed() < 4000) QTest::qWait(50);
+    stop = true;
+    replayer.join();
+    QTest::qWait(1000);  // let what was served arrive
+    const double seconds = static_cast<double>(attack.elapsed()) / 1000.0;
+    qInfo(
+        "fetch replay: %llu copies in %.1f s; %llu blocks served to the replayer; "
+        "40 honest transfers took %lld ms before, %lld ms during",
+        static_cast<unsigned long long>(sent.load()), seconds,
+        static_cast<unsigned long long>(adversary.blocks_received()), calm_ms, attacked_ms);
+    QVERIFY2(attacked_ms > 0, "an honest transfer was refused during the replay");
+    // Each validator serves one copy of an identical request per half second at most.
+    const double bound = 3 * 64 * (seconds / 0.5 + 2);
+    QVERIFY2(static_cast<double>(adversary.blocks_received()) <= bound,
+             qPrintable(QString("%1 blocks served for %2 copies of one request (bound %3)")
+                            .arg(adversary.blocks_received())
+                            .arg(sent.load())
+                            .arg(bound)));
+    QVERIFY2(
+        attacked_ms < 2 * calm_ms + 1000,
+        qPrintable(
+            QString("honest transfers slowed from %1 ms to %2 ms").arg(calm_ms).arg(attacked_ms)));
+    for (int i = 0; i <= 2; ++i) {
+      const double dropped = net.metric(i, "pbft", "frames_replayed").value_or(0) +
+                             net.metric(i, "pbft", "fetches_refused").value_or(0);
+      QVERIFY2(dropped > 1000,
+               qPrintable(QString("validator %1 dropped %2 copies").arg(i).arg(dropped)));
+    }
+  }
+
+  void unprovenHeightClaimStartsNoViewChangeAndNoStateTransfer() {
+    NetworkOptions opt;
+    opt.byzantine = {3};
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net, 3);
+    QVERIFY(all_connected(net, {0, 1, 2}));
+    std::uint64_t nonce = 0;
+    QVERIFY(sequential_transfers(net, 1, 3, &nonce) >= 0);
+
+    // Height 10^12, once with no certificate and once with one only the liar signed.
+    const std::uint64_t claim = 1'000'000'000'000ull;
+    v1::ConsensusMessage bare = status_at(claim);
+    v1::ConsensusMessage self_signed = status_at(claim);
+    auto* qc = self_signed.mutable_status()->mutable_head_qc();
+    qc->set_height(claim);
+    qc->set_view(0);
+    qc->set_block_hash(itc::crypto::sha256("a block nobody committed"));
+    for (std::uint32_t v = 0; v < 3; ++v) {  // its own signature, under three names
+      auto* sig = qc->add_signatures();
+      sig->set_validator(v == 0 ? 3 : v);
+      sig->set_signature(net.validator_key(3).sign(
+          itc::ledger::commit_signing_bytes(net.genesis().chain_id(), 0, claim, qc->block_hash())));
+    }
+    const v1::Envelope lies[] = {adversary.sign(bare), adversary.sign(self_signed)};
+    const std::uint64_t before = net.height(1).value_or(0);
+    std::atomic<bool> stop{false};
+    std::thread liar([&] {
+      while (!stop) {
+        for (const auto& e : lies) {
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) adversary.send_raw(peer, e);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    // Honest work goes on for several status periods and view-change timeouts.
+    const qint64 ms = sequential_transfers(net, 2, 10, &nonce);
+    QTest::qWait(4000);
+    const qint64 ms2 = sequential_transfers(net, 0, 10, &nonce);
+    stop = true;
+    liar.join();
+    QVERIFY2(ms >= 0 && ms2 >= 0, "an honest transfer was refused");
+    QVERIFY(net.height(1).value_or(0) >= before + 20);
+    QCOMPARE(adversary.fetches_received(), std::uint64_t{0});
+    for (int i = 0; i <= 2; ++i) {
+      QCOMPARE(net.metric(i, "pbft", "view").value_or(-1), 0.0);
+      QCOMPARE(net.metric(i, "pbft", "view_changes").value_or(-1), 0.0);
+      QCOMPARE(net.metric(i, "pbft", "transferred_blocks").value_or(-1), 0.0);
+    }
+  }
+
+  void peerProvingTheNewestHeightButServingNothingDoesNotHoldUpCatchUp() {
+    NetworkOptions opt;
+    opt.byzantine = {3};
+    opt.lamps = 20;  // blocks all the time
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net, 3);
+    QVERIFY(all_connected(net, {0, 1, 2}));
+    // The adversary votes like an honest validator (so the chain moves on with validator 2
+    // down), assembles the newest QC from the commits it sees, proves that height in a
+    // Status ten times a second, and never serves a block.
+    std::atomic<bool> stop{false};
+    std::thread byzantine([&] {
+      std::size_t cursor = 0, commit_cursor = 0;
+      std::set<std::uint64_t> voted;
+      std::map<std::tuple<std::uint64_t, std::uint64_t, std::string>,
+               std::map<std::uint32_t, std::string>>
+          sigs;
+      v1::QuorumCertificate newest;
+      auto note = [&](const v1::Commit& c, std::uint32_t sender, const std::string& sig) {
+        auto& by = sigs[{c.view(), c.seq(), c.digest()}];
+        by[sender] = sig;
+        if (by.size() < 3 || c.seq() <= newest.height()) return;
+        newest.Clear();
+        newest.set_height(c.seq());
+        newest.set_view(c.view());
+        newest.set_block_hash(c.digest());
+        for (const auto& [v, sg] : by) {
+          auto* vs = newest.add_signatures();
+          vs->set_validator(v);
+          vs->set_signature(sg);
+        }
+      };
+      while (!stop) {
+        for (const auto& m : adversary.received_since(&cursor)) {
+          if (!m.has_pre_prepare() || !voted.insert(m.pre_prepare().seq()).second) continue;
+          const auto& pp = m.pre_prepare();
+          const v1::Envelope c = adversary.sign(commit(pp.view(), pp.seq(), pp.digest()));
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) {
+            adversary.send(peer, prepare(pp.view(), pp.seq(), pp.digest()));
+            adversary.send_raw(peer, c);
+          }
+          v1::ConsensusMessage mine = commit(pp.view(), pp.seq(), pp.digest());
+          note(mine.commit(), 3, c.signature());
+        }
+        for (const auto& [m, sig] : adversary.commits_since(&commit_cursor))
+          note(m.commit(), m.sender(), sig);
+        if (newest.height() > 0) {
+          v1::ConsensusMessage st = status_at(newest.height());
+          st.mutable_status()->set_view(newest.view());
+          *st.mutable_status()->mutable_head_qc() = newest;
+          for (std::uint32_t peer = 0; peer <= 2; ++peer) adversary.send(peer, st);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    auto finish = [&] {
+      stop = true;
+      byzantine.join();
+    };
+    auto head = [&] { return std::max(net.height(0).value_or(0), net.height(1).value_or(0)); };
+    if (!LocalNetwork::eventually([&] { return head() >= 10; }, 20000)) {
+      finish();
+      QFAIL("no blocks");
+    }
+    net.kill(2);
+    const std::uint64_t at_kill = head();
+    if (!LocalNetwork::eventually([&] { return head() >= at_kill + 150; }, 60000)) {
+      finish();
+      QFAIL("the chain did not move on with validator 2 down");
+    }
+    QElapsedTimer since_restart;
+    since_restart.start();
+    net.start(2);
+    const bool rejoined = LocalNetwork::eventually(
+        [&] {
+          return net.metric(2, "pbft", "ordered_blocks").value_or(0) >= 3 &&
+                 net.height(2).value_or(0) + 8 >= head();
+        },
+        20000);
+    const qint64 ms = since_restart.elapsed();
+    finish();
+    qInfo(
+        "validator 2 rejoined after %lld ms (%llu blocks behind at the restart), fetches sent to "
+        "the liar: %llu",
+        ms, static_cast<unsigned long long>(head() - at_kill),
+        static_cast<unsigned long long>(adversary.fetches_received()));
+    QVERIFY2(rejoined, qPrintable(net.log_of(2).right(3000)));
+    QCOMPARE(adversary.blocks_received(), std::uint64_t{0});
   }
 };
 

@@ -1,7 +1,8 @@
 // Bounded file reads and durable file writes. Reads take regular files only, up to a
 // size cap, so a path from a config (`/dev/zero`, a FIFO, a huge log) cannot hang the
 // node or exhaust its memory. Writes replace the old content atomically (temp file,
-// fsync, rename), so a crash leaves either the old file or the new one, never a torn one.
+// fsync, rename, fsync of the directory), so a crash leaves either the old file or the
+// new one, never a torn one.
 #pragma once
 
 #include <sys/types.h>

@@ -2,11 +2,13 @@
 #include "host/config_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
-#include <regex>
+#include <string_view>
 
 #include "host/listen_address.hpp"
+#include "host/plugin_name.hpp"
 #include "itc/file_io.hpp"
 
 namespace itc::host {
@@ -26,23 +28,37 @@ std::string resolve_path(const fs::path& base, const std::string& p) {
 }
 
 bool is_hex_key(const std::string& s) {
-  static const std::regex kHex("[0-9a-fA-F]{64}");
-  return std::regex_match(s, kHex);
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 // "host:port" with port 0..65535 ("[v6]:port" for IPv6), or "off".
 bool is_listen_address(const std::string& s) {
   if (s == "off") return true;
-  static const std::regex kAddress(R"((\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5}))");
-  std::smatch m;
-  if (!std::regex_match(s, m, kAddress)) return false;
-  return std::stoul(m[2].str()) <= 65535;
+  const std::size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  const std::string_view host = std::string_view(s).substr(0, colon);
+  const std::string_view port = std::string_view(s).substr(colon + 1);
+  auto all = [](std::string_view t, auto pred) {
+    return !t.empty() && std::all_of(t.begin(), t.end(), [&](unsigned char c) { return pred(c); });
+  };
+  const bool host_ok =
+      host.size() > 2 && host.front() == '[' && host.back() == ']'
+          ? all(host.substr(1, host.size() - 2),
+                [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; })
+          : all(host, [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; });
+  if (!host_ok || port.size() > 5 || !all(port, [](unsigned char c) { return std::isdigit(c); })) {
+    return false;
+  }
+  return std::stoul(std::string(port)) <= 65535;
 }
 
 // What the admin server refuses at start (a DNS name, say), refused here too.
 void check_admin_listen(const YAML::Node& node_yaml, const std::string& file,
                         const std::string& listen, v1::ConfigReport* report) {
-  if (listen == "off" || !is_listen_address(listen)) return;  // "off", or reported already
+  if (listen == "off" || listen.size() > kMaxListenLength || !is_listen_address(listen)) {
+    return;  // "off", or reported already
+  }
   auto parsed = parse_listen_address(listen);
   if (parsed.ok()) return;
   *report->add_issues() =
@@ -100,6 +116,18 @@ bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
   return ok;
 }
 
+// False (and an issue at `field`, not echoing the value) if `value` is longer than `max`.
+bool within_limit(const YAML::Node& yaml, const std::string& field, const std::string& value,
+                  std::size_t max, const std::string& file, v1::ConfigReport* report) {
+  if (value.size() <= max) return true;
+  *report->add_issues() =
+      locate(yaml, field, file, "node",
+             "is " + std::to_string(value.size()) + " characters long; at most " +
+                 std::to_string(max) + " are allowed");
+  report->set_ok(false);
+  return false;
+}
+
 // The `node:` section: mapping, defaults, then checks that need the whole section.
 void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std::string& file,
                         NodeFile* out, v1::ConfigReport* report) {
@@ -111,7 +139,10 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
   if (node.admin().listen().empty()) node.mutable_admin()->set_listen(kDefaultAdminListen);
   if (node.bus_queue_capacity() == 0) node.set_bus_queue_capacity(kDefaultBusQueueCapacity);
 
-  if (!is_listen_address(node.admin().listen())) {
+  within_limit(yaml, "name", node.name(), kMaxNodeNameLength, file, report);
+  within_limit(yaml, "data_dir", node.data_dir(), kMaxPathLength, file, report);
+  if (within_limit(yaml, "admin.listen", node.admin().listen(), kMaxListenLength, file, report) &&
+      !is_listen_address(node.admin().listen())) {
     v1::ConfigIssue issue = locate(
         yaml, "admin.listen", file, "node",
         "expected \"host:port\" (port 0..65535) or \"off\", got '" + node.admin().listen() + "'");
@@ -121,6 +152,8 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
   check_admin_listen(yaml, file, node.admin().listen(), report);
   for (int i = 0; i < node.trusted_vendor_keys_size(); ++i) {
     std::string* key = node.mutable_trusted_vendor_keys(i);
+    const std::string field = "trusted_vendor_keys[" + std::to_string(i) + "]";
+    if (!within_limit(yaml, field, *key, kMaxPathLength, file, report)) continue;
     if (is_hex_key(*key)) {
       for (char& c : *key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       continue;
@@ -128,7 +161,6 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
     const std::string path = resolve_path(base, *key);
     std::error_code ec;
     if (key->empty() || !fs::is_regular_file(path, ec)) {
-      const std::string field = "trusted_vendor_keys[" + std::to_string(i) + "]";
       *report->add_issues() =
           locate(yaml, field, file, "node",
                  "expected 64 hex digits (an Ed25519 public key) or the path of a PEM "
@@ -158,14 +190,13 @@ void parse_plugin_entry(const YAML::Node& item, std::size_t index, const fs::pat
 
   YAML::Mark key_mark;
   const YAML::Node name = find_key(item, "name", &key_mark);
-  static const std::regex kName("[a-z0-9][a-z0-9-]*");
   if (!name.IsDefined() || name.IsNull()) {
     add_issue(report, file, item.Mark(), path + ".name", "every plugin needs a name");
-  } else if (!name.IsScalar() || !std::regex_match(name.Scalar(), kName)) {
+  } else if (!name.IsScalar()) {
     add_issue(report, file, name.Mark(), path + ".name",
-              "a plugin name is lowercase letters, digits and '-' (starting with a letter "
-              "or digit), got " +
-                  describe_node(name));
+              "expected a plugin name, got " + describe_node(name));
+  } else if (std::string problem = plugin_name_problem(name.Scalar()); !problem.empty()) {
+    add_issue(report, file, name.Mark(), path + ".name", problem);
   } else {
     entry.name = name.Scalar();
     auto [pos, fresh] = names->emplace(entry.name, name.Mark().line + 1);
@@ -183,6 +214,12 @@ void parse_plugin_entry(const YAML::Node& item, std::size_t index, const fs::pat
     if (!v.IsScalar() || v.Scalar().empty()) {
       add_issue(report, file, v.Mark(), path + "." + key,
                 "expected a file path, got " + describe_node(v));
+      return true;
+    }
+    if (v.Scalar().size() > kMaxPathLength) {
+      add_issue(report, file, v.Mark(), path + "." + key,
+                "is " + std::to_string(v.Scalar().size()) + " characters long; at most " +
+                    std::to_string(kMaxPathLength) + " are allowed");
       return true;
     }
     *target = resolve_path(base, v.Scalar());

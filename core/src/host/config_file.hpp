@@ -38,6 +38,12 @@ inline constexpr const char* kDefaultDataDir = "./data";
 inline constexpr const char* kDefaultAdminListen = "127.0.0.1:8740";
 inline constexpr std::uint32_t kDefaultBusQueueCapacity = 8192;
 
+// Longest accepted values of the node file's string fields (longer ones are an issue
+// naming the field and the length; the value is not echoed). Plugin names: plugin_name.hpp.
+inline constexpr std::size_t kMaxNodeNameLength = 64;
+inline constexpr std::size_t kMaxListenLength = 262;  // "[" 255-char host "]:" 5-digit port
+inline constexpr std::size_t kMaxPathLength = 4096;   // data_dir, key files, package/library
+
 // One entry of `plugins:`.
 struct PluginEntry {
   std::string name;
@@ -61,9 +67,9 @@ struct NodeFile {
 // null): YAML syntax errors with their line, a root that is not a mapping, unknown or
 // duplicate keys, wrong types (from yaml_to_message), an admin.listen that is not
 // "host:port" or "off", a trusted key that is neither 64 hex digits nor an existing file,
-// a plugin without a well-formed name, duplicate plugin names, both or neither of
-// package/library. On any issue returns InvalidArgument whose message is
-// format_report(report).
+// a plugin without a well-formed name (plugin_name.hpp), duplicate plugin names, both or
+// neither of package/library, a string longer than its kMax*Length above. On any issue returns
+// InvalidArgument whose message is format_report(report).
 Result<NodeFile> parse_node_file(const std::string& yaml_text, const std::string& file_label,
                                  const std::string& base_dir, v1::ConfigReport* report);
 

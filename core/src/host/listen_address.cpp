@@ -13,8 +13,7 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   unsigned char buf[sizeof(in6_addr)];
   if (::inet_pton(AF_INET, out.ip.c_str(), buf) != 1 &&
       ::inet_pton(AF_INET6, out.ip.c_str(), buf) != 1) {
-    return Status::InvalidArgument("admin listen address '" + std::string(text) + "': '" +
-                                   parsed->host +
+    return Status::InvalidArgument("admin listen address: '" + parsed->host +
                                    "' is not an IP address (the admin API binds one of this "
                                    "machine's addresses, e.g. 127.0.0.1, 0.0.0.0 or [::1])");
   }

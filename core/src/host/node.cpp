@@ -87,6 +87,11 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
       !st.ok()) {
     return st;
   }
+  if (Status st = d.services.provide(kHostServiceOwner, false, NodeLifecycle::kServiceName,
+                                     static_cast<NodeLifecycle*>(&d.lifecycle));
+      !st.ok()) {
+    return st;
+  }
   if (auto text = read_file(options.config_file); text.ok()) d.config_text = std::move(*text);
   return node;
 }
@@ -330,7 +335,7 @@ Status Node::Impl::bring_up(PluginSlot& slot) {
   return start_slot(slot);
 }
 
-void Node::Impl::tear_down(PluginSlot& slot) {
+std::size_t Node::Impl::tear_down(PluginSlot& slot) {
   // Order matters: nothing may call into the plugin's code once its library closes.
   std::size_t held = bus->remove_owner(slot.name);
   if (held > 0) {
@@ -341,6 +346,7 @@ void Node::Impl::tear_down(PluginSlot& slot) {
   if (slot.env) slot.env->retire();
   slot.instance.reset();
   slot.env.reset();
+  return held;
 }
 
 Status Node::start() {
@@ -435,15 +441,25 @@ Status Node::start() {
   return first;
 }
 
-void Node::shutdown() {
-  if (!impl_) return;
+Status Node::shutdown() {
+  if (!impl_) return Status::Ok();
   Impl& d = *impl_;
   std::lock_guard ops(d.ops_mu);
-  if (d.shut_down) return;
+  if (d.shut_down) return Status::Ok();
   d.shut_down = true;
+  std::error_code ec;
+  if (!d.bus) {  // create() failed before the node was built: no plugin, no thread ran
+    if (!d.run_dir.empty()) fs::remove_all(d.run_dir, ec);
+    return Status::Ok();
+  }
+  // Plugins that hold back their sources (a full backlog) let everything through now.
+  d.lifecycle.begin_stop();
   // Drain along the data flow — sources first — waiting for each plugin's queues to
   // empty before draining it, so a clean stop commits everything already read from the
   // devices. A plugin is drained only after every plugin that needs its services.
+  // Whatever a plugin could not finish, and every message left in a queue, is lost:
+  // each is named in the returned status.
+  std::vector<std::string> lost;
   std::vector<PluginSlot*> order = d.shutdown_order();
   for (PluginSlot* s : order) {
     if (!s->instance) continue;
@@ -452,13 +468,18 @@ void Node::shutdown() {
     }
     d.set_state(*s, v1::DRAINING);
     Status st = s->instance->drain();
-    if (!st.ok()) d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
+    if (!st.ok()) {
+      d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
+      lost.push_back("plugin " + s->name + " failed to drain: " + st.message());
+    }
   }
   for (PluginSlot* s : order) {
     if (s->instance) {
       s->instance->stop();
       d.set_state(*s, v1::STOPPED);
-      d.tear_down(*s);
+      if (std::size_t held = d.tear_down(*s); held > 0) {
+        lost.push_back(std::to_string(held) + " messages still queued for plugin " + s->name);
+      }
     }
     if (s->opened.library) {
       s->opened = {};
@@ -469,10 +490,16 @@ void Node::shutdown() {
   // Let the host's own taps see the last blocks and results the plugins sent on the way out.
   d.bus->wait_drained("host", std::chrono::seconds(2));
   d.bus->remove_owner("host");
-  std::error_code ec;
   fs::remove_all(d.run_dir, ec);
-  // A node that never started (--check-config, a failed create) did not stop either.
-  if (d.started_at_us != 0) spdlog::info("node {} stopped", d.file.node.name());
+  if (lost.empty()) {
+    // A node that never started (--check-config) did not stop either.
+    if (d.started_at_us != 0) spdlog::info("node {} stopped; nothing was lost", d.file.node.name());
+    return Status::Ok();
+  }
+  std::string why;
+  for (const auto& l : lost) why += (why.empty() ? "" : "; ") + l;
+  spdlog::error("node {} stopped and lost data: {}", d.file.node.name(), why);
+  return Status::Aborted("the stop lost data: " + why);
 }
 
 v1::NodeInfo Node::info() const {

@@ -24,8 +24,8 @@ namespace itc::host {
 class MetricsRegistry;
 
 struct NodeOptions {
-  std::string config_file;        // the node's YAML file
-  bool developer_mode = false;    // --dev: also load unsigned libraries
+  std::string config_file;      // the node's YAML file
+  bool developer_mode = false;  // --dev: also load unsigned libraries
 };
 
 class Node {
@@ -39,8 +39,11 @@ class Node {
   // that fails is marked FAILED with its reason, and so are the plugins that need it;
   // the rest run. Returns the first failure (the node keeps running what it could).
   Status start();
-  // Drains, stops and unloads every plugin in reverse dependency order.
-  void shutdown();
+  // Drains, stops and unloads every plugin in reverse dependency order. Ok if nothing
+  // was lost; otherwise Aborted naming each loss (a plugin that failed to drain, e.g.
+  // readings it could neither commit nor save, and messages left in queues). Once
+  // stopped, later calls return Ok.
+  Status shutdown();
 
   v1::NodeInfo info() const;
   v1::NodeConfig config() const;  // the `node:` section, defaults applied
@@ -51,10 +54,13 @@ class Node {
   // in `request`, carrying its state over; messages for it are held meanwhile. On failure
   // the old version keeps running and the status says why.
   Status swap(const std::string& plugin, const v1::SwapRequest& request);
-  Status load(const v1::LoadRequest& request);
+  Status load(const v1::LoadRequest& request);  // name checked (plugin_name.hpp) first
   Status unload(const std::string& plugin);
 
-  // Validates YAML text as this node's config file (plugins' sections included).
+  // Validates YAML text as this node's config file (plugins' sections included). The
+  // plugins are opened under this node's own policy (its developer mode and trusted keys),
+  // never the text's: a text asking for developer mode or a key the node does not trust
+  // is an issue, and no library the node would refuse is opened.
   v1::ConfigReport validate_config(const std::string& yaml_text,
                                    const std::string& file_label) const;
 

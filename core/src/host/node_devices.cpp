@@ -42,12 +42,11 @@ void Node::Impl::subscribe_device_taps() {
                       publish(devices->on_registration(
                           static_cast<const v1::DeviceRegistration&>(*m), wall_us()));
                     });
-  bus->subscribe_as("host", false, topics::kDeviceReports,
-                    v1::DeviceReport::descriptor()->full_name(),
-                    [this, publish](const MessagePtr& m) {
-                      publish(devices->on_report(static_cast<const v1::DeviceReport&>(*m),
-                                                 wall_us()));
-                    });
+  bus->subscribe_as(
+      "host", false, topics::kDeviceReports, v1::DeviceReport::descriptor()->full_name(),
+      [this, publish](const MessagePtr& m) {
+        publish(devices->on_report(static_cast<const v1::DeviceReport&>(*m), wall_us()));
+      });
 }
 
 v1::NodeStats Node::Impl::stats(double seconds, std::uint64_t tx, std::uint64_t readings) const {
@@ -58,7 +57,8 @@ v1::NodeStats Node::Impl::stats(double seconds, std::uint64_t tx, std::uint64_t 
   if (pbft) {
     s.set_view(static_cast<std::uint64_t>(metrics.value_of("pbft", "view").value_or(0)));
     s.set_primary(metrics.value_of("pbft", "is_primary").value_or(0) > 0);
-    s.set_peers(static_cast<std::uint32_t>(metrics.value_of("pbft", "peers_connected").value_or(0)));
+    s.set_peers(
+        static_cast<std::uint32_t>(metrics.value_of("pbft", "peers_connected").value_or(0)));
   }
   if (seconds > 0) {
     s.set_committed_tx_per_s(static_cast<double>(tx) / seconds);
@@ -66,6 +66,9 @@ v1::NodeStats Node::Impl::stats(double seconds, std::uint64_t tx, std::uint64_t 
   }
   s.set_commit_latency_ms(metrics.value_of(ledger, "last_block_latency_seconds").value_or(0) *
                           1000.0);
+  s.set_readings_waiting(
+      static_cast<std::uint64_t>(metrics.value_of(ledger, "pending_readings").value_or(0)));
+  s.set_sources_held_back(metrics.value_of(ledger, "backlog_full").value_or(0) > 0);
   {
     std::lock_guard lock(mu);
     for (const auto& slot : slots) {

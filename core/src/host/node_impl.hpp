@@ -21,11 +21,30 @@
 #include "host/plugin_env.hpp"
 #include "host/plugin_source.hpp"
 #include "host/scheduler.hpp"
+#include "itc/services/node_lifecycle.hpp"
 
 namespace itc::host {
 
 // Owner name of the services the host itself provides (not a valid plugin name).
 inline constexpr const char* kHostServiceOwner = "<host>";
+
+// The itc.node-lifecycle.v1 service the host provides: stopping() turns true when
+// shutdown() begins, so plugins holding back their sources let everything through;
+// interrupt_waits() before the host pauses a plugin makes its waiting handlers return.
+class HostLifecycle final : public NodeLifecycle {
+ public:
+  bool stopping() const override { return stopping_.load(); }
+  std::uint64_t interruptions() const override { return interruptions_.load(); }
+  void begin_stop() {
+    stopping_.store(true);
+    interrupt_waits();
+  }
+  void interrupt_waits() { interruptions_.fetch_add(1); }
+
+ private:
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> interruptions_{0};
+};
 
 // One configured plugin: what runs in it now, and its visible lifecycle state.
 struct PluginSlot {
@@ -53,8 +72,9 @@ struct Node::Impl {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<MessageBus> bus;
   ServiceRegistry services;
+  HostLifecycle lifecycle;
 
-  std::mutex ops_mu;     // one lifecycle operation (start, swap, load, unload, stop) at a time
+  std::mutex ops_mu;      // one lifecycle operation (start, swap, load, unload, stop) at a time
   mutable std::mutex mu;  // guards slots' visible fields, order, events
   std::vector<std::unique_ptr<PluginSlot>> slots;  // in start order
   std::map<std::uint64_t, EventSink> sinks;
@@ -67,8 +87,8 @@ struct Node::Impl {
   // the admin API reads, and once-a-second stats for the event stream.
   DeviceProfileCatalog profiles;
   std::unique_ptr<DeviceDirectory> devices;
-  std::string config_text;                  // as started, or as last applied
-  std::uint64_t host_timers = 0;            // scheduler owner of the host's own timers
+  std::string config_text;        // as started, or as last applied
+  std::uint64_t host_timers = 0;  // scheduler owner of the host's own timers
   std::atomic<std::uint64_t> committed_tx{0};
   std::atomic<std::uint64_t> committed_readings{0};
 
@@ -86,15 +106,16 @@ struct Node::Impl {
   Status bring_up(PluginSlot& slot);
   Status initialise_slot(PluginSlot& slot);  // config, create, initialise -> INITIALISED
   Status start_slot(PluginSlot& slot);       // start -> RUNNING
-  // Drains, stops and releases the slot's instance (bus, services, timers, library).
-  void tear_down(PluginSlot& slot);
+  // Stops and releases the slot's instance (bus, services, timers, library). Returns the
+  // number of messages that were still queued for it (they are gone).
+  std::size_t tear_down(PluginSlot& slot);
   // Data-flow order (connection first, cyber last), dependents before their providers.
   std::vector<PluginSlot*> shutdown_order() const;
   void subscribe_host_taps();
   void subscribe_device_taps();  // node_devices.cpp
   void note_reading(const v1::Reading& reading);
   void emit_device(std::optional<v1::DeviceStatus> changed);
-  void start_stats_timer();      // node_devices.cpp
+  void start_stats_timer();  // node_devices.cpp
   v1::NodeStats stats(double seconds, std::uint64_t tx, std::uint64_t readings) const;
   void register_collectors();
 };

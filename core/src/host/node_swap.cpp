@@ -2,12 +2,13 @@
 // config text against the node.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
 #include "host/dependency_order.hpp"
 #include "host/node_impl.hpp"
-#include "itc/crypto.hpp"
+#include "host/plugin_name.hpp"
 
 namespace itc::host {
 namespace fs = std::filesystem;
@@ -105,6 +106,7 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
   // Hold the plugin's messages, drain the old version, move its state across.
   d.set_state(*slot, v1::DRAINING);
   auto paused_at = std::chrono::steady_clock::now();
+  d.lifecycle.interrupt_waits();  // a handler holding back its sources returns
   d.bus->pause(name);
   auto resume_old = [&](const Status& why) {
     Status restarted = slot->instance->start();
@@ -169,7 +171,8 @@ Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
 Status Node::load(const v1::LoadRequest& request) {
   Impl& d = *impl_;
   std::lock_guard ops(d.ops_mu);
-  if (request.name().empty()) return Status::InvalidArgument("load: name is required");
+  // The name becomes file names under the data dir: checked before anything else.
+  ITC_RETURN_IF_ERROR(check_plugin_name(request.name(), "load: name"));
   if (PluginSlot* existing = d.find_slot(request.name())) {
     if (existing->state != v1::UNLOADED && existing->state != v1::FAILED) {
       return Status::AlreadyExists("plugin " + request.name() + " is already " +
@@ -245,21 +248,33 @@ v1::ConfigReport Node::validate_config(const std::string& yaml_text,
     report.set_ok(false);
     return report;
   }
-  bool dev = file->node.developer_mode() || d.options.developer_mode;
-  std::vector<std::string> trusted;
+  // Security settings come from the node's own configuration only: the text being
+  // validated may ask for developer mode or other vendor keys, but what is loaded here
+  // is what this node would load. Asking for more is an issue (apply needs a restart).
+  const v1::NodeConfig& own = d.file.node;
+  const bool dev = own.developer_mode();
+  if (file->node.developer_mode() && !dev) {
+    v1::ConfigIssue* issue = report.add_issues();
+    issue->set_file(file_label);
+    issue->set_field("node.developer_mode");
+    issue->set_message(
+        "this node runs without developer mode; it changes only with the node's own config "
+        "file (or --dev) and a restart, and unsigned libraries are not loaded to validate");
+  }
+  const auto& own_keys = own.trusted_vendor_keys();
   for (int i = 0; i < file->node.trusted_vendor_keys_size(); ++i) {
-    auto key = crypto::load_public_key(file->node.trusted_vendor_keys(i));
-    if (!key.ok()) {
-      v1::ConfigIssue* issue = report.add_issues();
-      issue->set_file(file_label);
-      issue->set_field("node.trusted_vendor_keys[" + std::to_string(i) + "]");
-      issue->set_message(key.status().message());
-      continue;
-    }
-    trusted.push_back(*key);
+    const std::string& key = file->node.trusted_vendor_keys(i);
+    if (std::find(own_keys.begin(), own_keys.end(), key) != own_keys.end()) continue;
+    v1::ConfigIssue* issue = report.add_issues();
+    issue->set_file(file_label);
+    issue->set_field("node.trusted_vendor_keys[" + std::to_string(i) + "]");
+    issue->set_message(
+        "this node does not trust this key (it is not in the node's own trusted_vendor_keys); "
+        "trusted keys change only with the node's own config file and a restart, and "
+        "packages are checked against the node's keys");
   }
   for (const auto& entry : file->plugins) {
-    auto opened = open_plugin(entry, dev, trusted, d.run_dir);
+    auto opened = open_plugin(entry, dev, d.trusted_keys, d.run_dir);
     if (!opened.ok()) {
       v1::ConfigIssue* issue = report.add_issues();
       issue->set_file(file_label);

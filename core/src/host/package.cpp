@@ -93,8 +93,30 @@ Result<VerifiedPackage> verify_package_contents(const std::string& label,
   if (crypto::sha256(pkg.library()) != out.manifest.library_sha256()) {
     return Status::Corruption(who + " library does not match the manifest's SHA-256 (tampered?)");
   }
+  ITC_RETURN_IF_ERROR(check_abi_version(out.manifest.abi_major(), out.manifest.abi_minor(), who));
+  ITC_RETURN_IF_ERROR(
+      check_identity(out.manifest.name(), out.manifest.version(), out.manifest.layer(), who));
   out.library = pkg.library();
   return out;
+}
+
+Status check_library_matches_manifest(const PluginInfo& info, const v1::PackageManifest& m,
+                                      const std::string& who) {
+  const std::vector<std::string> provides(m.provides().begin(), m.provides().end());
+  const std::vector<std::string> requires_(m.requires_services().begin(),
+                                           m.requires_services().end());
+  if (m.name() != info.name || m.version() != info.version || m.layer() != info.layer ||
+      m.abi_major() != info.abi_major || m.abi_minor() != info.abi_minor ||
+      m.config_type() != info.config_type || provides != info.provides ||
+      requires_ != info.requires_) {
+    return Status::Corruption(
+        who + ": package manifest says " + m.name() + " " + m.version() + " (" + m.layer() +
+        ", ABI " + std::to_string(m.abi_major()) + "." + std::to_string(m.abi_minor()) +
+        ") but its library is " + info.name + " " + info.version + " (" + info.layer + ", ABI " +
+        std::to_string(info.abi_major) + "." + std::to_string(info.abi_minor) +
+        "), or their config type or services differ");
+  }
+  return Status::Ok();
 }
 
 Result<VerifiedPackage> verify_package(const std::string& path,

@@ -32,8 +32,11 @@ Status write_package_file(const std::string& path, const v1::SignedPackage& pkg)
 
 // Checks, in order: the package is signed; the signature verifies with the manifest's
 // vendor_public_key; that key is one of `trusted_keys` (raw 32-byte keys); SHA-256 of the
-// library equals manifest.library_sha256. PermissionDenied for signature and trust
-// failures, Corruption for a library that does not match; each message names the path.
+// library equals manifest.library_sha256; the manifest's ABI suits this host and its
+// name, layer and version are well-formed (check_abi_version, check_identity).
+// PermissionDenied for signature and trust failures, Corruption for a library that does
+// not match, Incompatible/InvalidArgument for the manifest; each message names the path.
+// Nothing here loads the library: a node runs none of its code unless all of this holds.
 Result<VerifiedPackage> verify_package(const std::string& path,
                                        const std::vector<std::string>& trusted_keys);
 
@@ -43,6 +46,12 @@ Result<VerifiedPackage> verify_package_contents(const std::string& label,
                                                 const v1::SignedPackage& pkg,
                                                 const std::vector<std::string>& trusted_keys,
                                                 bool check_trust);
+
+// Corruption unless the loaded library's info record says what its signed manifest says
+// (name, version, layer, ABI, config type, provides, requires).
+struct PluginInfo;
+Status check_library_matches_manifest(const PluginInfo& info, const v1::PackageManifest& manifest,
+                                      const std::string& who);
 
 // Builds an unsigned package from a plugin library: the manifest's name, version, layer,
 // ABI, config type, provides and requires come from the library's info record (read

@@ -7,8 +7,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <random>
-#include <regex>
 #include <system_error>
+
+#include "host/plugin_name.hpp"
 
 namespace itc::host {
 namespace fs = std::filesystem;
@@ -45,41 +46,47 @@ std::vector<std::string> split_list(std::string_view s) {
   return out;
 }
 
-Status check_abi(const itc_plugin_info& info, const std::string& path) {
-  if (info.abi_major != kAbiMajor) {
-    return Status::Incompatible(path + ": plugin ABI " + std::to_string(info.abi_major) + "." +
-                                std::to_string(info.abi_minor) + " does not match the host's ABI " +
+Status check_abi_version(std::uint32_t major, std::uint32_t minor, const std::string& who) {
+  if (major != kAbiMajor) {
+    return Status::Incompatible(who + ": plugin ABI " + std::to_string(major) + "." +
+                                std::to_string(minor) + " does not match the host's ABI " +
                                 std::to_string(kAbiMajor) + "." + std::to_string(kAbiMinor) +
                                 " (major versions must be equal); rebuild it against this SDK");
   }
-  if (info.abi_minor > kAbiMinor) {
-    return Status::Incompatible(path + ": plugin needs ABI " + std::to_string(info.abi_major) +
-                                "." + std::to_string(info.abi_minor) +
-                                " but this host provides only " + std::to_string(kAbiMajor) + "." +
-                                std::to_string(kAbiMinor) + "; upgrade the node");
+  if (minor > kAbiMinor) {
+    return Status::Incompatible(who + ": plugin needs ABI " + std::to_string(major) + "." +
+                                std::to_string(minor) + " but this host provides only " +
+                                std::to_string(kAbiMajor) + "." + std::to_string(kAbiMinor) +
+                                "; upgrade the node");
   }
+  return Status::Ok();
+}
+
+Status check_identity(std::string_view name, std::string_view version, std::string_view layer,
+                      const std::string& who) {
+  ITC_RETURN_IF_ERROR(check_plugin_name(name, who));
+  bool known = false;
+  for (const char* l : kLayers) known = known || layer == l;
+  if (!known) {
+    return Status::InvalidArgument(who + ": plugin '" + std::string(name) +
+                                   "' names unknown layer '" + clipped(layer) +
+                                   "' (connection, conversion, cyber, cognition, configuration)");
+  }
+  if (version.empty()) {
+    return Status::InvalidArgument(who + ": plugin '" + std::string(name) + "' has no version");
+  }
+  return Status::Ok();
+}
+
+Status check_abi(const itc_plugin_info& info, const std::string& path) {
+  ITC_RETURN_IF_ERROR(check_abi_version(info.abi_major, info.abi_minor, path));
   if (info.struct_size < kAbi1RecordSize) {
     return Status::Incompatible(path + ": plugin info record is " +
                                 std::to_string(info.struct_size) + " bytes, ABI 1 needs at least " +
                                 std::to_string(kAbi1RecordSize));
   }
-  static const std::regex kName("[a-z0-9][a-z0-9-]*");
-  std::string name = str_or_empty(info.name);
-  if (!std::regex_match(name, kName)) {
-    return Status::InvalidArgument(path + ": plugin name '" + name +
-                                   "' is not of the form [a-z0-9][a-z0-9-]*");
-  }
-  std::string layer = str_or_empty(info.layer);
-  bool known = false;
-  for (const char* l : kLayers) known = known || layer == l;
-  if (!known) {
-    return Status::InvalidArgument(path + ": plugin '" + name + "' names unknown layer '" + layer +
-                                   "' (connection, conversion, cyber, cognition, configuration)");
-  }
-  if (str_or_empty(info.version).empty()) {
-    return Status::InvalidArgument(path + ": plugin '" + name + "' has no version");
-  }
-  return Status::Ok();
+  return check_identity(str_or_empty(info.name), str_or_empty(info.version),
+                        str_or_empty(info.layer), path);
 }
 
 struct PluginLibrary::Impl {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "itc/abi.hpp"
@@ -33,9 +34,18 @@ struct PluginInfo {
 // what was wrong otherwise.
 Status check_abi(const itc_plugin_info& info, const std::string& path);
 
+// The two halves of check_abi() that need no loaded library, also applied to a package's
+// signed manifest before its library is opened: the ABI version (major equal, minor <=
+// host's), and the identity (name per plugin_name.hpp, layer known, version not empty).
+Status check_abi_version(std::uint32_t major, std::uint32_t minor, const std::string& who);
+Status check_identity(std::string_view name, std::string_view version, std::string_view layer,
+                      const std::string& who);
+
 class PluginLibrary : public std::enable_shared_from_this<PluginLibrary> {
  public:
-  // Copies `path` into `run_dir` under a unique name, loads it and checks its ABI.
+  // Copies `path` into `run_dir` under a unique name, loads it and checks its ABI. Loading
+  // runs the library's ELF constructors (dlopen): open only what the node's policy has
+  // accepted already (open_plugin checks a package's signed manifest first).
   static Result<std::shared_ptr<PluginLibrary>> open(const std::string& path,
                                                      const std::string& run_dir);
   ~PluginLibrary();

@@ -19,7 +19,10 @@ struct OpenedPlugin {
 };
 
 // Opens the package (verified against `trusted_keys`) or, only in developer mode, the
-// unsigned library of `entry`. Checks that the plugin's name is the entry's name.
+// unsigned library of `entry`. Checks that the plugin's name is the entry's name. Before
+// any file is touched the entry's name must be a plugin name; before a package's library
+// is opened (which runs its ELF constructors) its signature, trust, digest, manifest ABI
+// and manifest name are checked; after, its info record must equal the manifest.
 Result<OpenedPlugin> open_plugin(const PluginEntry& entry, bool developer_mode,
                                  const std::vector<std::string>& trusted_keys,
                                  const std::string& run_dir);

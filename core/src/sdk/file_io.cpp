@@ -112,6 +112,17 @@ Status write_file_atomically(const std::string& path, std::string_view data, mod
     ::unlink(tmp.c_str());
     return Status::Internal("cannot rename " + tmp + " to " + path + ": " + err);
   }
+  // The rename itself is durable once the directory is.
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    const int synced = ::fsync(dfd);
+    const std::string err = synced != 0 ? std::strerror(errno) : "";
+    ::close(dfd);
+    if (synced != 0) return Status::Internal("cannot flush directory " + dir + ": " + err);
+  }
   return Status::Ok();
 }
 

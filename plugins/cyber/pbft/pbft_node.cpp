@@ -13,6 +13,7 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr std::size_t kBundleReadings = 2000;
 constexpr std::uint64_t kMaxServedBlocks = 64;
+constexpr std::chrono::milliseconds kReplayWindow{500};
 
 std::int64_t oldest_sample_us(const v1::Block& block) {
   std::int64_t oldest = 0;
@@ -52,16 +53,22 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       validators_(std::move(validators)),
       identity_(std::move(identity)),
       self_(self),
+      replay_filter_(validators_.size(), kReplayWindow, env.clock()),
+      fetch_budget_(validators_.size(), FetchLimits{}, env.clock()),
       blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
       readings_committed_(env.metrics().counter("readings_committed", "Readings in committed blocks")),
       txs_committed_(env.metrics().counter("txs_committed", "Transactions in committed blocks")),
       frames_rejected_(env.metrics().counter("frames_rejected", "Peer messages refused (bad signature, malformed, wrong sender)")),
+      frames_replayed_(env.metrics().counter("frames_replayed", "Peer messages dropped unread: a copy of one the peer sent within 500 ms")),
+      blocks_served_(env.metrics().counter("blocks_served", "Blocks served to peers by state transfer")),
+      fetches_refused_(env.metrics().counter("fetches_refused", "Fetch requests not served: a copy of one just served, or over the peer's budget")),
       height_(env.metrics().gauge("height", "Height of the last stored block")),
       view_(env.metrics().gauge("view", "Current PBFT view")),
       view_changes_(env.metrics().gauge("view_changes", "View changes this replica started or joined")),
       last_block_latency_(env.metrics().gauge("last_block_latency_seconds", "Proposal to durable commit of the last block")),
       stable_checkpoint_(env.metrics().gauge("stable_checkpoint", "Height of the last stable checkpoint")),
       transferred_blocks_(env.metrics().gauge("transferred_blocks", "Blocks fetched by state transfer")),
+      ordered_blocks_(env.metrics().gauge("ordered_blocks", "Blocks committed through this validator's own votes (the normal case)")),
       divergences_(env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
       is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
       peers_connected_(env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {}
@@ -266,6 +273,10 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
                       ": " + why);
     }
   };
+  if (!replay_filter_.first_copy(peer, frame)) {
+    frames_replayed_.add();
+    return;
+  }
   auto env = std::make_shared<v1::Envelope>();
   if (!env->ParseFromString(frame)) return rejected("not an Envelope");
   auto msg = open(*env, validators_, peer);
@@ -300,13 +311,21 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
 
 void PbftNode::serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch) {
   if (fetch.from_height() == 0 || fetch.to_height() < fetch.from_height()) return;
+  if (fetch_budget_.admit(peer, fetch.from_height(), fetch.to_height()) !=
+      FetchBudget::Verdict::kServe) {
+    fetches_refused_.add();
+    return;
+  }
   const std::uint64_t to = std::min(fetch.to_height(), fetch.from_height() + kMaxServedBlocks - 1);
   v1::ConsensusMessage msg;
   msg.set_sender(self_);
   for (std::uint64_t h = fetch.from_height(); h <= to; ++h) {
     auto block = store_->block(h);
     if (!block.ok()) break;
+    const bool more = fetch_budget_.charge(peer, block->ByteSizeLong());
     *msg.mutable_blocks()->add_blocks() = std::move(*block);
+    blocks_served_.add();
+    if (!more) break;
   }
   if (msg.blocks().blocks_size() == 0) return;
   // Blocks carry their own proof (QC), but the envelope is signed like everything else.
@@ -319,6 +338,7 @@ void PbftNode::publish_metrics() {
   view_changes_.set(static_cast<double>(s.view_changes));
   stable_checkpoint_.set(static_cast<double>(s.stable_seq));
   transferred_blocks_.set(static_cast<double>(s.transferred_blocks));
+  ordered_blocks_.set(static_cast<double>(s.ordered_blocks));
   divergences_.set(static_cast<double>(s.divergences));
   is_primary_.set(replica_->is_primary() && !s.in_view_change ? 1 : 0);
   std::size_t up = 0;

@@ -22,11 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "fetch_budget.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/net/peer_network.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/transaction_pool.hpp"
+#include "replay_filter.hpp"
 #include "replica.hpp"
 #include "vote_journal.hpp"
 
@@ -112,6 +114,8 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::mutex tx_mu_;
   std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting_;
 
+  ReplayFilter replay_filter_;  // copies of a peer's recent frames (I/O threads)
+  FetchBudget fetch_budget_;    // what each peer may make this node serve (I/O threads)
   std::atomic<std::uint64_t> rejected_frames_{0};
   std::atomic<std::int64_t> last_reject_log_ns_{0};
 
@@ -119,12 +123,16 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   Counter& readings_committed_;
   Counter& txs_committed_;
   Counter& frames_rejected_;
+  Counter& frames_replayed_;
+  Counter& blocks_served_;
+  Counter& fetches_refused_;
   Gauge& height_;
   Gauge& view_;
   Gauge& view_changes_;
   Gauge& last_block_latency_;
   Gauge& stable_checkpoint_;
   Gauge& transferred_blocks_;
+  Gauge& ordered_blocks_;
   Gauge& divergences_;
   Gauge& is_primary_;
   Gauge& peers_connected_;

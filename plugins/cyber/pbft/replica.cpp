@@ -61,6 +61,7 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
     executed_hash_ = committed->hash();
     executed_timestamp_us_ = committed->header().timestamp_us();
     view_ = committed->qc().view();
+    durable_qc_ = committed->qc();
   }
   durable_height_ = executed_height_;
   durable_hashes_[executed_height_] = executed_hash_;
@@ -234,6 +235,9 @@ void Replica::enqueue(const v1::Request& request, std::uint32_t origin) {
 
 void Replica::try_propose() {
   if (!is_primary() || in_view_change_) return;
+  // Proposed in this view before a restart (the journal says so): only a view change
+  // moves on from there, a second block at that height would be equivocation.
+  if (my_votes_.count({kPrePrepareVote, view_, tip_seq_ + 1})) return;
   while (!queue_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
          tip_seq_ < executed_height_ + 2ull * opt_.checkpoint_interval) {
     if (queue_.size() < opt_.batch_max_requests && now() - oldest_queued_ < opt_.batch_delay) {
@@ -541,6 +545,7 @@ void Replica::execute_ready() {
     stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
     stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
     io_.commit_block(std::move(block), std::move(delta));
+    ++stats_.ordered_blocks;
     progressed = true;
   }
   if (progressed) {
@@ -593,6 +598,7 @@ void Replica::on_durable(const v1::Block& block) {
   const std::uint64_t height = block.header().height();
   const std::string& hash = block.hash();
   durable_height_ = height;
+  durable_qc_ = block.qc();
   durable_hashes_[height] = hash;
   resolve_local(block);
   if (height % opt_.checkpoint_interval == 0) send_checkpoint(height, hash);
@@ -843,8 +849,8 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
     future_pre_prepares_[m.pre_prepare().seq()] = {env, m.pre_prepare()};
   }
   if (plan.min_seq > executed_height_) {
-    for (const auto& [sender, st] : peer_status_) {
-      if (st.committed_height() >= plan.min_seq) request_transfer(sender, plan.min_seq);
+    for (const auto& [sender, height] : proven_heights_) {
+      if (height >= plan.min_seq) request_transfer(sender, plan.min_seq);
     }
   }
   accept_buffered();
@@ -867,14 +873,20 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
 }
 
 void Replica::reset_tentative() {
+  drop_tentative_chain();
+  future_pre_prepares_.clear();
+  queue_.clear();
+  queued_ids_.clear();
+}
+
+// Back to the executed head: no pending drafts, no accepted pre-prepares (their votes
+// stay with their slots).
+void Replica::drop_tentative_chain() {
   state_->discard_pending();
   tip_seq_ = executed_height_;
   tip_hash_ = executed_hash_;
   tip_timestamp_us_ = executed_timestamp_us_;
   accepted_ids_.clear();
-  future_pre_prepares_.clear();
-  queue_.clear();
-  queued_ids_.clear();
   for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
     Slot& s = it->second;
     s.has_pre_prepare = false;
@@ -884,6 +896,41 @@ void Replica::reset_tentative() {
   }
 }
 
+// State transfer is about to replace the tentative chain with certified blocks. The
+// pre-prepares of this view are kept, the accepted ones with those still waiting for
+// their predecessors, to be accepted again on top of the transferred blocks: a replica
+// catching up joins the normal case at the first of them instead of chasing the head
+// by state transfer alone.
+void Replica::hold_tentative() {
+  if (!in_view_change_) {
+    for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
+      const Slot& s = it->second;
+      if (!s.has_pre_prepare || s.view != view_) continue;
+      v1::ConsensusMessage m;
+      if (m.ParseFromString(s.pre_prepare.payload()) && m.has_pre_prepare()) {
+        future_pre_prepares_.try_emplace(it->first, s.pre_prepare, m.pre_prepare());
+      }
+    }
+  }
+  drop_tentative_chain();
+}
+
+// The highest view that f+1 peers report being settled in, if this replica is behind it
+// (or still changing to it): at least one honest replica is there, so the way forward
+// is its new-view, not a view change of this replica's own.
+std::optional<std::uint64_t> Replica::settled_view_ahead() const {
+  std::optional<std::uint64_t> best;
+  for (const auto& [peer, st] : peer_status_) {
+    const std::uint64_t v = st.view();
+    if (st.in_view_change() || v < view_ || (v == view_ && !in_view_change_)) continue;
+    if (best && v <= *best) continue;
+    std::size_t there = 0;
+    for (const auto& [other, ost] : peer_status_) there += ost.view() >= v && !ost.in_view_change();
+    if (there >= validators_.max_faulty() + 1) best = v;
+  }
+  return best;
+}
+
 // ---- Status and state transfer ---------------------------------------------------------------
 
 void Replica::send_status() {
@@ -891,6 +938,7 @@ void Replica::send_status() {
   auto* s = msg.mutable_status();
   s->set_view(view_);
   s->set_committed_height(durable_height_);
+  if (durable_height_ > 0) *s->mutable_head_qc() = durable_qc_;
   s->set_stable_seq(stable_seq_);
   s->set_in_view_change(in_view_change_);
   io_.broadcast(sign_and_record(std::move(msg), false));
@@ -898,28 +946,84 @@ void Replica::send_status() {
 
 void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
   peer_status_[sender] = s;
-  // Behind a peer by more than the pipeline, or behind at all and stuck for a second.
-  if (s.committed_height() > executed_height_ + opt_.pipeline_window ||
-      (s.committed_height() > executed_height_ && now() - last_progress_ > std::chrono::seconds(1))) {
-    request_transfer(sender, s.committed_height());
+  note_proven_height(sender, s);
+  catch_up();
+  // f+1 replicas settled in a higher view (or the one this replica is changing to):
+  // fetch its new-view and join.
+  if (auto v = settled_view_ahead(); v && s.view() >= *v && !s.in_view_change()) {
+    v1::ConsensusMessage msg;
+    msg.mutable_fetch_new_view()->set_view(s.view());
+    io_.send(sender, sign_and_record(std::move(msg), false));
   }
-  // f+1 replicas settled in a higher view: fetch its new-view and join.
-  if (s.view() > view_ && !s.in_view_change()) {
-    std::size_t ahead = 0;
-    for (const auto& [peer, st] : peer_status_) ahead += st.view() >= s.view() && !st.in_view_change();
-    if (ahead >= validators_.max_faulty() + 1) {
-      v1::ConsensusMessage msg;
-      msg.mutable_fetch_new_view()->set_view(s.view());
-      io_.send(sender, sign_and_record(std::move(msg), false));
-    }
+}
+
+// A peer's committed height is believed only as far as the quorum certificate in its
+// Status proves it (2f+1 commit signatures over that height). A claim that would not
+// put the peer ahead of this replica needs no proof: nothing follows from it. An
+// unproven claim is refused, starts nothing, and its replays cost a comparison.
+void Replica::note_proven_height(std::uint32_t sender, const v1::Status& s) {
+  const std::uint64_t claim = s.committed_height();
+  std::uint64_t& proven = proven_heights_[sender];
+  if (claim <= std::max(proven, executed_height_)) {
+    proven = claim;
+    return;
+  }
+  std::string as_sent = s.SerializeAsString();
+  std::string& refused = refused_claims_[sender];
+  if (refused == as_sent) return;
+  const v1::QuorumCertificate& qc = s.head_qc();
+  Status proof = Status::InvalidArgument("it carries no quorum certificate for that height");
+  if (qc.height() == claim) {
+    v1::BlockHeader header;
+    header.set_height(claim);
+    proof = validators_.verify_qc(header, qc.block_hash(), qc);
+  }
+  if (proof.ok()) {
+    proven = claim;
+    return;
+  }
+  refused = std::move(as_sent);
+  ++stats_.rejected_messages;
+  auto& logged = claim_logged_[sender];
+  if (now() - logged > std::chrono::seconds(1) || logged.count() == 0) {
+    logged = now();
+    log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
+              " claiming height " + std::to_string(claim) + ": " + proof.message());
+  }
+}
+
+std::pair<std::uint32_t, std::uint64_t> Replica::best_proven_peer() const {
+  std::pair<std::uint32_t, std::uint64_t> best{opt_.self, executed_height_};
+  for (const auto& [peer, height] : proven_heights_) {
+    if (height > best.second) best = {peer, height};
+  }
+  return best;
+}
+
+// Pre-prepares wait for blocks this replica will never be sent a pre-prepare for (they
+// were proposed while it was down or out of its window): only state transfer fills that.
+bool Replica::missing_below_buffered() const {
+  return !future_pre_prepares_.empty() && future_pre_prepares_.begin()->first > tip_seq_ + 1;
+}
+
+// State transfer from the peer proving the highest height, when this replica is behind
+// it by more than the pipeline, or behind at all and unable to order the blocks between
+// itself (stuck for a second, or holding pre-prepares that do not chain yet).
+void Replica::catch_up() {
+  const auto [peer, height] = best_proven_peer();
+  if (height <= executed_height_) return;
+  if (height > executed_height_ + opt_.pipeline_window || missing_below_buffered() ||
+      now() - last_progress_ > std::chrono::seconds(1)) {
+    request_transfer(peer, height);
   }
 }
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
-  // One request in flight at a time (re-sent after a second without an answer).
+  // One request in flight at a time (re-sent after a second without an answer). It asks
+  // for a whole chunk: the peer sends what it has, which may be more than it last said.
   if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
-  transfer_target_ = std::min(up_to, executed_height_ + kTransferChunk);
+  transfer_target_ = executed_height_ + kTransferChunk;
   transfer_sent_ = now();
   v1::ConsensusMessage msg;
   msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
@@ -935,6 +1039,16 @@ std::size_t Replica::recent_peers() const {
 }
 
 void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
+  // The tentative chain is set aside only for a certified block that goes next.
+  auto next = std::find_if(batch.blocks().begin(), batch.blocks().end(), [&](const v1::Block& b) {
+    return b.header().height() == executed_height_ + 1;
+  });
+  if (next == batch.blocks().end()) return;
+  if (Status certified = check_transferred(*next); !certified.ok()) {
+    return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
+                  std::to_string(executed_height_ + 1) + ": " + certified.message());
+  }
+  hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
     if (block.header().height() <= executed_height_) continue;
@@ -953,26 +1067,30 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
               std::to_string(applied) + " blocks, now at height " + std::to_string(executed_height_));
     transfer_target_ = 0;
-    // Ask for more if the peer is further ahead.
-    auto st = peer_status_.find(sender);
-    if (st != peer_status_.end() && st->second.committed_height() > executed_height_) {
-      request_transfer(sender, st->second.committed_height());
-    }
+  }
+  accept_buffered();
+  if (applied > 0) {
+    // More to fetch: a full chunk came, a peer proves more, or a gap remains.
+    if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
+    catch_up();
     if (in_view_change_) try_new_view();
-    accept_buffered();
     try_propose();
   }
 }
 
-Status Replica::apply_transferred(const v1::Block& block) {
-  const auto& h = block.header();
+// A transferred block verifies, chains onto the executed head and carries its QC.
+Status Replica::check_transferred(const v1::Block& block) const {
   ITC_RETURN_IF_ERROR(verify_block(block));
-  if (h.prev_hash() != executed_hash_) {
+  if (block.header().prev_hash() != executed_hash_) {
     return Status::InvalidArgument("does not chain onto this replica's head");
   }
-  ITC_RETURN_IF_ERROR(validators_.verify_qc(h, block.hash(), block.qc()));
-  // A certified block replaces whatever this replica had tentatively accepted.
-  reset_tentative();
+  return validators_.verify_qc(block.header(), block.hash(), block.qc());
+}
+
+Status Replica::apply_transferred(const v1::Block& block) {
+  const auto& h = block.header();
+  ITC_RETURN_IF_ERROR(check_transferred(block));
+  // on_blocks set the tentative chain aside (hold_tentative): no draft is pending.
   auto draft = state_->begin_block(fee_recipient(h));
   for (int i = 0; i < block.transactions_size(); ++i) {
     const auto& tx = block.transactions(i);
@@ -1085,17 +1203,11 @@ void Replica::on_tick() {
   }
   if (t < progress_deadline_) return;
   if (!in_view_change_) {
-    // Peers ahead of this replica: it is behind, the primary is not at fault.
-    std::size_t ahead = 0;
-    std::uint32_t some_peer = opt_.self;
-    for (const auto& [peer, st] : peer_status_) {
-      if (st.committed_height() > executed_height_ && st.view() == view_) {
-        ++ahead;
-        some_peer = peer;
-      }
-    }
-    if (ahead >= validators_.max_faulty() + 1) {
-      request_transfer(some_peer, peer_status_[some_peer].committed_height());
+    // A peer proves a height above this replica's: it is behind, the primary is not at
+    // fault.
+    const auto [peer, height] = best_proven_peer();
+    if (height > executed_height_) {
+      request_transfer(peer, height);
       progress_deadline_ = t + current_timeout_;
       return;
     }
@@ -1108,6 +1220,12 @@ void Replica::on_tick() {
       progress_deadline_ = t + current_timeout_;
       return;
     }
+  }
+  // f+1 peers are settled in a later view (or the one this replica is changing to): it
+  // joins theirs (on_status fetches the new-view) instead of changing views alone.
+  if (settled_view_ahead()) {
+    progress_deadline_ = t + current_timeout_;
+    return;
   }
   // Only suspect the primary while this replica hears from a quorum: an isolated replica
   // cannot tell a silent primary from its own partition, and a lonely view change would

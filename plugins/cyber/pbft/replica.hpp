@@ -13,7 +13,8 @@
 // executes in order, its commits become its QuorumCertificate, and it goes to the store.
 // Checkpoints every K blocks, 2f+1 of them make it stable and the log below is dropped.
 // Timeouts that back off start view changes; state transfer fetches committed blocks
-// (checked against their QCs and re-executed) when a replica finds itself behind.
+// (checked against their QCs and re-executed) when a replica finds itself behind. A
+// peer's claimed height counts only as far as the QC in its Status proves it.
 // Thread safety: none. The plugin calls it from its protocol thread only.
 #pragma once
 
@@ -74,6 +75,7 @@ struct ReplicaStats {
   std::uint64_t committed_readings = 0;
   std::uint64_t rejected_messages = 0;
   std::uint64_t transferred_blocks = 0;
+  std::uint64_t ordered_blocks = 0;  // committed through this replica's own votes
   std::uint64_t divergences = 0;
   std::size_t pending_requests = 0;
 };
@@ -169,12 +171,20 @@ class Replica {
   void enter_view(std::uint64_t view, const NewViewPlan& plan,
                   const std::vector<v1::Envelope>& pre_prepares);
   void reset_tentative();
+  void drop_tentative_chain();
+  void hold_tentative();
+  std::optional<std::uint64_t> settled_view_ahead() const;
 
   // State transfer and status.
   void send_status();
   void on_status(std::uint32_t sender, const v1::Status& s);
+  void note_proven_height(std::uint32_t sender, const v1::Status& s);
+  std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const;
+  bool missing_below_buffered() const;
+  void catch_up();
   std::size_t recent_peers() const;  // peers heard from lately
   void on_blocks(std::uint32_t sender, const v1::BlockBatch& batch);
+  Status check_transferred(const v1::Block& block) const;
   Status apply_transferred(const v1::Block& block);
   void request_transfer(std::uint32_t from_peer, std::uint64_t up_to);
 
@@ -204,6 +214,7 @@ class Replica {
   std::string executed_hash_;
   std::int64_t executed_timestamp_us_ = 0;
   std::uint64_t durable_height_ = 0;
+  v1::QuorumCertificate durable_qc_;  // proves durable_height_ to peers (in Status)
   std::map<std::uint64_t, std::string> durable_hashes_;  // recent, for checkpoints
   std::uint64_t tip_seq_ = 0;           // newest accepted pre-prepare (tentative chain)
   std::string tip_hash_;
@@ -246,6 +257,9 @@ class Replica {
 
   // Status of peers.
   std::map<std::uint32_t, v1::Status> peer_status_;
+  std::map<std::uint32_t, std::uint64_t> proven_heights_;  // by the QC of their Status
+  std::map<std::uint32_t, std::string> refused_claims_;    // last unproven Status, as sent
+  std::map<std::uint32_t, std::chrono::nanoseconds> claim_logged_;
   std::map<std::uint32_t, std::chrono::nanoseconds> last_heard_;
   std::chrono::nanoseconds next_status_{0};
   std::chrono::nanoseconds transfer_sent_{0};

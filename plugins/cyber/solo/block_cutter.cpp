@@ -1,6 +1,7 @@
 #include "block_cutter.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <limits>
 
@@ -78,6 +79,21 @@ std::vector<v1::Reading> BlockCutter::pending_copy() const {
   return pending_;
 }
 
+bool BlockCutter::wait_for_room(std::size_t limit, const std::function<bool()>& release) {
+  std::unique_lock lock(pending_mu_);
+  bool waited = false;
+  while (pending_.size() + in_block_ >= limit && !release()) {
+    waited = true;
+    room_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+  return waited;
+}
+
+void BlockCutter::wake() {
+  std::lock_guard lock(pending_mu_);
+  room_.notify_all();
+}
+
 Status BlockCutter::cut_full_blocks() {
   while (pending() >= max_block_readings_) ITC_RETURN_IF_ERROR(cut_one());
   return Status::Ok();
@@ -123,6 +139,7 @@ Status BlockCutter::cut_one() {
                    std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
     }
+    in_block_ = taken.size();
     pending_readings_.set(static_cast<double>(pending_.size()));
   }
 
@@ -141,7 +158,13 @@ Status BlockCutter::cut_one() {
     std::vector<v1::Reading> back;
     back.reserve(static_cast<std::size_t>(count));
     for (auto& r : *block.mutable_readings()) back.push_back(std::move(r));
-    add_front(std::move(back));
+    {
+      std::lock_guard lock(pending_mu_);  // back in front, atomically for wait_for_room()
+      in_block_ = 0;
+      pending_.insert(pending_.begin(), std::make_move_iterator(back.begin()),
+                      std::make_move_iterator(back.end()));
+      pending_readings_.set(static_cast<double>(pending_.size()));
+    }
     env_.log().warn("solo: block " + std::to_string(height) + " with " + std::to_string(count) +
                     " readings not committed (attempt " + std::to_string(failed_attempts_) +
                     "): " + appended.ToString() + "; the readings are kept for the next block");
@@ -159,6 +182,11 @@ Status BlockCutter::cut_one() {
   head_height_ = block.header().height();
   head_hash_ = block.hash();
   publish_committed(block, oldest);
+  {
+    std::lock_guard lock(pending_mu_);
+    in_block_ = 0;
+    room_.notify_all();
+  }
   return Status::Ok();
 }
 

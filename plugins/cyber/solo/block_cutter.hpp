@@ -9,7 +9,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -37,6 +39,15 @@ class BlockCutter {
   std::size_t pending() const;
   std::vector<v1::Reading> pending_copy() const;
 
+  // Back-pressure: waits while `limit` or more readings are pending (counting those in a
+  // block being appended, which come back if it is refused), until a committed
+  // block makes room or `release()` turns true (checked at least every 100 ms and on
+  // wake()). True if it had to wait.
+  bool wait_for_room(std::size_t limit, const std::function<bool()>& release);
+  void wake();
+  // Readings in blocks this cutter (or a predecessor) appended, for as long as the node runs.
+  std::uint64_t readings_committed() const { return readings_committed_.value(); }
+
   // Cuts blocks of exactly max_block_readings while that many are pending.
   Status cut_full_blocks();
   // Cuts blocks until nothing is pending (the last one may be small). For drain().
@@ -60,6 +71,8 @@ class BlockCutter {
 
   mutable std::mutex pending_mu_;
   std::vector<v1::Reading> pending_;  // arrival order
+  std::size_t in_block_ = 0;          // taken into the block being appended (back if refused)
+  std::condition_variable room_;      // signalled when a block commits (with pending_mu_)
 
   std::mutex commit_mu_;  // serialises cuts; guards store_ and head_hash_
   LedgerStore* store_ = nullptr;

@@ -1,7 +1,8 @@
 #include "pg_connection.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <pqxx/connection>
-#include <regex>
 
 #include "itc/file_io.hpp"
 #include "pg_errors.hpp"
@@ -20,6 +21,25 @@ std::string conninfo_value(std::string_view value) {
   return out;
 }
 
+// Whether the conninfo sets `password` (a key at the start or after white space, any
+// case, then optional white space and '=').
+bool names_password(std::string_view conninfo) {
+  constexpr std::string_view kKey = "password";
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t i = 0; i + kKey.size() <= conninfo.size(); ++i) {
+    if (i > 0 && !space(conninfo[i - 1])) continue;
+    bool match = true;
+    for (std::size_t k = 0; k < kKey.size() && match; ++k) {
+      match = std::tolower(static_cast<unsigned char>(conninfo[i + k])) == kKey[k];
+    }
+    if (!match) continue;
+    std::size_t j = i + kKey.size();
+    while (j < conninfo.size() && space(conninfo[j])) ++j;
+    if (j < conninfo.size() && conninfo[j] == '=') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status check_connection_string(std::string_view connection) {
@@ -32,8 +52,7 @@ Status check_connection_string(std::string_view connection) {
     return Status::InvalidArgument(
         "connection: use the key=value form (host=... port=... dbname=... user=...), not a URI");
   }
-  static const std::regex kPassword(R"((^|\s)password\s*=)", std::regex::icase);
-  if (std::regex_search(connection.begin(), connection.end(), kPassword)) {
+  if (names_password(connection)) {
     return Status::InvalidArgument(
         "connection: must not hold the password (the connection string appears in messages); "
         "put it in password_file");
@@ -42,9 +61,10 @@ Status check_connection_string(std::string_view connection) {
 }
 
 Status check_schema_name(std::string_view schema) {
-  static const std::regex kIdentifier("[a-z_][a-z0-9_]*");
-  if (schema.empty() || schema.size() > 63 ||
-      !std::regex_match(schema.begin(), schema.end(), kIdentifier)) {
+  auto is_first = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  auto is_rest = [&](char c) { return is_first(c) || (c >= '0' && c <= '9'); };
+  if (schema.empty() || schema.size() > 63 || !is_first(schema.front()) ||
+      !std::all_of(schema.begin(), schema.end(), is_rest)) {
     return Status::InvalidArgument("schema: \"" + std::string(schema) +
                                    "\" is not a plain identifier ([a-z_][a-z0-9_]*, at most 63 "
                                    "characters)");

@@ -1,8 +1,14 @@
 // Test plugin built against a future ABI major: the host must refuse it before calling
-// anything in it (the factory below aborts the process if it is ever called).
+// anything in it (the factory below aborts the process if it is ever called; the ELF
+// constructor leaves a mark, see probe_mark.hpp).
 #include <cstdlib>
 
 #include "itc/abi.hpp"
+#include "probe_mark.hpp"
+
+namespace {
+[[gnu::constructor]] void on_dlopen() { itc::testing::probe_mark("wrong-abi constructor"); }
+}  // namespace
 
 extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
 extern "C" const struct itc_plugin_info itc_plugin_info = {99,

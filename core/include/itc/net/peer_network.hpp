@@ -17,6 +17,14 @@
 // sends nothing until the accepting side, having checked its key, confirms the link with
 // an empty frame (in TLS 1.3 the dialler's handshake ends before its certificate is judged).
 //
+// Incoming handshakes are admitted before any TLS state is allocated for them (each holds
+// ~90-130 KB until it ends): at most max_pending_handshakes at once, at most
+// max_pending_handshakes_per_address from one IPv4 address or IPv6 /64, and the last
+// slots (one per other validator) only for connections from a validator's own address, so a
+// flood from elsewhere cannot lock the validators out. A connection over a cap is closed
+// unread and counted; a handshake longer than handshake_timeout is closed and counted. When
+// a burst of handshakes has ended, the freed heap is handed back to the system.
+//
 // Thread safety: send()/broadcast()/stats() may be called from any thread. The frame
 // handler runs on the network's I/O threads, one frame at a time per peer, in the order
 // that peer sent them (with io_threads > 1, frames of different peers may be handled at
@@ -54,6 +62,11 @@ struct PeerNetworkOptions {
   // Connect + TLS handshake + the peer's acceptance, per attempt and per incoming link.
   std::chrono::milliseconds handshake_timeout{5000};
   unsigned io_threads = 1;
+  // Incoming TLS handshakes in progress at once, in all (must exceed the number of other
+  // validators: that many slots are kept for connections from the validators' addresses).
+  std::size_t max_pending_handshakes = 128;
+  // ... and from one IPv4 address or IPv6 /64 (validators that share a host share it too).
+  std::size_t max_pending_handshakes_per_address = 8;
 };
 
 struct PeerStats {
@@ -66,6 +79,15 @@ struct PeerStats {
   std::uint64_t bytes_queued = 0;
   std::uint64_t reconnects = 0;
   std::string last_error;  // e.g. "TLS handshake: peer key is not validator 2's"
+};
+
+// The incoming handshakes of the whole network (not per peer: they are not validators yet).
+struct HandshakeStats {
+  std::uint64_t pending = 0;              // in progress now, each holding its TLS state
+  std::uint64_t peak_pending = 0;         // the most in progress at once since start
+  std::uint64_t refused_total = 0;        // closed unread: max_pending_handshakes reached
+  std::uint64_t refused_per_address = 0;  // closed unread: the address had its share
+  std::uint64_t timed_out = 0;            // closed after handshake_timeout
 };
 
 class PeerNetwork {
@@ -93,6 +115,7 @@ class PeerNetwork {
 
   virtual std::vector<PeerStats> stats() const = 0;  // indexed like options.peers
   virtual std::uint16_t listen_port() const = 0;
+  virtual HandshakeStats handshake_stats() const = 0;
 };
 
 }  // namespace itc::net

@@ -24,6 +24,14 @@ Result<CheckedOptions> check_options(const PeerNetworkOptions& o) {
     return bad("reconnect_min must be positive and at most reconnect_max");
   }
   if (o.handshake_timeout.count() <= 0) return bad("handshake_timeout must be positive");
+  if (o.max_pending_handshakes < o.peers.size()) {
+    return bad("max_pending_handshakes (" + std::to_string(o.max_pending_handshakes) +
+               ") must exceed the " + std::to_string(o.peers.size() - 1) +
+               " slots kept for the other validators");
+  }
+  if (o.max_pending_handshakes_per_address == 0) {
+    return bad("max_pending_handshakes_per_address must be at least 1");
+  }
 
   CheckedOptions out;
   out.validators.self = o.self_index;

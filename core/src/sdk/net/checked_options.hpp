@@ -1,7 +1,7 @@
 // The checks PeerNetwork::start() makes before binding anything: every validator has a
 // name, a valid and distinct Ed25519 key and a parsable address; the identity is the key of
-// peers[self_index]; the limits make sense. Errors name the field ("peers[2] (C): ...").
-// Thread safety: a pure function.
+// peers[self_index]; the limits make sense (the handshake caps leave room beyond the validators'
+// slots). Errors name the field ("peers[2] (C): ..."). Thread safety: a pure function.
 #pragma once
 
 #include <vector>

@@ -20,14 +20,17 @@ std::string describe_read_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-InboundLink::InboundLink(LinkContext& ctx, Strand strand)
+InboundLink::InboundLink(LinkContext& ctx, Strand strand, tcp::socket socket,
+                         HandshakeGate::Slot slot)
     : ctx_(ctx),
+      slot_(std::move(slot)),
       strand_(strand),
-      stream_(strand, ctx.tls),
+      stream_(std::move(socket), ctx.tls),
       deadline_(strand),
       reader_(ctx.options.max_frame_bytes) {}
 
 void InboundLink::start() {
+  if (closed_) return;  // stop() came first
   boost::system::error_code ec;
   tcp::endpoint remote = socket().remote_endpoint(ec);
   remote_host_ = ec ? std::string("an unknown address") : remote.address().to_string();
@@ -40,7 +43,8 @@ void InboundLink::start() {
   auto self = shared_from_this();
   deadline_.expires_after(ctx_.options.handshake_timeout);
   deadline_.async_wait(asio::bind_executor(strand_, [self](const boost::system::error_code& e) {
-    if (e) return;
+    if (e || self->closed_) return;
+    self->ctx_.handshakes.count_timeout();
     self->fail("TLS handshake timeout (" +
                    std::to_string(self->ctx_.options.handshake_timeout.count()) + " ms)",
                true);
@@ -59,6 +63,7 @@ void InboundLink::on_handshake(const boost::system::error_code& ec) {
     return;
   }
   deadline_.cancel();
+  slot_.release();
   peer_ = *check_.peer;
   ctx_.log.info("link from " + ctx_.peers[*peer_]->name + " (" + remote_ +
                 ") up: " + describe_session(stream_.native_handle()));

@@ -1,7 +1,9 @@
 // InboundLink: a connection another validator dialled to send us frames. It proves the
 // dialler's key in the TLS handshake (learning which validator it is), confirms with an
 // empty frame — the "link accepted" signal the dialler waits for before sending — and then
-// reads frames and hands them to the frame handler until the link closes.
+// reads frames and hands them to the frame handler until the link closes. It holds a
+// HandshakeGate slot from before its TLS state exists until the handshake succeeds or the
+// link (with its TLS state) is destroyed.
 //
 // Thread safety: every member runs on the link's strand, except close() (any thread) and
 // close_now() (only once the I/O threads are joined).
@@ -23,10 +25,10 @@ namespace itc::net {
 
 class InboundLink : public std::enable_shared_from_this<InboundLink> {
  public:
-  InboundLink(LinkContext& ctx, Strand strand);
+  // `socket`: an accepted connection whose executor is `strand`; `slot`: its admission.
+  InboundLink(LinkContext& ctx, Strand strand, boost::asio::ip::tcp::socket socket,
+              HandshakeGate::Slot slot);
 
-  // The socket the acceptor fills in; call start() once it is connected.
-  boost::asio::ip::tcp::socket& socket() { return stream_.next_layer(); }
   void start();
   void close(std::string reason);
   void close_now();
@@ -37,8 +39,10 @@ class InboundLink : public std::enable_shared_from_this<InboundLink> {
   void on_read(const boost::system::error_code& ec, std::size_t n);
   // Closes the link once; `trouble` says the cause is worth a warning (not a plain close).
   void fail(std::string reason, bool trouble);
+  boost::asio::ip::tcp::socket& socket() { return stream_.next_layer(); }
 
   LinkContext& ctx_;
+  HandshakeGate::Slot slot_;  // declared before stream_: given back after the TLS state
   Strand strand_;
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
   boost::asio::steady_timer deadline_;

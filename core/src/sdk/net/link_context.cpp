@@ -7,6 +7,7 @@ namespace {
 
 constexpr auto kRepeatWarningInterval = std::chrono::seconds(10);
 constexpr std::size_t kRememberedWarnings = 4096;
+constexpr std::size_t kWarningsPerInterval = 20;  // over all keys
 
 }  // namespace
 
@@ -19,6 +20,9 @@ LinkContext::LinkContext(PeerNetworkOptions opts, ValidatorKeys keys,
       log(logger),
       io(io_context),
       tls(tls_context),
+      handshakes(options.max_pending_handshakes, options.max_pending_handshakes_per_address,
+                 options.peers.size() - 1,
+                 HandshakeGate::validator_keys(addresses, options.self_index)),
       on_frame_(std::move(on_frame)) {
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     auto record = std::make_unique<PeerRecord>();
@@ -67,11 +71,16 @@ void LinkContext::set_last_error(std::uint32_t peer, std::string error) {
 bool LinkContext::warning_due(const std::string& key) {
   auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(warnings_mu_);
+  if (now - window_start_ >= kRepeatWarningInterval) {
+    window_start_ = now;
+    warnings_in_window_ = 0;
+  }
+  if (warnings_in_window_ >= kWarningsPerInterval) return false;
   if (last_warning_.size() >= kRememberedWarnings) last_warning_.clear();
   auto [it, fresh] = last_warning_.try_emplace(key, now);
-  if (fresh) return true;
-  if (now - it->second < kRepeatWarningInterval) return false;
+  if (!fresh && now - it->second < kRepeatWarningInterval) return false;
   it->second = now;
+  ++warnings_in_window_;
   return true;
 }
 

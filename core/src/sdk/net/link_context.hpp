@@ -1,6 +1,7 @@
 // LinkContext: what every link of one PeerNetwork shares — the options, the validator set,
 // the TLS context, the logger, the stop flag and one PeerRecord per validator (delivery to
-// the frame handler, receive counters, the current incoming link).
+// the frame handler, receive counters, the current incoming link) and the gate incoming
+// handshakes pass.
 //
 // Thread safety: everything but the PeerRecords' guarded fields and `stopped` is set before
 // the first link starts and read-only afterwards. deliver() serialises per peer.
@@ -18,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "handshake_gate.hpp"
 #include "host_port.hpp"
 #include "itc/net/peer_network.hpp"
 #include "tls_identity.hpp"
@@ -51,6 +53,7 @@ class LinkContext {
   boost::asio::io_context& io;
   boost::asio::ssl::context& tls;
   std::atomic<bool> stopped{false};  // set first thing in stop(): no handler call after it
+  HandshakeGate handshakes;
 
   // Hands `frames` from `peer` to the frame handler, in order, under the peer's delivery
   // lock. A handler that throws is logged; the link goes on.
@@ -63,8 +66,9 @@ class LinkContext {
 
   void set_last_error(std::uint32_t peer, std::string error);
   // True for the first warning with this `key` (e.g. the remote host and the reason) in a
-  // while; repeats go to the debug level, so a misconfigured host redialling every 200 ms
-  // does not flood the log.
+  // while, and for at most a few keys in that while; repeats go to the debug level, so
+  // neither a misconfigured host redialling every 200 ms nor a flood from many addresses
+  // floods the log.
   bool warning_due(const std::string& key);
   // "B (127.0.0.1:7002)"
   std::string label(std::uint32_t peer) const;
@@ -73,6 +77,8 @@ class LinkContext {
   PeerNetwork::FrameHandler on_frame_;
   std::mutex warnings_mu_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_warning_;
+  std::chrono::steady_clock::time_point window_start_;
+  std::size_t warnings_in_window_ = 0;
 };
 
 }  // namespace itc::net

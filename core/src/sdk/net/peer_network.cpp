@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <mutex>
@@ -37,10 +38,15 @@ class PeerNetworkImpl final : public PeerNetwork {
   void broadcast(const std::string& frame) override;
   std::vector<PeerStats> stats() const override;
   std::uint16_t listen_port() const override { return port_; }
+  HandshakeStats handshake_stats() const override { return ctx_->handshakes.stats(); }
 
  private:
   Status listen(const HostPort& address);
   void accept_next();
+  // Starts the handshake of an accepted connection if the HandshakeGate admits it, else
+  // closes it unread.
+  void admit(tcp::socket socket, Strand strand);
+  void report_refusal(const tcp::endpoint& remote, const std::string& why);
   bool on_io_thread() const;
 
   Logger& log_;
@@ -52,6 +58,7 @@ class PeerNetworkImpl final : public PeerNetwork {
   tcp::acceptor acceptor_{io_};
   asio::steady_timer accept_retry_{io_};
   std::uint16_t port_ = 0;
+  std::uint64_t refusals_reported_ = 0;                  // on the accept path only
   std::vector<std::shared_ptr<OutboundPeer>> outbound_;  // null at self_index
 
   std::mutex links_mu_;
@@ -131,8 +138,9 @@ Status PeerNetworkImpl::listen(const HostPort& address) {
 }
 
 void PeerNetworkImpl::accept_next() {
-  auto link = std::make_shared<InboundLink>(*ctx_, asio::make_strand(io_));
-  acceptor_.async_accept(link->socket(), [this, link](const boost::system::error_code& ec) {
+  Strand strand = asio::make_strand(io_);
+  auto socket = std::make_shared<tcp::socket>(strand);
+  acceptor_.async_accept(*socket, [this, socket, strand](const boost::system::error_code& ec) {
     if (ctx_->stopped.load() || ec == asio::error::operation_aborted) return;
     if (ec) {
       log_.warn("peer network: accepting a link on port " + std::to_string(port_) + ": " +
@@ -143,14 +151,43 @@ void PeerNetworkImpl::accept_next() {
       });
       return;
     }
-    {
-      std::lock_guard lock(links_mu_);
-      std::erase_if(inbound_links_, [](const auto& w) { return w.expired(); });
-      inbound_links_.push_back(link);
-    }
-    link->start();
+    admit(std::move(*socket), strand);
     accept_next();
   });
+}
+
+void PeerNetworkImpl::admit(tcp::socket socket, Strand strand) {
+  boost::system::error_code ec;
+  tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone; the socket closes here
+  HandshakeGate::Slot slot = ctx_->handshakes.admit(remote.address());
+  if (!slot.admitted()) {
+    report_refusal(remote, slot.refusal());
+    socket.set_option(asio::socket_base::linger(true, 0), ec);  // reset: no TIME_WAIT kept
+    socket.close(ec);
+    return;
+  }
+  // Not make_shared: the weak_ptr kept for stop() must not keep the link's storage alive.
+  std::shared_ptr<InboundLink> link(
+      new InboundLink(*ctx_, strand, std::move(socket), std::move(slot)));
+  {
+    std::lock_guard lock(links_mu_);
+    std::erase_if(inbound_links_, [](const auto& w) { return w.expired(); });
+    inbound_links_.push_back(link);
+  }
+  asio::post(strand, [link] { link->start(); });  // everything of a link runs on its strand
+}
+
+void PeerNetworkImpl::report_refusal(const tcp::endpoint& remote, const std::string& why) {
+  HandshakeStats stats = ctx_->handshakes.stats();
+  const std::uint64_t refused = stats.refused_total + stats.refused_per_address;
+  // One warning per cap in a while (the option's name leads `why`), the rest counted.
+  if (!ctx_->warning_due("refused at " + why.substr(0, why.find(' ')))) return;
+  log_.warn("peer network: refused a connection from " + remote.address().to_string() + ":" +
+            std::to_string(remote.port()) + " unread: " + why + " (" +
+            std::to_string(refused - refusals_reported_) + " refused since the last warning, " +
+            std::to_string(refused) + " in all)");
+  refusals_reported_ = refused;
 }
 
 bool PeerNetworkImpl::on_io_thread() const {
