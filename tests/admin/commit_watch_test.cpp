@@ -24,8 +24,9 @@ class CommitWatchTest : public QObject {
 
   void readingsWaitingPastTheWindowStall() {
     CommitWatch w;
-    w.reading_arrived(t0_);
-    w.reading_arrived(t0_ + 9s);  // the first one after the last commit counts
+    auto at = [&](std::chrono::seconds s) { return [t = t0_ + s] { return t; }; };
+    w.reading_arrived(at(0s));
+    w.reading_arrived(at(9s));  // the first one after the last commit counts
     QVERIFY(w.stall(t0_ + 10s, window_).empty());
     const std::string why = w.stall(t0_ + 12s, window_);
     QVERIFY2(why.find("readings have waited 12.0 s") != std::string::npos, why.c_str());
@@ -34,7 +35,7 @@ class CommitWatchTest : public QObject {
 
     w.block_committed(t0_ + 13s);
     QVERIFY(w.stall(t0_ + 30s, window_).empty());
-    w.reading_arrived(t0_ + 31s);
+    w.reading_arrived(at(31s));
     const std::string again = w.stall(t0_ + 45s, window_);
     QVERIFY2(again.find("readings have waited 14.0 s") != std::string::npos, again.c_str());
     QVERIFY2(again.find("last block committed 32.0 s ago") != std::string::npos, again.c_str());

@@ -13,12 +13,6 @@ std::string seconds(CommitWatch::Clock::duration d) {
 
 }  // namespace
 
-void CommitWatch::reading_arrived(Clock::time_point now) {
-  if (readings_waiting_since_.load(std::memory_order_relaxed) != 0) return;
-  std::int64_t none = 0;
-  readings_waiting_since_.compare_exchange_strong(none, ticks(now));
-}
-
 void CommitWatch::block_committed(Clock::time_point now) {
   last_commit_.store(ticks(now));
   readings_waiting_since_.store(0);

@@ -8,8 +8,7 @@
 //     the next committed block;
 //   - transactions: from its submission until its verdict (committed or refused).
 // With no work waiting the node is not stalled, however long ago its last block was.
-// Thread safety: all methods may be called from any thread; reading_arrived() is cheap
-// (one atomic load when work is already waiting) since it runs for every reading.
+// Thread safety: all methods may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -25,7 +24,14 @@ class CommitWatch {
  public:
   using Clock = std::chrono::steady_clock;
 
-  void reading_arrived(Clock::time_point now);
+  // Runs for every reading: `now()` (returning a Clock::time_point) is called only for the
+  // first reading after a commit, so while readings wait this is one atomic load.
+  template <typename Now>
+  void reading_arrived(Now now) {
+    if (readings_waiting_since_.load(std::memory_order_relaxed) != 0) return;
+    std::int64_t none = 0;
+    readings_waiting_since_.compare_exchange_strong(none, ticks(now()));
+  }
   void block_committed(Clock::time_point now);
   // A transaction waits from now until settled(ticket) (idempotent).
   std::uint64_t transaction_submitted(Clock::time_point now);

@@ -190,7 +190,7 @@ void Node::Impl::subscribe_host_taps() {
                         recent.push_back(reading);
                         if (recent.size() > kRecentReadings) recent.pop_front();
                       }
-                      commits->reading_arrived(CommitWatch::Clock::now());
+                      commits->reading_arrived(&CommitWatch::Clock::now);
                       note_reading(reading);
                     });
   bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
