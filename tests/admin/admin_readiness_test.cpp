@@ -154,6 +154,30 @@ class AdminReadinessTest : public QObject {
     QVERIFY2(net.eventually([&] { return ready(0) && ready(1); }, 120000),
              net.get(0, "/readyz").body.constData());
   }
+
+  // No lamps: the work is one transaction submitted while two of four validators are
+  // down. It makes the node unready while it waits, and once its verdict comes (pbft
+  // gives up after request_timeout_ms) nothing waits and the node is ready again.
+  void notReadyWhileATransactionWaitsForItsVerdict() {
+    itc::testing::NetworkOptions opt;
+    opt.pbft_extra = ", request_timeout_ms: 15000";
+    itc::testing::LocalNetwork net(opt);
+    net.start_all();
+    auto ready = [&] { return net.get(0, "/readyz").status == 200; };
+    QVERIFY2(net.eventually(ready, 60000), net.get(0, "/readyz").body.constData());
+    net.kill(1);
+    net.kill(2);
+    QVERIFY(ready());  // nothing waits
+
+    itc::testing::HttpReply during;
+    QTimer::singleShot(12000, [&] { during = net.get(0, "/readyz"); });
+    itc::testing::HttpReply verdict = net.submit(0, net.transfer(0, 1, 5, 1));
+    QVERIFY2(verdict.status == 422, verdict.body.constData());  // refused: not committed
+    QCOMPARE(during.status, 503);
+    const QString why = QJsonDocument::fromJson(during.body)["notReady"].toArray()[0].toString();
+    QVERIFY2(why.startsWith("not committing: 1 transaction(s) have waited"), qPrintable(why));
+    QVERIFY2(net.eventually(ready, 5000), net.get(0, "/readyz").body.constData());
+  }
 };
 
 QTEST_GUILESS_MAIN(AdminReadinessTest)
