@@ -173,6 +173,8 @@ int main(int argc, char** argv) {
       "  itc-node --config node.yaml --dev --progress --run-for 30\n\n"
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
       "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
+      "Probes need no token: GET /healthz (liveness), GET /readyz (readiness: 503 naming\n"
+      "what is not ready: not started, a plugin not RUNNING, blocks not being committed).\n"
       "Exit status: 0 clean shutdown, 1 cannot start or config invalid, 2 usage error,\n"
       "3 a plugin failed to start (the node ran the rest), 4 the stop lost data (it says\n"
       "what and how much).");

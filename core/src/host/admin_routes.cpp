@@ -6,9 +6,10 @@
 #include <condition_variable>
 #include <exception>
 #include <map>
-#include <tuple>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "host/admin_server.hpp"
@@ -207,6 +208,8 @@ AdminOutcome submit_tx(Node& node, const std::string& body) {
                        "load the cyber-layer ordering plugin `pbft`");
   }
   const std::string id = ledger::tx_id(tx);
+  // Work waiting for a commit (readiness) until the verdict, whoever holds `answer`.
+  auto waiting = std::make_shared<std::shared_ptr<void>>(node.transaction_waiting());
   DeferredAdminResponse deferred;
   deferred.timeout = kTxVerdictWait;
   deferred.on_timeout = admin_error(
@@ -214,8 +217,9 @@ AdminOutcome submit_tx(Node& node, const std::string& body) {
       "transaction " + crypto::to_hex(id) + " was neither committed nor refused within " +
           std::to_string(kTxVerdictWait.count()) +
           " s; it may still commit: look for its id before sending it again");
-  deferred.start = [pool, tx = std::move(tx), id](DeferredAdminResponse::Reply reply) {
-    auto answer = [reply, id](v1::TxResult result) {
+  deferred.start = [pool, tx = std::move(tx), id, waiting](DeferredAdminResponse::Reply reply) {
+    auto answer = [reply, id, waiting](v1::TxResult result) {
+      waiting->reset();
       if (result.tx_id().empty()) result.set_tx_id(id);
       reply(json_ok(result, result.committed() ? 200 : 422));
     };
@@ -224,7 +228,10 @@ AdminOutcome submit_tx(Node& node, const std::string& body) {
       pool->submit(tx, answer);
       return Status::Ok();
     });
-    if (!st.ok()) reply(admin_error(st));
+    if (!st.ok()) {
+      waiting->reset();
+      reply(admin_error(st));
+    }
   };
   return deferred;
 }
@@ -297,8 +304,8 @@ AdminResponse device_list(Node& node, std::string_view query) {
       filter.state = it->second;
     } else {
       return admin_error(Status::InvalidArgument(
-          "query parameter state must be online, stale, offline, unknown or fault, got '" +
-          *state + "'"));
+          "query parameter state must be online, stale, offline, unknown or fault, got '" + *state +
+          "'"));
     }
   }
   if (auto q = query_param(query, "q")) filter.query = *q;
@@ -324,6 +331,16 @@ AdminResponse device_status(Node& node, const std::string& device_id) {
     return admin_error(404, "NotFound", "no device \"" + device_id + "\" is known to this node");
   }
   return json_ok(*status);
+}
+
+// GET /readyz: 200 {"ready": true, "notReady": []}, or 503 listing what is not ready.
+AdminResponse readiness(Node& node) {
+  const Node::Readiness r = node.readiness();
+  pb::Struct obj;
+  (*obj.mutable_fields())["ready"].set_bool_value(r.ready());
+  pb::ListValue* list = (*obj.mutable_fields())["notReady"].mutable_list_value();
+  for (const std::string& why : r.not_ready) list->add_values()->set_string_value(why);
+  return AdminResponse{r.ready() ? 200u : 503u, "application/json", to_json(obj)};
 }
 
 AdminResponse plugin_action(Node& node, std::string_view method, const std::string& path,
@@ -371,6 +388,10 @@ AdminOutcome route(Node& node, std::string_view method, std::string_view target,
   const std::vector<std::string> parts = split_path(path);
   auto only = [&](std::string_view m) { return method == m; };
 
+  if (parts.size() == 1 && parts[0] == "readyz") {
+    if (!only("GET")) return method_not_allowed(method, path, "GET");
+    return readiness(node);
+  }
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!only("GET")) return method_not_allowed(method, path, "GET");
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
@@ -461,14 +482,22 @@ AdminResponse admin_error(const Status& status) {
                      status.message());
 }
 
-AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
-                                 const std::string& body) {
+AdminResponse admin_error_for_exception() {
   try {
-    return route(node, method, target, body);
+    throw;
   } catch (const std::exception& e) {
     return admin_error(Status::Internal(std::string("admin request failed: ") + e.what()));
   } catch (...) {
     return admin_error(Status::Internal("admin request failed with an unknown exception"));
+  }
+}
+
+AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
+                                 const std::string& body) {
+  try {
+    return route(node, method, target, body);
+  } catch (...) {
+    return admin_error_for_exception();
   }
 }
 

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -35,6 +36,12 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kBodyLimit = 1 << 20;  // 1 MiB
+// Request line plus header fields, and separately a chunked body's trailer fields. Beast
+// 1.74 bounds headers by the parser's header_limit but not trailers, and throws on a
+// trailer field over 64 KiB; so the read buffer, which must hold a whole trailer section,
+// is bounded too.
+constexpr std::uint32_t kFieldsLimit = 16 * 1024;
+constexpr std::size_t kReadBufferLimit = kFieldsLimit;
 constexpr auto kReadTimeout = std::chrono::seconds(60);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -101,8 +108,23 @@ struct ServerState {
   std::set<std::uint64_t> subscriptions;         // event sinks registered with the Node
 
   void accept();
+  void run_io();
+  // Runs `task` on the worker pool. An exception escaping a pool thread would end the
+  // process: it is logged instead.
+  template <typename Task>
+  void on_worker(const char* what, Task task) {
+    net::post(workers, [what, task = std::move(task)]() mutable {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        spdlog::error("admin: {} failed: {}", what, e.what());
+      } catch (...) {
+        spdlog::error("admin: {} failed with an unknown exception", what);
+      }
+    });
+  }
   void unsubscribe_later(std::uint64_t id) {
-    net::post(workers, [this, id] {
+    on_worker("ending an event subscription", [this, id] {
       node.unsubscribe_events(id);
       std::lock_guard lock(mu);
       subscriptions.erase(id);
@@ -167,38 +189,41 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // A request is read in two steps: its header, then (once the client is authenticated
+  // and the request is one that takes a body) its body. So an unauthenticated client
+  // never gets a byte of its body read or buffered.
   void read_request() {
     parser_.emplace();
-    parser_->body_limit(kBodyLimit);
+    parser_->header_limit(kFieldsLimit);
+    // No limit yet: Beast would refuse a large Content-Length before the token is checked
+    // (413 instead of 401). on_header() checks it, and bounds a chunked body, after auth.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    method_ = "?";
+    target_ = "?";
     stream_.expires_after(kReadTimeout);
-    http::async_read(
+    http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      method_ = "?";
-      target_ = "?";
-      return respond(admin_error(413, "InvalidArgument", "request body exceeds the 1 MiB limit"),
-                     false);
-    }
-    if (ec) {
-      if (ec != http::error::end_of_stream && ec != net::error::operation_aborted) {
-        spdlog::debug("admin: connection from {} ended: {}", remote_, ec.message());
-      }
-      return close();
-    }
-    http::request<http::string_body>& req = parser_->get();
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const http::request<http::string_body>& req = parser_->get();
     method_ = std::string(req.method_string());
     target_ = std::string(req.target());
     started_ = Clock::now();
-    const bool keep_alive = req.keep_alive();
+    const bool has_body = !parser_->is_done();
+    // A response sent without reading the body ends the connection (linger_close
+    // discards what still comes) instead of parsing the body as the next request.
+    const bool keep_alive = req.keep_alive() && !has_body;
     const std::string_view path = std::string_view(target_).substr(0, target_.find('?'));
 
-    if (path == "/healthz") {
+    if (path == "/healthz" || path == "/readyz") {  // probes: no token, no body
       if (method_ != "GET") return respond(admin_error(405, "InvalidArgument", "use GET"), false);
-      return respond(AdminResponse{200, "text/plain; charset=utf-8", "ok\n"}, keep_alive);
+      if (path == "/healthz") {
+        return respond(AdminResponse{200, "text/plain; charset=utf-8", "ok\n"}, keep_alive);
+      }
+      return dispatch(std::string(), keep_alive);
     }
     if (std::string why = check_token(req); !why.empty()) {
       return respond(admin_error(401, "PermissionDenied", why), keep_alive);
@@ -209,18 +234,81 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return start_event_stream();
     }
-    net::post(server_.workers,
-              [self = shared_from_this(), body = std::move(req.body()), keep_alive] {
-                AdminOutcome outcome =
-                    route_admin_request(self->server_.node, self->method_, self->target_, body);
-                if (auto* r = std::get_if<AdminResponse>(&outcome)) {
-                  net::post(self->executor_, [self, r = std::move(*r), keep_alive]() mutable {
-                    self->respond(std::move(r), keep_alive);
-                  });
-                  return;
-                }
-                self->await_reply(std::move(std::get<DeferredAdminResponse>(outcome)), keep_alive);
-              });
+    if (!has_body) return dispatch(std::string(), req.keep_alive());
+    if (auto length = parser_->content_length(); length && *length > kBodyLimit) {
+      return body_too_large();
+    }
+    parser_->body_limit(kBodyLimit);  // a chunked body counts against it chunk by chunk
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      stream_.expires_after(kWriteTimeout);
+      return http::async_write(
+          stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
+            if (e) return self->close();
+            self->read_body();
+          });
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(kReadTimeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const bool keep_alive = parser_->get().keep_alive();
+    dispatch(std::move(parser_->get().body()), keep_alive);
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::body_limit) return body_too_large();
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      return respond(admin_error(431, "InvalidArgument",
+                                 "request header or trailer fields exceed the " +
+                                     std::to_string(kFieldsLimit / 1024) + " KiB limit"),
+                     false);
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return respond(admin_error(400, "InvalidArgument", "malformed HTTP request: " + ec.message()),
+                     false);
+    }
+    if (ec != http::error::end_of_stream && ec != net::error::operation_aborted) {
+      spdlog::debug("admin: connection from {} ended: {}", remote_, ec.message());
+    }
+    close();
+  }
+
+  void body_too_large() {
+    respond(admin_error(413, "InvalidArgument", "request body exceeds the 1 MiB limit"), false);
+  }
+
+  // Runs the request on a worker. Nothing thrown there may escape into the pool's thread
+  // (that would end the process): the client gets a 500 instead.
+  void dispatch(std::string body, bool keep_alive) {
+    net::post(server_.workers, [self = shared_from_this(), body = std::move(body), keep_alive] {
+      try {
+        AdminOutcome outcome =
+            route_admin_request(self->server_.node, self->method_, self->target_, body);
+        if (auto* r = std::get_if<AdminResponse>(&outcome)) {
+          return self->respond_later(std::move(*r), keep_alive);
+        }
+        self->await_reply(std::move(std::get<DeferredAdminResponse>(outcome)), keep_alive);
+      } catch (...) {
+        self->respond_later(admin_error_for_exception(), false);
+      }
+    });
+  }
+
+  // From a worker: answers on the session's strand.
+  void respond_later(AdminResponse r, bool keep_alive) {
+    net::post(executor_, [self = shared_from_this(), r = std::move(r), keep_alive]() mutable {
+      self->respond(std::move(r), keep_alive);
+    });
   }
 
   // On a worker: starts a deferred response and answers with whichever comes first, its
@@ -240,7 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
     std::weak_ptr<Session> weak = weak_from_this();
     std::shared_ptr<EventGate> gate = server_.gate;
-    deferred.start([weak, gate, request, keep_alive](AdminResponse r) {
+    auto reply = [weak, gate, request, keep_alive](AdminResponse r) {
       std::lock_guard lock(gate->mu);
       if (!gate->open) return;
       if (auto self = weak.lock()) {
@@ -248,7 +336,12 @@ class Session : public std::enable_shared_from_this<Session> {
           self->answer(request, std::move(r), keep_alive);
         });
       }
-    });
+    };
+    try {
+      deferred.start(reply);
+    } catch (...) {
+      reply(admin_error_for_exception());
+    }
   }
 
   // On the strand: the first answer to the awaited request is sent, later ones dropped.
@@ -339,7 +432,7 @@ class Session : public std::enable_shared_from_this<Session> {
     schedule_keepalive();
     std::weak_ptr<Session> weak = weak_from_this();
     std::shared_ptr<EventGate> gate = server_.gate;
-    net::post(server_.workers, [self = shared_from_this(), weak, gate] {
+    server_.on_worker("subscribing an event stream", [self = shared_from_this(), weak, gate] {
       std::uint64_t id = self->server_.node.subscribe_events([weak, gate](const v1::Event& e) {
         std::lock_guard lock(gate->mu);
         if (!gate->open) return;
@@ -439,7 +532,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const net::any_io_executor executor_;
   ServerState& server_;
   std::string remote_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_{kReadBufferLimit};  // unparsed input only; see kFieldsLimit
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string method_;
   std::string target_;
@@ -463,6 +556,22 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t awaiting_ = 0;                       // on the strand; 0: none
   net::steady_timer reply_timer_;
 };
+
+// Serves until stop(). A handler that throws loses its own connection (its operation is
+// abandoned and the session freed), never the server or the process: the io_context
+// resumes where it was.
+void ServerState::run_io() {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("admin: a connection ended with an exception ({}); serving on", e.what());
+    } catch (...) {
+      spdlog::error("admin: a connection ended with an unknown exception; serving on");
+    }
+  }
+}
 
 void ServerState::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -523,7 +632,7 @@ Status AdminServer::start() {
   s.port = s.acceptor.local_endpoint(ec).port();
   s.running = true;
   s.accept();
-  s.io_thread = std::thread([&s] { s.ioc.run(); });
+  s.io_thread = std::thread([&s] { s.run_io(); });
   spdlog::debug("admin: listening on {} (port {})", s.listen, s.port);
   return Status::Ok();
 }

@@ -1,6 +1,9 @@
 // AdminServer: the node's admin API over HTTP/1.1 (Boost.Beast).
 //
-//   GET  /healthz                     no auth; "ok"
+//   GET  /healthz                     no auth; liveness: "ok" while the server answers
+//   GET  /readyz                      no auth; readiness (Node::readiness): 200
+//                                     {"ready": true, "notReady": []} or 503 with
+//                                     "notReady" listing what is not ready
 //   GET  /metrics                     Prometheus text format 0.0.4
 //   GET  /v1/node                     v1.NodeInfo
 //   GET  /v1/plugins                  v1.PluginList
@@ -22,11 +25,20 @@
 //
 // JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
 // {"error": "<what was wrong>", "code": "<itc::Status code name>"} with a fitting HTTP
-// status. Every endpoint but /healthz needs `Authorization: Bearer <token>` (401
-// otherwise). Request bodies are limited to 1 MiB.
+// status. Every endpoint but /healthz and /readyz needs `Authorization: Bearer <token>`
+// (401 otherwise).
+//
+// Limits: a request's header is read and its token checked before any of its body is
+// read, so an unauthenticated client is answered 401 without its body being read or
+// buffered (and /healthz, /readyz never read one); `Expect: 100-continue` is honoured
+// after the check. Header fields, and a chunked body's trailer fields, are limited to
+// 16 KiB (431 beyond); bodies to 1 MiB (413). A response sent without reading the body
+// closes the connection.
 //
 // Threading: one io thread runs the sockets; every call into Node runs on a small worker
-// pool, so a slow swap never stalls other clients. POST /v1/tx holds no thread while it
+// pool, so a slow swap never stalls other clients. An exception from one connection's
+// handler, on either, ends that connection (500 where it can still answer) and is logged;
+// the server and the process go on. POST /v1/tx holds no thread while it
 // waits for the transaction's verdict: the pool's callback answers it. An event-stream
 // client whose buffer overflows (it reads slower than events come) is disconnected with a
 // logged reason; the node never waits for it.
@@ -91,8 +103,8 @@ struct DeferredAdminResponse {
 };
 using AdminOutcome = std::variant<AdminResponse, DeferredAdminResponse>;
 
-// Serves one already-authenticated request (everything except /healthz, auth and
-// /v1/events). Blocks on Node calls: run it off the io thread. Never throws.
+// Serves one already-authenticated request, or GET /readyz (everything except /healthz,
+// auth and /v1/events). Blocks on Node calls: run it off the io thread. Never throws.
 AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
                                  const std::string& body);
 // The same, waiting for a deferred response (up to its timeout) on the calling thread.
@@ -102,5 +114,7 @@ AdminResponse handle_admin_request(Node& node, std::string_view method, std::str
 // {"error": message, "code": CodeName(status)} with the HTTP status fitting the code.
 AdminResponse admin_error(const Status& status);
 AdminResponse admin_error(unsigned http_status, std::string_view code, std::string_view message);
+// Inside a catch block: the 500 answer naming the exception being handled.
+AdminResponse admin_error_for_exception();
 
 }  // namespace itc::host

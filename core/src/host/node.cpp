@@ -190,6 +190,7 @@ void Node::Impl::subscribe_host_taps() {
                         recent.push_back(reading);
                         if (recent.size() > kRecentReadings) recent.pop_front();
                       }
+                      commits->reading_arrived(&CommitWatch::Clock::now);
                       note_reading(reading);
                     });
   bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
@@ -199,6 +200,7 @@ void Node::Impl::subscribe_host_taps() {
                         std::lock_guard lock(mu);
                         head = b;
                       }
+                      commits->block_committed(CommitWatch::Clock::now());
                       committed_tx.fetch_add(b.header().tx_count());
                       committed_readings.fetch_add(b.header().reading_count());
                       v1::Event ev;
@@ -352,6 +354,7 @@ std::size_t Node::Impl::tear_down(PluginSlot& slot) {
 Status Node::start() {
   Impl& d = *impl_;
   std::lock_guard ops(d.ops_mu);
+  d.phase = Impl::Phase::kStarting;
   d.started_at_us = now_us();
   remove_stale_copies(fs::path(d.run_dir).parent_path());
   d.subscribe_host_taps();
@@ -438,6 +441,7 @@ Status Node::start() {
     }
     remember(d.start_slot(*s));
   }
+  d.phase = Impl::Phase::kRunning;
   return first;
 }
 
@@ -447,6 +451,7 @@ Status Node::shutdown() {
   std::lock_guard ops(d.ops_mu);
   if (d.shut_down) return Status::Ok();
   d.shut_down = true;
+  d.phase = Impl::Phase::kStopping;
   std::error_code ec;
   if (!d.bus) {  // create() failed before the node was built: no plugin, no thread ran
     if (!d.run_dir.empty()) fs::remove_all(d.run_dir, ec);

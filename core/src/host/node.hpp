@@ -45,6 +45,21 @@ class Node {
   // stopped, later calls return Ok.
   Status shutdown();
 
+  // Liveness needs nothing from the node; readiness (GET /readyz) is this. The node is
+  // ready when it has started (and is not stopping), every plugin that is not unloaded is
+  // RUNNING, and — on a node that orders blocks, i.e. a running plugin requires the ledger
+  // store (solo, pbft) — no work has waited longer than node.admin.readiness_commit_window_ms
+  // without a block being committed (see host/commit_watch.hpp for "work" and "waited").
+  struct Readiness {
+    std::vector<std::string> not_ready;  // one line per thing not ready; empty: ready
+    bool ready() const { return not_ready.empty(); }
+  };
+  Readiness readiness() const;
+  // A transaction submitted through the admin API counts as work waiting for a commit
+  // until the returned handle (and every copy) is released, at its verdict. The handle
+  // may outlive the node.
+  std::shared_ptr<void> transaction_waiting();
+
   v1::NodeInfo info() const;
   v1::NodeConfig config() const;  // the `node:` section, defaults applied
   std::vector<v1::PluginStatus> plugins() const;

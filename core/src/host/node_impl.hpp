@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "host/commit_watch.hpp"
 #include "host/config_file.hpp"
 #include "host/device_directory.hpp"
 #include "host/device_profile_catalog.hpp"
@@ -91,6 +92,12 @@ struct Node::Impl {
   std::uint64_t host_timers = 0;  // scheduler owner of the host's own timers
   std::atomic<std::uint64_t> committed_tx{0};
   std::atomic<std::uint64_t> committed_readings{0};
+
+  // Readiness (node_readiness.cpp): where start()/shutdown() are, and whether blocks are
+  // committed while work waits. Shared: a transaction's handle may outlive the node.
+  enum class Phase { kCreated, kStarting, kRunning, kStopping };
+  std::atomic<Phase> phase{Phase::kCreated};
+  std::shared_ptr<CommitWatch> commits = std::make_shared<CommitWatch>();
 
   NodeServices node_services();
   PluginSlot* find_slot(const std::string& name);
