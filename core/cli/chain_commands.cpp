@@ -140,7 +140,7 @@ int run_verify_qc(const ChainOptions& o) {
   if (!set.ok()) return fail(set.status().WithContext(o.genesis_file));
   v1::Block block;
   if (!o.block_file.empty()) {
-    auto text = read_file(o.block_file);
+    auto text = read_file(o.block_file, kMaxDataFileBytes);
     if (!text.ok()) return fail(text.status());
     if (Status s = parse_message(*text, o.block_file, &block); !s.ok()) return fail(s);
   } else {

@@ -11,10 +11,9 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "host/admin_server.hpp"
+#include "host/config_check.hpp"
 #include "host/config_schema.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -49,17 +48,9 @@ void print_dev_banner() {
       stderr);
 }
 
-// --check-config: loads the file as the node would, then validates every plugin section.
+// --check-config: what start would refuse, with file:line; starts nothing.
 int check_config(const Options& opt) {
-  auto node = Node::create({opt.check_config, opt.dev});
-  if (!node.ok()) {
-    std::printf("%s\n", node.status().message().c_str());
-    return 1;
-  }
-  std::ifstream in(opt.check_config);
-  std::stringstream text;
-  text << in.rdbuf();
-  itc::v1::ConfigReport report = (*node)->validate_config(text.str(), opt.check_config);
+  const itc::v1::ConfigReport report = itc::host::check_config_file(opt.check_config, opt.dev);
   if (report.ok()) {
     std::printf("%s: ok\n", opt.check_config.c_str());
     return 0;

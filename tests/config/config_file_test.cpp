@@ -2,6 +2,8 @@
 // mistake an operator can make in it.
 #include "host/config_file.hpp"
 
+#include <sys/stat.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
@@ -182,6 +184,56 @@ class ConfigFileTest : public QObject {
              std::string("[::1]:0"));
   }
 
+  void admin_listen_must_be_an_address_the_server_can_bind() {
+    // What the admin server refuses at start is refused here, with its line.
+    const auto issue = only_issue("node:\n  admin: {listen: node.example:30744}\n");
+    QCOMPARE(issue.line(), 2u);
+    QCOMPARE(issue.field(), std::string("node.admin.listen"));
+    QVERIFY2(contains(issue.message(), "'node.example' is not an IP address"),
+             issue.message().c_str());
+    for (const char* ok : {"0.0.0.0:8740", "localhost:0", "[::]:8740", "127.0.0.1:65535"}) {
+      parse_ok(std::string("node: {admin: {listen: '") + ok + "'}}\n");
+    }
+  }
+
+  void cr_only_and_crlf_line_breaks_keep_their_lines() {
+    for (const char* eol : {"\r", "\r\n"}) {
+      const std::string e(eol);
+      const NodeFile file = parse_ok("node:" + e + "  name: cr-node" + e + "plugins: []" + e);
+      QCOMPARE(file.node.name(), std::string("cr-node"));
+      const auto issue = only_issue("node:" + e + "  name: n" + e + "  nmae: x" + e);
+      QCOMPARE(issue.line(), 3u);
+      QCOMPARE(issue.field(), std::string("node.nmae"));
+    }
+  }
+
+  void files_named_in_the_config_are_read_bounded_and_never_quoted() {
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    // A secret that is not a profile: refused by what it is, its content never shown.
+    std::ofstream(d + "/shadow") << "root:$y$j9T$SECRETSALT$hash:19000:0:99999:7:::\n"
+                                    "daemon:*:19000:0:99999:7:::\n";
+    ::mkfifo((d + "/fifo").c_str(), 0600);
+    std::ofstream(d + "/huge.yaml") << std::string(5 << 20, '#');
+    struct Case {
+      std::string entry, why;
+    };
+    for (const Case& c :
+         {Case{"/dev/zero", "a character device"}, Case{d + "/fifo", "a FIFO"},
+          Case{d + "/huge.yaml", "larger than"}, Case{d + "/shadow", "not a name"}}) {
+      itc::v1::ConfigReport report;
+      std::ofstream(d + "/node.yaml") << "plugins: []\ndevice_profiles: [" << c.entry << "]\n";
+      auto file = itc::host::load_node_file(d + "/node.yaml", &report);
+      QVERIFY(!file.ok());
+      const std::string text = itc::host::format_report(report);
+      QVERIFY2(contains(text, c.why), text.c_str());
+      QVERIFY2(
+          !contains(text, "SECRETSALT") && !contains(text, "root:") && !contains(text, "daemon"),
+          text.c_str());
+      for (const auto& issue : report.issues()) QVERIFY2(issue.line() > 0, text.c_str());
+    }
+  }
+
   void plugin_without_a_name() {
     const auto issue = only_issue("plugins:\n  - package: x.itcpkg\n");
     QCOMPARE(issue.line(), 2u);
@@ -219,10 +271,15 @@ class ConfigFileTest : public QObject {
       QVERIFY2(contains(issue.message(), c.limit), issue.message().c_str());
       QVERIFY2(issue.message().size() < 200, issue.message().c_str());
     }
-    // At the limits exactly, everything is accepted.
-    const NodeFile file = parse_ok("node: {name: " + std::string(64, 'n') + ", admin: {listen: '" +
-                                   std::string(256, 'h') +
-                                   ":8740'}}\n"
+    // A listen address at its length limit is refused for not being an IP address (the
+    // admin server binds, it does not resolve), not for its length.
+    const auto at_limit =
+        only_issue("node: {admin: {listen: '" + std::string(256, 'h') + ":8740'}}\n");
+    QVERIFY2(contains(at_limit.message(), "is not an IP address"), at_limit.message().c_str());
+    QVERIFY2(!contains(at_limit.message(), "at most"), at_limit.message().c_str());
+    // At the limits exactly, everything else is accepted.
+    const NodeFile file = parse_ok("node: {name: " + std::string(64, 'n') +
+                                   ", admin: {listen: '127.0.0.1:8740'}}\n"
                                    "plugins:\n  - {name: " +
                                    std::string(64, 'p') + ", package: x.itcpkg}\n");
     QCOMPARE(file.plugins[0].name.size(), std::size_t(64));

@@ -37,8 +37,8 @@ std::string only_issue(const std::string& yaml) {
 }
 
 const char* kMeterHead =
-    "name: test-meter\n"   // 1
-    "metrics:\n";          // 2
+    "name: test-meter\n"  // 1
+    "metrics:\n";         // 2
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.rfind(prefix, 0) == 0;
@@ -101,7 +101,8 @@ class DeviceProfileTest : public QObject {
     QVERIFY2(starts_with(coil, "4:metrics[0].modbus.data_type: coils and discrete inputs"),
              coil.c_str());
     const std::string count = only_issue(
-        head + "  - name: e\n    modbus: {function: input_registers, data_type: uint32, count: 1}\n");
+        head +
+        "  - name: e\n    modbus: {function: input_registers, data_type: uint32, count: 1}\n");
     QVERIFY2(starts_with(count, "4:metrics[0].modbus.count: the data type takes 2 register(s)"),
              count.c_str());
     const std::string function =
@@ -109,10 +110,13 @@ class DeviceProfileTest : public QObject {
     QVERIFY2(function.find("valid values: unspecified, coils, discrete_inputs, "
                            "holding_registers, input_registers") != std::string::npos,
              function.c_str());
-    const std::string json = only_issue(head + "  - name: e\n    mqtt: {topic: \"a/+/b\", json_path: x}\n");
+    const std::string json =
+        only_issue(head + "  - name: e\n    mqtt: {topic: \"a/+/b\", json_path: x}\n");
     QVERIFY2(starts_with(json, "4:metrics[0].mqtt.topic: wildcards"), json.c_str());
-    const std::string control = only_issue(head + "  - {name: v}\ncontrols:\n  - {action: dim, metric: level}\n");
-    QVERIFY2(starts_with(control, "5:controls[0].metric: \"level\" is not a metric"), control.c_str());
+    const std::string control =
+        only_issue(head + "  - {name: v}\ncontrols:\n  - {action: dim, metric: level}\n");
+    QVERIFY2(starts_with(control, "5:controls[0].metric: \"level\" is not a metric"),
+             control.c_str());
     QVERIFY(starts_with(only_issue(head + "  - {name: v}\n  - {name: v}\n"),
                         "4:metrics[1].name: metric \"v\" is defined twice"));
     QVERIFY(starts_with(only_issue("metrics: [{name: v}]\n"), "1:name: required"));
@@ -124,11 +128,12 @@ class DeviceProfileTest : public QObject {
     QTemporaryDir dir;
     std::ofstream(dir.filePath("a.yaml").toStdString()) << "name: twin\nmetrics: [{name: v}]\n";
     std::ofstream(dir.filePath("b.yaml").toStdString()) << "name: twin\nmetrics: [{name: w}]\n";
-    const std::string node = "node: {name: n}\n"
-                             "device_profiles:\n"
-                             "  - a.yaml\n"
-                             "  - nowhere.yaml\n"
-                             "  - b.yaml\n";
+    const std::string node =
+        "node: {name: n}\n"
+        "device_profiles:\n"
+        "  - a.yaml\n"
+        "  - nowhere.yaml\n"
+        "  - b.yaml\n";
     v1::ConfigReport report;
     auto file = itc::host::parse_node_file(node, "node.yaml", dir.path().toStdString(), &report);
     QVERIFY(!file.ok());
@@ -137,7 +142,11 @@ class DeviceProfileTest : public QObject {
     QCOMPARE(report.issues(0).line(), 4u);
     QCOMPARE(report.issues(0).field(), std::string("device_profiles[1]"));
     QVERIFY(report.issues(0).message().find("no such file") != std::string::npos);
-    QVERIFY(report.issues(1).file().find("b.yaml") != std::string::npos);
+    // The second model of the same name: at the entry that brought it in.
+    QCOMPARE(report.issues(1).file(), std::string("node.yaml"));
+    QCOMPARE(report.issues(1).line(), 5u);
+    QCOMPARE(report.issues(1).field(), std::string("device_profiles[2]"));
+    QVERIFY(report.issues(1).message().find("b.yaml") != std::string::npos);
     QVERIFY(report.issues(1).message().find("already defined in") != std::string::npos);
   }
 

@@ -53,7 +53,7 @@ class NodeProcess {
   }
   std::string config_path() const { return dir_.filePath("node.yaml").toStdString(); }
   QString log() const {
-    auto t = itc::read_file(dir_.filePath("node.log").toStdString());
+    auto t = itc::read_file(dir_.filePath("node.log").toStdString(), itc::kMaxDataFileBytes);
     return t.ok() ? QString::fromStdString(*t) : QString();
   }
 

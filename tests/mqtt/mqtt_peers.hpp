@@ -190,7 +190,7 @@ class MqttNode {
   void stop() { end_process(process_); }
   QProcess& process() { return process_; }
   QString log() const {
-    auto t = read_file(path("node.log"));
+    auto t = read_file(path("node.log"), kMaxDataFileBytes);  // logs may outgrow a config
     return t.ok() ? QString::fromStdString(*t) : QString();
   }
 

@@ -4,6 +4,8 @@
 // Everything is asserted where a user sees it: readings and device states on the admin
 // API, Rebirth requests and commands at the edge node.
 #include <QtTest>
+#include <algorithm>
+#include <cmath>
 
 #include "mqtt_peers.hpp"
 
@@ -44,6 +46,21 @@ itc::v1::Command command(const char* device, itc::v1::Action action, std::uint32
                          std::chrono::system_clock::now().time_since_epoch())
                          .count());
   return c;
+}
+
+// Sparkplug B: every payload and metric timestamp is UTC milliseconds since the epoch.
+// True if `event` (an ncmd or dcmd as the edge node decoded it) carries such timestamps
+// within a minute of now, on the payload and on every metric.
+bool stamped_with_wall_time(const QJsonObject& event) {
+  const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
+  auto near_now = [&](const QJsonValue& t) {
+    return t.isDouble() && std::abs(t.toDouble() - now) < 60'000;
+  };
+  if (!near_now(event["timestamp"])) return false;
+  const QJsonArray metrics = event["metrics"].toArray();
+  return !metrics.isEmpty() &&
+         std::all_of(metrics.begin(), metrics.end(),
+                     [&](const QJsonValue& m) { return near_now(m.toObject()["timestamp"]); });
 }
 
 }  // namespace
@@ -121,6 +138,7 @@ class SparkplugTest : public QObject {
         cmd("ddata", {{"device", "lamp1"}, {"metrics", QJsonArray{by_alias(3, "UInt8", 55)}}})));
     auto ncmd = edge->wait_event("ncmd");
     QVERIFY2(ncmd["rebirth"].toBool(), QJsonDocument(ncmd).toJson().constData());
+    QVERIFY2(stamped_with_wall_time(ncmd), QJsonDocument(ncmd).toJson().constData());
     QVERIFY(eventually([&] { return saw("line1-lamp1", "dim", 55); }));
     QVERIFY(eventually([&] {
       return node_->device("line1-lamp1")["lastError"].toString().contains("seq gap: expected");
@@ -159,6 +177,7 @@ class SparkplugTest : public QObject {
     QVERIFY2(reply.status == 200 && reply.json["accepted"].toBool(), reply.body.constData());
     auto dcmd = edge->wait_event("dcmd");
     QCOMPARE(dcmd["device"].toString(), QString("lamp1"));
+    QVERIFY2(stamped_with_wall_time(dcmd), QJsonDocument(dcmd).toJson().constData());
     const auto m = dcmd["metrics"].toArray().at(0).toObject();
     QCOMPARE(m["alias"].toInt(), 3);  // the alias from the DBIRTH
     QCOMPARE(m["name"].toString(), QString("Light/Dim"));

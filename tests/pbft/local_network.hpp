@@ -117,7 +117,7 @@ class LocalNetwork {
     return t.ok() ? QByteArray::fromStdString(*t).trimmed().toStdString() : "";
   }
   QString log_of(int i) const {
-    auto t = read_file(path("node-" + std::to_string(i) + ".log"));
+    auto t = read_file(path("node-" + std::to_string(i) + ".log"), kMaxDataFileBytes);
     return t.ok() ? QString::fromStdString(*t) : QString();
   }
 

@@ -1,10 +1,13 @@
-// Durable file writes: the new content replaces the old atomically (temp file, fsync,
-// rename, fsync of the directory), so a crash leaves either the old file or the new
-// one, never a torn one.
+// Bounded file reads and durable file writes. Reads take regular files only, up to a
+// size cap, so a path from a config (`/dev/zero`, a FIFO, a huge log) cannot hang the
+// node or exhaust its memory. Writes replace the old content atomically (temp file,
+// fsync, rename, fsync of the directory), so a crash leaves either the old file or the
+// new one, never a torn one.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,8 +15,21 @@
 
 namespace itc {
 
-// The whole content of `path`; NotFound naming the path if it cannot be opened.
-Result<std::string> read_file(const std::string& path);
+// The cap for files a config names: the config itself, device profiles, keys, genesis,
+// password and token files.
+inline constexpr std::size_t kMaxConfigFileBytes = std::size_t{4} << 20;  // 4 MiB
+// The cap for data files: plugin packages and libraries, journals, exported blocks.
+inline constexpr std::size_t kMaxDataFileBytes = std::size_t{1} << 30;  // 1 GiB
+
+// The whole content of `path`, a regular file (symlinks followed) of at most `max_bytes`.
+// NotFound if it cannot be opened; InvalidArgument if it is not a regular file (a
+// directory, device, FIFO or socket) or is larger than `max_bytes`. Errors name the path,
+// never the content.
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxConfigFileBytes);
+
+// OK if `path` opens for reading and is a regular file of at most `max_bytes`, with
+// read_file's errors otherwise: for a file another library reads itself (TLS files).
+Status check_readable_file(const std::string& path, std::size_t max_bytes = kMaxConfigFileBytes);
 
 // Writes `data` to `path` with permission `mode` (also applied if the file existed).
 Status write_file_atomically(const std::string& path, std::string_view data, mode_t mode);

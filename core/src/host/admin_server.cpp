@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/listen_address.hpp"
 #include "host/node.hpp"
 
 namespace itc::host {
@@ -60,34 +61,12 @@ Digest sha256(std::string_view s) {
 
 // "127.0.0.1:8740", "[::1]:0", "localhost:8740" → endpoint; errors name the address.
 Result<tcp::endpoint> parse_listen(const std::string& listen) {
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("admin listen address '" + listen + "': " + why);
-  };
-  std::string host;
-  std::string port;
-  if (!listen.empty() && listen[0] == '[') {
-    std::size_t close = listen.find(']');
-    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return bad("expected [ipv6]:port");
-    }
-    host = listen.substr(1, close - 1);
-    port = listen.substr(close + 2);
-  } else {
-    std::size_t colon = listen.rfind(':');
-    if (colon == std::string::npos) return bad("expected host:port");
-    host = listen.substr(0, colon);
-    port = listen.substr(colon + 1);
-  }
-  if (host == "localhost") host = "127.0.0.1";
+  auto parsed = parse_listen_address(listen);
+  if (!parsed.ok()) return parsed.status();
   boost::system::error_code ec;
-  net::ip::address addr = net::ip::make_address(host, ec);
-  if (ec) return bad("'" + host + "' is not an IP address");
-  unsigned p = 0;
-  auto [end, perr] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (port.empty() || perr != std::errc() || end != port.data() + port.size() || p > 65535) {
-    return bad("port '" + port + "' is not a number in 0..65535");
-  }
-  return tcp::endpoint(addr, static_cast<std::uint16_t>(p));
+  net::ip::address addr = net::ip::make_address(parsed->ip, ec);
+  if (ec) return Status::InvalidArgument("admin listen address '" + listen + "': " + ec.message());
+  return tcp::endpoint(addr, parsed->port);
 }
 
 std::string event_frame(const v1::Event& event) {

@@ -8,10 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "host/admin_server.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::host {
 namespace {
@@ -29,14 +28,11 @@ bool is_token(std::string_view s) {
 }
 
 Result<std::string> read_token(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return Status::Unavailable("cannot read admin token file " + path + ": " +
-                               std::strerror(errno));
+  auto content = read_file(path);
+  if (!content.ok()) {
+    return Status::Unavailable("cannot read admin token file: " + content.status().message());
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = std::move(*content);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }

@@ -3,15 +3,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string_view>
 
+#include "host/listen_address.hpp"
 #include "host/plugin_name.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::host {
 
@@ -55,6 +53,19 @@ bool is_listen_address(const std::string& s) {
   return std::stoul(std::string(port)) <= 65535;
 }
 
+// What the admin server refuses at start (a DNS name, say), refused here too.
+void check_admin_listen(const YAML::Node& node_yaml, const std::string& file,
+                        const std::string& listen, v1::ConfigReport* report) {
+  if (listen == "off" || listen.size() > kMaxListenLength || !is_listen_address(listen)) {
+    return;  // "off", or reported already
+  }
+  auto parsed = parse_listen_address(listen);
+  if (parsed.ok()) return;
+  *report->add_issues() =
+      locate(node_yaml, "admin.listen", file, "node", std::string(parsed.status().message()));
+  report->set_ok(false);
+}
+
 // Finds `key` in a mapping, with the key's mark (null mark if absent).
 YAML::Node find_key(const YAML::Node& map, const std::string& key, YAML::Mark* key_mark) {
   for (auto it = map.begin(); it != map.end(); ++it) {
@@ -84,20 +95,21 @@ bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
     const std::string name = key.Scalar();
     auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
     if (!fresh) {
-      add_issue(report, file, key.Mark(), join_field(path, name),
-                "duplicate key '" + name + "' (first at line " + std::to_string(pos->second) + ")");
+      add_issue(report, file, key.Mark(), key_field(path, name),
+                "duplicate key " + shown_key(name) + " (first at line " +
+                    std::to_string(pos->second) + ")");
       ok = false;
       continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string message = "unknown key '" + name + "' in " + what;
+      std::string message = "unknown key " + shown_key(name) + " in " + what;
       if (std::string guess = closest_match(name, known); !guess.empty()) {
         message += "; did you mean '" + guess + "'?";
       } else {
         message += "; known keys:";
         for (const std::string& k : known) message += " " + k;
       }
-      add_issue(report, file, key.Mark(), join_field(path, name), message);
+      add_issue(report, file, key.Mark(), key_field(path, name), message);
       ok = false;
     }
   }
@@ -137,6 +149,7 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
     *report->add_issues() = issue;
     report->set_ok(false);
   }
+  check_admin_listen(yaml, file, node.admin().listen(), report);
   for (int i = 0; i < node.trusted_vendor_keys_size(); ++i) {
     std::string* key = node.mutable_trusted_vendor_keys(i);
     const std::string field = "trusted_vendor_keys[" + std::to_string(i) + "]";
@@ -242,17 +255,14 @@ Result<NodeFile> parse_node_file(const std::string& yaml_text, const std::string
   out.dir = base.string();
 
   YAML::Node root;
-  try {
-    root.reset(YAML::Load(yaml_text));
-  } catch (const YAML::Exception& e) {
-    add_issue(report, file_label, e.mark, "", "YAML syntax error: " + e.msg);
+  if (!load_yaml(yaml_text, file_label, &root, report)) {
     return Status::InvalidArgument(format_report(*report));
   }
   if (!root.IsMap()) {
-    add_issue(report, file_label, root.Mark(), "",
+    add_issue(report, file_label, mark_or_start(root), "",
               root.IsNull()
                   ? "the file is empty; expected a mapping with 'node' and 'plugins'"
-                  : "expected a mapping with 'node' and 'plugins', got " + describe_node(root));
+                  : "expected a mapping with 'node' and 'plugins', got " + describe_document(root));
     return Status::InvalidArgument(format_report(*report));
   }
   check_keys(root, kTopLevelKeys, "", file_label, "the node file", report);
@@ -283,17 +293,15 @@ Result<NodeFile> parse_node_file(const std::string& yaml_text, const std::string
 Result<NodeFile> load_node_file(const std::string& path, v1::ConfigReport* report) {
   v1::ConfigReport local;
   if (report == nullptr) report = &local;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = std::strerror(errno);
-    add_issue(report, path, YAML::Mark::null_mark(), "", "cannot read the config file: " + why);
+  auto text = read_file(path);
+  if (!text.ok()) {
+    add_issue(report, path, YAML::Mark::null_mark(), "",
+              "cannot read the config file: " + text.status().message());
     return Status::NotFound(format_report(*report));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   std::error_code ec;
   const fs::path dir = fs::absolute(path, ec).parent_path();
-  return parse_node_file(text.str(), path, dir.string(), report);
+  return parse_node_file(*text, path, dir.string(), report);
 }
 
 }  // namespace itc::host

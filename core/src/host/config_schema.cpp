@@ -1,8 +1,6 @@
 // YAML -> protobuf by reflection, with file:line:column:field issues. See config_schema.hpp.
 #include "host/config_schema.hpp"
 
-#include "itc/enum_names.hpp"
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
@@ -21,6 +19,8 @@
 #include <set>
 #include <utility>
 #include <vector>
+
+#include "itc/enum_names.hpp"
 
 namespace itc::host {
 
@@ -44,6 +44,34 @@ void add_issue(v1::ConfigReport* report, const std::string& file, const YAML::Ma
   report->set_ok(false);
 }
 
+namespace {
+
+// `text` on one line: line breaks, tabs and other control characters as \n, \r, \t, \xNN.
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_report(const v1::ConfigReport& report) {
   std::string out;
   for (const v1::ConfigIssue& issue : report.issues()) {
@@ -52,8 +80,8 @@ std::string format_report(const v1::ConfigReport& report) {
       out += ":" + std::to_string(issue.line()) + ":" + std::to_string(issue.column());
     }
     out += ": ";
-    if (!issue.field().empty()) out += issue.field() + ": ";
-    out += issue.message();
+    if (!issue.field().empty()) out += one_line(issue.field()) + ": ";
+    out += one_line(issue.message());  // one issue, one line: a quoted value may span lines
     out += "\n";
   }
   return out;
@@ -259,6 +287,56 @@ std::string describe_node(const YAML::Node& node) {
   return quote(node.Scalar());
 }
 
+namespace {
+
+bool is_name_like(std::string_view key) {
+  if (key.empty() || key.size() > 64) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+std::string shown_key(std::string_view key) {
+  if (is_name_like(key)) return "'" + std::string(key) + "'";
+  return "(a key of " + std::to_string(key.size()) + " characters, not a name)";
+}
+
+std::string key_field(std::string_view prefix, std::string_view key) {
+  return is_name_like(key) ? join_field(prefix, key) : std::string(prefix);
+}
+
+std::string describe_document(const YAML::Node& root) {
+  return root.IsScalar() ? "plain text (a scalar)" : describe_node(root);
+}
+
+YAML::Mark mark_or_start(const YAML::Node& node) {
+  return node.IsDefined() && !node.Mark().is_null() ? node.Mark() : YAML::Mark();
+}
+
+bool load_yaml(std::string text, const std::string& file, YAML::Node* root,
+               v1::ConfigReport* report) {
+  // CRLF -> LF (drop the CR), lone CR -> LF.
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') continue;
+      text[out++] = '\n';
+    } else {
+      text[out++] = text[i];
+    }
+  }
+  text.resize(out);
+  try {
+    root->reset(YAML::Load(text));
+    return true;
+  } catch (const YAML::Exception& e) {
+    add_issue(report, file, e.mark, "", "YAML syntax error: " + e.msg);
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The mapper
 
@@ -321,11 +399,12 @@ class Mapper {
         continue;
       }
       const std::string name = key.Scalar();
-      const std::string field_path = join_field(path, name);
+      const std::string field_path = key_field(path, name);
       auto [pos, fresh] = seen_keys.emplace(name, key.Mark().line + 1);
       if (!fresh) {
         issue(key.Mark(), field_path,
-              "duplicate key '" + name + "' (first at line " + std::to_string(pos->second) + ")");
+              "duplicate key " + shown_key(name) + " (first at line " +
+                  std::to_string(pos->second) + ")");
         continue;
       }
       const FD* fd = find_field(desc, name);
@@ -372,7 +451,7 @@ class Mapper {
                      const pb::Descriptor* desc) {
     std::vector<std::string> names;
     for (int i = 0; i < desc->field_count(); ++i) names.push_back(desc->field(i)->name());
-    std::string message = "unknown field '" + name + "' in " + desc->name();
+    std::string message = "unknown field " + shown_key(name) + " in " + desc->name();
     if (std::string guess = closest_match(name, names); !guess.empty()) {
       message += "; did you mean '" + guess + "'?";
     } else if (names.empty()) {

@@ -92,11 +92,34 @@ void add_issue(v1::ConfigReport* report, const std::string& file, const YAML::Ma
                std::string field, std::string message);
 
 // "file:line:col: field: message\n" per issue ("file: message" parts are left out when
-// there is no line or no field).
+// there is no line or no field). Line breaks and other control characters in a field or
+// message (a quoted multi-line value) are escaped (\n, \xNN): one issue, one line.
 std::string format_report(const v1::ConfigReport& report);
 
 // "a mapping", "a list", "nothing (null)" or the quoted scalar, for "got ..." messages.
 std::string describe_node(const YAML::Node& node);
+
+// A mapping key as messages show it: 'name' if it could be a field name (letters, digits,
+// '_', '-', '.'; at most 64), else described, not quoted ("(a key of 45 characters, not a
+// name)"): a file named by mistake (a password file, /etc/shadow) parses as such keys.
+std::string shown_key(std::string_view key);
+// The field path of `key` under `prefix`: join_field for a key shown_key quotes, else
+// `prefix` alone.
+std::string key_field(std::string_view prefix, std::string_view key);
+
+// "a mapping", "a list", "nothing (null)" or "plain text (a scalar)": what a whole
+// document is, without quoting it (a file named by mistake may hold secrets).
+std::string describe_document(const YAML::Node& root);
+
+// `node`'s mark, or the document's start (line 1, column 1) for a node without one (the
+// root of an empty document), so an issue about a whole file still has a line.
+YAML::Mark mark_or_start(const YAML::Node& node);
+
+// Parses a YAML document into `root`. CR and CRLF line breaks are read as LF first
+// (YAML allows all three, yaml-cpp only LF), which keeps every line and column. A syntax
+// error is appended to `report` as file:line:column; returns false then.
+bool load_yaml(std::string text, const std::string& file, YAML::Node* root,
+               v1::ConfigReport* report);
 
 // Joins a field path: join_field("plugins[1].config", "lamps") == "plugins[1].config.lamps".
 std::string join_field(std::string_view prefix, std::string_view name);

@@ -4,11 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "host/config_schema.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::host {
 
@@ -113,16 +112,11 @@ bool parse_device_profile(const std::string& yaml_text, const std::string& file,
                           v1::DeviceProfile* out, v1::ConfigReport* report) {
   const int before = report->issues_size();
   YAML::Node root;
-  try {
-    root.reset(YAML::Load(yaml_text));
-  } catch (const YAML::Exception& e) {
-    add_issue(report, file, e.mark, "", "YAML syntax error: " + e.msg);
-    return false;
-  }
+  if (!load_yaml(yaml_text, file, &root, report)) return false;
   if (!root.IsMap()) {
-    add_issue(
-        report, file, root.Mark(), "",
-        "expected a device profile (a mapping with name and metrics), got " + describe_node(root));
+    add_issue(report, file, mark_or_start(root), "",
+              "expected a device profile (a mapping with name and metrics), got " +
+                  describe_document(root));
     return false;
   }
   // What the schema refuses is reported alone: the rules below assume a mapped profile.
@@ -161,19 +155,20 @@ std::vector<ProfilePtr> load_device_profiles(const YAML::Node& list, const std::
       continue;
     }
     for (const std::string& profile_file : files_of(path.string())) {
-      std::ifstream in(profile_file, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      if (!in) {
-        add_issue(report, profile_file, YAML::Mark::null_mark(), "", "cannot read the file");
+      // Bounded, regular files only: `/dev/zero` or a FIFO is refused, not read forever.
+      auto text = read_file(profile_file);
+      if (!text.ok()) {
+        add_issue(report, file, list[i].Mark(), field,
+                  "cannot read the profile: " + text.status().message());
         continue;
       }
       auto profile = std::make_shared<v1::DeviceProfile>();
-      if (!parse_device_profile(text.str(), profile_file, profile.get(), report)) continue;
+      if (!parse_device_profile(*text, profile_file, profile.get(), report)) continue;
       auto [it, fresh] = by_name.emplace(profile->name(), std::make_pair(profile, profile_file));
       if (!fresh) {
-        add_issue(report, profile_file, YAML::Mark::null_mark(), "name",
-                  "profile \"" + profile->name() + "\" is already defined in " + it->second.second);
+        add_issue(report, file, list[i].Mark(), field,
+                  "profile \"" + profile->name() + "\" in " + profile_file +
+                      " is already defined in " + it->second.second);
       }
     }
   }

@@ -497,7 +497,8 @@ Status Node::shutdown() {
   d.bus->remove_owner("host");
   fs::remove_all(d.run_dir, ec);
   if (lost.empty()) {
-    spdlog::info("node {} stopped; nothing was lost", d.file.node.name());
+    // A node that never started (--check-config) did not stop either.
+    if (d.started_at_us != 0) spdlog::info("node {} stopped; nothing was lost", d.file.node.name());
     return Status::Ok();
   }
   std::string why;

@@ -49,7 +49,7 @@ std::string package_signing_bytes(std::string_view manifest_bytes) {
 }
 
 Result<v1::SignedPackage> read_package_file(const std::string& path) {
-  auto data = read_file(path);
+  auto data = read_file(path, kMaxDataFileBytes);
   if (!data.ok()) return data.status();
   v1::SignedPackage pkg;
   if (!pkg.ParseFromString(*data)) {
@@ -128,7 +128,7 @@ Result<VerifiedPackage> verify_package(const std::string& path,
 
 Result<v1::SignedPackage> pack_library(const std::string& so_path, const std::string& vendor,
                                        const std::string& run_dir) {
-  auto library = read_file(so_path);
+  auto library = read_file(so_path, kMaxDataFileBytes);
   if (!library.ok()) return library.status();
   auto info = inspect_library(so_path, run_dir);
   if (!info.ok()) return info.status().WithContext("packing " + so_path);

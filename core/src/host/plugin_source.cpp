@@ -112,7 +112,11 @@ v1::ConfigIssue locate_plugin_error(const PluginEntry& entry, const std::string&
                                     const Status& status) {
   const std::string& msg = status.message();
   if (auto split = split_field_first(msg); entry.config && split) {
-    return locate(entry.config, split->first, file, entry.field_path + ".config", split->second);
+    v1::ConfigIssue issue =
+        locate(entry.config, split->first, file, entry.field_path + ".config", split->second);
+    // No `config:` written (a required field missing): the entry's own line.
+    if (issue.line() == 0) issue.set_line(static_cast<std::uint32_t>(entry.line));
+    return issue;
   }
   v1::ConfigIssue issue;
   issue.set_file(file);

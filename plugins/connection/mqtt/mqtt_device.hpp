@@ -22,6 +22,12 @@ struct MqttDevice {
   enum class Link { kUnknown, kUp, kDown } link = Link::kUnknown;
 };
 
+// Every `kind` a DeviceSink::error is given (README.md, Metrics): JSON topics, Sparkplug
+// sessions and values, and frames the bus refused.
+inline constexpr std::string_view kErrorKinds[] = {"json",        "value",         "decode",
+                                                   "seq_gap",     "unknown_alias", "before_birth",
+                                                   "stale_death", "malformed",     "publish"};
+
 class DeviceSink {
  public:
   virtual ~DeviceSink() = default;

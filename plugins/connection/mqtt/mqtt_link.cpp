@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <exception>
 #include <random>
+#include <utility>
+
+#include "itc/file_io.hpp"
 
 namespace itc::mqtt {
 namespace {
@@ -63,6 +66,13 @@ Result<std::unique_ptr<MqttLink>> MqttLink::create(const MqttConfig& config,
     if (rc != MOSQ_ERR_SUCCESS) return Status::InvalidArgument("username: " + mosquitto_error(rc));
   }
   if (!config.tls.ca_file.empty()) {
+    // libmosquitto reads these itself: refuse devices, FIFOs and huge files first.
+    for (const auto& [field, path] : {std::pair{"tls.ca_file", &config.tls.ca_file},
+                                      {"tls.cert_file", &config.tls.cert_file},
+                                      {"tls.key_file", &config.tls.key_file}}) {
+      if (path->empty()) continue;
+      if (Status s = check_readable_file(*path); !s.ok()) return s.WithContext(field);
+    }
     const int rc = mosquitto_tls_set(
         m, config.tls.ca_file.c_str(), nullptr,
         config.tls.cert_file.empty() ? nullptr : config.tls.cert_file.c_str(),

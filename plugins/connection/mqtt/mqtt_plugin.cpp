@@ -2,10 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <exception>
-#include <fstream>
 
 #include "itc/abi.hpp"
+#include "itc/file_io.hpp"
 #include "mqtt.pb.h"
 
 namespace itc::mqtt {
@@ -56,6 +57,7 @@ Status MqttPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
     connection_losses_ =
         &m.counter("connection_losses", "Broker connections lost or attempts that failed");
     broker_connected_ = &m.gauge("broker_connected", "1 while connected to the broker");
+    for (std::string_view kind : kErrorKinds) error_counter(kind);  // each series from 0
 
     auto password = read_password();
     if (!password.ok()) return password.status();
@@ -106,12 +108,10 @@ Result<std::string> MqttPlugin::read_password() const {
     env_->log().warn("mqtt: password_file " + cfg_.password_file +
                      " is readable by group or others; make it mode 0600");
   }
-  std::ifstream in(cfg_.password_file);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return Status::InvalidArgument("password_file: cannot read " + cfg_.password_file);
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  auto content = read_file(cfg_.password_file);
+  if (!content.ok()) return content.status().WithContext("password_file");
+  std::string line = content->substr(0, content->find_first_of("\r\n"));
+  std::fill(content->begin(), content->end(), '\0');
   return line;
 }
 
@@ -189,8 +189,12 @@ void MqttPlugin::stop() noexcept {
   link_.reset();
 }
 
-std::int64_t MqttPlugin::now_ms() const {
+std::int64_t MqttPlugin::steady_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(env_->clock().steady_now()).count();
+}
+
+std::uint64_t MqttPlugin::unix_ms() const {
+  return static_cast<std::uint64_t>(env_->clock().unix_micros() / 1000);
 }
 
 std::string MqttPlugin::state_payload(bool online) const {
@@ -201,7 +205,7 @@ std::string MqttPlugin::state_payload(bool online) const {
 std::optional<WillMessage> MqttPlugin::state_will() {
   if (!cfg_.publish_state) return std::nullopt;
   // One timestamp per connection, shared by the will and the online STATE (spec 3.0).
-  state_timestamp_ms_ = env_->clock().unix_micros() / 1000;
+  state_timestamp_ms_ = static_cast<std::int64_t>(unix_ms());
   return WillMessage{std::string(kSparkplugNamespace) + "/STATE/" + host_id_, state_payload(false),
                      1, true};
 }
@@ -243,7 +247,7 @@ void MqttPlugin::on_message(std::string_view topic, std::string_view payload) {
     messages_in_->add();
     bytes_in_->add(payload.size());
     if (topic.rfind(kSparkplugNamespace, 0) == 0) {
-      if (auto rebirth = sparkplug_->handle(topic, payload, now_ms(), *this)) {
+      if (auto rebirth = sparkplug_->handle(topic, payload, steady_ms(), unix_ms(), *this)) {
         rebirths_requested_->add();
         if (Status s = link_->publish(rebirth->topic, rebirth->payload, 0, false); !s.ok()) {
           env_->log().warn("mqtt: Rebirth request not sent: " + s.ToString());
@@ -278,10 +282,13 @@ void MqttPlugin::down(MqttDevice& device, const std::string& reason) {
   gateway_->report_down(device.config.id, reason);
 }
 
+Counter& MqttPlugin::error_counter(std::string_view kind) {
+  return env_->metrics().counter("errors_" + std::string(kind),
+                                 "Bad inputs of this kind (see README.md)");
+}
+
 void MqttPlugin::error(MqttDevice& device, std::string_view kind, const std::string& reason) {
-  env_->metrics()
-      .counter("errors_" + std::string(kind), "Bad inputs of this kind (see README.md)")
-      .add();
+  error_counter(kind).add();
   gateway_->report_error(device.config.id, reason);
 }
 
@@ -322,9 +329,8 @@ Result<std::string> MqttPlugin::send_command(const MqttDevice& device, const v1:
   }
   const double value = control->has_value() ? control->value() : cmd.dim_level();
   const double raw = raw_value_for(*metric, value);
-  const auto unix_ms = static_cast<std::uint64_t>(env_->clock().unix_micros() / 1000);
   if (device.config.sparkplug) {
-    auto msg = sparkplug_->command(device, *metric, raw, unix_ms);
+    auto msg = sparkplug_->command(device, *metric, raw, unix_ms());
     if (!msg.ok()) return msg.status();
     ITC_RETURN_IF_ERROR(link_->publish(msg->topic, msg->payload, 0, false));
     return "sent to " + msg->topic;

@@ -48,6 +48,7 @@ class MqttPlugin final : public Plugin, private DeviceSink {
   void up(MqttDevice& device) override;
   void down(MqttDevice& device, const std::string& reason) override;
   void error(MqttDevice& device, std::string_view kind, const std::string& reason) override;
+  Counter& error_counter(std::string_view kind);  // errors_<kind>
   // MqttLink callbacks (network thread)
   std::optional<WillMessage> state_will();
   void on_connected(bool session_present);
@@ -60,7 +61,8 @@ class MqttPlugin final : public Plugin, private DeviceSink {
   // Publishes the CommandResult: accepted with where it was sent, or refused with why.
   void answer(const v1::Command& cmd, const Result<std::string>& sent);
   std::string state_payload(bool online) const;
-  std::int64_t now_ms() const;
+  std::int64_t steady_ms() const;  // paces Rebirth requests
+  std::uint64_t unix_ms() const;   // UTC ms since the epoch: every Sparkplug timestamp we send
 
   HostEnv* env_ = nullptr;
   MqttConfig cfg_;

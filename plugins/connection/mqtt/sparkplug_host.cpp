@@ -39,18 +39,20 @@ std::vector<std::pair<std::string, int>> SparkplugHost::subscriptions() const {
 }
 
 OutgoingMessage SparkplugHost::rebirth_request(const std::string& group,
-                                               const std::string& edge_node, std::uint64_t now_ms) {
+                                               const std::string& edge_node,
+                                               std::uint64_t unix_ms) {
   SparkplugWrite w;
   w.name = std::string(kRebirthMetric);
   w.datatype = kBoolean;
   w.raw = 1;
-  auto payload = encode_sparkplug_command({w}, now_ms);
+  auto payload = encode_sparkplug_command({w}, unix_ms);
   return {sparkplug_topic({group, SparkplugVerb::kNCmd, edge_node, ""}),
           std::move(payload).value()};
 }
 
 std::optional<OutgoingMessage> SparkplugHost::handle(std::string_view topic,
-                                                     std::string_view payload, std::int64_t now_ms,
+                                                     std::string_view payload,
+                                                     std::int64_t steady_ms, std::uint64_t unix_ms,
                                                      DeviceSink& sink) {
   auto parsed = parse_sparkplug_topic(topic);
   if (!parsed.ok()) return std::nullopt;  // our subscriptions only match valid topics
@@ -71,11 +73,11 @@ std::optional<OutgoingMessage> SparkplugHost::handle(std::string_view topic,
     e.reason = std::string(topic) + ": " + decoded.status().message();
     outcome.events.push_back(std::move(e));
   } else {
-    outcome = node.session.on_message(parsed->verb, parsed->device, *decoded, now_ms);
+    outcome = node.session.on_message(parsed->verb, parsed->device, *decoded, steady_ms);
   }
   for (SessionEvent& e : outcome.events) apply(node, e, sink);
   if (!outcome.rebirth) return std::nullopt;
-  return rebirth_request(node.group, node.edge_node, static_cast<std::uint64_t>(now_ms));
+  return rebirth_request(node.group, node.edge_node, unix_ms);
 }
 
 void SparkplugHost::apply(EdgeNode& node, SessionEvent& event, DeviceSink& sink) {
@@ -127,7 +129,7 @@ void SparkplugHost::apply(EdgeNode& node, SessionEvent& event, DeviceSink& sink)
 
 Result<OutgoingMessage> SparkplugHost::command(const MqttDevice& device,
                                                const v1::MetricSpec& metric, double raw,
-                                               std::uint64_t now_ms) const {
+                                               std::uint64_t unix_ms) const {
   const SparkplugAddressConfig& sp = *device.config.sparkplug;
   const std::string& name = metric.sparkplug().metric();
   if (name.empty()) {
@@ -150,7 +152,7 @@ Result<OutgoingMessage> SparkplugHost::command(const MqttDevice& device,
     w.alias = born->alias;
     w.datatype = born->datatype;
   }
-  auto payload = encode_sparkplug_command({w}, now_ms);
+  auto payload = encode_sparkplug_command({w}, unix_ms);
   if (!payload.ok()) return payload.status();
   const SparkplugVerb verb = sp.device.empty() ? SparkplugVerb::kNCmd : SparkplugVerb::kDCmd;
   return OutgoingMessage{sparkplug_topic({sp.group, verb, sp.edge_node, sp.device}),

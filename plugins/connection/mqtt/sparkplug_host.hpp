@@ -36,16 +36,21 @@ class SparkplugHost {
   std::vector<std::pair<std::string, int>> subscriptions() const;
 
   // Handles a message on a spBv1.0/ topic. Returns the Rebirth request to publish, if any.
+  // `steady_ms` (a monotonic clock) paces Rebirth requests; `unix_ms` (UTC milliseconds
+  // since the epoch, as the spec requires of every payload timestamp) stamps the request.
   std::optional<OutgoingMessage> handle(std::string_view topic, std::string_view payload,
-                                        std::int64_t now_ms, DeviceSink& sink);
+                                        std::int64_t steady_ms, std::uint64_t unix_ms,
+                                        DeviceSink& sink);
 
   // A write of `raw` to `metric` of `device` (DCMD, or NCMD for the node's own metrics),
-  // typed per the device's birth. FailedPrecondition if the device has not been born.
+  // typed per the device's birth, stamped `unix_ms` (UTC milliseconds since the epoch).
+  // FailedPrecondition if the device has not been born.
   Result<OutgoingMessage> command(const MqttDevice& device, const v1::MetricSpec& metric,
-                                  double raw, std::uint64_t now_ms) const;
+                                  double raw, std::uint64_t unix_ms) const;
 
+  // An NCMD "Node Control/Rebirth" stamped `unix_ms` (UTC milliseconds since the epoch).
   static OutgoingMessage rebirth_request(const std::string& group, const std::string& edge_node,
-                                         std::uint64_t now_ms);
+                                         std::uint64_t unix_ms);
 
   void export_to(SessionState* out) const;
   void import_from(const SessionState& in);

@@ -51,7 +51,7 @@ Result<std::unique_ptr<VoteJournal>> VoteJournal::open(const std::string& path, 
                                                        std::vector<v1::VoteRecord>* existing) {
   std::string data;
   if (::access(path.c_str(), F_OK) == 0) {
-    auto read = read_file(path);
+    auto read = read_file(path, kMaxDataFileBytes);
     if (!read.ok()) return read.status();
     data = std::move(*read);
   }

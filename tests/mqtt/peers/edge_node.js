@@ -18,9 +18,10 @@
 //   skip_seq {n}                     the next message's seq jumps by n (a gap)
 //   disconnect                       end the connection without NDEATH (the will fires)
 // Every publish answers {"event":"published","topic":...,"seq":...} once written.
-// Events from the host: {"event":"ncmd","rebirth":bool,"metrics":[...]} (a Rebirth
-// request is answered with NBIRTH + all DBIRTHs), {"event":"dcmd","device":...,
-// "metrics":[{name, alias, type, value}]}.
+// Events from the host: {"event":"ncmd","rebirth":bool,"timestamp":ms,"metrics":[...]}
+// (a Rebirth request is answered with NBIRTH + all DBIRTHs), {"event":"dcmd","device":...,
+// "timestamp":ms,"metrics":[{name, alias, type, value, timestamp}]}; timestamps as decoded
+// (Sparkplug B says UTC milliseconds since the epoch).
 "use strict";
 
 const mqtt = require("mqtt");
@@ -82,10 +83,16 @@ function dbirth(device) {
   publish(topic("DBIRTH", device), births.get(device));
 }
 
+// A Long (or a number, or absent) as a plain number.
+function num(v) {
+  return v === undefined || v === null ? undefined : Number(v.toString());
+}
+
 function plain(metric) {
   const out = { type: metric.type, value: metric.value };
   if (metric.name !== undefined) out.name = metric.name;
   if (metric.alias !== undefined) out.alias = Number(metric.alias);
+  if (metric.timestamp !== undefined) out.timestamp = num(metric.timestamp);
   if (out.value !== null && typeof out.value === "object" && "low" in out.value) {
     out.value = Number(out.value.toString());  // Long
   }
@@ -104,13 +111,13 @@ function onMessage(t, message) {
   const metrics = (payload.metrics || []).map(plain);
   if (parts[2] === "NCMD") {
     const rebirth = metrics.some((m) => m.name === "Node Control/Rebirth" && m.value === true);
-    emit({ event: "ncmd", rebirth, metrics });
+    emit({ event: "ncmd", rebirth, timestamp: num(payload.timestamp), metrics });
     if (rebirth) {
       nbirth();
       for (const device of births.keys()) dbirth(device);
     }
   } else if (parts[2] === "DCMD") {
-    emit({ event: "dcmd", device: parts[4], metrics });
+    emit({ event: "dcmd", device: parts[4], timestamp: num(payload.timestamp), metrics });
   }
 }
 
