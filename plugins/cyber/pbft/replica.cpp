@@ -16,6 +16,12 @@ constexpr std::uint64_t kTransferChunk = 64;
 
 enum VoteKind { kPrePrepareVote = 1, kPrepareVote = 2, kCommitVote = 3 };
 
+std::string at(std::uint64_t view, std::uint64_t seq) {
+  return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
+}
+
+}  // namespace
+
 std::string reading_key(const v1::Reading& r) {
   std::string key = "r";
   key += r.frame_digest();
@@ -24,12 +30,6 @@ std::string reading_key(const v1::Reading& r) {
   key += r.metric();
   return key;
 }
-
-std::string at(std::uint64_t view, std::uint64_t seq) {
-  return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
-}
-
-}  // namespace
 
 std::size_t Replica::Votes::matching(std::uint64_t view, const std::string& digest,
                                      std::optional<std::uint32_t> except) const {
@@ -524,6 +524,7 @@ void Replica::execute_ready() {
   for (;;) {
     auto it = slots_.find(executed_height_ + 1);
     if (it == slots_.end() || !it->second.committed) break;
+    if (!io_.store_has_room()) break;  // resumes in on_durable()
     Slot& s = it->second;
     // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
     v1::Block block = std::move(s.block);
@@ -609,6 +610,7 @@ void Replica::on_durable(const v1::Block& block) {
     for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
     if (n >= validators_.quorum()) make_stable(height, hash);
   }
+  execute_ready();  // it may have stopped while the store was behind
 }
 
 void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
@@ -1020,6 +1022,7 @@ void Replica::catch_up() {
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
+  if (!io_.store_has_room()) return;  // fetched again once the store catches up
   // One request in flight at a time (re-sent after a second without an answer). It asks
   // for a whole chunk: the peer sends what it has, which may be more than it last said.
   if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
@@ -1048,11 +1051,13 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
                   std::to_string(executed_height_ + 1) + ": " + certified.message());
   }
+  if (!io_.store_has_room()) return;  // fetched again once the store catches up
   hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
     if (block.header().height() <= executed_height_) continue;
     if (block.header().height() != executed_height_ + 1) break;
+    if (!io_.store_has_room()) break;
     if (Status s = apply_transferred(block); !s.ok()) {
       reject("state transfer from " + validators_.validator(sender).name() + ": block " +
              std::to_string(block.header().height()) + ": " + s.message());

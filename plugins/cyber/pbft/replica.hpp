@@ -50,6 +50,9 @@ struct ReplicaOptions {
   std::chrono::milliseconds request_timeout{30000};
 };
 
+// A reading's identity: the primary orders each one once (a copy is skipped).
+std::string reading_key(const v1::Reading& r);
+
 class ReplicaIo {
  public:
   virtual ~ReplicaIo() = default;
@@ -63,6 +66,10 @@ class ReplicaIo {
   virtual void tx_done(const std::string& tx_id, const v1::TxResult& result) = 0;
   // Replaces the journal with these records (after a stable checkpoint).
   virtual void compact_journal(const std::vector<v1::VoteRecord>& keep) = 0;
+  // False while too many executed blocks wait for the store (it refuses them, e.g. a
+  // full disk): the replica then executes nothing more and fetches no blocks; it keeps
+  // voting within its watermarks and resumes at the next on_durable().
+  virtual bool store_has_room() const { return true; }
 };
 
 struct ReplicaStats {
