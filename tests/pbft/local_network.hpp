@@ -168,6 +168,17 @@ class LocalNetwork {
     p->waitForFinished(5000);
     p.reset();
   }
+  // SIGTERM (a clean stop): the exit code, or -1 if it did not exit within 60 s.
+  int terminate(int i) {
+    auto& p = processes_[static_cast<std::size_t>(i)];
+    if (!p) return -1;
+    p->terminate();
+    if (!p->waitForFinished(60000)) return -1;
+    const int code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
+    p.reset();
+    return code;
+  }
+  qint64 pid(int i) const { return processes_[static_cast<std::size_t>(i)]->processId(); }
   void freeze(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGSTOP); }
   void thaw(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGCONT); }
   bool running(int i) const { return processes_[static_cast<std::size_t>(i)] != nullptr; }

@@ -14,8 +14,9 @@ constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr std::size_t kBundleReadings = 2000;
 constexpr std::uint64_t kMaxServedBlocks = 64;
 constexpr std::chrono::milliseconds kReplayWindow{500};
-// Executed blocks that may wait for the store at once (each up to max_block_readings).
-constexpr std::size_t kMaxUnstoredBlocks = 16;
+// Executed blocks that may wait for the store at once (each up to max_block_readings); one
+// state-transfer chunk, so catching up is not slowed down.
+constexpr std::size_t kMaxUnstoredBlocks = 64;
 
 std::int64_t oldest_sample_us(const v1::Block& block) {
   std::int64_t oldest = 0;
@@ -544,7 +545,10 @@ void PbftNode::tx_done(const std::string& tx_id, const v1::TxResult& result) {
   for (auto& cb : callbacks) cb(result);
 }
 
-bool PbftNode::store_has_room() const { return unstored_blocks_.load() < kMaxUnstoredBlocks; }
+std::size_t PbftNode::store_room() const {
+  const std::size_t waiting = unstored_blocks_.load();
+  return waiting < kMaxUnstoredBlocks ? kMaxUnstoredBlocks - waiting : 0;
+}
 
 void PbftNode::compact_journal(const std::vector<v1::VoteRecord>& keep) {
   if (Status s = journal_->flush(); !s.ok()) {

@@ -12,7 +12,7 @@
 // Readings from this node's sources wait in a ReadingBacklog until a block stored here
 // holds them (at most max_pending_readings: then add_reading() waits, holding the
 // sources back). At most kMaxUnstoredBlocks executed blocks wait for the store; then
-// the replica stops executing (ReplicaIo::store_has_room). save_backlog() journals what
+// the replica stops executing (ReplicaIo::store_room). save_backlog() journals what
 // a stop leaves; start() proposes it again.
 // Thread safety: submit() from any thread; the rest is called by PbftPlugin.
 #pragma once
@@ -82,7 +82,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   void commit_block(v1::Block block, v1::StateDelta delta) override;
   void tx_done(const std::string& tx_id, const v1::TxResult& result) override;
   void compact_journal(const std::vector<v1::VoteRecord>& keep) override;
-  bool store_has_room() const override;
+  std::size_t store_room() const override;
 
  private:
   PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,

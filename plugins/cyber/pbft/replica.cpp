@@ -524,7 +524,7 @@ void Replica::execute_ready() {
   for (;;) {
     auto it = slots_.find(executed_height_ + 1);
     if (it == slots_.end() || !it->second.committed) break;
-    if (!io_.store_has_room()) break;  // resumes in on_durable()
+    if (io_.store_room() == 0) break;  // resumes in on_durable()
     Slot& s = it->second;
     // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
     v1::Block block = std::move(s.block);
@@ -610,7 +610,9 @@ void Replica::on_durable(const v1::Block& block) {
     for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
     if (n >= validators_.quorum()) make_stable(height, hash);
   }
-  execute_ready();  // it may have stopped while the store was behind
+  // Execution and state transfer may have stopped while the store was behind.
+  execute_ready();
+  if (durable_height_ == executed_height_) catch_up();
 }
 
 void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
@@ -1022,11 +1024,13 @@ void Replica::catch_up() {
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
-  if (!io_.store_has_room()) return;  // fetched again once the store catches up
+  // No more than the store takes now (on_durable() asks again once it has caught up).
+  const std::uint64_t room = std::min<std::uint64_t>(kTransferChunk, io_.store_room());
+  if (room == 0) return;
   // One request in flight at a time (re-sent after a second without an answer). It asks
   // for a whole chunk: the peer sends what it has, which may be more than it last said.
   if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
-  transfer_target_ = executed_height_ + kTransferChunk;
+  transfer_target_ = executed_height_ + room;
   transfer_sent_ = now();
   v1::ConsensusMessage msg;
   msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
@@ -1051,13 +1055,13 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
                   std::to_string(executed_height_ + 1) + ": " + certified.message());
   }
-  if (!io_.store_has_room()) return;  // fetched again once the store catches up
+  if (io_.store_room() == 0) return;  // fetched again once the store catches up
   hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
     if (block.header().height() <= executed_height_) continue;
     if (block.header().height() != executed_height_ + 1) break;
-    if (!io_.store_has_room()) break;
+    if (io_.store_room() == 0) break;
     if (Status s = apply_transferred(block); !s.ok()) {
       reject("state transfer from " + validators_.validator(sender).name() + ": block " +
              std::to_string(block.header().height()) + ": " + s.message());

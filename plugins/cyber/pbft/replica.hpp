@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <map>
 #include <memory>
@@ -66,10 +67,10 @@ class ReplicaIo {
   virtual void tx_done(const std::string& tx_id, const v1::TxResult& result) = 0;
   // Replaces the journal with these records (after a stable checkpoint).
   virtual void compact_journal(const std::vector<v1::VoteRecord>& keep) = 0;
-  // False while too many executed blocks wait for the store (it refuses them, e.g. a
-  // full disk): the replica then executes nothing more and fetches no blocks; it keeps
-  // voting within its watermarks and resumes at the next on_durable().
-  virtual bool store_has_room() const { return true; }
+  // How many more executed blocks the store takes now. At 0 (it refuses blocks, e.g. a
+  // full disk) the replica executes nothing more and fetches no blocks; it keeps voting
+  // within its watermarks and resumes in on_durable().
+  virtual std::size_t store_room() const { return SIZE_MAX; }
 };
 
 struct ReplicaStats {
