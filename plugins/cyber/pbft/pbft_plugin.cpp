@@ -61,7 +61,7 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
   ITC_RETURN_IF_ERROR(in_range("max_pending_readings", s.max_pending_readings, 1000, 10000000));
   ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes", s.max_pending_handshakes, 2, 65536));
   ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes_per_address",
-                               s.max_pending_handshakes_per_address, 1, s.max_pending_handshakes));
+                               s.max_pending_handshakes_per_address, 1, 65536));
   if (r.pipeline_window > 2 * r.checkpoint_interval) {
     return Status::InvalidArgument("pipeline_window: must not exceed twice checkpoint_interval (" +
                                    std::to_string(2 * r.checkpoint_interval) + ")");

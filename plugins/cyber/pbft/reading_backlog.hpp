@@ -57,9 +57,9 @@ class ReadingBacklog {
   mutable std::mutex mu_;
   std::condition_variable room_;
   std::uint64_t next_seq_ = 1;
-  std::map<std::uint64_t, Entry> entries_;               // by arrival
+  std::map<std::uint64_t, Entry> entries_;                 // by arrival
   std::unordered_map<std::string, std::uint64_t> seq_of_;  // reading_key -> arrival
-  std::vector<std::uint64_t> fresh_;                     // not yet submitted
+  std::vector<std::uint64_t> fresh_;                       // not yet submitted
 };
 
 }  // namespace itc::pbft
