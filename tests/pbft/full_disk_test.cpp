@@ -74,7 +74,9 @@ std::uint64_t number_before(const QString& text, const QString& suffix) {
 NetworkOptions loaded_network() {
   NetworkOptions opt;
   opt.lamps = 200;  // per validator, a report every 500 ms: 400 readings/s each
-  opt.pbft_extra = ", batch_delay_ms: 100, max_pending_readings: " + std::to_string(kMaxPending);
+  // A small watermark window (2 x 16 blocks) so the stalled replica's memory settles soon.
+  opt.pbft_extra = ", batch_delay_ms: 100, checkpoint_interval: 16, max_pending_readings: " +
+                   std::to_string(kMaxPending);
   return opt;
 }
 
