@@ -14,9 +14,9 @@ constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr std::size_t kBundleReadings = 2000;
 constexpr std::uint64_t kMaxServedBlocks = 64;
 constexpr std::chrono::milliseconds kReplayWindow{500};
-// Executed blocks that may wait for the store at once (each up to max_block_readings); one
-// state-transfer chunk, so catching up is not slowed down.
-constexpr std::size_t kMaxUnstoredBlocks = 64;
+// Executed blocks that may wait for the store at once (each up to max_block_readings): two
+// state-transfer chunks, so a replica catching up fetches one while the store writes one.
+constexpr std::size_t kMaxUnstoredBlocks = 128;
 
 std::int64_t oldest_sample_us(const v1::Block& block) {
   std::int64_t oldest = 0;

@@ -610,9 +610,18 @@ void Replica::on_durable(const v1::Block& block) {
     for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
     if (n >= validators_.quorum()) make_stable(height, hash);
   }
-  // Execution and state transfer may have stopped while the store was behind.
+  // Execution and state transfer may have stopped while the store was behind; a chunk is
+  // fetched while the store still writes the previous one.
   execute_ready();
-  if (durable_height_ == executed_height_) catch_up();
+  if (io_.store_room() < kTransferChunk) return;
+  if (transfer_resume_peer_ && best_proven_peer().second > executed_height_) {
+    const std::uint32_t peer = *transfer_resume_peer_;  // it served the last chunk
+    transfer_resume_peer_.reset();
+    transfer_target_ = 0;
+    request_transfer(peer, executed_height_ + 1);
+    return;
+  }
+  catch_up();
 }
 
 void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
@@ -1024,13 +1033,12 @@ void Replica::catch_up() {
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
-  // No more than the store takes now (on_durable() asks again once it has caught up).
-  const std::uint64_t room = std::min<std::uint64_t>(kTransferChunk, io_.store_room());
-  if (room == 0) return;
+  // Only once the store takes a whole chunk (on_durable() asks again when it does).
+  if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time (re-sent after a second without an answer). It asks
   // for a whole chunk: the peer sends what it has, which may be more than it last said.
   if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
-  transfer_target_ = executed_height_ + room;
+  transfer_target_ = executed_height_ + kTransferChunk;
   transfer_sent_ = now();
   v1::ConsensusMessage msg;
   msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
@@ -1081,6 +1089,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   if (applied > 0) {
     // More to fetch: a full chunk came, a peer proves more, or a gap remains.
     if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
+    if (io_.store_room() < kTransferChunk) transfer_resume_peer_ = sender;  // on_durable()
     catch_up();
     if (in_view_change_) try_new_view();
     try_propose();

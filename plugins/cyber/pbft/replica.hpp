@@ -272,6 +272,8 @@ class Replica {
   std::chrono::nanoseconds next_status_{0};
   std::chrono::nanoseconds transfer_sent_{0};
   std::uint64_t transfer_target_ = 0;
+  // The peer that served the last chunk, while the store had no room for the next one.
+  std::optional<std::uint32_t> transfer_resume_peer_;
 
   ReplicaStats stats_;
 };
