@@ -73,7 +73,7 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       pending_readings_(env.metrics().gauge("pending_readings", "Readings accepted here and not yet in a block stored here")),
       backlog_full_(env.metrics().gauge("backlog_full", "1 while max_pending_readings wait and the sources are held back")),
       blocks_awaiting_store_(env.metrics().gauge("blocks_awaiting_store", "Executed blocks the store has not yet stored")),
-      store_stalled_(env.metrics().gauge("store_stalled", "1 while the replica stops executing: too many blocks wait for the store")),
+      store_stalled_(env.metrics().gauge("store_stalled", "1 while the store refuses blocks and the replica has stopped executing")),
       handshakes_pending_(env.metrics().gauge("handshakes_pending", "Incoming peer TLS handshakes in progress")),
       handshakes_peak_pending_(env.metrics().gauge("handshakes_peak_pending", "The most incoming peer TLS handshakes in progress at once")),
       height_(env.metrics().gauge("height", "Height of the last stored block")),
@@ -267,6 +267,8 @@ void PbftNode::committer_loop() {
     v1::Block& block = item.first;
     Status s = store_->append(block, item.second);
     while (!s.ok()) {
+      store_failing_ = true;
+      note_stall();
       env_.log().error("pbft: storing block " + std::to_string(block.header().height()) +
                        " failed: " + s.message() + "; retrying in 1 s");
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -295,13 +297,28 @@ void PbftNode::committer_loop() {
   }
 }
 
+// The store refuses blocks and kMaxUnstoredBlocks wait for it: the replica stops
+// executing (store_room() is 0). Reported once per episode. (Reaching the bound while the
+// store works, e.g. when catching up, only paces the replica.)
+void PbftNode::note_stall() {
+  if (!store_failing_ || unstored_blocks_.load() < kMaxUnstoredBlocks ||
+      store_stalled_flag_.exchange(true)) {
+    return;
+  }
+  store_stalled_.set(1);
+  env_.log().warn("pbft: the store refuses blocks and " + std::to_string(kMaxUnstoredBlocks) +
+                  " executed blocks wait for it: this validator stops executing (the others go "
+                  "on) and catches up once the store takes blocks again");
+}
+
 void PbftNode::after_stored(const v1::Block& block) {
   backlog_.stored(block);
-  const std::size_t left = --unstored_blocks_;
-  if (left < kMaxUnstoredBlocks && store_stalled_flag_.exchange(false)) {
+  --unstored_blocks_;
+  if (store_failing_.exchange(false) && store_stalled_flag_.exchange(false)) {
     store_stalled_.set(0);
-    env_.log().info("pbft: the store caught up (" + std::to_string(left) +
-                    " blocks wait for it): executing again");
+    env_.log().info("pbft: the store takes blocks again (" +
+                    std::to_string(unstored_blocks_.load()) +
+                    " wait for it): this validator executes and catches up again");
   }
   {
     std::lock_guard lock(pending_journal_mu_);
@@ -520,12 +537,8 @@ void PbftNode::record(const v1::VoteRecord& record) { journal_->append(record); 
 
 void PbftNode::commit_block(v1::Block block, v1::StateDelta delta) {
   backlog_.ordered(block);
-  if (++unstored_blocks_ >= kMaxUnstoredBlocks && !store_stalled_flag_.exchange(true)) {
-    store_stalled_.set(1);
-    env_.log().warn("pbft: " + std::to_string(kMaxUnstoredBlocks) +
-                    " executed blocks wait for the store: this validator stops executing "
-                    "and catches up once the store stores blocks again");
-  }
+  ++unstored_blocks_;
+  note_stall();
   {
     std::lock_guard lock(commit_mu_);
     to_commit_.emplace_back(std::move(block), std::move(delta));

@@ -99,6 +99,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   void submit_backlog(std::chrono::nanoseconds now);
   Status reload_journal();
   void after_stored(const v1::Block& block);
+  void note_stall();
   bool stopping() const { return lifecycle_ != nullptr && lifecycle_->stopping(); }
   std::uint64_t interruptions() const {
     return lifecycle_ != nullptr ? lifecycle_->interruptions() : 0;
@@ -139,6 +140,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::condition_variable commit_cv_;
   std::deque<std::pair<v1::Block, v1::StateDelta>> to_commit_;
   std::atomic<std::size_t> unstored_blocks_{0};  // executed, not yet stored
+  std::atomic<bool> store_failing_{false};  // the last append failed
   std::atomic<bool> store_stalled_flag_{false};
   bool committer_stop_ = false;
   std::thread committer_thread_;
