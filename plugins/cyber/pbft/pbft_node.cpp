@@ -500,8 +500,7 @@ Status PbftNode::save_backlog() {
   pending_journal_last_ = backlog_.last_arrival();
   pending_journal_live_ = true;
   env_.log().warn("pbft: " + n + " readings are not in a block stored here; saved to " +
-                  pending_journal_.path() +
-                  ", proposed again at the next start: nothing is lost");
+                  pending_journal_.path() + ", proposed again at the next start: nothing is lost");
   return Status::Ok();
 }
 

@@ -29,11 +29,11 @@
 #include <vector>
 
 #include "fetch_budget.hpp"
-#include "itc/services/node_lifecycle.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/net/peer_network.hpp"
 #include "itc/services/ledger_store.hpp"
+#include "itc/services/node_lifecycle.hpp"
 #include "itc/services/transaction_pool.hpp"
 #include "pending_journal.hpp"
 #include "reading_backlog.hpp"
@@ -131,8 +131,8 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::atomic<bool> backlog_full_flag_{false};
   std::chrono::nanoseconds next_resubmit_{0};
   pending::PendingJournal pending_journal_;
-  std::mutex pending_journal_mu_;       // guards the two below
-  bool pending_journal_live_ = false;   // the journal holds readings not yet stored
+  std::mutex pending_journal_mu_;           // guards the two below
+  bool pending_journal_live_ = false;       // the journal holds readings not yet stored
   std::uint64_t pending_journal_last_ = 0;  // backlog arrival number of its last reading
 
   // Committer thread.
@@ -140,7 +140,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::condition_variable commit_cv_;
   std::deque<std::pair<v1::Block, v1::StateDelta>> to_commit_;
   std::atomic<std::size_t> unstored_blocks_{0};  // executed, not yet stored
-  std::atomic<bool> store_failing_{false};  // the last append failed
+  std::atomic<bool> store_failing_{false};       // the last append failed
   std::atomic<bool> store_stalled_flag_{false};
   bool committer_stop_ = false;
   std::thread committer_thread_;
