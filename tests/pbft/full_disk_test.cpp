@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "admin_client.hpp"
 #include "local_network.hpp"
 #include "pending_journal.hpp"
 #include "replica.hpp"
@@ -129,6 +130,11 @@ class PbftFullDiskTest : public QObject {
     QVERIFY2(most_blocks <= 128, qPrintable(QString::number(most_blocks)));
     QVERIFY(pbft("readings_held_back") > 0);
     QVERIFY(net.log_of(kFull).contains("pbft: the backlog is full"));
+    itc::testing::AdminClient admin(QString("http://127.0.0.1:%1").arg(net.admin_port(kFull)),
+                                    QByteArray::fromStdString(net.token(kFull)));
+    const QJsonObject stats = admin.next_stats_event();
+    QVERIFY2(stats["sourcesHeldBack"].toBool(), QJsonDocument(stats).toJson().constData());
+    QVERIFY(stats["readingsWaiting"].toString().toLongLong() >= kMaxPending - 100);
     // The others go on.
     const auto h0 = net.height(0);
     QVERIFY(h0.has_value());

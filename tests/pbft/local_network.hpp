@@ -112,6 +112,7 @@ class LocalNetwork {
   const crypto::Ed25519PrivateKey& account(int j) const { return accounts_[static_cast<std::size_t>(j)]; }
   const crypto::Ed25519PrivateKey& validator_key(int i) const { return validator_keys_[static_cast<std::size_t>(i)]; }
   std::uint16_t peer_port(int i) const { return peer_ports_[static_cast<std::size_t>(i)]; }
+  std::uint16_t admin_port(int i) const { return admin_ports_[static_cast<std::size_t>(i)]; }
   std::string token(int i) const {
     auto t = read_file(path("node-" + std::to_string(i) + "/admin.token"));
     return t.ok() ? QByteArray::fromStdString(*t).trimmed().toStdString() : "";
