@@ -10,7 +10,6 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QTimer>
-
 #include <functional>
 #include <string>
 
@@ -50,6 +49,30 @@ class AdminClient {
     return out;
   }
   AdminReply get(const QString& path) { return call("GET", path); }
+
+  // The next once-a-second node stats event on GET /v1/events (empty if none in `ms`).
+  QJsonObject next_stats_event(int ms = 5000) {
+    QNetworkRequest req(QUrl(base_ + "/v1/events"));
+    req.setRawHeader("Authorization", "Bearer " + token_);
+    QNetworkReply* stream = nam_.get(req);
+    QByteArray received;
+    QJsonObject stats;
+    QObject::connect(stream, &QNetworkReply::readyRead, [&] { received += stream->readAll(); });
+    QElapsedTimer waited;
+    waited.start();
+    while (stats.isEmpty() && waited.elapsed() < ms) {
+      QEventLoop loop;
+      QTimer::singleShot(50, &loop, &QEventLoop::quit);
+      loop.exec();
+      for (const QByteArray& line : received.split('\n')) {
+        const auto event = QJsonDocument::fromJson(line.mid(6)).object();
+        if (line.startsWith("data: ") && event.contains("stats")) stats = event["stats"].toObject();
+      }
+    }
+    stream->abort();
+    delete stream;
+    return stats;
+  }
 
  private:
   QString base_;

@@ -160,28 +160,8 @@ class FullDiskNode {
 
   // The next once-a-second node stats event on GET /v1/events (empty if none in 5 s).
   QJsonObject next_stats_event() {
-    auto token = itc::read_file(path("data/admin.token"));
-    if (!token.ok()) return {};
-    QNetworkAccessManager nam;
-    nam.setProxy(QNetworkProxy::NoProxy);
-    QNetworkRequest req(QUrl(QString("http://127.0.0.1:%1/v1/events").arg(admin_port_)));
-    req.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(*token).trimmed());
-    QNetworkReply* stream = nam.get(req);
-    QByteArray received;
-    QJsonObject stats;
-    QObject::connect(stream, &QNetworkReply::readyRead, [&] { received += stream->readAll(); });
-    QElapsedTimer waited;
-    waited.start();
-    while (stats.isEmpty() && waited.elapsed() < 5000) {
-      QTest::qWait(50);
-      for (const QByteArray& line : received.split('\n')) {
-        const auto event = QJsonDocument::fromJson(line.mid(6)).object();
-        if (line.startsWith("data: ") && event.contains("stats")) stats = event["stats"].toObject();
-      }
-    }
-    stream->abort();
-    delete stream;
-    return stats;
+    if (!admin_) call("/healthz");  // creates the client once the token exists
+    return admin_ ? admin_->next_stats_event() : QJsonObject();
   }
 
   // Readings in every block of the ledger.

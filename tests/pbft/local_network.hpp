@@ -112,6 +112,7 @@ class LocalNetwork {
   const crypto::Ed25519PrivateKey& account(int j) const { return accounts_[static_cast<std::size_t>(j)]; }
   const crypto::Ed25519PrivateKey& validator_key(int i) const { return validator_keys_[static_cast<std::size_t>(i)]; }
   std::uint16_t peer_port(int i) const { return peer_ports_[static_cast<std::size_t>(i)]; }
+  std::uint16_t admin_port(int i) const { return admin_ports_[static_cast<std::size_t>(i)]; }
   std::string token(int i) const {
     auto t = read_file(path("node-" + std::to_string(i) + "/admin.token"));
     return t.ok() ? QByteArray::fromStdString(*t).trimmed().toStdString() : "";
@@ -168,6 +169,17 @@ class LocalNetwork {
     p->waitForFinished(5000);
     p.reset();
   }
+  // SIGTERM (a clean stop): the exit code, or -1 if it did not exit within 60 s.
+  int terminate(int i) {
+    auto& p = processes_[static_cast<std::size_t>(i)];
+    if (!p) return -1;
+    p->terminate();
+    if (!p->waitForFinished(60000)) return -1;
+    const int code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
+    p.reset();
+    return code;
+  }
+  qint64 pid(int i) const { return processes_[static_cast<std::size_t>(i)]->processId(); }
   void freeze(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGSTOP); }
   void thaw(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGCONT); }
   bool running(int i) const { return processes_[static_cast<std::size_t>(i)] != nullptr; }

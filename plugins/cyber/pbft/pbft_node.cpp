@@ -14,6 +14,9 @@ constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr std::size_t kBundleReadings = 2000;
 constexpr std::uint64_t kMaxServedBlocks = 64;
 constexpr std::chrono::milliseconds kReplayWindow{500};
+// Executed blocks that may wait for the store at once (each up to max_block_readings): two
+// state-transfer chunks, so a replica catching up fetches one while the store writes one.
+constexpr std::size_t kMaxUnstoredBlocks = 128;
 
 std::int64_t oldest_sample_us(const v1::Block& block) {
   std::int64_t oldest = 0;
@@ -53,6 +56,7 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       validators_(std::move(validators)),
       identity_(std::move(identity)),
       self_(self),
+      pending_journal_(env.data_dir()),
       replay_filter_(validators_.size(), kReplayWindow, env.clock()),
       fetch_budget_(validators_.size(), FetchLimits{}, env.clock()),
       blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
@@ -62,6 +66,16 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       frames_replayed_(env.metrics().counter("frames_replayed", "Peer messages dropped unread: a copy of one the peer sent within 500 ms")),
       blocks_served_(env.metrics().counter("blocks_served", "Blocks served to peers by state transfer")),
       fetches_refused_(env.metrics().counter("fetches_refused", "Fetch requests not served: a copy of one just served, or over the peer's budget")),
+      readings_held_back_(env.metrics().counter("readings_held_back", "Readings that found the backlog full: their source waited")),
+      handshakes_refused_(env.metrics().counter("handshakes_refused", "Incoming peer handshakes reset unread: max_pending_handshakes reached")),
+      handshakes_refused_per_address_(env.metrics().counter("handshakes_refused_per_address", "Incoming peer handshakes reset unread: max_pending_handshakes_per_address reached")),
+      handshakes_timed_out_(env.metrics().counter("handshakes_timed_out", "Incoming peer handshakes closed after the handshake timeout")),
+      pending_readings_(env.metrics().gauge("pending_readings", "Readings accepted here and not yet in a block stored here")),
+      backlog_full_(env.metrics().gauge("backlog_full", "1 while max_pending_readings wait and the sources are held back")),
+      blocks_awaiting_store_(env.metrics().gauge("blocks_awaiting_store", "Executed blocks the store has not yet stored")),
+      store_stalled_(env.metrics().gauge("store_stalled", "1 while the store refuses blocks and the replica has stopped executing")),
+      handshakes_pending_(env.metrics().gauge("handshakes_pending", "Incoming peer TLS handshakes in progress")),
+      handshakes_peak_pending_(env.metrics().gauge("handshakes_peak_pending", "The most incoming peer TLS handshakes in progress at once")),
       height_(env.metrics().gauge("height", "Height of the last stored block")),
       view_(env.metrics().gauge("view", "Current PBFT view")),
       view_changes_(env.metrics().gauge("view_changes", "View changes this replica started or joined")),
@@ -71,7 +85,12 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       ordered_blocks_(env.metrics().gauge("ordered_blocks", "Blocks committed through this validator's own votes (the normal case)")),
       divergences_(env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
       is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
-      peers_connected_(env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {}
+      peers_connected_(env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {
+  lifecycle_ = env.services().find<NodeLifecycle>();
+  env.metrics()
+      .gauge("max_pending_readings", "The backlog's bound (config)")
+      .set(static_cast<double>(settings_.max_pending_readings));
+}
 
 PbftNode::~PbftNode() { stop(); }
 
@@ -103,6 +122,7 @@ Status PbftNode::start(LedgerStore* store) {
   replica_ = std::make_unique<Replica>(settings_.replica, validators_, genesis_, identity_,
                                        std::move(state), *head, *this, env_.log(), env_.clock());
   replica_->restore_votes(records);
+  ITC_RETURN_IF_ERROR(reload_journal());
 
   net::PeerNetworkOptions opts;
   opts.self_index = self_;
@@ -113,6 +133,8 @@ Status PbftNode::start(LedgerStore* store) {
   opts.identity = identity_;
   opts.listen_address = settings_.listen_address;
   opts.io_threads = 2;
+  opts.max_pending_handshakes = settings_.max_pending_handshakes;
+  opts.max_pending_handshakes_per_address = settings_.max_pending_handshakes_per_address;
   auto network = net::PeerNetwork::start(
       std::move(opts), [this](std::uint32_t peer, std::string frame) { on_frame(peer, std::move(frame)); },
       env_.log());
@@ -180,17 +202,7 @@ void PbftNode::protocol_loop() {
     for (auto& task : batch) task();
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_tick) {
-      std::vector<v1::Reading> readings;
-      {
-        std::lock_guard lock(readings_mu_);
-        readings.swap(readings_);
-      }
-      for (std::size_t i = 0; i < readings.size(); i += kBundleReadings) {
-        const std::size_t end = std::min(readings.size(), i + kBundleReadings);
-        replica_->submit_readings(std::vector<v1::Reading>(
-            std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(i)),
-            std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(end))));
-      }
+      submit_backlog(now.time_since_epoch());
       replica_->on_tick();
       next_tick = now + kTick;
     }
@@ -199,6 +211,25 @@ void PbftNode::protocol_loop() {
       next_metrics = now + std::chrono::milliseconds(250);
     }
     end_turn();
+  }
+}
+
+// New readings go out in bundles; readings whose bundle was lost (not ordered 4 view-change
+// timeouts after they were submitted, when the replica stops re-sending it) go again.
+void PbftNode::submit_backlog(std::chrono::nanoseconds now) {
+  std::vector<v1::Reading> readings = backlog_.take_new(now);
+  if (now >= next_resubmit_) {
+    const auto period = 4 * settings_.replica.view_change_timeout;
+    next_resubmit_ = now + std::chrono::duration_cast<std::chrono::nanoseconds>(period) / 4;
+    auto again = backlog_.take_unordered(now, period);
+    readings.insert(readings.end(), std::make_move_iterator(again.begin()),
+                    std::make_move_iterator(again.end()));
+  }
+  for (std::size_t i = 0; i < readings.size(); i += kBundleReadings) {
+    const std::size_t end = std::min(readings.size(), i + kBundleReadings);
+    replica_->submit_readings(std::vector<v1::Reading>(
+        std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(i)),
+        std::make_move_iterator(readings.begin() + static_cast<std::ptrdiff_t>(end))));
   }
 }
 
@@ -236,6 +267,8 @@ void PbftNode::committer_loop() {
     v1::Block& block = item.first;
     Status s = store_->append(block, item.second);
     while (!s.ok()) {
+      store_failing_ = true;
+      note_stall();
       env_.log().error("pbft: storing block " + std::to_string(block.header().height()) +
                        " failed: " + s.message() + "; retrying in 1 s");
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -245,6 +278,7 @@ void PbftNode::committer_loop() {
       }
       s = store_->append(block, item.second);
     }
+    after_stored(block);
     const std::int64_t now_us = env_.clock().unix_micros();
     blocks_committed_.add();
     readings_committed_.add(static_cast<std::uint64_t>(block.readings_size()));
@@ -260,6 +294,51 @@ void PbftNode::committer_loop() {
     (void)env_.bus().publish_value(topics::kBlocks, std::move(committed));
     auto shared = std::make_shared<v1::Block>(std::move(block));
     post([this, shared] { replica_->on_durable(*shared); });
+  }
+}
+
+// The store refuses blocks and kMaxUnstoredBlocks wait for it: the replica stops
+// executing (store_room() is 0). Reported once per episode. (Reaching the bound while the
+// store works, e.g. when catching up, only paces the replica.)
+void PbftNode::note_stall() {
+  if (!store_failing_ || unstored_blocks_.load() < kMaxUnstoredBlocks ||
+      store_stalled_flag_.exchange(true)) {
+    return;
+  }
+  store_stalled_.set(1);
+  env_.log().warn("pbft: the store refuses blocks and " + std::to_string(kMaxUnstoredBlocks) +
+                  " executed blocks wait for it: this validator stops executing (the others go "
+                  "on) and catches up once the store takes blocks again");
+}
+
+void PbftNode::after_stored(const v1::Block& block) {
+  backlog_.stored(block);
+  --unstored_blocks_;
+  if (store_failing_.exchange(false) && store_stalled_flag_.exchange(false)) {
+    store_stalled_.set(0);
+    env_.log().info("pbft: the store takes blocks again (" +
+                    std::to_string(unstored_blocks_.load()) +
+                    " wait for it): this validator executes and catches up again");
+  }
+  {
+    std::lock_guard lock(pending_journal_mu_);
+    if (pending_journal_live_ && !backlog_.holds_any_up_to(pending_journal_last_)) {
+      pending_journal_live_ = false;
+      if (Status s = pending_journal_.remove(); !s.ok()) {
+        env_.log().error("pbft: " + s.message());
+      } else {
+        env_.log().info("pbft: the readings saved by the last stop are stored; " +
+                        pending_journal_.path() + " removed");
+      }
+    }
+  }
+  if (backlog_full_flag_.load() && backlog_.size() < settings_.max_pending_readings &&
+      backlog_full_flag_.exchange(false)) {
+    backlog_full_.set(0);
+    env_.log().info("pbft: the backlog has room again (" + std::to_string(backlog_.size()) +
+                    " readings wait): the sources resume; " +
+                    std::to_string(readings_held_back_.value()) +
+                    " readings were held back so far");
   }
 }
 
@@ -344,13 +423,85 @@ void PbftNode::publish_metrics() {
   std::size_t up = 0;
   for (const auto& p : network_->stats()) up += p.connected_in && p.connected_out;
   peers_connected_.set(static_cast<double>(up));
+  pending_readings_.set(static_cast<double>(backlog_.size()));
+  blocks_awaiting_store_.set(static_cast<double>(unstored_blocks_.load()));
+  const net::HandshakeStats h = network_->handshake_stats();
+  handshakes_pending_.set(static_cast<double>(h.pending));
+  handshakes_peak_pending_.set(static_cast<double>(h.peak_pending));
+  auto catch_up = [](Counter& c, std::uint64_t total) {
+    if (total > c.value()) c.add(total - c.value());
+  };
+  catch_up(handshakes_refused_, h.refused_total);
+  catch_up(handshakes_refused_per_address_, h.refused_per_address);
+  catch_up(handshakes_timed_out_, h.timed_out);
 }
 
 // ---- Inputs from the node ---------------------------------------------------------------------
 
+// Back-pressure: this handler runs on pbft's bus delivery thread, so while it waits
+// pbft's queue fills and the bus makes the publishers upstream wait, up to the sources.
+// A stopping node is never held back (what is in flight must reach save_backlog()), nor
+// a hot swap (the host waits for this handler before it holds pbft's messages).
 void PbftNode::add_reading(const v1::Reading& reading) {
-  std::lock_guard lock(readings_mu_);
-  readings_.push_back(reading);
+  const std::size_t limit = settings_.max_pending_readings;
+  if (backlog_.size() >= limit && !stopping()) {
+    readings_held_back_.add();
+    if (!backlog_full_flag_.exchange(true)) {
+      backlog_full_.set(1);
+      env_.log().warn("pbft: the backlog is full (" + std::to_string(backlog_.size()) +
+                      " readings wait, max_pending_readings " + std::to_string(limit) +
+                      "): the sources are held back until blocks are stored again");
+    }
+    const std::uint64_t since = interruptions();
+    backlog_.wait_for_room(limit, [&] { return stopping() || interruptions() != since; });
+  }
+  backlog_.add(reading);
+}
+
+// Puts the readings a previous stop saved into the backlog: they are proposed again; the
+// primary skips any the network ordered meanwhile (by reading_key).
+Status PbftNode::reload_journal() {
+  auto loaded = pending_journal_.load();
+  if (!loaded.ok()) return loaded.status().WithContext("pbft: journal");
+  if (!loaded->has_value()) return Status::Ok();
+  const auto& readings = (*loaded)->readings;
+  for (const auto& r : readings) backlog_.add(r);
+  std::lock_guard lock(pending_journal_mu_);
+  pending_journal_last_ = backlog_.last_arrival();
+  pending_journal_live_ = true;
+  env_.log().info("pbft: " + std::to_string(readings.size()) +
+                  " readings saved by the last stop are proposed again (from " +
+                  pending_journal_.path() + ")");
+  return Status::Ok();
+}
+
+Status PbftNode::save_backlog() {
+  backlog_.wake();
+  const std::vector<v1::Reading> left = backlog_.snapshot();
+  std::lock_guard lock(pending_journal_mu_);
+  if (left.empty()) {
+    if (pending_journal_live_) {
+      pending_journal_live_ = false;
+      return pending_journal_.remove();
+    }
+    return Status::Ok();
+  }
+  const std::string n = std::to_string(left.size());
+  std::uint64_t head = 0;
+  if (store_) {
+    if (auto h = store_->head(); h.ok() && *h) head = (*h)->header().height();
+  }
+  if (Status saved = pending_journal_.save({left, 0, head}); !saved.ok()) {
+    return Status::Aborted("pbft: " + n +
+                           " readings are lost: they are not in a block stored here and "
+                           "saving them to " +
+                           pending_journal_.path() + " failed (" + saved.message() + ")");
+  }
+  pending_journal_last_ = backlog_.last_arrival();
+  pending_journal_live_ = true;
+  env_.log().warn("pbft: " + n + " readings are not in a block stored here; saved to " +
+                  pending_journal_.path() + ", proposed again at the next start: nothing is lost");
+  return Status::Ok();
 }
 
 void PbftNode::submit(const v1::Transaction& tx, std::function<void(v1::TxResult)> done) {
@@ -384,6 +535,9 @@ void PbftNode::broadcast(const v1::Envelope& envelope) { outbox_.emplace_back(-1
 void PbftNode::record(const v1::VoteRecord& record) { journal_->append(record); }
 
 void PbftNode::commit_block(v1::Block block, v1::StateDelta delta) {
+  backlog_.ordered(block);
+  ++unstored_blocks_;
+  note_stall();
   {
     std::lock_guard lock(commit_mu_);
     to_commit_.emplace_back(std::move(block), std::move(delta));
@@ -401,6 +555,11 @@ void PbftNode::tx_done(const std::string& tx_id, const v1::TxResult& result) {
     waiting_.erase(it);
   }
   for (auto& cb : callbacks) cb(result);
+}
+
+std::size_t PbftNode::store_room() const {
+  const std::size_t waiting = unstored_blocks_.load();
+  return waiting < kMaxUnstoredBlocks ? kMaxUnstoredBlocks - waiting : 0;
 }
 
 void PbftNode::compact_journal(const std::vector<v1::VoteRecord>& keep) {

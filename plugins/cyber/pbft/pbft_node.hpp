@@ -8,6 +8,12 @@
 //     LedgerStore, announces them on topics::kBlocks and tells the Replica they are
 //     durable.
 // It is also the node's TransactionPool (the admin API's POST /v1/tx).
+//
+// Readings from this node's sources wait in a ReadingBacklog until a block stored here
+// holds them (at most max_pending_readings: then add_reading() waits, holding the
+// sources back). At most kMaxUnstoredBlocks executed blocks wait for the store; then
+// the replica stops executing (ReplicaIo::store_room). save_backlog() journals what
+// a stop leaves; start() proposes it again.
 // Thread safety: submit() from any thread; the rest is called by PbftPlugin.
 #pragma once
 
@@ -27,7 +33,10 @@
 #include "itc/ledger/validators.hpp"
 #include "itc/net/peer_network.hpp"
 #include "itc/services/ledger_store.hpp"
+#include "itc/services/node_lifecycle.hpp"
 #include "itc/services/transaction_pool.hpp"
+#include "pending_journal.hpp"
+#include "reading_backlog.hpp"
 #include "replay_filter.hpp"
 #include "replica.hpp"
 #include "vote_journal.hpp"
@@ -40,6 +49,9 @@ struct NodeSettings {
   std::string identity_key_file;
   std::string listen_address;
   bool sync_votes = true;
+  std::uint32_t max_pending_readings = 200000;  // readings accepted, not yet stored here
+  std::uint32_t max_pending_handshakes = 128;   // PeerNetworkOptions
+  std::uint32_t max_pending_handshakes_per_address = 8;
 };
 
 class PbftNode final : public ReplicaIo, public TransactionPool {
@@ -52,7 +64,12 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   Status start(LedgerStore* store);
   // Stops taking work, lets the committer finish what was executed, stops the threads.
   void stop();
+  // After stop(): saves the readings not in a stored block to the journal (fsynced).
+  // Aborted naming how many readings are lost if that fails.
+  Status save_backlog();
 
+  // Waits while max_pending_readings wait (never while the node stops or a hot swap
+  // begins: NodeLifecycle).
   void add_reading(const v1::Reading& reading);
 
   // TransactionPool
@@ -65,6 +82,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   void commit_block(v1::Block block, v1::StateDelta delta) override;
   void tx_done(const std::string& tx_id, const v1::TxResult& result) override;
   void compact_journal(const std::vector<v1::VoteRecord>& keep) override;
+  std::size_t store_room() const override;
 
  private:
   PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
@@ -78,6 +96,14 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   void on_frame(std::uint32_t peer, std::string frame);
   void serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch);
   void publish_metrics();
+  void submit_backlog(std::chrono::nanoseconds now);
+  Status reload_journal();
+  void after_stored(const v1::Block& block);
+  void note_stall();
+  bool stopping() const { return lifecycle_ != nullptr && lifecycle_->stopping(); }
+  std::uint64_t interruptions() const {
+    return lifecycle_ != nullptr ? lifecycle_->interruptions() : 0;
+  }
 
   HostEnv& env_;
   const NodeSettings settings_;
@@ -99,14 +125,23 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::thread loop_thread_;
   std::vector<std::pair<std::int64_t, v1::Envelope>> outbox_;  // peer (-1 = all), message
 
-  // Readings waiting to be bundled.
-  std::mutex readings_mu_;
-  std::vector<v1::Reading> readings_;
+  // Readings accepted here and not yet in a block stored here.
+  ReadingBacklog backlog_;
+  NodeLifecycle* lifecycle_ = nullptr;  // host-provided; null in a bare test environment
+  std::atomic<bool> backlog_full_flag_{false};
+  std::chrono::nanoseconds next_resubmit_{0};
+  pending::PendingJournal pending_journal_;
+  std::mutex pending_journal_mu_;           // guards the two below
+  bool pending_journal_live_ = false;       // the journal holds readings not yet stored
+  std::uint64_t pending_journal_last_ = 0;  // backlog arrival number of its last reading
 
   // Committer thread.
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;
   std::deque<std::pair<v1::Block, v1::StateDelta>> to_commit_;
+  std::atomic<std::size_t> unstored_blocks_{0};  // executed, not yet stored
+  std::atomic<bool> store_failing_{false};       // the last append failed
+  std::atomic<bool> store_stalled_flag_{false};
   bool committer_stop_ = false;
   std::thread committer_thread_;
 
@@ -126,6 +161,16 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   Counter& frames_replayed_;
   Counter& blocks_served_;
   Counter& fetches_refused_;
+  Counter& readings_held_back_;
+  Counter& handshakes_refused_;
+  Counter& handshakes_refused_per_address_;
+  Counter& handshakes_timed_out_;
+  Gauge& pending_readings_;
+  Gauge& backlog_full_;
+  Gauge& blocks_awaiting_store_;
+  Gauge& store_stalled_;
+  Gauge& handshakes_pending_;
+  Gauge& handshakes_peak_pending_;
   Gauge& height_;
   Gauge& view_;
   Gauge& view_changes_;

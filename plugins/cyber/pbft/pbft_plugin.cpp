@@ -44,6 +44,11 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
   if (c.has_max_block_readings()) r.max_block_readings = c.max_block_readings();
   if (c.has_request_timeout_ms()) r.request_timeout = std::chrono::milliseconds(c.request_timeout_ms());
   if (c.has_sync_votes()) s.sync_votes = c.sync_votes();
+  if (c.has_max_pending_readings()) s.max_pending_readings = c.max_pending_readings();
+  if (c.has_max_pending_handshakes()) s.max_pending_handshakes = c.max_pending_handshakes();
+  if (c.has_max_pending_handshakes_per_address()) {
+    s.max_pending_handshakes_per_address = c.max_pending_handshakes_per_address();
+  }
   ITC_RETURN_IF_ERROR(in_range("batch_max_requests", r.batch_max_requests, 1, 100000));
   ITC_RETURN_IF_ERROR(in_range("batch_delay_ms", c.batch_delay_ms(), 0, 10000));
   ITC_RETURN_IF_ERROR(in_range("pipeline_window", r.pipeline_window, 1, 256));
@@ -53,6 +58,10 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
   ITC_RETURN_IF_ERROR(in_range("max_block_readings", r.max_block_readings, 0, 1000000));
   ITC_RETURN_IF_ERROR(in_range("request_timeout_ms",
                                static_cast<std::uint64_t>(r.request_timeout.count()), 100, 3600000));
+  ITC_RETURN_IF_ERROR(in_range("max_pending_readings", s.max_pending_readings, 1000, 10000000));
+  ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes", s.max_pending_handshakes, 2, 65536));
+  ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes_per_address",
+                               s.max_pending_handshakes_per_address, 1, 65536));
   if (r.pipeline_window > 2 * r.checkpoint_interval) {
     return Status::InvalidArgument("pipeline_window: must not exceed twice checkpoint_interval (" +
                                    std::to_string(2 * r.checkpoint_interval) + ")");
@@ -91,11 +100,13 @@ class PbftPlugin final : public Plugin {
     });
   }
 
-  // Stops ordering; blocks already executed are stored before this returns.
+  // Stops ordering; blocks already executed are stored before this returns if the store
+  // takes them. Readings accepted here and not in a stored block are saved to the journal
+  // and proposed again at the next start; if that fails, the error says how many are lost.
   Status drain() noexcept override {
     return guard("pbft: drain", [&]() -> Status {
       node_->stop();
-      return Status::Ok();
+      return node_->save_backlog();
     });
   }
 

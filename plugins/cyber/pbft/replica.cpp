@@ -16,6 +16,12 @@ constexpr std::uint64_t kTransferChunk = 64;
 
 enum VoteKind { kPrePrepareVote = 1, kPrepareVote = 2, kCommitVote = 3 };
 
+std::string at(std::uint64_t view, std::uint64_t seq) {
+  return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
+}
+
+}  // namespace
+
 std::string reading_key(const v1::Reading& r) {
   std::string key = "r";
   key += r.frame_digest();
@@ -24,12 +30,6 @@ std::string reading_key(const v1::Reading& r) {
   key += r.metric();
   return key;
 }
-
-std::string at(std::uint64_t view, std::uint64_t seq) {
-  return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
-}
-
-}  // namespace
 
 std::size_t Replica::Votes::matching(std::uint64_t view, const std::string& digest,
                                      std::optional<std::uint32_t> except) const {
@@ -524,6 +524,7 @@ void Replica::execute_ready() {
   for (;;) {
     auto it = slots_.find(executed_height_ + 1);
     if (it == slots_.end() || !it->second.committed) break;
+    if (io_.store_room() == 0) break;  // resumes in on_durable()
     Slot& s = it->second;
     // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
     v1::Block block = std::move(s.block);
@@ -609,6 +610,18 @@ void Replica::on_durable(const v1::Block& block) {
     for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
     if (n >= validators_.quorum()) make_stable(height, hash);
   }
+  // Execution and state transfer may have stopped while the store was behind; a chunk is
+  // fetched while the store still writes the previous one.
+  execute_ready();
+  if (io_.store_room() < kTransferChunk) return;
+  if (transfer_resume_peer_ && best_proven_peer().second > executed_height_) {
+    const std::uint32_t peer = *transfer_resume_peer_;  // it served the last chunk
+    transfer_resume_peer_.reset();
+    transfer_target_ = 0;
+    request_transfer(peer, executed_height_ + 1);
+    return;
+  }
+  catch_up();
 }
 
 void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
@@ -1020,6 +1033,8 @@ void Replica::catch_up() {
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
+  // Only once the store takes a whole chunk (on_durable() asks again when it does).
+  if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time (re-sent after a second without an answer). It asks
   // for a whole chunk: the peer sends what it has, which may be more than it last said.
   if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
@@ -1048,11 +1063,13 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
                   std::to_string(executed_height_ + 1) + ": " + certified.message());
   }
+  if (io_.store_room() == 0) return;  // fetched again once the store catches up
   hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
     if (block.header().height() <= executed_height_) continue;
     if (block.header().height() != executed_height_ + 1) break;
+    if (io_.store_room() == 0) break;
     if (Status s = apply_transferred(block); !s.ok()) {
       reject("state transfer from " + validators_.validator(sender).name() + ": block " +
              std::to_string(block.header().height()) + ": " + s.message());
@@ -1072,6 +1089,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   if (applied > 0) {
     // More to fetch: a full chunk came, a peer proves more, or a gap remains.
     if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
+    if (io_.store_room() < kTransferChunk) transfer_resume_peer_ = sender;  // on_durable()
     catch_up();
     if (in_view_change_) try_new_view();
     try_propose();

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -50,6 +51,9 @@ struct ReplicaOptions {
   std::chrono::milliseconds request_timeout{30000};
 };
 
+// A reading's identity: the primary orders each one once (a copy is skipped).
+std::string reading_key(const v1::Reading& r);
+
 class ReplicaIo {
  public:
   virtual ~ReplicaIo() = default;
@@ -63,6 +67,10 @@ class ReplicaIo {
   virtual void tx_done(const std::string& tx_id, const v1::TxResult& result) = 0;
   // Replaces the journal with these records (after a stable checkpoint).
   virtual void compact_journal(const std::vector<v1::VoteRecord>& keep) = 0;
+  // How many more executed blocks the store takes now. At 0 (it refuses blocks, e.g. a
+  // full disk) the replica executes nothing more and fetches no blocks; it keeps voting
+  // within its watermarks and resumes in on_durable().
+  virtual std::size_t store_room() const { return SIZE_MAX; }
 };
 
 struct ReplicaStats {
@@ -264,6 +272,8 @@ class Replica {
   std::chrono::nanoseconds next_status_{0};
   std::chrono::nanoseconds transfer_sent_{0};
   std::uint64_t transfer_target_ = 0;
+  // The peer that served the last chunk, while the store had no room for the next one.
+  std::optional<std::uint32_t> transfer_resume_peer_;
 
   ReplicaStats stats_;
 };

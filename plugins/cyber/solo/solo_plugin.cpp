@@ -25,6 +25,11 @@
 namespace itc::solo {
 namespace {
 
+using pending::decode_pending;
+using pending::encode_pending;
+using pending::PendingBatch;
+using pending::PendingJournal;
+
 constexpr std::uint32_t kDefaultIntervalMs = 200;
 constexpr std::uint32_t kDefaultMaxBlockReadings = 10000;
 constexpr std::uint32_t kDefaultMaxPendingReadings = 200000;

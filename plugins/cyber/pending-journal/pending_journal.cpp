@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "itc/file_io.hpp"
-#include "solo_config.pb.h"
+#include "pending_readings.pb.h"
 
-namespace itc::solo {
+namespace itc::pending {
 
 Result<std::string> encode_pending(const PendingBatch& batch) {
   PendingReadings msg;
@@ -25,7 +25,7 @@ Result<std::string> encode_pending(const PendingBatch& batch) {
 Result<PendingBatch> decode_pending(std::string_view bytes) {
   PendingReadings msg;
   if (!msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("not a valid itc.solo.PendingReadings message (" +
+    return Status::InvalidArgument("not a valid itc.pending.PendingReadings message (" +
                                    std::to_string(bytes.size()) + " bytes)");
   }
   PendingBatch batch;
@@ -75,4 +75,4 @@ Status PendingJournal::remove() const {
   return Status::Ok();
 }
 
-}  // namespace itc::solo
+}  // namespace itc::pending

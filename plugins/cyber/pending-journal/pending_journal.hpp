@@ -1,8 +1,9 @@
-// PendingJournal: the readings a stop could not commit (the store refused blocks, e.g. a
-// full disk), saved in solo's data dir and committed first at the next start. The file is
-// an itc.solo.PendingReadings message (solo_config.proto), written atomically and fsynced
-// (itc/file_io.hpp), so a crash while saving leaves the previous journal or the new one.
-// The same encoding carries solo's hot-swap state.
+// PendingJournal: the readings a stop could not get into a stored block (the store
+// refused blocks, e.g. a full disk), saved in the ledger plugin's data dir (solo, pbft)
+// and proposed first at the next start. The file is an itc.pending.PendingReadings message
+// (pending_readings.proto), written atomically and fsynced (itc/file_io.hpp), so a crash
+// while saving leaves the previous journal or the new one. The same encoding carries
+// solo's hot-swap state.
 //
 // Thread safety: none; the plugin serialises its calls.
 #pragma once
@@ -16,7 +17,7 @@
 #include "itc/status.hpp"
 #include "itc/v1/ledger.pb.h"
 
-namespace itc::solo {
+namespace itc::pending {
 
 struct PendingBatch {
   std::vector<v1::Reading> readings;  // oldest first
@@ -48,4 +49,4 @@ class PendingJournal {
   std::string path_;
 };
 
-}  // namespace itc::solo
+}  // namespace itc::pending
