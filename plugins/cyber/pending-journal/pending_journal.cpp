@@ -52,7 +52,7 @@ PendingJournal::PendingJournal(const std::string& data_dir)
 Result<std::optional<PendingBatch>> PendingJournal::load() const {
   std::error_code ec;
   if (!std::filesystem::exists(path_, ec)) return std::optional<PendingBatch>();
-  auto bytes = read_file(path_);
+  auto bytes = read_file(path_, kMaxDataFileBytes);  // a full backlog is far over 4 MiB
   if (!bytes.ok()) return bytes.status();
   auto batch = decode_pending(*bytes);
   if (!batch.ok()) {
