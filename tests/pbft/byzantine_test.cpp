@@ -29,7 +29,9 @@ namespace {
 
 class QtLogger final : public itc::Logger {
  public:
-  void log(itc::LogLevel, std::string_view m) override { qDebug("byzantine peer: %.*s", int(m.size()), m.data()); }
+  void log(itc::LogLevel, std::string_view m) override {
+    qDebug("byzantine peer: %.*s", int(m.size()), m.data());
+  }
 };
 
 // The Byzantine validator: a real peer link with validator `self`'s key.
@@ -72,7 +74,9 @@ class Adversary {
     return itc::pbft::seal(m, net_.validator_key(static_cast<int>(self_)),
                            net_.genesis().chain_id());
   }
-  void send_raw(std::uint32_t peer, const v1::Envelope& env) { network_->send(peer, env.SerializeAsString()); }
+  void send_raw(std::uint32_t peer, const v1::Envelope& env) {
+    network_->send(peer, env.SerializeAsString());
+  }
 
   // A valid block at height 1 of view 0 holding one made-up reading `tag`.
   v1::Block block_at_1(const std::string& tag) const {
@@ -88,7 +92,8 @@ class Adversary {
     h->set_view(0);
     h->set_producer("validator-0");
     h->set_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count());
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
     h->set_reading_count(1);
     h->set_merkle_root(itc::readings_merkle_root(b));
     h->set_tx_root(itc::transactions_root(b));
@@ -207,10 +212,12 @@ class ByzantineTest : public QObject {
     LocalNetwork net(opt);
     net.start_all();
     Adversary adversary(net);
-    QVERIFY(LocalNetwork::eventually([&] {
-      return net.metric(1, "pbft", "peers_connected").value_or(0) >= 3 &&
-             net.metric(2, "pbft", "peers_connected").value_or(0) >= 3;
-    }, 20000));
+    QVERIFY(LocalNetwork::eventually(
+        [&] {
+          return net.metric(1, "pbft", "peers_connected").value_or(0) >= 3 &&
+                 net.metric(2, "pbft", "peers_connected").value_or(0) >= 3;
+        },
+        20000));
 
     // 1. Equivocation: block A to validator 1, block B to validators 2 and 3, and a commit
     //    for each to its audience.
@@ -232,15 +239,19 @@ class ByzantineTest : public QObject {
     adversary.send_raw(1, itc::pbft::seal(forged, stranger, net.genesis().chain_id()));
     forged.set_sender(2);
     adversary.send_raw(1, itc::pbft::seal(forged, net.validator_key(0), net.genesis().chain_id()));
-    QVERIFY(LocalNetwork::eventually([&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; }, 10000));
+    QVERIFY(LocalNetwork::eventually(
+        [&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; }, 10000));
 
     // The honest replicas agree on height 1 whatever each was shown (B has a quorum).
-    QVERIFY2(LocalNetwork::eventually([&] {
-      for (int i = 1; i <= 3; ++i) {
-        if (net.height(i).value_or(0) < 1) return false;
-      }
-      return true;
-    }, 20000), qPrintable(net.log_of(1)));
+    QVERIFY2(LocalNetwork::eventually(
+                 [&] {
+                   for (int i = 1; i <= 3; ++i) {
+                     if (net.height(i).value_or(0) < 1) return false;
+                   }
+                   return true;
+                 },
+                 20000),
+             qPrintable(net.log_of(1)));
     for (int i = 1; i <= 3; ++i) {
       auto blk = net.block(i, 1);
       QVERIFY(blk);
@@ -259,7 +270,8 @@ class ByzantineTest : public QObject {
       while (!stop) {
         for (const auto& m : adversary.received()) {
           if (!m.has_pre_prepare() || !done.insert(m.pre_prepare().seq()).second) continue;
-          const std::string bogus = itc::crypto::sha256("bogus " + std::to_string(m.pre_prepare().seq()));
+          const std::string bogus =
+              itc::crypto::sha256("bogus " + std::to_string(m.pre_prepare().seq()));
           for (std::uint32_t peer = 1; peer <= 3; ++peer) {
             adversary.send(peer, prepare(m.pre_prepare().view(), m.pre_prepare().seq(), bogus));
             adversary.send(peer, commit(m.pre_prepare().view(), m.pre_prepare().seq(), bogus));
@@ -282,9 +294,9 @@ class ByzantineTest : public QObject {
     QVERIFY(net.metric(1, "pbft", "view").value_or(0) >= 1);
     const std::uint64_t top = net.height(1).value_or(0);
     QVERIFY(top >= 2);
-    QVERIFY(LocalNetwork::eventually([&] {
-      return net.height(2).value_or(0) >= top && net.height(3).value_or(0) >= top;
-    }, 20000));
+    QVERIFY(LocalNetwork::eventually(
+        [&] { return net.height(2).value_or(0) >= top && net.height(3).value_or(0) >= top; },
+        20000));
     for (std::uint64_t h = 1; h <= top; ++h) {
       auto b1 = net.block(1, h), b2 = net.block(2, h), b3 = net.block(3, h);
       QVERIFY(b1 && b2 && b3);

@@ -54,13 +54,13 @@ struct HttpReply {
 
 struct NetworkOptions {
   int validators = 4;
-  int accounts = 4;                  // funded accounts
+  int accounts = 4;  // funded accounts
   std::uint64_t balance = 1'000'000;
   std::uint64_t min_fee = 1;
   bool allow_unsigned_anchors = false;
-  std::vector<int> byzantine;        // validator indexes the test plays itself (no process)
-  std::string pbft_extra;            // appended to each pbft config (YAML flow entries)
-  int lamps = 0;                     // simulated lamps per validator (0: none)
+  std::vector<int> byzantine;  // validator indexes the test plays itself (no process)
+  std::string pbft_extra;      // appended to each pbft config (YAML flow entries)
+  int lamps = 0;               // simulated lamps per validator (0: none)
 };
 
 class LocalNetwork {
@@ -94,7 +94,8 @@ class LocalNetwork {
       a->set_account(accounts_.back().public_key());
       a->set_balance(opt_.balance);
     }
-    if (!write_file_atomically(path("genesis.json"), ledger::genesis_to_json(genesis_), 0644).ok()) {
+    if (!write_file_atomically(path("genesis.json"), ledger::genesis_to_json(genesis_), 0644)
+             .ok()) {
       qFatal("cannot write genesis");
     }
     validators_ = *ledger::ValidatorSet::from_genesis(genesis_);
@@ -109,8 +110,12 @@ class LocalNetwork {
   std::string path(const std::string& name) const { return dir_.path().toStdString() + "/" + name; }
   const v1::Genesis& genesis() const { return genesis_; }
   const ledger::ValidatorSet& validators() const { return validators_; }
-  const crypto::Ed25519PrivateKey& account(int j) const { return accounts_[static_cast<std::size_t>(j)]; }
-  const crypto::Ed25519PrivateKey& validator_key(int i) const { return validator_keys_[static_cast<std::size_t>(i)]; }
+  const crypto::Ed25519PrivateKey& account(int j) const {
+    return accounts_[static_cast<std::size_t>(j)];
+  }
+  const crypto::Ed25519PrivateKey& validator_key(int i) const {
+    return validator_keys_[static_cast<std::size_t>(i)];
+  }
   std::uint16_t peer_port(int i) const { return peer_ports_[static_cast<std::size_t>(i)]; }
   std::uint16_t admin_port(int i) const { return admin_ports_[static_cast<std::size_t>(i)]; }
   std::string token(int i) const {
@@ -136,21 +141,24 @@ class LocalNetwork {
       if (!is_byzantine(i)) start(i);
     }
     for (int i = 0; i < opt_.validators; ++i) {
-      if (!is_byzantine(i) && !wait_healthy(i)) qFatal("validator %d never became healthy:\n%s", i, qPrintable(log_of(i)));
+      if (!is_byzantine(i) && !wait_healthy(i))
+        qFatal("validator %d never became healthy:\n%s", i, qPrintable(log_of(i)));
     }
   }
   // Every plugin of validator i is running.
   bool wait_healthy(int i, int ms = 30000) {
-    return eventually([&] {
-      auto r = get(i, "/v1/plugins");
-      if (r.status != 200) return false;
-      const auto plugins = r.json["plugins"].toArray();
-      if (plugins.isEmpty()) return false;
-      for (const auto& p : plugins) {
-        if (p.toObject()["state"].toString() != "RUNNING") return false;
-      }
-      return true;
-    }, ms);
+    return eventually(
+        [&] {
+          auto r = get(i, "/v1/plugins");
+          if (r.status != 200) return false;
+          const auto plugins = r.json["plugins"].toArray();
+          if (plugins.isEmpty()) return false;
+          for (const auto& p : plugins) {
+            if (p.toObject()["state"].toString() != "RUNNING") return false;
+          }
+          return true;
+        },
+        ms);
   }
   // SIGKILL: no clean shutdown at all.
   void kill(int i) {
@@ -180,13 +188,19 @@ class LocalNetwork {
     return code;
   }
   qint64 pid(int i) const { return processes_[static_cast<std::size_t>(i)]->processId(); }
-  void freeze(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGSTOP); }
-  void thaw(int i) { ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGCONT); }
+  void freeze(int i) {
+    ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGSTOP);
+  }
+  void thaw(int i) {
+    ::kill(static_cast<pid_t>(processes_[static_cast<std::size_t>(i)]->processId()), SIGCONT);
+  }
   bool running(int i) const { return processes_[static_cast<std::size_t>(i)] != nullptr; }
 
   HttpReply request(int i, const QString& method, const QString& path_and_query,
                     const QByteArray& body = {}, int timeout_ms = 40000) {
-    QNetworkRequest req(QUrl(QString("http://127.0.0.1:%1%2").arg(admin_ports_[static_cast<std::size_t>(i)]).arg(path_and_query)));
+    QNetworkRequest req(QUrl(QString("http://127.0.0.1:%1%2")
+                                 .arg(admin_ports_[static_cast<std::size_t>(i)])
+                                 .arg(path_and_query)));
     req.setRawHeader("Authorization", QByteArray("Bearer ") + QByteArray::fromStdString(token(i)));
     req.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
     QNetworkReply* reply = method == "POST" ? nam_.post(req, body) : nam_.get(req);
@@ -203,7 +217,8 @@ class LocalNetwork {
       out.body = reply->readAll();
       out.json = QJsonDocument::fromJson(out.body).object();
       if (out.status == 0 && std::getenv("ITC_TEST_VERBOSE")) {
-        qWarning("%s %s: %s", qPrintable(method), qPrintable(path_and_query), qPrintable(reply->errorString()));
+        qWarning("%s %s: %s", qPrintable(method), qPrintable(path_and_query),
+                 qPrintable(reply->errorString()));
       }
     } else {
       reply->abort();
@@ -247,7 +262,8 @@ class LocalNetwork {
     v1::Block b;
     google::protobuf::util::JsonParseOptions o;
     o.ignore_unknown_fields = true;
-    if (!google::protobuf::util::JsonStringToMessage(r.body.toStdString(), &b, o).ok()) return std::nullopt;
+    if (!google::protobuf::util::JsonStringToMessage(r.body.toStdString(), &b, o).ok())
+      return std::nullopt;
     return b;
   }
   std::optional<double> metric(int i, const std::string& plugin, const std::string& name) {
@@ -257,7 +273,8 @@ class LocalNetwork {
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
-      if (line.rfind("itc_", 0) != 0 || line.find("plugin=\"" + plugin + "\"") == std::string::npos) continue;
+      if (line.rfind("itc_", 0) != 0 || line.find("plugin=\"" + plugin + "\"") == std::string::npos)
+        continue;
       auto brace = line.find('{');
       std::string metric_name = line.substr(0, brace);
       if (metric_name != "itc_" + name && metric_name != "itc_" + name + "_total") continue;
@@ -288,17 +305,20 @@ class LocalNetwork {
     const std::string packages = env_or("ITC_PACKAGE_DIR");
     const std::string name = "validator-" + std::to_string(i);
     std::string y = "node:\n  name: " + name + "\n  data_dir: node-" + std::to_string(i) +
-                    "\n  admin: {listen: 127.0.0.1:" + std::to_string(admin_ports_[static_cast<std::size_t>(i)]) +
+                    "\n  admin: {listen: 127.0.0.1:" +
+                    std::to_string(admin_ports_[static_cast<std::size_t>(i)]) +
                     "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") + "]\n" +
                     device_profiles_yaml() + "plugins:\n";
     y += "  - name: store-sqlite\n    package: " + packages + "/store-sqlite.itcpkg\n";
-    y += "  - name: pbft\n    package: " + packages + "/pbft.itcpkg\n    config: {genesis_file: " + path("genesis.json") +
-         ", identity_key_file: " + path(name + ".pem") + ", view_change_timeout_ms: 1000" + opt_.pbft_extra + "}\n";
+    y += "  - name: pbft\n    package: " + packages +
+         "/pbft.itcpkg\n    config: {genesis_file: " + path("genesis.json") +
+         ", identity_key_file: " + path(name + ".pem") + ", view_change_timeout_ms: 1000" +
+         opt_.pbft_extra + "}\n";
     if (opt_.lamps > 0) {
-      y += "  - name: sim-lighting\n    package: " + packages + "/sim-lighting.itcpkg\n    config: {lamps: " +
-           std::to_string(opt_.lamps) + ", report_interval_ms: 500, fleet_seed: " + name +
-           ", id_prefix: v" + std::to_string(i) + "-lamp-, owner_public_key: " +
-           crypto::to_hex(account(0).public_key()) + "}\n";
+      y += "  - name: sim-lighting\n    package: " + packages +
+           "/sim-lighting.itcpkg\n    config: {lamps: " + std::to_string(opt_.lamps) +
+           ", report_interval_ms: 500, fleet_seed: " + name + ", id_prefix: v" + std::to_string(i) +
+           "-lamp-, owner_public_key: " + crypto::to_hex(account(0).public_key()) + "}\n";
       y += "  - name: normalize\n    package: " + packages + "/normalize.itcpkg\n";
       y += "  - name: control\n    package: " + packages + "/control.itcpkg\n";
     }

@@ -60,32 +60,60 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       replay_filter_(validators_.size(), kReplayWindow, env.clock()),
       fetch_budget_(validators_.size(), FetchLimits{}, env.clock()),
       blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
-      readings_committed_(env.metrics().counter("readings_committed", "Readings in committed blocks")),
+      readings_committed_(
+          env.metrics().counter("readings_committed", "Readings in committed blocks")),
       txs_committed_(env.metrics().counter("txs_committed", "Transactions in committed blocks")),
-      frames_rejected_(env.metrics().counter("frames_rejected", "Peer messages refused (bad signature, malformed, wrong sender)")),
-      frames_replayed_(env.metrics().counter("frames_replayed", "Peer messages dropped unread: a copy of one the peer sent within 500 ms")),
-      blocks_served_(env.metrics().counter("blocks_served", "Blocks served to peers by state transfer")),
-      fetches_refused_(env.metrics().counter("fetches_refused", "Fetch requests not served: a copy of one just served, or over the peer's budget")),
-      readings_held_back_(env.metrics().counter("readings_held_back", "Readings that found the backlog full: their source waited")),
-      handshakes_refused_(env.metrics().counter("handshakes_refused", "Incoming peer handshakes reset unread: max_pending_handshakes reached")),
-      handshakes_refused_per_address_(env.metrics().counter("handshakes_refused_per_address", "Incoming peer handshakes reset unread: max_pending_handshakes_per_address reached")),
-      handshakes_timed_out_(env.metrics().counter("handshakes_timed_out", "Incoming peer handshakes closed after the handshake timeout")),
-      pending_readings_(env.metrics().gauge("pending_readings", "Readings accepted here and not yet in a block stored here")),
-      backlog_full_(env.metrics().gauge("backlog_full", "1 while max_pending_readings wait and the sources are held back")),
-      blocks_awaiting_store_(env.metrics().gauge("blocks_awaiting_store", "Executed blocks the store has not yet stored")),
-      store_stalled_(env.metrics().gauge("store_stalled", "1 while the store refuses blocks and the replica has stopped executing")),
-      handshakes_pending_(env.metrics().gauge("handshakes_pending", "Incoming peer TLS handshakes in progress")),
-      handshakes_peak_pending_(env.metrics().gauge("handshakes_peak_pending", "The most incoming peer TLS handshakes in progress at once")),
+      frames_rejected_(env.metrics().counter(
+          "frames_rejected", "Peer messages refused (bad signature, malformed, wrong sender)")),
+      frames_replayed_(env.metrics().counter(
+          "frames_replayed",
+          "Peer messages dropped unread: a copy of one the peer sent within 500 ms")),
+      blocks_served_(
+          env.metrics().counter("blocks_served", "Blocks served to peers by state transfer")),
+      fetches_refused_(env.metrics().counter(
+          "fetches_refused",
+          "Fetch requests not served: a copy of one just served, or over the peer's budget")),
+      readings_held_back_(env.metrics().counter(
+          "readings_held_back", "Readings that found the backlog full: their source waited")),
+      handshakes_refused_(env.metrics().counter(
+          "handshakes_refused",
+          "Incoming peer handshakes reset unread: max_pending_handshakes reached")),
+      handshakes_refused_per_address_(env.metrics().counter(
+          "handshakes_refused_per_address",
+          "Incoming peer handshakes reset unread: max_pending_handshakes_per_address reached")),
+      handshakes_timed_out_(env.metrics().counter(
+          "handshakes_timed_out", "Incoming peer handshakes closed after the handshake timeout")),
+      pending_readings_(env.metrics().gauge(
+          "pending_readings", "Readings accepted here and not yet in a block stored here")),
+      backlog_full_(env.metrics().gauge(
+          "backlog_full", "1 while max_pending_readings wait and the sources are held back")),
+      blocks_awaiting_store_(env.metrics().gauge("blocks_awaiting_store",
+                                                 "Executed blocks the store has not yet stored")),
+      store_stalled_(env.metrics().gauge(
+          "store_stalled",
+          "1 while the store refuses blocks and the replica has stopped executing")),
+      handshakes_pending_(
+          env.metrics().gauge("handshakes_pending", "Incoming peer TLS handshakes in progress")),
+      handshakes_peak_pending_(env.metrics().gauge(
+          "handshakes_peak_pending", "The most incoming peer TLS handshakes in progress at once")),
       height_(env.metrics().gauge("height", "Height of the last stored block")),
       view_(env.metrics().gauge("view", "Current PBFT view")),
-      view_changes_(env.metrics().gauge("view_changes", "View changes this replica started or joined")),
-      last_block_latency_(env.metrics().gauge("last_block_latency_seconds", "Proposal to durable commit of the last block")),
-      stable_checkpoint_(env.metrics().gauge("stable_checkpoint", "Height of the last stable checkpoint")),
-      transferred_blocks_(env.metrics().gauge("transferred_blocks", "Blocks fetched by state transfer")),
-      ordered_blocks_(env.metrics().gauge("ordered_blocks", "Blocks committed through this validator's own votes (the normal case)")),
-      divergences_(env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
+      view_changes_(
+          env.metrics().gauge("view_changes", "View changes this replica started or joined")),
+      last_block_latency_(env.metrics().gauge("last_block_latency_seconds",
+                                              "Proposal to durable commit of the last block")),
+      stable_checkpoint_(
+          env.metrics().gauge("stable_checkpoint", "Height of the last stable checkpoint")),
+      transferred_blocks_(
+          env.metrics().gauge("transferred_blocks", "Blocks fetched by state transfer")),
+      ordered_blocks_(env.metrics().gauge(
+          "ordered_blocks",
+          "Blocks committed through this validator's own votes (the normal case)")),
+      divergences_(
+          env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
       is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
-      peers_connected_(env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {
+      peers_connected_(
+          env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {
   lifecycle_ = env.services().find<NodeLifecycle>();
   env.metrics()
       .gauge("max_pending_readings", "The backlog's bound (config)")
@@ -95,7 +123,9 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
 PbftNode::~PbftNode() { stop(); }
 
 Status PbftNode::start(LedgerStore* store) {
-  if (!store) return Status::FailedPrecondition("pbft needs a LedgerStore (load store-sqlite or store-postgres)");
+  if (!store)
+    return Status::FailedPrecondition(
+        "pbft needs a LedgerStore (load store-sqlite or store-postgres)");
   store_ = store;
   // Committed state: genesis, then the store's state at its head.
   auto state = std::make_unique<ledger::LedgerState>(genesis_);
@@ -110,9 +140,9 @@ Status PbftNode::start(LedgerStore* store) {
       entries.push_back(std::move(e));
       return Status::Ok();
     }));
-    ITC_RETURN_IF_ERROR(state->restore(entries, (*head)->header().height(),
-                                       (*head)->header().state_root())
-                            .WithContext("restoring the ledger state from the store"));
+    ITC_RETURN_IF_ERROR(
+        state->restore(entries, (*head)->header().height(), (*head)->header().state_root())
+            .WithContext("restoring the ledger state from the store"));
   }
   std::vector<v1::VoteRecord> records;
   const std::string journal_path = env_.data_dir() + "/pbft-votes.journal";
@@ -136,7 +166,8 @@ Status PbftNode::start(LedgerStore* store) {
   opts.max_pending_handshakes = settings_.max_pending_handshakes;
   opts.max_pending_handshakes_per_address = settings_.max_pending_handshakes_per_address;
   auto network = net::PeerNetwork::start(
-      std::move(opts), [this](std::uint32_t peer, std::string frame) { on_frame(peer, std::move(frame)); },
+      std::move(opts),
+      [this](std::uint32_t peer, std::string frame) { on_frame(peer, std::move(frame)); },
       env_.log());
   if (!network.ok()) return network.status();
   network_ = std::move(*network);
@@ -145,8 +176,8 @@ Status PbftNode::start(LedgerStore* store) {
   committer_stop_ = false;
   committer_thread_ = std::thread([this] { committer_loop(); });
   loop_thread_ = std::thread([this] { protocol_loop(); });
-  env_.log().info("pbft: validator " + settings_.replica.node_name + " (" +
-                  std::to_string(self_) + " of " + std::to_string(validators_.size()) +
+  env_.log().info("pbft: validator " + settings_.replica.node_name + " (" + std::to_string(self_) +
+                  " of " + std::to_string(validators_.size()) +
                   ", f=" + std::to_string(validators_.max_faulty()) + ") on chain " +
                   validators_.chain_id() + " at height " +
                   std::to_string(*head ? (*head)->header().height() : 0));
@@ -348,8 +379,8 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
     const std::int64_t now = env_.clock().steady_now().count();
     std::int64_t last = last_reject_log_ns_.load();
     if (now - last > 1'000'000'000 && last_reject_log_ns_.compare_exchange_strong(last, now)) {
-      env_.log().warn("pbft: refused a message from " + validators_.validator(peer).name() +
-                      ": " + why);
+      env_.log().warn("pbft: refused a message from " + validators_.validator(peer).name() + ": " +
+                      why);
     }
   };
   if (!replay_filter_.first_copy(peer, frame)) {
@@ -374,7 +405,8 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
     auto* requests = msg->mutable_forward()->mutable_requests();
     for (int i = requests->size() - 1; i >= 0; --i) {
       if (!(*requests)[i].has_tx()) continue;
-      Status s = ledger::check_tx_signature(validators_.chain_id(), (*requests)[i].tx(), allow_unsigned);
+      Status s =
+          ledger::check_tx_signature(validators_.chain_id(), (*requests)[i].tx(), allow_unsigned);
       if (!s.ok()) {
         rejected("forwarded transaction: " + s.message());
         requests->DeleteSubrange(i, 1);
@@ -511,7 +543,8 @@ void PbftNode::submit(const v1::Transaction& tx, std::function<void(v1::TxResult
     refused.set_reason("the pbft plugin is not running");
     return done(refused);
   }
-  Status s = ledger::check_tx_signature(validators_.chain_id(), tx, genesis_.allow_unsigned_anchors());
+  Status s =
+      ledger::check_tx_signature(validators_.chain_id(), tx, genesis_.allow_unsigned_anchors());
   if (!s.ok()) {
     refused.set_reason(s.message());
     return done(refused);

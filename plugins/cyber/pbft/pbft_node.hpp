@@ -86,8 +86,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
 
  private:
   PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
-           ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
-           std::uint32_t self);
+           ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity, std::uint32_t self);
 
   void post(std::function<void()> task);
   void protocol_loop();

@@ -42,7 +42,8 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
     r.view_change_timeout = std::chrono::milliseconds(c.view_change_timeout_ms());
   }
   if (c.has_max_block_readings()) r.max_block_readings = c.max_block_readings();
-  if (c.has_request_timeout_ms()) r.request_timeout = std::chrono::milliseconds(c.request_timeout_ms());
+  if (c.has_request_timeout_ms())
+    r.request_timeout = std::chrono::milliseconds(c.request_timeout_ms());
   if (c.has_sync_votes()) s.sync_votes = c.sync_votes();
   if (c.has_max_pending_readings()) s.max_pending_readings = c.max_pending_readings();
   if (c.has_max_pending_handshakes()) s.max_pending_handshakes = c.max_pending_handshakes();
@@ -54,10 +55,11 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
   ITC_RETURN_IF_ERROR(in_range("pipeline_window", r.pipeline_window, 1, 256));
   ITC_RETURN_IF_ERROR(in_range("checkpoint_interval", r.checkpoint_interval, 2, 100000));
   ITC_RETURN_IF_ERROR(in_range("view_change_timeout_ms",
-                               static_cast<std::uint64_t>(r.view_change_timeout.count()), 100, 600000));
+                               static_cast<std::uint64_t>(r.view_change_timeout.count()), 100,
+                               600000));
   ITC_RETURN_IF_ERROR(in_range("max_block_readings", r.max_block_readings, 0, 1000000));
-  ITC_RETURN_IF_ERROR(in_range("request_timeout_ms",
-                               static_cast<std::uint64_t>(r.request_timeout.count()), 100, 3600000));
+  ITC_RETURN_IF_ERROR(in_range(
+      "request_timeout_ms", static_cast<std::uint64_t>(r.request_timeout.count()), 100, 3600000));
   ITC_RETURN_IF_ERROR(in_range("max_pending_readings", s.max_pending_readings, 1000, 10000000));
   ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes", s.max_pending_handshakes, 2, 65536));
   ITC_RETURN_IF_ERROR(in_range("max_pending_handshakes_per_address",
@@ -95,9 +97,8 @@ class PbftPlugin final : public Plugin {
   }
 
   Status start() noexcept override {
-    return guard("pbft: start", [&]() -> Status {
-      return node_->start(env_->services().find<LedgerStore>());
-    });
+    return guard("pbft: start",
+                 [&]() -> Status { return node_->start(env_->services().find<LedgerStore>()); });
   }
 
   // Stops ordering; blocks already executed are stored before this returns if the store

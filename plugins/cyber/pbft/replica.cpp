@@ -208,8 +208,8 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
   }
   for (const auto& r : fwd.requests()) {
     if (r.has_readings() && r.readings().origin() != sender) {
-      reject("forwarded readings of validator " + std::to_string(r.readings().origin()) +
-             " from " + validators_.validator(sender).name());
+      reject("forwarded readings of validator " + std::to_string(r.readings().origin()) + " from " +
+             validators_.validator(sender).name());
       continue;
     }
     enqueue(r, sender);
@@ -406,7 +406,8 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
 Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint64_t view,
                                               bool from_new_view) {
   const auto& h = block.header();
-  if (h.prev_hash() != tip_hash_) return Status::InvalidArgument("does not chain onto the block below");
+  if (h.prev_hash() != tip_hash_)
+    return Status::InvalidArgument("does not chain onto the block below");
   if (from_new_view ? h.view() > view : h.view() != view) {
     return Status::InvalidArgument("header names view " + std::to_string(h.view()));
   }
@@ -421,16 +422,16 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
   for (int i = 0; i < block.transactions_size(); ++i) {
     Status s = draft.apply(block.transactions(i));
     if (!s.ok()) {
-      return Status::InvalidArgument("transaction " + std::to_string(i) + " refused: " +
-                                     s.message());
+      return Status::InvalidArgument("transaction " + std::to_string(i) +
+                                     " refused: " + s.message());
     }
   }
   std::string root = draft.state_root();
   if (root != h.state_root()) {
     ++stats_.divergences;
     return Status::Corruption("state root differs: the block says " +
-                              crypto::to_hex(h.state_root()).substr(0, 16) + ", this replica computes " +
-                              crypto::to_hex(root).substr(0, 16));
+                              crypto::to_hex(h.state_root()).substr(0, 16) +
+                              ", this replica computes " + crypto::to_hex(root).substr(0, 16));
   }
   state_->push_pending(std::move(draft));
   return Status::Ok();
@@ -684,11 +685,16 @@ void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
     } else if (r.has_sent()) {
       v1::ConsensusMessage m;
       if (!m.ParseFromString(r.sent().payload())) continue;
-      if (m.has_pre_prepare()) rseq = m.pre_prepare().seq();
-      else if (m.has_prepare()) rseq = m.prepare().seq();
-      else if (m.has_commit()) rseq = m.commit().seq();
-      else if (m.has_view_change()) rseq = m.view_change().new_view() >= view_ ? seq + 1 : 0;
-      else if (m.has_new_view()) rseq = m.new_view().view() >= view_ ? seq + 1 : 0;
+      if (m.has_pre_prepare())
+        rseq = m.pre_prepare().seq();
+      else if (m.has_prepare())
+        rseq = m.prepare().seq();
+      else if (m.has_commit())
+        rseq = m.commit().seq();
+      else if (m.has_view_change())
+        rseq = m.view_change().new_view() >= view_ ? seq + 1 : 0;
+      else if (m.has_new_view())
+        rseq = m.new_view().view() >= view_ ? seq + 1 : 0;
     }
     if (rseq > seq) keep.push_back(std::move(r));
   }
@@ -710,7 +716,8 @@ void Replica::start_view_change(std::uint64_t new_view) {
   future_pre_prepares_.clear();
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
             validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
-            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(current_timeout_).count()) +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::milliseconds>(current_timeout_).count()) +
             " ms");
   v1::VoteRecord entered;
   entered.set_entered_view(new_view);
@@ -1037,7 +1044,8 @@ void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time (re-sent after a second without an answer). It asks
   // for a whole chunk: the peer sends what it has, which may be more than it last said.
-  if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1)) return;
+  if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1))
+    return;
   transfer_target_ = executed_height_ + kTransferChunk;
   transfer_sent_ = now();
   v1::ConsensusMessage msg;
@@ -1082,7 +1090,8 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     progress_deadline_ = now() + current_timeout_;
     stats_.transferred_blocks += applied;
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
-              std::to_string(applied) + " blocks, now at height " + std::to_string(executed_height_));
+              std::to_string(applied) + " blocks, now at height " +
+              std::to_string(executed_height_));
     transfer_target_ = 0;
   }
   accept_buffered();
@@ -1112,14 +1121,15 @@ Status Replica::apply_transferred(const v1::Block& block) {
   auto draft = state_->begin_block(fee_recipient(h));
   for (int i = 0; i < block.transactions_size(); ++i) {
     const auto& tx = block.transactions(i);
-    ITC_RETURN_IF_ERROR(ledger::check_tx_signature(validators_.chain_id(), tx,
-                                                   genesis_.allow_unsigned_anchors())
-                            .WithContext("transaction " + std::to_string(i)));
+    ITC_RETURN_IF_ERROR(
+        ledger::check_tx_signature(validators_.chain_id(), tx, genesis_.allow_unsigned_anchors())
+            .WithContext("transaction " + std::to_string(i)));
     ITC_RETURN_IF_ERROR(draft.apply(tx).WithContext("transaction " + std::to_string(i)));
   }
   if (draft.state_root() != h.state_root()) {
     ++stats_.divergences;
-    return Status::Corruption("DIVERGENCE: re-executing the certified block gives another state root");
+    return Status::Corruption(
+        "DIVERGENCE: re-executing the certified block gives another state root");
   }
   state_->push_pending(std::move(draft));
   v1::StateDelta delta = state_->commit_oldest();
@@ -1199,18 +1209,20 @@ void Replica::on_tick() {
     }
     v1::TxResult result;
     result.set_tx_id(it->first);
-    result.set_reason("not committed within " +
-                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         opt_.request_timeout).count()) + " ms");
+    result.set_reason(
+        "not committed within " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(opt_.request_timeout).count()) +
+        " ms");
     io_.tx_done(it->first, result);
     it = local_txs_.erase(it);
   }
   for (auto it = watched_.begin(); it != watched_.end();) {
     it = t - it->second > opt_.request_timeout ? watched_.erase(it) : std::next(it);
   }
-  const bool waiting = tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty() ||
-                       !watched_.empty() ||
-                       (!local_bundles_.empty() && t - local_bundles_.back().sent < current_timeout_);
+  const bool waiting =
+      tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty() || !watched_.empty() ||
+      (!local_bundles_.empty() && t - local_bundles_.back().sent < current_timeout_);
   if (!waiting && !in_view_change_) {
     progress_deadline_ = std::chrono::nanoseconds(0);
     return;
@@ -1233,7 +1245,8 @@ void Replica::on_tick() {
     if (!relayed_ && !local_txs_.empty()) {
       relayed_ = true;
       v1::ConsensusMessage msg;
-      for (const auto& [id, local] : local_txs_) *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
+      for (const auto& [id, local] : local_txs_)
+        *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
       io_.broadcast(sign_and_record(std::move(msg), false));
       progress_deadline_ = t + current_timeout_;
       return;

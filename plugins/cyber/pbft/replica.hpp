@@ -122,25 +122,25 @@ class Replica {
                          std::optional<std::uint32_t> except = std::nullopt) const;
   };
   struct Slot {
-    std::uint64_t view = 0;            // view of the accepted pre-prepare
+    std::uint64_t view = 0;  // view of the accepted pre-prepare
     bool has_pre_prepare = false;
     v1::Envelope pre_prepare;
     v1::Block block;
     std::string digest;
     Votes prepares;
     Votes commits;
-    bool prepared = false;             // in `view`
+    bool prepared = false;  // in `view`
     bool commit_sent = false;
-    bool committed = false;            // 2f+1 commits in `view`
+    bool committed = false;                              // 2f+1 commits in `view`
     std::optional<v1::PreparedCertificate> certificate;  // latest prepared, any view
     std::uint64_t certificate_view = 0;
   };
-  struct Pending {                     // a request waiting at the primary
+  struct Pending {  // a request waiting at the primary
     v1::Request request;
     std::uint32_t origin;
-    std::string tx_id;                 // empty for readings
+    std::string tx_id;  // empty for readings
   };
-  struct LocalTx {                     // a transaction submitted here, until resolved
+  struct LocalTx {  // a transaction submitted here, until resolved
     v1::Transaction tx;
     std::chrono::nanoseconds submitted;
   };
@@ -198,13 +198,10 @@ class Replica {
 
   // Helpers.
   v1::Envelope sign_and_record(v1::ConsensusMessage msg, bool journal);
-  bool would_equivocate(int kind, std::uint64_t view, std::uint64_t seq,
-                        const std::string& digest);
+  bool would_equivocate(int kind, std::uint64_t view, std::uint64_t seq, const std::string& digest);
   void reject(const std::string& what);
   std::chrono::nanoseconds now() const { return clock_.steady_now(); }
-  std::uint64_t high_watermark() const {
-    return stable_seq_ + 2ull * opt_.checkpoint_interval;
-  }
+  std::uint64_t high_watermark() const { return stable_seq_ + 2ull * opt_.checkpoint_interval; }
   std::string fee_recipient(const v1::BlockHeader& header) const;
 
   const ReplicaOptions opt_;
@@ -224,7 +221,7 @@ class Replica {
   std::uint64_t durable_height_ = 0;
   v1::QuorumCertificate durable_qc_;  // proves durable_height_ to peers (in Status)
   std::map<std::uint64_t, std::string> durable_hashes_;  // recent, for checkpoints
-  std::uint64_t tip_seq_ = 0;           // newest accepted pre-prepare (tentative chain)
+  std::uint64_t tip_seq_ = 0;  // newest accepted pre-prepare (tentative chain)
   std::string tip_hash_;
   std::int64_t tip_timestamp_us_ = 0;
   std::uint64_t stable_seq_ = 0;
