@@ -23,6 +23,7 @@
 #include <string>
 
 #include "admin_client.hpp"
+#include "full_disk.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "lamp_profile.hpp"
@@ -32,40 +33,19 @@ using itc::testing::AdminClient;
 using itc::testing::env_or;
 using itc::testing::eventually;
 using itc::testing::free_port;
+using itc::testing::number_before;
+using itc::testing::rss_kib;
+using itc::testing::TinyDisk;
 
 namespace {
 
 constexpr int kMaxPending = 20000;
 
-bool run(const QString& program, const QStringList& args) {
-  QProcess p;
-  p.setProcessChannelMode(QProcess::MergedChannels);
-  p.start(program, args);
-  if (!p.waitForFinished(20000) || p.exitCode() != 0) {
-    qWarning("%s %s: %s", qPrintable(program), qPrintable(args.join(' ')), p.readAll().constData());
-    return false;
-  }
-  return true;
-}
-
-// Resident memory of a process, in KiB.
-double rss_kib(qint64 pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6));
-  }
-  return 0;
-}
-
 // A node directory with a tmpfs mounted at `mount_rel` (relative to the node's data dir).
 class FullDiskNode {
  public:
   explicit FullDiskNode(const std::string& mount_rel) : admin_port_(free_port()) {
-    mount_point_ = path("data/" + mount_rel);
-    std::filesystem::create_directories(mount_point_);
-    mounted_ = run(
-        "mount", {"-t", "tmpfs", "-o", "size=512k", "tmpfs", QString::fromStdString(mount_point_)});
+    disk_.emplace(path("data/" + mount_rel));
     owner_ = *itc::crypto::Ed25519PrivateKey::generate();
   }
   ~FullDiskNode() {
@@ -73,16 +53,13 @@ class FullDiskNode {
       process_.kill();
       process_.waitForFinished(5000);
     }
-    if (mounted_) run("umount", {"-l", QString::fromStdString(mount_point_)});
   }
-  bool mounted() const { return mounted_; }
+  bool mounted() const { return disk_->mounted(); }
   std::string path(const std::string& rel) const {
     return dir_.filePath(QString::fromStdString(rel)).toStdString();
   }
   // Gives the "disk" room again.
-  bool grow_disk() {
-    return run("mount", {"-o", "remount,size=256m", QString::fromStdString(mount_point_)});
-  }
+  bool grow_disk() { return disk_->grow(); }
 
   bool start(bool with_lamps) {
     const std::string packages = env_or("ITC_PACKAGE_DIR");
@@ -179,18 +156,12 @@ class FullDiskNode {
  private:
   QTemporaryDir dir_;
   std::uint16_t admin_port_;
-  std::string mount_point_;
-  bool mounted_ = false;
   itc::crypto::Ed25519PrivateKey owner_;
   QProcess process_;
   QString output_;
   std::optional<AdminClient> admin_;
+  std::optional<TinyDisk> disk_;  // last member: unmounted after the node is killed
 };
-
-std::uint64_t number_before(const QString& text, const QString& suffix) {
-  auto m = QRegularExpression("(\\d+) " + QRegularExpression::escape(suffix)).match(text);
-  return m.hasMatch() ? m.captured(1).toULongLong() : 0;
-}
 
 }  // namespace
 

@@ -8,6 +8,8 @@
 // save them says how many are lost and exits 4. The handshake caps are pbft options.
 //
 // Needs root (mount -t tmpfs); skipped otherwise.
+#include "full_disk.hpp"
+
 #include <unistd.h>
 
 #include <QRegularExpression>
@@ -22,55 +24,14 @@
 
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
+using itc::testing::number_before;
+using itc::testing::rss_kib;
+using itc::testing::TinyDisk;
 
 namespace {
 
 constexpr int kMaxPending = 3000;
 constexpr int kFull = 3;  // the validator whose disk is full
-
-bool run(const QString& program, const QStringList& args) {
-  QProcess p;
-  p.setProcessChannelMode(QProcess::MergedChannels);
-  p.start(program, args);
-  if (!p.waitForFinished(20000) || p.exitCode() != 0) {
-    qWarning("%s %s: %s", qPrintable(program), qPrintable(args.join(' ')), p.readAll().constData());
-    return false;
-  }
-  return true;
-}
-
-// A 512 KiB tmpfs at `dir` for as long as it lives.
-class TinyDisk {
- public:
-  explicit TinyDisk(std::string dir) : dir_(std::move(dir)) {
-    std::filesystem::create_directories(dir_);
-    mounted_ =
-        run("mount", {"-t", "tmpfs", "-o", "size=512k", "tmpfs", QString::fromStdString(dir_)});
-  }
-  ~TinyDisk() {
-    if (mounted_) run("umount", {"-l", QString::fromStdString(dir_)});
-  }
-  bool mounted() const { return mounted_; }
-  bool grow() { return run("mount", {"-o", "remount,size=256m", QString::fromStdString(dir_)}); }
-
- private:
-  std::string dir_;
-  bool mounted_ = false;
-};
-
-double rss_kib(qint64 pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6));
-  }
-  return 0;
-}
-
-std::uint64_t number_before(const QString& text, const QString& suffix) {
-  auto m = QRegularExpression("(\\d+) " + QRegularExpression::escape(suffix)).match(text);
-  return m.hasMatch() ? m.captured(1).toULongLong() : 0;
-}
 
 NetworkOptions loaded_network() {
   NetworkOptions opt;
