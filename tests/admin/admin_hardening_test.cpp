@@ -12,17 +12,14 @@
 #include <fstream>
 
 #include "admin_client.hpp"
+#include "free_port.hpp"
 
 using itc::testing::AdminClient;
 using itc::testing::eventually;
 
 namespace {
 
-quint16 free_port() {
-  QTcpServer probe;
-  if (!probe.listen(QHostAddress::LocalHost, 0)) qFatal("no free port");
-  return probe.serverPort();
-}
+using itc::testing::free_port;
 
 // What the server sent back on one connection: everything until it closed the connection
 // or `ms` passed, or (with `until_head`) until a whole response head arrived.

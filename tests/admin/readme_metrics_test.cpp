@@ -14,6 +14,7 @@
 #include <string>
 
 #include "admin_client.hpp"
+#include "free_port.hpp"
 #include "lamp_profile.hpp"
 
 using itc::testing::AdminClient;
@@ -21,15 +22,11 @@ using itc::testing::eventually;
 
 namespace {
 
+using itc::testing::free_port;
+
 std::string env_or(const char* name, const std::string& fallback = "") {
   const char* v = std::getenv(name);
   return v ? v : fallback;
-}
-
-std::uint16_t free_port() {
-  QTcpServer probe;
-  if (!probe.listen(QHostAddress::LocalHost, 0)) qFatal("no free port");
-  return probe.serverPort();
 }
 
 const std::string kOwner = "268c16cbdc2a5b1e9a06b8eaf7251f038dee86cea7733c19d8eb0fab65e56d45";

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "bench.hpp"
+#include "free_port.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
@@ -26,23 +27,14 @@
 namespace itc::bench {
 namespace {
 
+using itc::testing::free_port;
+
 constexpr int kValidators = 4;
 constexpr int kAccounts = 2000;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 crypto::Ed25519PrivateKey account_key(int i) {
-  return *crypto::Ed25519PrivateKey::from_seed(crypto::sha256("bench-account-" + std::to_string(i)));
+  return *crypto::Ed25519PrivateKey::from_seed(
+      crypto::sha256("bench-account-" + std::to_string(i)));
 }
 
 struct Network {
@@ -52,7 +44,8 @@ struct Network {
 
   explicit Network(const std::string& pbft_extra) {
     dir = std::filesystem::temp_directory_path() /
-          ("itc-bench-net-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+          ("itc-bench-net-" +
+           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     std::filesystem::create_directories(dir);
     genesis.set_chain_id("itc-bench");
     genesis.set_min_fee(1);
@@ -70,16 +63,18 @@ struct Network {
       a->set_account(account_key(j).public_key());
       a->set_balance(1'000'000'000);
     }
-    (void)write_file_atomically((dir / "genesis.json").string(), ledger::genesis_to_json(genesis), 0644);
+    (void)write_file_atomically((dir / "genesis.json").string(), ledger::genesis_to_json(genesis),
+                                0644);
     const std::string pkg = ITC_PACKAGE_DIR;
     for (int i = 0; i < kValidators; ++i) {
       const std::string name = "validator-" + std::to_string(i);
-      std::string y = "node:\n  name: " + name + "\n  data_dir: data\n  admin: {listen: \"off\"}\n" +
-                      "  trusted_vendor_keys: [" + ITC_VENDOR_KEY + "]\nplugins:\n" +
-                      "  - name: store-sqlite\n    package: " + pkg + "/store-sqlite.itcpkg\n" +
-                      "  - name: pbft\n    package: " + pkg + "/pbft.itcpkg\n    config: {genesis_file: " +
-                      (dir / "genesis.json").string() + ", identity_key_file: " +
-                      (dir / (name + ".pem")).string() + pbft_extra + "}\n";
+      std::string y =
+          "node:\n  name: " + name + "\n  data_dir: data\n  admin: {listen: \"off\"}\n" +
+          "  trusted_vendor_keys: [" + ITC_VENDOR_KEY + "]\nplugins:\n" +
+          "  - name: store-sqlite\n    package: " + pkg + "/store-sqlite.itcpkg\n" +
+          "  - name: pbft\n    package: " + pkg +
+          "/pbft.itcpkg\n    config: {genesis_file: " + (dir / "genesis.json").string() +
+          ", identity_key_file: " + (dir / (name + ".pem")).string() + pbft_extra + "}\n";
       nodes.push_back(std::make_unique<BenchNode>(y, false));
     }
   }
@@ -89,7 +84,8 @@ struct Network {
     std::filesystem::remove_all(dir, ec);
   }
   TransactionPool* pool(int i) {
-    return static_cast<TransactionPool*>(nodes[static_cast<std::size_t>(i)]->node->find_service(TransactionPool::kServiceName));
+    return static_cast<TransactionPool*>(
+        nodes[static_cast<std::size_t>(i)]->node->find_service(TransactionPool::kServiceName));
   }
 };
 
@@ -174,17 +170,23 @@ double verification_ceiling() {
 void report(const char* what, const LoadResult& r) {
   std::printf("  %s: %.0f committed/s, commit latency p50 %.1f ms, p99 %.1f ms", what,
               r.committed_per_s, r.p50_ms, r.p99_ms);
-  if (r.refused) std::printf(" (%llu refused, e.g. \"%s\")", static_cast<unsigned long long>(r.refused), r.first_refusal.c_str());
+  if (r.refused)
+    std::printf(" (%llu refused, e.g. \"%s\")", static_cast<unsigned long long>(r.refused),
+                r.first_refusal.c_str());
   std::printf("\n");
 }
 
 }  // namespace
 
 int bench_consensus() {
-  std::printf("consensus: 4 validators (f=1), TLS on loopback, votes fsynced, blocks stored in SQLite\n");
+  std::printf(
+      "consensus: 4 validators (f=1), TLS on loopback, votes fsynced, blocks stored in SQLite\n");
   const double ceiling = verification_ceiling();
-  std::printf("  machine: %.0f Ed25519 verifications/s on %u cores -> ceiling %.0f signed tx/s for %d validators\n",
-              ceiling, std::max(1u, std::thread::hardware_concurrency()), ceiling / kValidators, kValidators);
+  std::printf(
+      "  machine: %.0f Ed25519 verifications/s on %u cores -> ceiling %.0f signed tx/s for %d "
+      "validators\n",
+      ceiling, std::max(1u, std::thread::hardware_concurrency()), ceiling / kValidators,
+      kValidators);
   std::vector<v1::Transaction> transfers;
   {
     // Signed before the clock starts: the client's signing is not the validators' work.
@@ -197,7 +199,8 @@ int bench_consensus() {
         v1::Transaction tx;
         tx.set_nonce(static_cast<std::uint64_t>(n));
         tx.set_fee(1);
-        tx.mutable_transfer()->set_to(keys[static_cast<std::size_t>((j + 1) % kAccounts)].public_key());
+        tx.mutable_transfer()->set_to(
+            keys[static_cast<std::size_t>((j + 1) % kAccounts)].public_key());
         tx.mutable_transfer()->set_amount(1);
         ledger::sign_tx("itc-bench", &tx, keys[static_cast<std::size_t>(j)]);
         transfers.push_back(std::move(tx));
@@ -217,16 +220,19 @@ int bench_consensus() {
   LoadResult unsigned_run = closed_loop(net.pool(0), anchors, 8000, 2.0, 10.0);
   report("unsigned 32-byte requests, 8,000 in flight", unsigned_run);
   // The same requests at lighter loads: the latency side of the curve.
-  report("unsigned 32-byte requests, 1,000 in flight", closed_loop(net.pool(0), anchors, 1000, 1.0, 5.0));
-  report("unsigned 32-byte requests,   100 in flight", closed_loop(net.pool(0), anchors, 100, 1.0, 5.0));
+  report("unsigned 32-byte requests, 1,000 in flight",
+         closed_loop(net.pool(0), anchors, 1000, 1.0, 5.0));
+  report("unsigned 32-byte requests,   100 in flight",
+         closed_loop(net.pool(0), anchors, 100, 1.0, 5.0));
   std::size_t next = 0;
   auto signed_transfers = [&] { return transfers[next++ % transfers.size()]; };
   LoadResult signed_run = closed_loop(net.pool(0), signed_transfers, 8000, 2.0, 10.0);
   report("Ed25519-signed transfers, 8,000 in flight", signed_run);
   std::printf("  signed transfers reach %.0f%% of the verification ceiling (%.0f/s)\n",
               100.0 * signed_run.committed_per_s / (ceiling / kValidators), ceiling / kValidators);
-  std::printf("  height %.0f, view %.0f, view changes %.0f\n", net.nodes[0]->metric("pbft", "height"),
-              net.nodes[0]->metric("pbft", "view"), net.nodes[1]->metric("pbft", "view_changes"));
+  std::printf("  height %.0f, view %.0f, view changes %.0f\n",
+              net.nodes[0]->metric("pbft", "height"), net.nodes[0]->metric("pbft", "view"),
+              net.nodes[1]->metric("pbft", "view_changes"));
   return 0;
 }
 

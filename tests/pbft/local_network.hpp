@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
@@ -38,12 +39,6 @@ namespace itc::testing {
 inline std::string env_or(const char* name, const std::string& fallback = "") {
   const char* v = std::getenv(name);
   return v ? v : fallback;
-}
-
-inline std::uint16_t free_port() {
-  QTcpServer probe;
-  if (!probe.listen(QHostAddress::LocalHost, 0)) qFatal("no free port");
-  return probe.serverPort();
 }
 
 struct HttpReply {
