@@ -62,6 +62,11 @@ std::size_t BlockCutter::add(v1::Reading reading) {
   return pending_.size();
 }
 
+std::size_t BlockCutter::waiting() const {
+  std::lock_guard lock(pending_mu_);
+  return pending_.size() + in_block_;
+}
+
 void BlockCutter::add_front(std::vector<v1::Reading> readings) {
   std::lock_guard lock(pending_mu_);
   pending_.insert(pending_.begin(), std::make_move_iterator(readings.begin()),

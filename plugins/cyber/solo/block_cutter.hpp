@@ -37,6 +37,9 @@ class BlockCutter {
   // Puts readings back in front of the buffer (imported state, older than anything new).
   void add_front(std::vector<v1::Reading> readings);
   std::size_t pending() const;
+  // What the backlog holds: pending readings plus those in a block being appended (they
+  // come back if the store refuses it). The bound max_pending_readings applies to this.
+  std::size_t waiting() const;
   std::vector<v1::Reading> pending_copy() const;
 
   // Back-pressure: waits while `limit` or more readings are pending (counting those in a

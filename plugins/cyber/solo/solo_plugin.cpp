@@ -239,7 +239,9 @@ class SoloPlugin final : public Plugin {
   // hot swap: the host waits for this handler before it holds solo's messages.
   void hold_back_while_full() {
     const auto limit = settings_.max_pending_readings;
-    if (cutter_->pending() < limit || stopping()) return;
+    // waiting(), not pending(): a block being appended still counts, or the readings
+    // added meanwhile would overshoot the bound when a refused block comes back.
+    if (cutter_->waiting() < limit || stopping()) return;
     held_back_->add();
     if (!backlog_full_flag_.exchange(true)) {
       backlog_full_->set(1);
@@ -253,7 +255,7 @@ class SoloPlugin final : public Plugin {
 
   void after_cut() {
     retire_journal_if_committed();
-    if (!backing_off_ && cutter_->pending() < settings_.max_pending_readings &&
+    if (!backing_off_ && cutter_->waiting() < settings_.max_pending_readings &&
         backlog_full_flag_.exchange(false)) {
       backlog_full_->set(0);
       env_->log().info("solo: the backlog has room again (" + std::to_string(cutter_->pending()) +
