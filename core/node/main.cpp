@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "host/admin_routes.hpp"
 #include "host/admin_server.hpp"
 #include "host/config_check.hpp"
 #include "host/config_schema.hpp"
@@ -35,6 +36,7 @@ struct Options {
   bool progress = false;
   double run_for = 0;
   bool version = false;
+  bool print_routes = false;
 };
 
 void print_dev_banner() {
@@ -170,7 +172,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  itc-node --config deploy/examples/single-node.yaml\n"
       "  itc-node --check-config deploy/examples/single-node.yaml\n"
-      "  itc-node --config node.yaml --dev --progress --run-for 30\n\n"
+      "  itc-node --config node.yaml --dev --progress --run-for 30\n"
+      "  itc-node --print-routes     (the admin API's endpoints)\n\n"
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
       "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
       "Probes need no token: GET /healthz (liveness), GET /readyz (readiness: 503 naming\n"
@@ -194,10 +197,17 @@ int main(int argc, char** argv) {
   app.add_option("--run-for", opt.run_for, "Stop cleanly after SECONDS (for scripts and tests)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--version", opt.version, "Print the version and plugin ABI, then exit");
+  app.add_flag("--print-routes", opt.print_routes,
+               "Print the admin API's endpoints (method, path, token, what) as a Markdown "
+               "table, then exit");
   CLI11_PARSE(app, argc, argv);
 
   if (opt.version) {
     std::printf("itc-node %s (plugin ABI %u.%u)\n", ITC_VERSION, itc::kAbiMajor, itc::kAbiMinor);
+    return 0;
+  }
+  if (opt.print_routes) {
+    std::fputs(itc::host::admin_route_list().c_str(), stdout);
     return 0;
   }
 

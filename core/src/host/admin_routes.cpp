@@ -1,17 +1,17 @@
-// The admin API's request → response mapping, independent of HTTP framing and sockets.
+// The admin API's route table (see admin_routes.hpp) and what each endpoint does,
+// independent of HTTP framing and sockets (admin_server.cpp) and matching (admin_router.cpp).
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
-#include <condition_variable>
 #include <exception>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "host/admin_routes.hpp"
 #include "host/admin_server.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -88,34 +88,6 @@ Status parse_json(const std::string& body, pb::Message& msg) {
   return Status::Ok();
 }
 
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned v = 0;
-    if (s[i] == '%' && i + 2 < s.size() &&
-        std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
-      out.push_back(static_cast<char>(v));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  std::size_t pos = 0;
-  while (pos < path.size()) {
-    std::size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    if (next > pos) parts.push_back(percent_decode(path.substr(pos, next - pos)));
-    pos = next + 1;
-  }
-  return parts;
-}
-
 // The value of `key` in a query string "a=1&b=2", if present.
 std::optional<std::string> query_param(std::string_view query, std::string_view key) {
   std::size_t pos = 0;
@@ -138,13 +110,6 @@ AdminResponse plugin_status_of(Node& node, const std::string& name) {
     if (p.name() == name) return json_ok(p);
   }
   return AdminResponse{200, "application/json", "{}"};
-}
-
-AdminResponse method_not_allowed(std::string_view method, std::string_view path,
-                                 std::string_view allowed) {
-  return admin_error(405, "InvalidArgument",
-                     std::string(method) + " is not allowed on " + std::string(path) + "; use " +
-                         std::string(allowed));
 }
 
 AdminResponse recent_readings(Node& node, std::string_view query) {
@@ -343,132 +308,122 @@ AdminResponse readiness(Node& node) {
   return AdminResponse{r.ready() ? 200u : 503u, "application/json", to_json(obj)};
 }
 
-AdminResponse plugin_action(Node& node, std::string_view method, const std::string& path,
-                            const std::vector<std::string>& parts, const std::string& body) {
-  // parts: v1 plugins [load | <name> swap | <name> unload]
-  if (parts.size() == 2) {
-    if (method != "GET") return method_not_allowed(method, path, "GET");
-    v1::PluginList list;
-    for (v1::PluginStatus& p : node.plugins()) *list.add_plugins() = std::move(p);
-    return json_ok(list);
-  }
-  if (parts.size() == 3 && parts[2] == "load") {
-    if (method != "POST") return method_not_allowed(method, path, "POST");
-    v1::LoadRequest req;
-    if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
-    if (Status st = node.load(req); !st.ok()) return admin_error(st);
-    return plugin_status_of(node, req.name());
-  }
-  if (parts.size() == 4 && parts[3] == "config") {
-    if (method != "GET") return method_not_allowed(method, path, "GET");
-    auto config = node.plugin_config(parts[2]);
-    if (!config.ok()) return admin_error(config.status());
-    return json_ok(*config);
-  }
-  if (parts.size() == 4 && (parts[3] == "swap" || parts[3] == "unload")) {
-    if (method != "POST") return method_not_allowed(method, path, "POST");
-    const std::string& name = parts[2];
-    if (parts[3] == "swap") {
-      v1::SwapRequest req;
-      if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
-      if (Status st = node.swap(name, req); !st.ok()) return admin_error(st);
-    } else {
-      if (Status st = node.unload(name); !st.ok()) return admin_error(st);
-    }
-    return plugin_status_of(node, name);
-  }
-  return admin_error(404, "NotFound", "no admin endpoint at " + path);
+// ---- Plugins and config ------------------------------------------------------------------
+
+AdminResponse plugin_list(Node& node) {
+  v1::PluginList list;
+  for (v1::PluginStatus& p : node.plugins()) *list.add_plugins() = std::move(p);
+  return json_ok(list);
 }
 
-AdminOutcome route(Node& node, std::string_view method, std::string_view target,
-                   const std::string& body) {
-  std::size_t q = target.find('?');
-  const std::string path(target.substr(0, q));
-  const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-  const std::vector<std::string> parts = split_path(path);
-  auto only = [&](std::string_view m) { return method == m; };
-
-  if (parts.size() == 1 && parts[0] == "readyz") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return readiness(node);
-  }
-  if (parts.size() == 1 && parts[0] == "metrics") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                         node.metrics().render_prometheus()};
-  }
-  if (parts.empty() || parts[0] != "v1" || parts.size() < 2) {
-    return admin_error(404, "NotFound", "no admin endpoint at " + path);
-  }
-  const std::string& what = parts[1];
-  if (what == "plugins") return plugin_action(node, method, path, parts, body);
-  if (parts.size() == 2 && what == "node") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return json_ok(node.info());
-  }
-  if (parts.size() == 2 && what == "config") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return json_ok(node.config_text());
-  }
-  if (parts.size() == 2 && what == "profiles") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return json_ok(node.device_profiles());
-  }
-  if (parts.size() == 2 && what == "devices") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return device_list(node, query);
-  }
-  if (parts.size() == 3 && what == "devices") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return device_status(node, parts[2]);
-  }
-  if (parts.size() == 3 && what == "config" && parts[2] == "validate") {
-    if (!only("POST")) return method_not_allowed(method, path, "POST");
-    return json_ok(node.validate_config(body, "<admin request>"));
-  }
-  if (parts.size() == 3 && what == "config" && parts[2] == "apply") {
-    if (!only("POST")) return method_not_allowed(method, path, "POST");
-    v1::ApplyResult applied = node.apply_config(body, "<admin request>");
-    AdminResponse r = json_ok(applied);
-    if (!applied.ok()) r.status = applied.report().ok() ? 409 : 422;
-    return r;
-  }
-  if (parts.size() == 3 && what == "readings" && parts[2] == "recent") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return recent_readings(node, query);
-  }
-  if (parts.size() == 3 && what == "ledger" && parts[2] == "head") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return ledger_head(node);
-  }
-  if (parts.size() == 2 && what == "bus") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return bus_topics(node);
-  }
-  if (parts.size() == 2 && what == "commands") {
-    if (!only("POST")) return method_not_allowed(method, path, "POST");
-    return submit_command(node, body);
-  }
-  if (parts.size() == 2 && what == "tx") {
-    if (!only("POST")) return method_not_allowed(method, path, "POST");
-    return submit_tx(node, body);
-  }
-  if (parts.size() == 4 && what == "ledger" && parts[2] == "blocks") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return ledger_block(node, parts[3]);
-  }
-  if (parts.size() == 3 && what == "accounts") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return account(node, parts[2]);
-  }
-  if (parts.size() == 4 && what == "devices" && parts[3] == "record") {
-    if (!only("GET")) return method_not_allowed(method, path, "GET");
-    return device_record(node, parts[2]);
-  }
-  return admin_error(404, "NotFound", "no admin endpoint at " + path);
+AdminResponse load_plugin(Node& node, const std::string& body) {
+  v1::LoadRequest req;
+  if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
+  if (Status st = node.load(req); !st.ok()) return admin_error(st);
+  return plugin_status_of(node, req.name());
 }
+
+AdminResponse plugin_config(Node& node, const std::string& name) {
+  auto config = node.plugin_config(name);
+  if (!config.ok()) return admin_error(config.status());
+  return json_ok(*config);
+}
+
+AdminResponse swap_plugin(Node& node, const std::string& name, const std::string& body) {
+  v1::SwapRequest req;
+  if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
+  if (Status st = node.swap(name, req); !st.ok()) return admin_error(st);
+  return plugin_status_of(node, name);
+}
+
+AdminResponse unload_plugin(Node& node, const std::string& name) {
+  if (Status st = node.unload(name); !st.ok()) return admin_error(st);
+  return plugin_status_of(node, name);
+}
+
+AdminResponse apply_config(Node& node, const std::string& body) {
+  v1::ApplyResult applied = node.apply_config(body, "<admin request>");
+  AdminResponse r = json_ok(applied);
+  if (!applied.ok()) r.status = applied.report().ok() ? 409 : 422;
+  return r;
+}
+
+using Req = const AdminRequest&;
+constexpr AdminAccess kPublic = AdminAccess::kPublic;
+constexpr AdminAccess kToken = AdminAccess::kToken;
+
+// The table. A handler adapts the request to the endpoint's function above; the docs
+// column is what README.md's endpoint list shows.
+const AdminRoute kRoutes[] = {
+    {"GET", "/healthz", kPublic, "liveness: `ok` while the server answers", nullptr},
+    {"GET", "/readyz", kPublic,
+     "readiness (`Node::readiness`): 200 `{\"ready\": true, \"notReady\": []}`, or 503 "
+     "with `notReady` naming what is not ready",
+     [](Node& n, Req) -> AdminOutcome { return readiness(n); }},
+    {"GET", "/metrics", kToken, "Prometheus text format 0.0.4",
+     [](Node& n, Req) -> AdminOutcome {
+       return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                            n.metrics().render_prometheus()};
+     }},
+    {"GET", "/v1/events", kToken,
+     "Server-Sent Events, one `data: <v1.Event JSON>` each (plugin states, blocks, command "
+     "results, device changes, node stats once a second)",
+     nullptr},
+    {"GET", "/v1/node", kToken, "v1.NodeInfo",
+     [](Node& n, Req) -> AdminOutcome { return json_ok(n.info()); }},
+    {"GET", "/v1/plugins", kToken, "v1.PluginList",
+     [](Node& n, Req) -> AdminOutcome { return plugin_list(n); }},
+    {"POST", "/v1/plugins/load", kToken, "body v1.LoadRequest → v1.PluginStatus",
+     [](Node& n, Req r) -> AdminOutcome { return load_plugin(n, r.body); }},
+    {"POST", "/v1/plugins/{name}/swap", kToken,
+     "body v1.SwapRequest → v1.PluginStatus (hot swap, state carried over)",
+     [](Node& n, Req r) -> AdminOutcome { return swap_plugin(n, r.params[0], r.body); }},
+    {"POST", "/v1/plugins/{name}/unload", kToken, "→ v1.PluginStatus, or {} once gone",
+     [](Node& n, Req r) -> AdminOutcome { return unload_plugin(n, r.params[0]); }},
+    {"GET", "/v1/plugins/{name}/config", kToken,
+     "v1.PluginConfig: the section plus its protobuf descriptor (for generated forms)",
+     [](Node& n, Req r) -> AdminOutcome { return plugin_config(n, r.params[0]); }},
+    {"GET", "/v1/config", kToken, "v1.ConfigText: the config as started or last applied",
+     [](Node& n, Req) -> AdminOutcome { return json_ok(n.config_text()); }},
+    {"POST", "/v1/config/validate", kToken, "body YAML text → v1.ConfigReport",
+     [](Node& n, Req r) -> AdminOutcome {
+       return json_ok(n.validate_config(r.body, "<admin request>"));
+     }},
+    {"POST", "/v1/config/apply", kToken,
+     "body YAML text → v1.ApplyResult (hot-swaps what changed; 422 invalid, 409 failed)",
+     [](Node& n, Req r) -> AdminOutcome { return apply_config(n, r.body); }},
+    {"GET", "/v1/profiles", kToken, "v1.DeviceProfileList",
+     [](Node& n, Req) -> AdminOutcome { return json_ok(n.device_profiles()); }},
+    {"GET", "/v1/devices", kToken,
+     "v1.DeviceList; `?state=online|stale|offline|unknown|fault&q=&offset=&limit=`",
+     [](Node& n, Req r) -> AdminOutcome { return device_list(n, r.query); }},
+    {"GET", "/v1/devices/{id}", kToken, "v1.DeviceStatus (404 if unknown)",
+     [](Node& n, Req r) -> AdminOutcome { return device_status(n, r.params[0]); }},
+    {"GET", "/v1/devices/{id}/record", kToken, "v1.DeviceRecord, committed state (404 if none)",
+     [](Node& n, Req r) -> AdminOutcome { return device_record(n, r.params[0]); }},
+    {"GET", "/v1/readings/recent", kToken,
+     "v1.RecentReadings; `?max=N` (1..10000, default 100)",
+     [](Node& n, Req r) -> AdminOutcome { return recent_readings(n, r.query); }},
+    {"GET", "/v1/ledger/head", kToken, "v1.LedgerHead",
+     [](Node& n, Req) -> AdminOutcome { return ledger_head(n); }},
+    {"GET", "/v1/ledger/blocks/{height}", kToken,
+     "v1.Block with its transactions and qc (404 if none)",
+     [](Node& n, Req r) -> AdminOutcome { return ledger_block(n, r.params[0]); }},
+    {"POST", "/v1/tx", kToken,
+     "body v1.Transaction → v1.TxResult once committed (200) or refused (422); 504 after "
+     "30 s without a verdict; 503 without a TransactionPool",
+     [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
+    {"GET", "/v1/accounts/{hex key}", kToken, "v1.Account, committed state (404 if none)",
+     [](Node& n, Req r) -> AdminOutcome { return account(n, r.params[0]); }},
+    {"GET", "/v1/bus", kToken, "`{\"topics\": [v1.TopicStats...]}`",
+     [](Node& n, Req) -> AdminOutcome { return bus_topics(n); }},
+    {"POST", "/v1/commands", kToken, "body v1.Command → v1.CommandResult (403 if refused)",
+     [](Node& n, Req r) -> AdminOutcome { return submit_command(n, r.body); }},
+};
 
 }  // namespace
+
+std::span<const AdminRoute> admin_routes() { return kRoutes; }
 
 AdminResponse admin_error(unsigned http_status, std::string_view code, std::string_view message) {
   pb::Struct obj;
@@ -490,39 +445,6 @@ AdminResponse admin_error_for_exception() {
   } catch (...) {
     return admin_error(Status::Internal("admin request failed with an unknown exception"));
   }
-}
-
-AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
-                                 const std::string& body) {
-  try {
-    return route(node, method, target, body);
-  } catch (...) {
-    return admin_error_for_exception();
-  }
-}
-
-AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
-                                   const std::string& body) {
-  AdminOutcome outcome = route_admin_request(node, method, target, body);
-  if (auto* now = std::get_if<AdminResponse>(&outcome)) return std::move(*now);
-  auto& deferred = std::get<DeferredAdminResponse>(outcome);
-  // Shared with the reply, which may come after this function gave up waiting.
-  struct Slot {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<AdminResponse> response;
-  };
-  auto slot = std::make_shared<Slot>();
-  deferred.start([slot](AdminResponse r) {
-    std::lock_guard lock(slot->mu);
-    if (!slot->response) slot->response = std::move(r);
-    slot->cv.notify_all();
-  });
-  std::unique_lock lock(slot->mu);
-  if (!slot->cv.wait_for(lock, deferred.timeout, [&] { return slot->response.has_value(); })) {
-    return deferred.on_timeout;
-  }
-  return std::move(*slot->response);
 }
 
 }  // namespace itc::host

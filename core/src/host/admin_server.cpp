@@ -1,5 +1,6 @@
-// AdminServer: sockets, HTTP framing, authentication and the event stream. What each
-// endpoint does is in admin_routes.cpp.
+// AdminServer: sockets, HTTP framing, authentication and the event stream. Which
+// endpoints exist and who may call them is the route table (admin_routes.hpp); what each
+// does is in admin_routes.cpp.
 #include "host/admin_server.hpp"
 
 #include <google/protobuf/util/json_util.h>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/admin_routes.hpp"
 #include "host/listen_address.hpp"
 #include "host/node.hpp"
 
@@ -218,7 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = req.keep_alive() && !has_body;
     const std::string_view path = std::string_view(target_).substr(0, target_.find('?'));
 
-    if (path == "/healthz" || path == "/readyz") {  // probes: no token, no body
+    if (admin_path_is_public(path)) {  // probes: no token, no body
       if (method_ != "GET") return respond(admin_error(405, "InvalidArgument", "use GET"), false);
       if (path == "/healthz") {
         return respond(AdminResponse{200, "text/plain; charset=utf-8", "ok\n"}, keep_alive);

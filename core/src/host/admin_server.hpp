@@ -1,31 +1,11 @@
 // AdminServer: the node's admin API over HTTP/1.1 (Boost.Beast).
 //
-//   GET  /healthz                     no auth; liveness: "ok" while the server answers
-//   GET  /readyz                      no auth; readiness (Node::readiness): 200
-//                                     {"ready": true, "notReady": []} or 503 with
-//                                     "notReady" listing what is not ready
-//   GET  /metrics                     Prometheus text format 0.0.4
-//   GET  /v1/node                     v1.NodeInfo
-//   GET  /v1/plugins                  v1.PluginList
-//   POST /v1/plugins/{name}/swap      body v1.SwapRequest   → v1.PluginStatus
-//   POST /v1/plugins/load             body v1.LoadRequest   → v1.PluginStatus
-//   POST /v1/plugins/{name}/unload                          → v1.PluginStatus or {}
-//   POST /v1/config/validate          body YAML text        → v1.ConfigReport
-//   GET  /v1/readings/recent?max=N    v1.RecentReadings (N in 1..10000, default 100)
-//   GET  /v1/ledger/head              v1.LedgerHead
-//   GET  /v1/bus                      {"topics": [v1.TopicStats...]}
-//   POST /v1/commands                 body v1.Command → v1.CommandResult (403 if refused)
-//   POST /v1/tx                       body v1.Transaction → v1.TxResult once the transaction
-//                                     is committed (200) or refused (422); 504 after 30 s
-//                                     without a verdict; 503 without a TransactionPool
-//   GET  /v1/ledger/blocks/{height}   v1.Block with its transactions and qc (404 if none)
-//   GET  /v1/accounts/{hex key}       v1.Account, committed state (404 if none)
-//   GET  /v1/devices/{id}/record      v1.DeviceRecord, committed state (404 if none)
-//   GET  /v1/events                   Server-Sent Events, one `data: <v1.Event JSON>` each
+// The endpoints (method, path, token or not, what each answers) are the route table in
+// admin_routes.hpp; `itc-node --print-routes` prints them, as README.md lists them.
 //
 // JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
 // {"error": "<what was wrong>", "code": "<itc::Status code name>"} with a fitting HTTP
-// status. Every endpoint but /healthz and /readyz needs `Authorization: Bearer <token>`
+// status. Every endpoint but the public probes (/healthz, /readyz) needs `Authorization: Bearer <token>`
 // (401 otherwise).
 //
 // Limits: a request's header is read and its token checked before any of its body is

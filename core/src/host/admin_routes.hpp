@@ -1,0 +1,62 @@
+// The admin API's route table: every endpoint's method, path pattern, access, one line of
+// documentation and handler, in one place. The endpoint list in README.md is generated
+// from it (`itc-node --print-routes`); admin_routes_test fails when the two differ.
+//
+// Matching: a request's path is split at '/' (empty segments dropped) and each segment
+// percent-decoded; a pattern segment `{name}` matches any one segment, and the handler
+// gets the matched segments in AdminRequest::params in pattern order. A path that some
+// route matches with another method is answered 405 naming the allowed method(s); a path
+// no route matches, 404.
+//
+// Thread safety: the table is immutable; handlers run on the admin server's workers and
+// may block on Node calls.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/admin_server.hpp"
+
+namespace itc::host {
+
+// What a client must present. The HTTP layer (admin_server.cpp) checks it before reading
+// a request's body.
+enum class AdminAccess {
+  kPublic,  // probes: no token, never a body
+  kToken,   // `Authorization: Bearer <token>`, else 401
+};
+
+struct AdminRequest {
+  std::string_view path;            // as sent (before decoding), without the query
+  std::vector<std::string> params;  // the {…} segments, percent-decoded, in pattern order
+  std::string_view query;           // after '?', undecoded
+  const std::string& body;
+};
+
+using AdminHandler = AdminOutcome (*)(Node& node, const AdminRequest& request);
+
+struct AdminRoute {
+  std::string_view method;   // "GET" or "POST"
+  std::string_view pattern;  // "/v1/plugins/{name}/swap"
+  AdminAccess access;
+  std::string_view doc;  // one line for the endpoint list
+  // nullptr: answered by the HTTP layer itself (/healthz, the /v1/events stream).
+  AdminHandler handler;
+};
+
+// Every admin endpoint, in the order the endpoint list shows them.
+std::span<const AdminRoute> admin_routes();
+
+// The endpoint list as a Markdown table (what `itc-node --print-routes` prints and
+// README.md carries between its admin-routes markers).
+std::string admin_route_list();
+
+// "%41b" -> "Ab"; a '%' not followed by two hex digits stays as it is.
+std::string percent_decode(std::string_view s);
+
+// True if `path` (as sent, without the query) is a kPublic route's pattern exactly.
+bool admin_path_is_public(std::string_view path);
+
+}  // namespace itc::host
