@@ -1,12 +1,12 @@
 #include "config/config_fields.hpp"
 
 #include "itc/enum_names.hpp"
+#include "yaml_scalars.hpp"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
 
-#include <QRegularExpression>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -80,33 +80,16 @@ QString leading_comment(const FD* fd) {
   return QString::fromStdString(where.leading_comments).trimmed();
 }
 
-// An integer as YAML may write it (sign, 0x / 0o prefix, '_' separators); nullopt if the
-// text is not one or does not fit in 64 bits.
+// An integer as YAML may write it (sign, 0x / 0o prefix, '_' separators), read as the node
+// reads it (yaml_scalars.hpp); nullopt if the text is not one or does not fit in 64 bits.
 struct Integer {
   bool negative = false;
   quint64 magnitude = 0;
 };
-std::optional<Integer> parse_integer(QString text) {
-  Integer out;
-  text = text.trimmed();
-  if (text.startsWith('+') || text.startsWith('-')) {
-    out.negative = text.startsWith('-');
-    text.remove(0, 1);
-  }
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    text.remove(0, 2);
-  } else if (text.size() > 2 && text[0] == '0' && (text[1] == 'o' || text[1] == 'O')) {
-    base = 8;
-    text.remove(0, 2);
-  }
-  if (text.isEmpty() || text.startsWith('_') || text.endsWith('_')) return std::nullopt;
-  text.remove('_');
-  bool ok = false;
-  out.magnitude = text.toULongLong(&ok, base);
-  if (!ok) return std::nullopt;
-  return out;
+std::optional<Integer> parse_integer(const QString& text) {
+  const std::optional<yaml::IntegerText> v = yaml::parse_integer(text.trimmed().toStdString());
+  if (!v || v->overflow) return std::nullopt;
+  return Integer{v->negative, v->magnitude};
 }
 
 // The range of an integer kind as [min, max] over a signed magnitude.
@@ -226,12 +209,11 @@ QString check_value(const ConfigField& field, const QString& text) {
     }
     case Kind::kDouble:
     case Kind::kFloat: {
-      bool ok = false;
-      const double v = text.trimmed().toDouble(&ok);
-      if (!ok || !std::isfinite(v)) {
+      const std::optional<double> v = yaml::parse_number(text.trimmed().toStdString());
+      if (!v || !std::isfinite(*v)) {
         return QString("%1: expected a number, got %2").arg(name, quoted(text));
       }
-      if (field.kind == Kind::kFloat && std::fabs(v) > std::numeric_limits<float>::max()) {
+      if (field.kind == Kind::kFloat && std::fabs(*v) > std::numeric_limits<float>::max()) {
         return QString("%1: %2 is out of range for float").arg(name, text);
       }
       return {};
@@ -244,17 +226,10 @@ QString check_value(const ConfigField& field, const QString& text) {
       return QString("%1: %2 is not a value of %3; valid values: %4")
           .arg(name, quoted(text), field.type_label, field.enum_values.join(", "));
     case Kind::kBytes: {
-      // The node takes "hex:<hex digits>" or standard base64.
+      if (yaml::decode_bytes(text.toStdString())) return {};  // as the node reads bytes
       if (text.startsWith("hex:")) {
-        static const QRegularExpression kHex("^([0-9a-fA-F]{2})*$");
-        if (kHex.match(text.mid(4)).hasMatch()) return {};
         return QString("%1: expected an even number of hex digits after \"hex:\", got %2")
             .arg(name, quoted(text));
-      }
-      QByteArray compact = text.toLatin1();
-      compact.replace(' ', "").replace('\n', "");
-      if (QByteArray::fromBase64Encoding(compact, QByteArray::AbortOnBase64DecodingErrors)) {
-        return {};
       }
       return QString("%1: expected bytes as base64 or \"hex:<hex digits>\", got %2")
           .arg(name, quoted(text));
@@ -274,11 +249,9 @@ std::optional<QString> value_from_yaml(const ConfigField& field, const YAML::Nod
   const QString text = QString::fromStdString(node.Scalar());
   switch (field.kind) {
     case Kind::kBool: {
-      static const QStringList kTrue = {"true", "yes", "on"};
-      static const QStringList kFalse = {"false", "no", "off"};
-      if (kTrue.contains(text.toLower())) return QString("true");
-      if (kFalse.contains(text.toLower())) return QString("false");
-      return text;
+      const std::optional<bool> v = yaml::parse_bool(node.Scalar());
+      if (!v) return text;
+      return *v ? QString("true") : QString("false");
     }
     case Kind::kEnum: {
       // The node takes a value's full name, its short name in any case, or its number.
