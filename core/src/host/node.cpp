@@ -9,6 +9,7 @@
 
 #include "host/dependency_order.hpp"
 #include "host/node_impl.hpp"
+#include "host/plugin_lifecycle.hpp"
 #include "itc/abi.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
@@ -25,7 +26,6 @@ std::int64_t now_us() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-constexpr std::size_t kRecentReadings = 256;
 
 // Removes library copies left by node processes that no longer run (a crash, a kill -9).
 void remove_stale_copies(const fs::path& run_root) {
@@ -132,6 +132,14 @@ void Node::Impl::set_state(PluginSlot& slot, v1::LifecycleState state, std::stri
   v1::Event ev;
   {
     std::lock_guard lock(mu);
+    if (!lifecycle_allows(slot.state, state)) {
+      // A bug in the host: the slot keeps its state, and the log says where it was.
+      spdlog::error("plugin {}: BUG: lifecycle transition {} is not in the table "
+                    "(plugin_lifecycle.cpp); refused{}",
+                    slot.name, transition_name(slot.state, state),
+                    reason.empty() ? "" : " (reason given: " + reason + ")");
+      return;
+    }
     slot.state = state;
     slot.reason = std::move(reason);
     *ev.mutable_plugin() = status_of(slot);
@@ -185,24 +193,15 @@ void Node::Impl::subscribe_host_taps() {
   bus->subscribe_as("host", false, topics::kReadings, v1::Reading::descriptor()->full_name(),
                     [this](const MessagePtr& m) {
                       const auto& reading = static_cast<const v1::Reading&>(*m);
-                      {
-                        std::lock_guard lock(mu);
-                        recent.push_back(reading);
-                        if (recent.size() > kRecentReadings) recent.pop_front();
-                      }
+                      ledger.on_reading(reading);
                       commits->reading_arrived(&CommitWatch::Clock::now);
                       note_reading(reading);
                     });
   bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
                     [this](const MessagePtr& m) {
                       const auto& b = static_cast<const v1::BlockCommitted&>(*m);
-                      {
-                        std::lock_guard lock(mu);
-                        head = b;
-                      }
+                      ledger.on_block(b);
                       commits->block_committed(CommitWatch::Clock::now());
-                      committed_tx.fetch_add(b.header().tx_count());
-                      committed_readings.fetch_add(b.header().reading_count());
                       v1::Event ev;
                       *ev.mutable_block() = b;
                       emit(std::move(ev));
@@ -532,18 +531,13 @@ std::vector<v1::PluginStatus> Node::plugins() const {
 }
 
 std::vector<v1::Reading> Node::recent_readings(std::size_t max) const {
-  std::lock_guard lock(impl_->mu);
-  std::size_t n = std::min(max, impl_->recent.size());
-  return {impl_->recent.end() - static_cast<std::ptrdiff_t>(n), impl_->recent.end()};
+  return impl_->ledger.recent(max);
 }
 
 void* Node::find_service(std::string_view name) const { return impl_->services.find(name); }
 
 std::optional<v1::BlockCommitted> Node::ledger_head() const {
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->head) return impl_->head;
-  }
+  if (auto head = impl_->ledger.head()) return head;
   auto* store = static_cast<LedgerStore*>(impl_->services.find(LedgerStore::kServiceName));
   if (!store) return std::nullopt;
   auto head = store->head();

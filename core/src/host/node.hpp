@@ -112,6 +112,7 @@ class Node {
   void unsubscribe_events(std::uint64_t id);
 
  private:
+  friend class HotSwap;
   Node();
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -94,7 +94,7 @@ void Node::Impl::start_stats_timer() {
   scheduler->schedule(host_timers, kStatsPeriod, kStatsPeriod, [this, last] {
     for (v1::DeviceStatus& s : devices->sweep(wall_us())) emit_device(std::move(s));
     const auto now = std::chrono::steady_clock::now();
-    const std::uint64_t tx = committed_tx.load(), readings = committed_readings.load();
+    const std::uint64_t tx = ledger.committed_tx(), readings = ledger.committed_readings();
     v1::Event ev;
     *ev.mutable_stats() = stats(std::chrono::duration<double>(now - last->at).count(),
                                 tx - last->tx, readings - last->readings);

@@ -16,6 +16,7 @@
 #include "host/device_directory.hpp"
 #include "host/device_profile_catalog.hpp"
 #include "host/kv_store.hpp"
+#include "host/ledger_view.hpp"
 #include "host/message_bus.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -47,6 +48,10 @@ class HostLifecycle final : public NodeLifecycle {
   std::atomic<std::uint64_t> interruptions_{0};
 };
 
+// Reads an optional YAML config section given as text (admin swap and load requests);
+// empty text is an empty node. Errors name `label`, line and column.
+Result<YAML::Node> parse_config_section(const std::string& text, const std::string& label);
+
 // One configured plugin: what runs in it now, and its visible lifecycle state.
 struct PluginSlot {
   std::string name;
@@ -76,22 +81,20 @@ struct Node::Impl {
   HostLifecycle lifecycle;
 
   std::mutex ops_mu;      // one lifecycle operation (start, swap, load, unload, stop) at a time
-  mutable std::mutex mu;  // guards slots' visible fields, order, events
+  mutable std::mutex mu;  // guards slots' visible fields, order, event sinks
   std::vector<std::unique_ptr<PluginSlot>> slots;  // in start order
   std::map<std::uint64_t, EventSink> sinks;
   std::uint64_t next_sink = 1;
-  std::deque<v1::Reading> recent;
-  std::optional<v1::BlockCommitted> head;
   bool shut_down = false;
 
+  // The read side: what flows past on the bus (readings, blocks; node.cpp's taps feed it).
+  LedgerView ledger;
   // Devices: the profiles the config lists (a host-provided service), the directory
   // the admin API reads, and once-a-second stats for the event stream.
   DeviceProfileCatalog profiles;
   std::unique_ptr<DeviceDirectory> devices;
   std::string config_text;        // as started, or as last applied
   std::uint64_t host_timers = 0;  // scheduler owner of the host's own timers
-  std::atomic<std::uint64_t> committed_tx{0};
-  std::atomic<std::uint64_t> committed_readings{0};
 
   // Readiness (node_readiness.cpp): where start()/shutdown() are, and whether blocks are
   // committed while work waits. Shared: a transaction's handle may outlive the node.
@@ -101,6 +104,8 @@ struct Node::Impl {
 
   NodeServices node_services();
   PluginSlot* find_slot(const std::string& name);
+  // Moves `slot` to `state` and emits the event, if plugin_lifecycle.hpp's table allows
+  // the change; otherwise logs it as a bug and leaves the slot as it is.
   void set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason = "");
   v1::PluginStatus status_of(const PluginSlot& slot) const;
   void emit(v1::Event event);

@@ -1,5 +1,5 @@
-// Hot swap, load and unload of single plugins on a running node, and validation of a
-// config text against the node.
+// Hot swap (the steps are in hot_swap.cpp), load and unload of single plugins on a running
+// node, and validation of a config text against the node.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -7,16 +7,15 @@
 #include <filesystem>
 
 #include "host/dependency_order.hpp"
+#include "host/hot_swap.hpp"
 #include "host/node_impl.hpp"
 #include "host/plugin_name.hpp"
 
 namespace itc::host {
 namespace fs = std::filesystem;
 
-namespace {
-
 // Reads an optional YAML config section given as text (admin API requests).
-Result<YAML::Node> parse_section(const std::string& text, const std::string& label) {
+Result<YAML::Node> parse_config_section(const std::string& text, const std::string& label) {
   if (text.empty()) return YAML::Node();
   try {
     return YAML::Load(text);
@@ -26,145 +25,15 @@ Result<YAML::Node> parse_section(const std::string& text, const std::string& lab
   }
 }
 
-std::string trimmed_report(const v1::ConfigReport& r) {
-  std::string s = format_report(r);
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
-
-}  // namespace
-
 Status Node::swap(const std::string& name, const v1::SwapRequest& request) {
-  Impl& d = *impl_;
-  std::lock_guard ops(d.ops_mu);
-  PluginSlot* slot = d.find_slot(name);
-  if (!slot) return Status::NotFound("no plugin named '" + name + "' on this node");
-  if (slot->state != v1::RUNNING) {
-    return Status::FailedPrecondition("plugin " + name + " is " +
-                                      v1::LifecycleState_Name(slot->state) +
-                                      "; only a running plugin can be hot-swapped");
-  }
-  auto dependents = d.running_dependents(*slot);
-  if (!dependents.empty()) {
-    std::string list;
-    for (auto& n : dependents) list += (list.empty() ? "" : ", ") + n;
-    return Status::FailedPrecondition(
-        "plugin " + name + " provides services that running plugins use (" + list +
-        "); they hold its objects, so it cannot be swapped under them: unload them first");
-  }
-  // The successor's entry: same name, new package or library, new or same config.
-  PluginEntry next = slot->entry;
-  if (!request.package().empty()) {
-    fs::path p(request.package());
-    bool is_package = p.extension() == ".itcpkg";
-    next.package = is_package ? request.package() : "";
-    next.library = is_package ? "" : request.package();
-  }
-  if (!request.config_yaml().empty()) {
-    auto cfg = parse_section(request.config_yaml(), "swap request config");
-    if (!cfg.ok()) return cfg.status();
-    next.config = *cfg;
-  }
-  auto opened = open_plugin(next, d.file.node.developer_mode(), d.trusted_keys, d.run_dir);
-  if (!opened.ok()) return opened.status().WithContext("swap refused, old version keeps running");
-  const auto& info = opened->library->info();
-  const auto& old_info = slot->opened.library->info();
-  if (info.provides != old_info.provides || info.requires_ != old_info.requires_) {
-    return Status::FailedPrecondition("swap refused: " + name + " " + info.version +
-                                      " provides/requires other services than " + old_info.version +
-                                      "; load it as a new plugin instead");
-  }
-  v1::ConfigReport report;
-  auto config = parse_plugin_config(info, next, d.file.path, &report);
-  if (!config.ok()) {
-    return Status::InvalidArgument(
-        "swap refused, config of the new version: " +
-        (report.issues_size() ? trimmed_report(report) : config.status().ToString()));
-  }
-
-  // Initialise the successor beside the running version; its subscriptions and services
-  // are staged until commit.
-  auto instance = opened->library->create();
-  if (!instance.ok()) return instance.status().WithContext("swap refused");
-  auto data = (fs::path(d.file.node.data_dir()) / "plugins" / name).string();
-  auto env = std::make_unique<PluginEnv>(d.node_services(), name, data, true);
-  std::shared_ptr<Plugin> successor = *instance;
-  auto discard_successor = [&] {
-    d.bus->abort_staged(name);
-    d.services.abort_staged(name);
-    env->retire();
-    successor.reset();
-    env.reset();
-  };
-  Status st = successor->initialise(*env, *config);
-  if (!st.ok()) {
-    discard_successor();
-    return st.WithContext("swap refused: " + name + " " + info.version + " failed to initialise; " +
-                          old_info.version + " keeps running");
-  }
-
-  // Hold the plugin's messages, drain the old version, move its state across.
-  d.set_state(*slot, v1::DRAINING);
-  auto paused_at = std::chrono::steady_clock::now();
-  d.lifecycle.interrupt_waits();  // a handler holding back its sources returns
-  d.bus->pause(name);
-  auto resume_old = [&](const Status& why) {
-    Status restarted = slot->instance->start();
-    d.bus->resume(name);
-    discard_successor();
-    d.set_state(
-        *slot, restarted.ok() ? v1::RUNNING : v1::FAILED,
-        restarted.ok() ? "" : "could not resume after a failed swap: " + restarted.ToString());
-    return why;
-  };
-  st = slot->instance->drain();
-  if (!st.ok()) return resume_old(st.WithContext("swap aborted: old version failed to drain"));
-  v1::PluginState state;
-  st = slot->instance->export_state(&state);
-  if (!st.ok())
-    return resume_old(st.WithContext("swap aborted: old version failed to export state"));
-  st = successor->import_state(state);
-  if (!st.ok()) {
-    return resume_old(st.WithContext("swap aborted: " + info.version + " refused the state of " +
-                                     old_info.version + " (" + state.type() + " v" +
-                                     std::to_string(state.version()) + ")"));
-  }
-  st = successor->start();
-  if (!st.ok()) {
-    successor->stop();
-    return resume_old(st.WithContext("swap aborted: " + info.version + " failed to start"));
-  }
-  // Commit: the successor's handlers take over the same queues, in order.
-  d.bus->commit_staged(name);
-  d.services.commit_staged(name);
-  env->commit();
-  d.bus->resume(name);
-  auto held_for = std::chrono::steady_clock::now() - paused_at;
-
-  // Retire the old version: nothing of it may run once its library closes.
-  slot->instance->stop();
-  slot->env->retire();
-  std::shared_ptr<Plugin> old_instance = std::move(slot->instance);
-  std::unique_ptr<PluginEnv> old_env = std::move(slot->env);
-  OpenedPlugin old_opened = std::move(slot->opened);
-  {
-    std::lock_guard lock(d.mu);
-    slot->instance = std::move(successor);
-    slot->env = std::move(env);
-    slot->opened = std::move(*opened);
-    slot->entry = next;
-    slot->config_bytes = *config;
-    ++slot->swaps;
-  }
-  old_instance.reset();
-  old_env.reset();
-  old_opened = {};
-  double held_ms = std::chrono::duration<double, std::milli>(held_for).count();
-  d.metrics.gauge(name, "swap_hold_seconds", "Time messages were held during the last hot swap")
-      .set(held_ms / 1000.0);
-  spdlog::info("plugin {} swapped {} → {}; messages held for {:.2f} ms", name, old_info.version,
-               info.version, held_ms);
-  d.set_state(*slot, v1::RUNNING);
+  std::lock_guard ops(impl_->ops_mu);
+  HotSwap swap(*impl_, name, request);
+  ITC_RETURN_IF_ERROR(swap.prepare());
+  // From here the plugin's messages are held until commit or roll back.
+  if (Status st = swap.quiesce(); !st.ok()) return swap.roll_back(st);
+  if (Status st = swap.transfer_state(); !st.ok()) return swap.roll_back(st);
+  if (Status st = swap.start_successor(); !st.ok()) return swap.roll_back(st);
+  swap.commit();
   return Status::Ok();
 }
 
@@ -187,7 +56,7 @@ Status Node::load(const v1::LoadRequest& request) {
   fs::path p(request.package());
   (p.extension() == ".itcpkg" ? slot->entry.package : slot->entry.library) = request.package();
   slot->entry.field_path = "load(" + request.name() + ")";
-  auto cfg = parse_section(request.config_yaml(), "load request config");
+  auto cfg = parse_config_section(request.config_yaml(), "load request config");
   if (!cfg.ok()) return cfg.status();
   slot->entry.config = *cfg;
   PluginSlot* s = slot.get();
