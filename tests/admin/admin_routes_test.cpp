@@ -1,13 +1,13 @@
 // The admin API's route table is the one list of endpoints: README.md carries exactly
 // what `itc-node --print-routes` prints, every pattern is unique, and only the probes are
 // public.
+#include "host/admin_routes.hpp"
+
 #include <QtTest>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include "host/admin_routes.hpp"
 
 namespace {
 

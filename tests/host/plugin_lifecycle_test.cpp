@@ -1,9 +1,9 @@
 // The plugin lifecycle is one table (host/plugin_lifecycle.hpp): the changes the host
 // makes are in it, the ones it must never make are not, and every state is reachable.
+#include "host/plugin_lifecycle.hpp"
+
 #include <QtTest>
 #include <set>
-
-#include "host/plugin_lifecycle.hpp"
 
 using itc::host::lifecycle_allows;
 using itc::host::lifecycle_transitions;
@@ -15,8 +15,8 @@ class PluginLifecycleTest : public QObject {
  private slots:
   void the_table_is_printed_for_the_reader() {
     for (const auto& t : lifecycle_transitions()) {
-      qInfo().noquote() << QString::fromStdString(itc::host::transition_name(t.from, t.to))
-                        << "—" << t.when;
+      qInfo().noquote() << QString::fromStdString(itc::host::transition_name(t.from, t.to)) << "—"
+                        << t.when;
     }
     QCOMPARE(lifecycle_transitions().size(), std::size_t{15});
   }

@@ -1,11 +1,11 @@
 // Matching a request against the route table (admin_routes.cpp holds the table and the
 // endpoints), and the endpoint list generated from it.
-#include "host/admin_routes.hpp"
-
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+
+#include "host/admin_routes.hpp"
 
 namespace itc::host {
 namespace {
@@ -68,9 +68,9 @@ AdminOutcome route(Node& node, std::string_view method, std::string_view target,
     }
   }
   if (!allowed.empty()) {
-    return admin_error(405, "InvalidArgument",
-                       std::string(method) + " is not allowed on " + std::string(path) +
-                           "; use " + allowed);
+    return admin_error(
+        405, "InvalidArgument",
+        std::string(method) + " is not allowed on " + std::string(path) + "; use " + allowed);
   }
   return admin_error(404, "NotFound", "no admin endpoint at " + std::string(path));
 }

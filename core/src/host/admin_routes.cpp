@@ -1,5 +1,7 @@
 // The admin API's route table (see admin_routes.hpp) and what each endpoint does,
 // independent of HTTP framing and sockets (admin_server.cpp) and matching (admin_router.cpp).
+#include "host/admin_routes.hpp"
+
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -11,7 +13,6 @@
 #include <tuple>
 #include <vector>
 
-#include "host/admin_routes.hpp"
 #include "host/admin_server.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -401,8 +402,7 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return device_status(n, r.params[0]); }},
     {"GET", "/v1/devices/{id}/record", kToken, "v1.DeviceRecord, committed state (404 if none)",
      [](Node& n, Req r) -> AdminOutcome { return device_record(n, r.params[0]); }},
-    {"GET", "/v1/readings/recent", kToken,
-     "v1.RecentReadings; `?max=N` (1..10000, default 100)",
+    {"GET", "/v1/readings/recent", kToken, "v1.RecentReadings; `?max=N` (1..10000, default 100)",
      [](Node& n, Req r) -> AdminOutcome { return recent_readings(n, r.query); }},
     {"GET", "/v1/ledger/head", kToken, "v1.LedgerHead",
      [](Node& n, Req) -> AdminOutcome { return ledger_head(n); }},

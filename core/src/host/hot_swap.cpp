@@ -119,8 +119,7 @@ Status HotSwap::start_successor() {
   Status st = successor_->start();
   if (!st.ok()) {
     successor_->stop();
-    return st.WithContext("swap aborted: " + opened_.library->info().version +
-                          " failed to start");
+    return st.WithContext("swap aborted: " + opened_.library->info().version + " failed to start");
   }
   return Status::Ok();
 }

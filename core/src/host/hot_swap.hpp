@@ -44,9 +44,9 @@ class HotSwap {
   const std::string name_;
   const v1::SwapRequest& request_;
   PluginSlot* slot_ = nullptr;
-  PluginEntry next_;            // the successor's entry: same name, new source and config
-  std::string config_;          // its parsed config
-  OpenedPlugin opened_;         // its library
+  PluginEntry next_;     // the successor's entry: same name, new source and config
+  std::string config_;   // its parsed config
+  OpenedPlugin opened_;  // its library
   std::unique_ptr<PluginEnv> env_;
   std::shared_ptr<Plugin> successor_;
   std::chrono::steady_clock::time_point paused_at_{};

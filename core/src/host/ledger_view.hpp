@@ -11,8 +11,8 @@
 #include <optional>
 #include <vector>
 
-#include "itc/v1/ledger.pb.h"
 #include "itc/v1/device.pb.h"
+#include "itc/v1/ledger.pb.h"
 
 namespace itc::host {
 

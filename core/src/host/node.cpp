@@ -134,10 +134,11 @@ void Node::Impl::set_state(PluginSlot& slot, v1::LifecycleState state, std::stri
     std::lock_guard lock(mu);
     if (!lifecycle_allows(slot.state, state)) {
       // A bug in the host: the slot keeps its state, and the log says where it was.
-      spdlog::error("plugin {}: BUG: lifecycle transition {} is not in the table "
-                    "(plugin_lifecycle.cpp); refused{}",
-                    slot.name, transition_name(slot.state, state),
-                    reason.empty() ? "" : " (reason given: " + reason + ")");
+      spdlog::error(
+          "plugin {}: BUG: lifecycle transition {} is not in the table "
+          "(plugin_lifecycle.cpp); refused{}",
+          slot.name, transition_name(slot.state, state),
+          reason.empty() ? "" : " (reason given: " + reason + ")");
       return;
     }
     slot.state = state;
