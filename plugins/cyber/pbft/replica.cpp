@@ -10,37 +10,14 @@ namespace itc::pbft {
 namespace {
 
 const std::string kZeroHash(32, '\0');
-constexpr std::size_t kExecutedIdsKept = 2'000'000;
 constexpr auto kStatusPeriod = std::chrono::milliseconds(500);
 constexpr std::uint64_t kTransferChunk = 64;
-
-enum VoteKind { kPrePrepareVote = 1, kPrepareVote = 2, kCommitVote = 3 };
 
 std::string at(std::uint64_t view, std::uint64_t seq) {
   return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
 }
 
 }  // namespace
-
-std::string reading_key(const v1::Reading& r) {
-  std::string key = "r";
-  key += r.frame_digest();
-  key += r.device_id();
-  key += '/';
-  key += r.metric();
-  return key;
-}
-
-std::size_t Replica::Votes::matching(std::uint64_t view, const std::string& digest,
-                                     std::optional<std::uint32_t> except) const {
-  auto it = by_view.find(view);
-  if (it == by_view.end()) return 0;
-  std::size_t n = 0;
-  for (const auto& [sender, vote] : it->second) {
-    if (vote.first == digest && sender != except) ++n;
-  }
-  return n;
-}
 
 Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Genesis genesis,
                  crypto::Ed25519PrivateKey identity, std::unique_ptr<ledger::LedgerState> state,
@@ -54,7 +31,8 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       io_(io),
       log_(log),
       clock_(clock),
-      current_timeout_(opt_.view_change_timeout) {
+      pool_({opt_.batch_max_requests, opt_.batch_delay, opt_.max_block_readings}),
+      timer_(opt_.view_change_timeout) {
   executed_hash_ = kZeroHash;
   if (committed) {
     executed_height_ = committed->header().height();
@@ -94,15 +72,15 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
     if (!msg.ParseFromString(r.sent().payload())) continue;
     if (msg.has_pre_prepare()) {
       const auto& m = msg.pre_prepare();
-      my_votes_[{kPrePrepareVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kPrePrepare, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_prepare()) {
       const auto& m = msg.prepare();
-      my_votes_[{kPrepareVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kPrepare, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_commit()) {
       const auto& m = msg.commit();
-      my_votes_[{kCommitVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kCommit, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_view_change()) {
       view_ = std::max(view_, msg.view_change().new_view());
@@ -130,10 +108,9 @@ v1::Envelope Replica::sign_and_record(v1::ConsensusMessage msg, bool journal) {
   return env;
 }
 
-bool Replica::would_equivocate(int kind, std::uint64_t view, std::uint64_t seq,
+bool Replica::would_equivocate(VoteKind kind, std::uint64_t view, std::uint64_t seq,
                                const std::string& digest) {
-  auto [it, inserted] = my_votes_.try_emplace({kind, view, seq}, digest);
-  if (inserted || it->second == digest) return false;
+  if (!my_votes_.would_equivocate(kind, view, seq, digest)) return false;
   log_.error("pbft: refusing to vote for a second block at " + at(view, seq) +
              ": this replica already voted for another one (journal)");
   return true;
@@ -200,7 +177,7 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
     for (const auto& r : fwd.requests()) {
       if (!r.has_tx()) continue;
       std::string id = ledger::tx_id(r.tx());
-      if (executed_ids_.count(id) || accepted_ids_.count(id)) continue;
+      if (pool_.ordered(id)) continue;
       if (watched_.emplace(id, now()).second) relay.push_back(r);
     }
     if (!relay.empty()) forward_to_primary(relay);
@@ -217,32 +194,16 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
   try_propose();
 }
 
-void Replica::enqueue(const v1::Request& request, std::uint32_t origin) {
-  Pending p{request, origin, {}};
-  if (request.has_tx()) {
-    p.tx_id = ledger::tx_id(request.tx());
-    if (queued_ids_.count(p.tx_id) || accepted_ids_.count(p.tx_id) ||
-        executed_ids_.count(p.tx_id)) {
-      return;  // already on its way
-    }
-    queued_ids_.insert(p.tx_id);
-  }
-  if (queue_.empty()) oldest_queued_ = now();
-  queue_.push_back(std::move(p));
-}
-
 // ---- Proposing (primary) ----------------------------------------------------------------
 
 void Replica::try_propose() {
   if (!is_primary() || in_view_change_) return;
   // Proposed in this view before a restart (the journal says so): only a view change
   // moves on from there, a second block at that height would be equivocation.
-  if (my_votes_.count({kPrePrepareVote, view_, tip_seq_ + 1})) return;
-  while (!queue_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
+  if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_seq_ + 1)) return;
+  while (!pool_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
          tip_seq_ < executed_height_ + 2ull * opt_.checkpoint_interval) {
-    if (queue_.size() < opt_.batch_max_requests && now() - oldest_queued_ < opt_.batch_delay) {
-      return;
-    }
+    if (!pool_.batch_due(now())) return;
     auto block = build_block();
     if (!block) continue;  // everything taken was a duplicate or refused
     v1::ConsensusMessage msg;
@@ -250,20 +211,13 @@ void Replica::try_propose() {
     pp->set_view(view_);
     pp->set_seq(block->header().height());
     pp->set_digest(block->hash());
-    if (would_equivocate(kPrePrepareVote, view_, pp->seq(), pp->digest())) return;
+    if (would_equivocate(VoteKind::kPrePrepare, view_, pp->seq(), pp->digest())) return;
     *pp->mutable_block() = *block;
     v1::Envelope env = sign_and_record(msg, true);
     io_.broadcast(env);
     // Our own pre-prepare: the draft is already pending; record the slot.
     Slot& s = slots_[pp->seq()];
-    s.view = view_;
-    s.has_pre_prepare = true;
-    s.pre_prepare = env;
-    s.block = std::move(*block);
-    s.digest = pp->digest();
-    s.prepared = false;
-    s.commit_sent = false;
-    s.committed = false;
+    s.accept(view_, env, std::move(*block), pp->digest());
     tip_seq_ = pp->seq();
     tip_hash_ = s.digest;
     tip_timestamp_us_ = s.block.header().timestamp_us();
@@ -280,52 +234,22 @@ std::optional<v1::Block> Replica::build_block() {
   h->set_producer(opt_.node_name);
   h->set_timestamp_us(std::max(clock_.unix_micros(), tip_timestamp_us_));
   auto draft = state_->begin_block(fee_recipient(*h));
-  std::uint32_t taken = 0;
-  while (!queue_.empty() && taken < opt_.batch_max_requests) {
-    Pending& p = queue_.front();
-    if (p.request.has_tx()) {
-      queued_ids_.erase(p.tx_id);
-      if (!accepted_ids_.count(p.tx_id) && !executed_ids_.count(p.tx_id)) {
-        Status s = draft.apply(p.request.tx());
-        if (s.ok()) {
-          *block.add_transactions() = p.request.tx();
-          accepted_ids_.insert(p.tx_id);
-        } else if (p.origin == opt_.self) {
+  pool_.fill(
+      block, now(), [&](const v1::Transaction& tx) { return draft.apply(tx); },
+      [&](const PendingRequest& p, const Status& s) {
+        if (p.origin == opt_.self) {
           local_txs_.erase(p.tx_id);
           v1::TxResult result;
           result.set_tx_id(p.tx_id);
           result.set_reason(s.message());
           io_.tx_done(p.tx_id, result);
-        } else {
-          v1::ConsensusMessage msg;
-          msg.mutable_refused()->set_tx_id(p.tx_id);
-          msg.mutable_refused()->set_reason(s.message());
-          io_.send(p.origin, sign_and_record(std::move(msg), false));
+          return;
         }
-      }
-      queue_.pop_front();
-      ++taken;
-      continue;
-    }
-    auto* bundle = p.request.mutable_readings();
-    if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
-    int used = 0;
-    for (; used < bundle->readings_size(); ++used) {
-      if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
-      const auto& r = bundle->readings(used);
-      const std::string key = reading_key(r);
-      if (accepted_ids_.count(key) || executed_ids_.count(key)) continue;
-      accepted_ids_.insert(key);
-      *block.add_readings() = r;
-    }
-    if (used < bundle->readings_size()) {  // the block is full: keep the rest queued
-      bundle->mutable_readings()->DeleteSubrange(0, used);
-      break;
-    }
-    queue_.pop_front();
-    ++taken;
-  }
-  if (!queue_.empty()) oldest_queued_ = now();
+        v1::ConsensusMessage msg;
+        msg.mutable_refused()->set_tx_id(p.tx_id);
+        msg.mutable_refused()->set_reason(s.message());
+        io_.send(p.origin, sign_and_record(std::move(msg), false));
+      });
   if (block.transactions_size() == 0 && block.readings_size() == 0) return std::nullopt;
   h->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
   h->set_merkle_root(readings_merkle_root(block));
@@ -356,7 +280,7 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
                   std::to_string(executed_height_ + 2ull * opt_.checkpoint_interval));
   }
   auto slot_it = slots_.find(pp.seq());
-  if (slot_it != slots_.end() && slot_it->second.has_pre_prepare &&
+  if (slot_it != slots_.end() && slot_it->second.phase.has_pre_prepare() &&
       slot_it->second.view == pp.view()) {
     if (slot_it->second.digest != pp.digest()) {
       reject(what + ": the primary sent two different blocks for one sequence number");
@@ -377,19 +301,12 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     return reject(what + ": " + s.message());
   }
   Slot& s = slots_[pp.seq()];
-  s.view = pp.view();
-  s.has_pre_prepare = true;
-  s.pre_prepare = env;
-  s.block = block;
-  s.digest = pp.digest();
-  s.prepared = false;
-  s.commit_sent = false;
-  s.committed = false;
+  s.accept(pp.view(), env, block, pp.digest());
   tip_seq_ = pp.seq();
   tip_hash_ = pp.digest();
   tip_timestamp_us_ = block.header().timestamp_us();
   note_block_contents(block, false);
-  if (!is_primary() && !would_equivocate(kPrepareVote, pp.view(), pp.seq(), pp.digest())) {
+  if (!is_primary() && !would_equivocate(VoteKind::kPrepare, pp.view(), pp.seq(), pp.digest())) {
     v1::ConsensusMessage msg;
     auto* p = msg.mutable_prepare();
     p->set_view(pp.view());
@@ -397,9 +314,9 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     p->set_digest(pp.digest());
     v1::Envelope mine = sign_and_record(msg, true);
     io_.broadcast(mine);
-    s.prepares.by_view[pp.view()][opt_.self] = {pp.digest(), mine};
+    s.prepares.add(pp.view(), opt_.self, pp.digest(), mine);
   }
-  if (progress_deadline_.count() == 0) progress_deadline_ = now() + current_timeout_;
+  timer_.start(now());
   update_slot(pp.seq());
 }
 
@@ -460,14 +377,14 @@ void Replica::on_prepare(std::uint32_t sender, const v1::Envelope& env, const v1
   if (sender == validators_.primary_of(p.view())) {
     return reject("prepare" + at(p.view(), p.seq()) + " from the primary");
   }
-  slots_[p.seq()].prepares.by_view[p.view()][sender] = {p.digest(), env};
+  slots_[p.seq()].prepares.add(p.view(), sender, p.digest(), env);
   update_slot(p.seq());
 }
 
 void Replica::on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c) {
   if (c.view() < view_ || c.seq() <= executed_height_) return;
   if (c.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
-  slots_[c.seq()].commits.by_view[c.view()][sender] = {c.digest(), env};
+  slots_[c.seq()].commits.add(c.view(), sender, c.digest(), env);
   update_slot(c.seq());
 }
 
@@ -475,16 +392,16 @@ void Replica::update_slot(std::uint64_t seq) {
   auto it = slots_.find(seq);
   if (it == slots_.end() || in_view_change_) return;
   Slot& s = it->second;
-  if (!s.has_pre_prepare || s.view != view_) return;
+  if (!s.phase.has_pre_prepare() || s.view != view_) return;
   const std::uint32_t primary_index = validators_.primary_of(s.view);
-  if (!s.prepared &&
+  if (s.phase.get() == SlotPhase::kPrePrepared &&
       s.prepares.matching(s.view, s.digest, primary_index) >= 2 * validators_.max_faulty()) {
-    s.prepared = true;
+    s.phase.advance(SlotPhase::kPrepared);
     v1::PreparedCertificate cert;
     *cert.mutable_pre_prepare() = s.pre_prepare;
-    for (const auto& [sender, vote] : s.prepares.by_view[s.view]) {
-      if (vote.first == s.digest && sender != primary_index) *cert.add_prepares() = vote.second;
-    }
+    s.prepares.for_each_matching(
+        s.view, s.digest, primary_index,
+        [&](std::uint32_t, const v1::Envelope& vote) { *cert.add_prepares() = vote; });
     s.certificate = cert;
     s.certificate_view = s.view;
     v1::VoteRecord record;
@@ -492,15 +409,16 @@ void Replica::update_slot(std::uint64_t seq) {
     io_.record(record);
     journal_live_.push_back(std::move(record));
   }
-  if (s.prepared && !s.commit_sent) {
+  if (s.phase.get() == SlotPhase::kPrepared) {
     // Commit n only once n-1 is prepared in this view (or executed): a committed block's
     // predecessor then survives any view change (view_change.hpp).
     bool below_ready = seq - 1 <= executed_height_;
     if (!below_ready) {
       auto below = slots_.find(seq - 1);
-      below_ready = below != slots_.end() && below->second.prepared && below->second.view == s.view;
+      below_ready =
+          below != slots_.end() && below->second.phase.prepared() && below->second.view == s.view;
     }
-    if (below_ready && !would_equivocate(kCommitVote, s.view, seq, s.digest)) {
+    if (below_ready && !would_equivocate(VoteKind::kCommit, s.view, seq, s.digest)) {
       v1::ConsensusMessage msg;
       auto* c = msg.mutable_commit();
       c->set_view(s.view);
@@ -508,14 +426,14 @@ void Replica::update_slot(std::uint64_t seq) {
       c->set_digest(s.digest);
       v1::Envelope mine = sign_and_record(msg, true);
       io_.broadcast(mine);
-      s.commits.by_view[s.view][opt_.self] = {s.digest, mine};
-      s.commit_sent = true;
+      s.commits.add(s.view, opt_.self, s.digest, mine);
+      s.phase.advance(SlotPhase::kCommitSent);
       update_slot(seq + 1);  // it may have been waiting for this one
     }
   }
-  if (s.commit_sent && !s.committed &&
+  if (s.phase.get() == SlotPhase::kCommitSent &&
       s.commits.matching(s.view, s.digest) >= validators_.quorum()) {
-    s.committed = true;
+    s.phase.advance(SlotPhase::kCommitted);
     execute_ready();
   }
 }
@@ -524,7 +442,7 @@ void Replica::execute_ready() {
   bool progressed = false;
   for (;;) {
     auto it = slots_.find(executed_height_ + 1);
-    if (it == slots_.end() || !it->second.committed) break;
+    if (it == slots_.end() || !it->second.phase.committed()) break;
     if (io_.store_room() == 0) break;  // resumes in on_durable()
     Slot& s = it->second;
     // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
@@ -533,12 +451,12 @@ void Replica::execute_ready() {
     qc->set_height(it->first);
     qc->set_view(s.view);
     qc->set_block_hash(s.digest);
-    for (const auto& [sender, vote] : s.commits.by_view[s.view]) {
-      if (vote.first != s.digest) continue;
-      auto* sig = qc->add_signatures();
-      sig->set_validator(sender);
-      sig->set_signature(vote.second.signature());
-    }
+    s.commits.for_each_matching(s.view, s.digest, std::nullopt,
+                                [&](std::uint32_t sender, const v1::Envelope& vote) {
+                                  auto* sig = qc->add_signatures();
+                                  sig->set_validator(sender);
+                                  sig->set_signature(vote.signature());
+                                });
     v1::StateDelta delta = state_->commit_oldest();
     executed_height_ = it->first;
     executed_hash_ = s.digest;
@@ -551,32 +469,20 @@ void Replica::execute_ready() {
     progressed = true;
   }
   if (progressed) {
-    last_progress_ = now();
     relayed_ = false;
-    consecutive_view_changes_ = 0;
-    current_timeout_ = opt_.view_change_timeout;
-    const bool waiting = tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty();
-    progress_deadline_ = waiting ? now() + current_timeout_ : std::chrono::nanoseconds(0);
+    timer_.executed(now(), tip_seq_ > executed_height_ || !pool_.empty() || !local_txs_.empty());
     try_propose();
   }
 }
 
 void Replica::note_block_contents(const v1::Block& block, bool executed) {
   auto remember = [&](std::string key) {
-    if (!executed) {
-      accepted_ids_.insert(std::move(key));
-      return;
-    }
-    accepted_ids_.erase(key);
-    watched_.erase(key);
-    if (executed_ids_.insert(key).second) executed_ids_order_.push_back(std::move(key));
+    if (!executed) return pool_.note_accepted(std::move(key));
+    if (!watched_.empty()) watched_.erase(key);
+    pool_.note_executed(std::move(key));
   };
   for (const auto& tx : block.transactions()) remember(ledger::tx_id(tx));
   for (const auto& r : block.readings()) remember(reading_key(r));
-  while (executed_ids_order_.size() > kExecutedIdsKept) {
-    executed_ids_.erase(executed_ids_order_.front());
-    executed_ids_order_.pop_front();
-  }
 }
 
 void Replica::resolve_local(const v1::Block& block) {
@@ -669,9 +575,7 @@ void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
   slots_.erase(slots_.begin(), slots_.upper_bound(seq));
   checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(seq));
   durable_hashes_.erase(durable_hashes_.begin(), durable_hashes_.lower_bound(seq));
-  for (auto it = my_votes_.begin(); it != my_votes_.end();) {
-    it = std::get<2>(it->first) <= seq ? my_votes_.erase(it) : std::next(it);
-  }
+  my_votes_.forget_up_to(seq);
   // Keep what still matters after a restart: votes above the checkpoint and the view.
   std::vector<v1::VoteRecord> keep;
   v1::VoteRecord entered;
@@ -710,14 +614,12 @@ void Replica::start_view_change(std::uint64_t new_view) {
   view_ = new_view;
   in_view_change_ = true;
   ++stats_.view_changes;
-  ++consecutive_view_changes_;
-  current_timeout_ = opt_.view_change_timeout * (1u << std::min(consecutive_view_changes_ - 1, 6u));
-  progress_deadline_ = now() + current_timeout_;
+  timer_.view_change_started(now());
   future_pre_prepares_.clear();
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
             validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
             std::to_string(
-                std::chrono::duration_cast<std::chrono::milliseconds>(current_timeout_).count()) +
+                std::chrono::duration_cast<std::chrono::milliseconds>(timer_.timeout()).count()) +
             " ms");
   v1::VoteRecord entered;
   entered.set_entered_view(new_view);
@@ -794,7 +696,7 @@ void Replica::try_new_view() {
     pp->set_digest(b.digest);
     *pp->mutable_block() = b.block;
     pp->mutable_block()->clear_qc();
-    my_votes_[{kPrePrepareVote, view_, b.seq}] = b.digest;
+    my_votes_.restore(VoteKind::kPrePrepare, view_, b.seq, b.digest);
     pre_prepares.push_back(sign_and_record(pp_msg, false));
     *nv->add_pre_prepares() = pre_prepares.back();
   }
@@ -861,7 +763,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   in_view_change_ = false;
   reset_tentative();
   view_changes_.erase(view_changes_.begin(), view_changes_.upper_bound(view));
-  progress_deadline_ = now() + current_timeout_;
+  timer_.restart(now());
   for (const auto& env : pre_prepares) {
     v1::ConsensusMessage m;
     m.ParseFromString(env.payload());
@@ -895,8 +797,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
 void Replica::reset_tentative() {
   drop_tentative_chain();
   future_pre_prepares_.clear();
-  queue_.clear();
-  queued_ids_.clear();
+  pool_.drop_queue();
 }
 
 // Back to the executed head: no pending drafts, no accepted pre-prepares (their votes
@@ -906,13 +807,9 @@ void Replica::drop_tentative_chain() {
   tip_seq_ = executed_height_;
   tip_hash_ = executed_hash_;
   tip_timestamp_us_ = executed_timestamp_us_;
-  accepted_ids_.clear();
+  pool_.forget_accepted();
   for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
-    Slot& s = it->second;
-    s.has_pre_prepare = false;
-    s.prepared = false;
-    s.commit_sent = false;
-    s.committed = false;
+    it->second.phase.clear();
   }
 }
 
@@ -925,7 +822,7 @@ void Replica::hold_tentative() {
   if (!in_view_change_) {
     for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
       const Slot& s = it->second;
-      if (!s.has_pre_prepare || s.view != view_) continue;
+      if (!s.phase.has_pre_prepare() || s.view != view_) continue;
       v1::ConsensusMessage m;
       if (m.ParseFromString(s.pre_prepare.payload()) && m.has_pre_prepare()) {
         future_pre_prepares_.try_emplace(it->first, s.pre_prepare, m.pre_prepare());
@@ -1033,7 +930,7 @@ void Replica::catch_up() {
   const auto [peer, height] = best_proven_peer();
   if (height <= executed_height_) return;
   if (height > executed_height_ + opt_.pipeline_window || missing_below_buffered() ||
-      now() - last_progress_ > std::chrono::seconds(1)) {
+      timer_.since_progress(now()) > std::chrono::seconds(1)) {
     request_transfer(peer, height);
   }
 }
@@ -1086,8 +983,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     ++applied;
   }
   if (applied > 0) {
-    last_progress_ = now();
-    progress_deadline_ = now() + current_timeout_;
+    timer_.transferred(now());
     stats_.transferred_blocks += applied;
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
               std::to_string(applied) + " blocks, now at height " +
@@ -1221,24 +1117,16 @@ void Replica::on_tick() {
     it = t - it->second > opt_.request_timeout ? watched_.erase(it) : std::next(it);
   }
   const bool waiting =
-      tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty() || !watched_.empty() ||
-      (!local_bundles_.empty() && t - local_bundles_.back().sent < current_timeout_);
-  if (!waiting && !in_view_change_) {
-    progress_deadline_ = std::chrono::nanoseconds(0);
-    return;
-  }
-  if (progress_deadline_.count() == 0) {
-    progress_deadline_ = t + current_timeout_;
-    return;
-  }
-  if (t < progress_deadline_) return;
+      tip_seq_ > executed_height_ || !pool_.empty() || !local_txs_.empty() || !watched_.empty() ||
+      (!local_bundles_.empty() && t - local_bundles_.back().sent < timer_.timeout());
+  if (!timer_.expired(t, waiting || in_view_change_)) return;
   if (!in_view_change_) {
     // A peer proves a height above this replica's: it is behind, the primary is not at
     // fault.
     const auto [peer, height] = best_proven_peer();
     if (height > executed_height_) {
       request_transfer(peer, height);
-      progress_deadline_ = t + current_timeout_;
+      timer_.restart(t);
       return;
     }
     // First relay what waits here to every replica, so they all watch the primary.
@@ -1248,21 +1136,21 @@ void Replica::on_tick() {
       for (const auto& [id, local] : local_txs_)
         *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
       io_.broadcast(sign_and_record(std::move(msg), false));
-      progress_deadline_ = t + current_timeout_;
+      timer_.restart(t);
       return;
     }
   }
   // f+1 peers are settled in a later view (or the one this replica is changing to): it
   // joins theirs (on_status fetches the new-view) instead of changing views alone.
   if (settled_view_ahead()) {
-    progress_deadline_ = t + current_timeout_;
+    timer_.restart(t);
     return;
   }
   // Only suspect the primary while this replica hears from a quorum: an isolated replica
   // cannot tell a silent primary from its own partition, and a lonely view change would
   // leave it behind when the partition heals.
   if (recent_peers() + 1 < validators_.quorum()) {
-    progress_deadline_ = t + current_timeout_;
+    timer_.restart(t);
     return;
   }
   start_view_change(view_ + 1);
@@ -1274,7 +1162,7 @@ ReplicaStats Replica::stats() const {
   s.in_view_change = in_view_change_;
   s.committed_height = durable_height_;
   s.stable_seq = stable_seq_;
-  s.pending_requests = queue_.size() + local_txs_.size();
+  s.pending_requests = pool_.size() + local_txs_.size();
   return s;
 }
 

@@ -25,9 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "itc/crypto.hpp"
@@ -35,7 +33,11 @@
 #include "itc/ledger/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
+#include "progress_timer.hpp"
+#include "request_pool.hpp"
+#include "slot.hpp"
 #include "view_change.hpp"
+#include "vote_set.hpp"
 
 namespace itc::pbft {
 
@@ -50,9 +52,6 @@ struct ReplicaOptions {
   std::uint32_t max_block_readings = 20000;
   std::chrono::milliseconds request_timeout{30000};
 };
-
-// A reading's identity: the primary orders each one once (a copy is skipped).
-std::string reading_key(const v1::Reading& r);
 
 class ReplicaIo {
  public:
@@ -116,30 +115,6 @@ class Replica {
   bool is_primary() const { return primary() == opt_.self; }
 
  private:
-  struct Votes {  // per view: sender -> (digest, envelope)
-    std::map<std::uint64_t, std::map<std::uint32_t, std::pair<std::string, v1::Envelope>>> by_view;
-    std::size_t matching(std::uint64_t view, const std::string& digest,
-                         std::optional<std::uint32_t> except = std::nullopt) const;
-  };
-  struct Slot {
-    std::uint64_t view = 0;  // view of the accepted pre-prepare
-    bool has_pre_prepare = false;
-    v1::Envelope pre_prepare;
-    v1::Block block;
-    std::string digest;
-    Votes prepares;
-    Votes commits;
-    bool prepared = false;  // in `view`
-    bool commit_sent = false;
-    bool committed = false;                              // 2f+1 commits in `view`
-    std::optional<v1::PreparedCertificate> certificate;  // latest prepared, any view
-    std::uint64_t certificate_view = 0;
-  };
-  struct Pending {  // a request waiting at the primary
-    v1::Request request;
-    std::uint32_t origin;
-    std::string tx_id;  // empty for readings
-  };
   struct LocalTx {  // a transaction submitted here, until resolved
     v1::Transaction tx;
     std::chrono::nanoseconds submitted;
@@ -161,7 +136,9 @@ class Replica {
   void update_slot(std::uint64_t seq);
   void execute_ready();
   void on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd);
-  void enqueue(const v1::Request& request, std::uint32_t origin);
+  void enqueue(const v1::Request& request, std::uint32_t origin) {
+    pool_.add(request, origin, now());
+  }
   void forward_to_primary(const std::vector<v1::Request>& requests);
   void note_block_contents(const v1::Block& block, bool committed);
   void resolve_local(const v1::Block& block);
@@ -198,7 +175,8 @@ class Replica {
 
   // Helpers.
   v1::Envelope sign_and_record(v1::ConsensusMessage msg, bool journal);
-  bool would_equivocate(int kind, std::uint64_t view, std::uint64_t seq, const std::string& digest);
+  bool would_equivocate(VoteKind kind, std::uint64_t view, std::uint64_t seq,
+                        const std::string& digest);
   void reject(const std::string& what);
   std::chrono::nanoseconds now() const { return clock_.steady_now(); }
   std::uint64_t high_watermark() const { return stable_seq_ + 2ull * opt_.checkpoint_interval; }
@@ -232,20 +210,13 @@ class Replica {
   std::map<std::uint64_t, std::map<std::uint32_t, std::pair<std::string, v1::Envelope>>>
       checkpoints_;
 
-  // Primary's queue.
-  std::deque<Pending> queue_;
-  std::unordered_set<std::string> queued_ids_;
-  std::chrono::nanoseconds oldest_queued_{0};
-  // Transaction ids and reading keys in accepted blocks (tentative) and executed ones.
-  std::unordered_set<std::string> accepted_ids_;
-  std::unordered_set<std::string> executed_ids_;
-  std::deque<std::string> executed_ids_order_;
+  // Requests waiting to be ordered (the primary's queue) and what was ordered.
+  RequestPool pool_;
 
   // Requests that entered here, kept until they commit (re-sent after a view change).
   std::map<std::string, LocalTx> local_txs_;
   std::map<std::string, std::chrono::nanoseconds> watched_;  // relayed to us by backups
   bool relayed_ = false;  // local requests were relayed to all since the last progress
-  std::chrono::nanoseconds last_progress_{0};
   std::deque<LocalBundle> local_bundles_;
   std::uint64_t next_bundle_seq_ = 1;
 
@@ -253,11 +224,8 @@ class Replica {
   std::map<std::uint64_t, std::map<std::uint32_t, std::pair<v1::Envelope, CheckedViewChange>>>
       view_changes_;
   std::map<std::uint64_t, v1::Envelope> new_views_;  // views this replica entered by new-view
-  std::chrono::nanoseconds progress_deadline_{0};
-  std::chrono::nanoseconds current_timeout_;
-  std::uint32_t consecutive_view_changes_ = 0;
-  // What the journal says was sent: (kind, view, seq) -> digest.
-  std::map<std::tuple<int, std::uint64_t, std::uint64_t>, std::string> my_votes_;
+  ProgressTimer timer_;
+  SentVotes my_votes_;                        // what the journal says was sent
   std::vector<v1::VoteRecord> journal_live_;  // records above the stable checkpoint
 
   // Status of peers.
