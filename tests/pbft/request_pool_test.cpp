@@ -1,17 +1,20 @@
 // What waits to be ordered, apart from agreement: the primary's queue batches requests
 // (full, or the oldest waited long enough), orders each transaction and each reading at
 // most once however often it arrives, leaves the rest of a bundle that does not fit
-// queued, and answers a refused transaction; and the progress timer runs only while
-// something waits and doubles its timeout per view change until progress.
+// queued, and answers a refused transaction; a transaction submitted here is answered
+// once and re-sent to a new primary with the recent bundles; and the progress timer runs
+// only while something waits and doubles its timeout per view change until progress.
 #include "request_pool.hpp"
 
 #include <QtTest>
 
 #include "itc/ledger/transactions.hpp"
+#include "local_requests.hpp"
 #include "progress_timer.hpp"
 
 namespace v1 = itc::v1;
 using itc::Status;
+using itc::pbft::LocalRequests;
 using itc::pbft::PendingRequest;
 using itc::pbft::ProgressTimer;
 using itc::pbft::RequestPool;
@@ -149,6 +152,46 @@ class RequestPoolTest : public QObject {
     pool.fill(block, 0ms, kAdmitAll, kNoRefusal);
     QCOMPARE(block.transactions_size(), 2);
     QCOMPARE(pool.size(), std::size_t{3});
+  }
+
+  void aLocalTransactionWaitsOnceAndIsAnsweredOnce() {
+    LocalRequests local(2, 8s, 30s);
+    v1::Transaction tx = tx_request(1).tx();
+    const std::string id = itc::ledger::tx_id(tx);
+    QVERIFY(local.submit(tx, id, 0s).has_value());
+    QVERIFY(!local.submit(tx, id, 1s).has_value());  // a second submit waits on the first
+    QCOMPARE(local.transactions(), std::size_t{1});
+    QVERIFY(local.waiting(1s, 2s));
+    QVERIFY(local.take(id));  // committed or refused: answered by the caller
+    QVERIFY(!local.take(id));
+    QVERIFY(!local.waiting(1s, 2s));
+    QVERIFY(local.submit(tx, id, 2s).has_value());
+    QVERIFY(local.take_expired(31s).empty());
+    QCOMPARE(local.take_expired(32s), std::vector<std::string>{id});  // 30 s without commit
+    QCOMPARE(local.transactions(), std::size_t{0});
+  }
+
+  void aNewPrimaryGetsTheWaitingTransactionsAndTheRecentBundles() {
+    LocalRequests local(2, 8s, 30s);
+    const auto first = local.bundle({bundle(2, 0, 1).readings().readings(0)}, 0s);
+    QCOMPARE(first.readings().origin(), 2u);
+    QCOMPARE(first.readings().seq(), std::uint64_t{1});
+    QVERIFY(local.waiting(1s, 2s));   // a bundle sent within the window
+    QVERIFY(!local.waiting(2s, 2s));  // ... no longer
+    const auto second = local.bundle({bundle(2, 1, 1).readings().readings(0)}, 9s);  // drops 1st
+    QCOMPARE(second.readings().seq(), std::uint64_t{2});
+    v1::Transaction tx = tx_request(5).tx();
+    local.submit(tx, itc::ledger::tx_id(tx), 9s);
+    QVERIFY(local.watch("relayed", 9s));
+    QVERIFY(!local.watch("relayed", 9s));
+    auto relay = local.relay_once();
+    QVERIFY(relay && relay->requests_size() == 1);
+    QVERIFY(!local.relay_once());  // once until progress
+    const auto resend = local.for_new_primary();
+    QCOMPARE(resend.size(), std::size_t{2});
+    QVERIFY(resend[0].has_tx() && resend[1].readings().seq() == 2);
+    QVERIFY(local.watch("relayed", 10s));  // watching starts afresh in the new view
+    QVERIFY(local.relay_once().has_value());
   }
 
   void theProgressTimerRunsOnlyWhileSomethingWaits() {

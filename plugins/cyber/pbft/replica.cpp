@@ -32,6 +32,7 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       log_(log),
       clock_(clock),
       pool_({opt_.batch_max_requests, opt_.batch_delay, opt_.max_block_readings}),
+      local_(opt_.self, 4 * opt_.view_change_timeout, opt_.request_timeout),
       timer_(opt_.view_change_timeout) {
   executed_hash_ = kZeroHash;
   if (committed) {
@@ -128,32 +129,16 @@ std::string Replica::fee_recipient(const v1::BlockHeader& header) const {
 // ---- Requests ---------------------------------------------------------------------------
 
 void Replica::submit(v1::Transaction tx, std::string tx_id) {
-  if (local_txs_.count(tx_id)) return;
-  v1::Request request;
-  *request.mutable_tx() = tx;
-  local_txs_.emplace(tx_id, LocalTx{std::move(tx), now()});
-  if (is_primary() && !in_view_change_) {
-    enqueue(request, opt_.self);
-    try_propose();
-  } else if (!in_view_change_) {
-    forward_to_primary({request});
-  }
+  auto request = local_.submit(std::move(tx), tx_id, now());
+  if (request) route_local(*request);
 }
 
 void Replica::submit_readings(std::vector<v1::Reading> readings) {
   if (readings.empty()) return;
-  v1::Request request;
-  auto* bundle = request.mutable_readings();
-  bundle->set_origin(opt_.self);
-  bundle->set_seq(next_bundle_seq_++);
-  for (auto& r : readings) *bundle->add_readings() = std::move(r);
-  // Kept for a while so a view change can re-send them to the next primary; the primary
-  // drops readings it already ordered.
-  const auto keep = 4 * opt_.view_change_timeout;
-  while (!local_bundles_.empty() && now() - local_bundles_.front().sent > keep) {
-    local_bundles_.pop_front();
-  }
-  local_bundles_.push_back(LocalBundle{request, now()});
+  route_local(local_.bundle(std::move(readings), now()));
+}
+
+void Replica::route_local(const v1::Request& request) {
   if (is_primary() && !in_view_change_) {
     enqueue(request, opt_.self);
     try_propose();
@@ -178,7 +163,7 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
       if (!r.has_tx()) continue;
       std::string id = ledger::tx_id(r.tx());
       if (pool_.ordered(id)) continue;
-      if (watched_.emplace(id, now()).second) relay.push_back(r);
+      if (local_.watch(id, now())) relay.push_back(r);
     }
     if (!relay.empty()) forward_to_primary(relay);
     return;
@@ -238,7 +223,7 @@ std::optional<v1::Block> Replica::build_block() {
       block, now(), [&](const v1::Transaction& tx) { return draft.apply(tx); },
       [&](const PendingRequest& p, const Status& s) {
         if (p.origin == opt_.self) {
-          local_txs_.erase(p.tx_id);
+          local_.take(p.tx_id);
           v1::TxResult result;
           result.set_tx_id(p.tx_id);
           result.set_reason(s.message());
@@ -469,8 +454,9 @@ void Replica::execute_ready() {
     progressed = true;
   }
   if (progressed) {
-    relayed_ = false;
-    timer_.executed(now(), tip_seq_ > executed_height_ || !pool_.empty() || !local_txs_.empty());
+    local_.progressed();
+    timer_.executed(now(),
+                    tip_seq_ > executed_height_ || !pool_.empty() || local_.transactions() != 0);
     try_propose();
   }
 }
@@ -478,7 +464,7 @@ void Replica::execute_ready() {
 void Replica::note_block_contents(const v1::Block& block, bool executed) {
   auto remember = [&](std::string key) {
     if (!executed) return pool_.note_accepted(std::move(key));
-    if (!watched_.empty()) watched_.erase(key);
+    local_.unwatch(key);
     pool_.note_executed(std::move(key));
   };
   for (const auto& tx : block.transactions()) remember(ledger::tx_id(tx));
@@ -486,12 +472,10 @@ void Replica::note_block_contents(const v1::Block& block, bool executed) {
 }
 
 void Replica::resolve_local(const v1::Block& block) {
-  if (local_txs_.empty()) return;
+  if (local_.transactions() == 0) return;
   for (const auto& tx : block.transactions()) {
     std::string id = ledger::tx_id(tx);
-    auto it = local_txs_.find(id);
-    if (it == local_txs_.end()) continue;
-    local_txs_.erase(it);
+    if (!local_.take(id)) continue;
     v1::TxResult result;
     result.set_tx_id(id);
     result.set_committed(true);
@@ -777,15 +761,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   }
   accept_buffered();
   // Requests that entered here and are not committed go to the new primary.
-  std::vector<v1::Request> resend;
-  for (const auto& [id, local] : local_txs_) {
-    v1::Request r;
-    *r.mutable_tx() = local.tx;
-    resend.push_back(std::move(r));
-  }
-  for (const auto& b : local_bundles_) resend.push_back(b.request);
-  watched_.clear();
-  relayed_ = false;
+  std::vector<v1::Request> resend = local_.for_new_primary();
   if (is_primary()) {
     for (const auto& r : resend) enqueue(r, opt_.self);
     try_propose();
@@ -1075,9 +1051,7 @@ void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessag
       return;
     }
     case v1::ConsensusMessage::kRefused: {
-      auto it = local_txs_.find(msg.refused().tx_id());
-      if (it == local_txs_.end() || sender != primary()) return;
-      local_txs_.erase(it);
+      if (sender != primary() || !local_.take(msg.refused().tx_id())) return;
       v1::TxResult result;
       result.set_tx_id(msg.refused().tx_id());
       result.set_reason(msg.refused().reason());
@@ -1098,27 +1072,18 @@ void Replica::on_tick() {
   try_propose();
   if (in_view_change_) try_new_view();
   // Transactions submitted here that waited too long.
-  for (auto it = local_txs_.begin(); it != local_txs_.end();) {
-    if (t - it->second.submitted < opt_.request_timeout) {
-      ++it;
-      continue;
-    }
+  for (const std::string& id : local_.take_expired(t)) {
     v1::TxResult result;
-    result.set_tx_id(it->first);
+    result.set_tx_id(id);
     result.set_reason(
         "not committed within " +
         std::to_string(
             std::chrono::duration_cast<std::chrono::milliseconds>(opt_.request_timeout).count()) +
         " ms");
-    io_.tx_done(it->first, result);
-    it = local_txs_.erase(it);
-  }
-  for (auto it = watched_.begin(); it != watched_.end();) {
-    it = t - it->second > opt_.request_timeout ? watched_.erase(it) : std::next(it);
+    io_.tx_done(id, result);
   }
   const bool waiting =
-      tip_seq_ > executed_height_ || !pool_.empty() || !local_txs_.empty() || !watched_.empty() ||
-      (!local_bundles_.empty() && t - local_bundles_.back().sent < timer_.timeout());
+      tip_seq_ > executed_height_ || !pool_.empty() || local_.waiting(t, timer_.timeout());
   if (!timer_.expired(t, waiting || in_view_change_)) return;
   if (!in_view_change_) {
     // A peer proves a height above this replica's: it is behind, the primary is not at
@@ -1130,11 +1095,9 @@ void Replica::on_tick() {
       return;
     }
     // First relay what waits here to every replica, so they all watch the primary.
-    if (!relayed_ && !local_txs_.empty()) {
-      relayed_ = true;
+    if (auto relay = local_.relay_once()) {
       v1::ConsensusMessage msg;
-      for (const auto& [id, local] : local_txs_)
-        *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
+      *msg.mutable_forward() = std::move(*relay);
       io_.broadcast(sign_and_record(std::move(msg), false));
       timer_.restart(t);
       return;
@@ -1162,7 +1125,7 @@ ReplicaStats Replica::stats() const {
   s.in_view_change = in_view_change_;
   s.committed_height = durable_height_;
   s.stable_seq = stable_seq_;
-  s.pending_requests = pool_.size() + local_txs_.size();
+  s.pending_requests = pool_.size() + local_.transactions();
   return s;
 }
 

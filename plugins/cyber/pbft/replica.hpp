@@ -33,6 +33,7 @@
 #include "itc/ledger/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
+#include "local_requests.hpp"
 #include "progress_timer.hpp"
 #include "request_pool.hpp"
 #include "slot.hpp"
@@ -115,15 +116,6 @@ class Replica {
   bool is_primary() const { return primary() == opt_.self; }
 
  private:
-  struct LocalTx {  // a transaction submitted here, until resolved
-    v1::Transaction tx;
-    std::chrono::nanoseconds submitted;
-  };
-  struct LocalBundle {
-    v1::Request request;
-    std::chrono::nanoseconds sent;
-  };
-
   // Normal case.
   void try_propose();
   std::optional<v1::Block> build_block();
@@ -135,6 +127,7 @@ class Replica {
   void on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c);
   void update_slot(std::uint64_t seq);
   void execute_ready();
+  void route_local(const v1::Request& request);  // to the queue (primary) or the primary
   void on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd);
   void enqueue(const v1::Request& request, std::uint32_t origin) {
     pool_.add(request, origin, now());
@@ -213,12 +206,8 @@ class Replica {
   // Requests waiting to be ordered (the primary's queue) and what was ordered.
   RequestPool pool_;
 
-  // Requests that entered here, kept until they commit (re-sent after a view change).
-  std::map<std::string, LocalTx> local_txs_;
-  std::map<std::string, std::chrono::nanoseconds> watched_;  // relayed to us by backups
-  bool relayed_ = false;  // local requests were relayed to all since the last progress
-  std::deque<LocalBundle> local_bundles_;
-  std::uint64_t next_bundle_seq_ = 1;
+  // Requests waited on here: submitted on this node, or relayed by backups (liveness).
+  LocalRequests local_;
 
   // View change.
   std::map<std::uint64_t, std::map<std::uint32_t, std::pair<v1::Envelope, CheckedViewChange>>>
