@@ -1,7 +1,7 @@
 // The agreement pieces of a PBFT slot on their own: the phases a slot may pass and in
 // which order, how votes count towards a quorum (one per validator per view, the
-// primary's prepare not at all), what counts as an equivocation, and that this replica
-// never votes twice at one (kind, view, seq).
+// primary's prepare not at all; checkpoints by sequence number), what counts as an
+// equivocation, and that this replica never votes twice at one (kind, view, seq).
 #include <QtTest>
 
 #include "slot.hpp"
@@ -117,6 +117,16 @@ class VotesTest : public QObject {
       QCOMPARE(e.signature(), "sig " + std::to_string(sender) + " a");
     });
     QCOMPARE(senders, (std::vector<std::uint32_t>{1, 3}));
+  }
+
+  void checkpointsCountBySequenceNumberAndAreForgottenBelowAStableOne() {
+    VoteSet checkpoints;  // round = sequence number
+    for (std::uint32_t v = 0; v < 3; ++v) checkpoints.add(64, v, "h64", signed_by(v, "cp64"));
+    checkpoints.add(128, 0, "h128", signed_by(0, "cp128"));
+    QCOMPARE(checkpoints.matching(64, "h64"), std::size_t{3});
+    checkpoints.forget_up_to(64);
+    QCOMPARE(checkpoints.matching(64, "h64"), std::size_t{0});
+    QCOMPARE(checkpoints.matching(128, "h128"), std::size_t{1});
   }
 
   void thisReplicaNeverVotesForTwoBlocksAtOneViewAndHeight() {

@@ -5,13 +5,14 @@
 #include "envelope.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/signing.hpp"
+#include "vote_journal.hpp"
 
 namespace itc::pbft {
 namespace {
 
 const std::string kZeroHash(32, '\0');
 constexpr auto kStatusPeriod = std::chrono::milliseconds(500);
-constexpr std::uint64_t kTransferChunk = 64;
+constexpr std::uint64_t kTransferChunk = BlockFetch::kChunk;
 
 std::string at(std::uint64_t view, std::uint64_t seq) {
   return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
@@ -33,7 +34,8 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       clock_(clock),
       pool_({opt_.batch_max_requests, opt_.batch_delay, opt_.max_block_readings}),
       local_(opt_.self, 4 * opt_.view_change_timeout, opt_.request_timeout),
-      timer_(opt_.view_change_timeout) {
+      timer_(opt_.view_change_timeout),
+      peers_(validators_) {
   executed_hash_ = kZeroHash;
   if (committed) {
     executed_height_ = committed->header().height();
@@ -495,20 +497,13 @@ void Replica::on_durable(const v1::Block& block) {
   resolve_local(block);
   if (height % opt_.checkpoint_interval == 0) send_checkpoint(height, hash);
   // A checkpoint certificate may have been waiting for this block to be durable.
-  auto cps = checkpoints_.find(height);
-  if (cps != checkpoints_.end()) {
-    std::size_t n = 0;
-    for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
-    if (n >= validators_.quorum()) make_stable(height, hash);
-  }
+  if (checkpoints_.matching(height, hash) >= validators_.quorum()) make_stable(height, hash);
   // Execution and state transfer may have stopped while the store was behind; a chunk is
   // fetched while the store still writes the previous one.
   execute_ready();
   if (io_.store_room() < kTransferChunk) return;
-  if (transfer_resume_peer_ && best_proven_peer().second > executed_height_) {
-    const std::uint32_t peer = *transfer_resume_peer_;  // it served the last chunk
-    transfer_resume_peer_.reset();
-    transfer_target_ = 0;
+  if (fetch_.paused() && best_proven_peer().second > executed_height_) {
+    const std::uint32_t peer = *fetch_.take_resume_peer();  // it served the last chunk
     request_transfer(peer, executed_height_ + 1);
     return;
   }
@@ -527,10 +522,8 @@ void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
 void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
                             const v1::Checkpoint& c) {
   if (c.seq() <= stable_seq_ || c.seq() % opt_.checkpoint_interval != 0) return;
-  auto& votes = checkpoints_[c.seq()];
-  votes[sender] = {c.digest(), env};
-  std::size_t matching = 0;
-  for (const auto& [s, v] : votes) matching += v.first == c.digest() ? 1 : 0;
+  checkpoints_.add(c.seq(), sender, c.digest(), env);
+  const std::size_t matching = checkpoints_.matching(c.seq(), c.digest());
   auto mine = durable_hashes_.find(c.seq());
   if (matching >= validators_.quorum() && mine != durable_hashes_.end() &&
       mine->second == c.digest()) {
@@ -551,42 +544,16 @@ void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
 void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
   if (seq <= stable_seq_) return;
   stable_seq_ = seq;
-  stable_digest_ = digest;
   stable_proof_.clear();
-  for (const auto& [sender, vote] : checkpoints_[seq]) {
-    if (vote.first == digest) stable_proof_.push_back(vote.second);
-  }
+  checkpoints_.for_each_matching(
+      seq, digest, std::nullopt,
+      [&](std::uint32_t, const v1::Envelope& checkpoint) { stable_proof_.push_back(checkpoint); });
   slots_.erase(slots_.begin(), slots_.upper_bound(seq));
-  checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(seq));
+  checkpoints_.forget_up_to(seq);
   durable_hashes_.erase(durable_hashes_.begin(), durable_hashes_.lower_bound(seq));
   my_votes_.forget_up_to(seq);
   // Keep what still matters after a restart: votes above the checkpoint and the view.
-  std::vector<v1::VoteRecord> keep;
-  v1::VoteRecord entered;
-  entered.set_entered_view(view_);
-  keep.push_back(entered);
-  for (auto& r : journal_live_) {
-    std::uint64_t rseq = 0;
-    if (r.has_prepared()) {
-      v1::ConsensusMessage m;
-      if (m.ParseFromString(r.prepared().pre_prepare().payload())) rseq = m.pre_prepare().seq();
-    } else if (r.has_sent()) {
-      v1::ConsensusMessage m;
-      if (!m.ParseFromString(r.sent().payload())) continue;
-      if (m.has_pre_prepare())
-        rseq = m.pre_prepare().seq();
-      else if (m.has_prepare())
-        rseq = m.prepare().seq();
-      else if (m.has_commit())
-        rseq = m.commit().seq();
-      else if (m.has_view_change())
-        rseq = m.view_change().new_view() >= view_ ? seq + 1 : 0;
-      else if (m.has_new_view())
-        rseq = m.new_view().view() >= view_ ? seq + 1 : 0;
-    }
-    if (rseq > seq) keep.push_back(std::move(r));
-  }
-  journal_live_ = keep;
+  journal_live_ = records_after_checkpoint(std::move(journal_live_), seq, view_);
   io_.compact_journal(journal_live_);
 }
 
@@ -755,7 +722,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
     future_pre_prepares_[m.pre_prepare().seq()] = {env, m.pre_prepare()};
   }
   if (plan.min_seq > executed_height_) {
-    for (const auto& [sender, height] : proven_heights_) {
+    for (const auto& [sender, height] : peers_.proven_heights()) {
       if (height >= plan.min_seq) request_transfer(sender, plan.min_seq);
     }
   }
@@ -808,22 +775,6 @@ void Replica::hold_tentative() {
   drop_tentative_chain();
 }
 
-// The highest view that f+1 peers report being settled in, if this replica is behind it
-// (or still changing to it): at least one honest replica is there, so the way forward
-// is its new-view, not a view change of this replica's own.
-std::optional<std::uint64_t> Replica::settled_view_ahead() const {
-  std::optional<std::uint64_t> best;
-  for (const auto& [peer, st] : peer_status_) {
-    const std::uint64_t v = st.view();
-    if (st.in_view_change() || v < view_ || (v == view_ && !in_view_change_)) continue;
-    if (best && v <= *best) continue;
-    std::size_t there = 0;
-    for (const auto& [other, ost] : peer_status_) there += ost.view() >= v && !ost.in_view_change();
-    if (there >= validators_.max_faulty() + 1) best = v;
-  }
-  return best;
-}
-
 // ---- Status and state transfer ---------------------------------------------------------------
 
 void Replica::send_status() {
@@ -838,8 +789,14 @@ void Replica::send_status() {
 }
 
 void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
-  peer_status_[sender] = s;
-  note_proven_height(sender, s);
+  if (auto refusal = peers_.note(sender, s, executed_height_, now())) {
+    ++stats_.rejected_messages;
+    if (refusal->log) {
+      log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
+                " claiming height " + std::to_string(s.committed_height()) + ": " +
+                refusal->reason.message());
+    }
+  }
   catch_up();
   // f+1 replicas settled in a higher view (or the one this replica is changing to):
   // fetch its new-view and join.
@@ -848,49 +805,6 @@ void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
     msg.mutable_fetch_new_view()->set_view(s.view());
     io_.send(sender, sign_and_record(std::move(msg), false));
   }
-}
-
-// A peer's committed height is believed only as far as the quorum certificate in its
-// Status proves it (2f+1 commit signatures over that height). A claim that would not
-// put the peer ahead of this replica needs no proof: nothing follows from it. An
-// unproven claim is refused, starts nothing, and its replays cost a comparison.
-void Replica::note_proven_height(std::uint32_t sender, const v1::Status& s) {
-  const std::uint64_t claim = s.committed_height();
-  std::uint64_t& proven = proven_heights_[sender];
-  if (claim <= std::max(proven, executed_height_)) {
-    proven = claim;
-    return;
-  }
-  std::string as_sent = s.SerializeAsString();
-  std::string& refused = refused_claims_[sender];
-  if (refused == as_sent) return;
-  const v1::QuorumCertificate& qc = s.head_qc();
-  Status proof = Status::InvalidArgument("it carries no quorum certificate for that height");
-  if (qc.height() == claim) {
-    v1::BlockHeader header;
-    header.set_height(claim);
-    proof = validators_.verify_qc(header, qc.block_hash(), qc);
-  }
-  if (proof.ok()) {
-    proven = claim;
-    return;
-  }
-  refused = std::move(as_sent);
-  ++stats_.rejected_messages;
-  auto& logged = claim_logged_[sender];
-  if (now() - logged > std::chrono::seconds(1) || logged.count() == 0) {
-    logged = now();
-    log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
-              " claiming height " + std::to_string(claim) + ": " + proof.message());
-  }
-}
-
-std::pair<std::uint32_t, std::uint64_t> Replica::best_proven_peer() const {
-  std::pair<std::uint32_t, std::uint64_t> best{opt_.self, executed_height_};
-  for (const auto& [peer, height] : proven_heights_) {
-    if (height > best.second) best = {peer, height};
-  }
-  return best;
 }
 
 // Pre-prepares wait for blocks this replica will never be sent a pre-prepare for (they
@@ -915,23 +829,13 @@ void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if (from_peer == opt_.self || up_to <= executed_height_) return;
   // Only once the store takes a whole chunk (on_durable() asks again when it does).
   if (io_.store_room() < kTransferChunk) return;
-  // One request in flight at a time (re-sent after a second without an answer). It asks
-  // for a whole chunk: the peer sends what it has, which may be more than it last said.
-  if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1))
-    return;
-  transfer_target_ = executed_height_ + kTransferChunk;
-  transfer_sent_ = now();
+  // One request in flight at a time, for a whole chunk (block_fetch.hpp).
+  const auto to_height = fetch_.next(executed_height_, now());
+  if (!to_height) return;
   v1::ConsensusMessage msg;
   msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
-  msg.mutable_fetch_blocks()->set_to_height(transfer_target_);
+  msg.mutable_fetch_blocks()->set_to_height(*to_height);
   io_.send(from_peer, sign_and_record(std::move(msg), false));
-}
-
-std::size_t Replica::recent_peers() const {
-  const auto t = now();
-  std::size_t n = 0;
-  for (const auto& [peer, when] : last_heard_) n += t - when < 4 * kStatusPeriod ? 1 : 0;
-  return n;
 }
 
 void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
@@ -964,13 +868,13 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
               std::to_string(applied) + " blocks, now at height " +
               std::to_string(executed_height_));
-    transfer_target_ = 0;
+    fetch_.answered();
   }
   accept_buffered();
   if (applied > 0) {
     // More to fetch: a full chunk came, a peer proves more, or a gap remains.
     if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
-    if (io_.store_room() < kTransferChunk) transfer_resume_peer_ = sender;  // on_durable()
+    if (io_.store_room() < kTransferChunk) fetch_.pause(sender);  // on_durable() resumes
     catch_up();
     if (in_view_change_) try_new_view();
     try_propose();
@@ -1023,7 +927,7 @@ Status Replica::apply_transferred(const v1::Block& block) {
 
 void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessage& msg) {
   const std::uint32_t sender = msg.sender();
-  if (sender != opt_.self) last_heard_[sender] = now();
+  if (sender != opt_.self) peers_.heard(sender, now());
   switch (msg.body_case()) {
     case v1::ConsensusMessage::kForward:
       return on_forward(sender, msg.forward());
@@ -1112,7 +1016,7 @@ void Replica::on_tick() {
   // Only suspect the primary while this replica hears from a quorum: an isolated replica
   // cannot tell a silent primary from its own partition, and a lonely view change would
   // leave it behind when the partition heals.
-  if (recent_peers() + 1 < validators_.quorum()) {
+  if (peers_.heard_within(now(), 4 * kStatusPeriod) + 1 < validators_.quorum()) {
     timer_.restart(t);
     return;
   }

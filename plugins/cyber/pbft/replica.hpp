@@ -15,6 +15,10 @@
 // Timeouts that back off start view changes; state transfer fetches committed blocks
 // (checked against their QCs and re-executed) when a replica finds itself behind. A
 // peer's claimed height counts only as far as the QC in its Status proves it.
+// The Replica holds the state machine; the parts it drives carry their own arguments:
+// slot.hpp (a slot's phases), vote_set.hpp (quorums, never voting twice),
+// view_change.hpp, request_pool.hpp, local_requests.hpp, progress_timer.hpp,
+// peer_status.hpp (proven heights), block_fetch.hpp and vote_journal.hpp.
 // Thread safety: none. The plugin calls it from its protocol thread only.
 #pragma once
 
@@ -28,12 +32,14 @@
 #include <string>
 #include <vector>
 
+#include "block_fetch.hpp"
 #include "itc/crypto.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
 #include "local_requests.hpp"
+#include "peer_status.hpp"
 #include "progress_timer.hpp"
 #include "request_pool.hpp"
 #include "slot.hpp"
@@ -151,16 +157,19 @@ class Replica {
   void reset_tentative();
   void drop_tentative_chain();
   void hold_tentative();
-  std::optional<std::uint64_t> settled_view_ahead() const;
+  // f+1 peers settled in a view this replica is behind (peer_status.hpp).
+  std::optional<std::uint64_t> settled_view_ahead() const {
+    return peers_.settled_view_ahead(view_, in_view_change_);
+  }
 
   // State transfer and status.
   void send_status();
   void on_status(std::uint32_t sender, const v1::Status& s);
-  void note_proven_height(std::uint32_t sender, const v1::Status& s);
-  std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const;
+  std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const {
+    return peers_.best_proven(opt_.self, executed_height_);
+  }
   bool missing_below_buffered() const;
   void catch_up();
-  std::size_t recent_peers() const;  // peers heard from lately
   void on_blocks(std::uint32_t sender, const v1::BlockBatch& batch);
   Status check_transferred(const v1::Block& block) const;
   Status apply_transferred(const v1::Block& block);
@@ -172,7 +181,6 @@ class Replica {
                         const std::string& digest);
   void reject(const std::string& what);
   std::chrono::nanoseconds now() const { return clock_.steady_now(); }
-  std::uint64_t high_watermark() const { return stable_seq_ + 2ull * opt_.checkpoint_interval; }
   std::string fee_recipient(const v1::BlockHeader& header) const;
 
   const ReplicaOptions opt_;
@@ -196,12 +204,10 @@ class Replica {
   std::string tip_hash_;
   std::int64_t tip_timestamp_us_ = 0;
   std::uint64_t stable_seq_ = 0;
-  std::string stable_digest_;
   std::vector<v1::Envelope> stable_proof_;
   std::map<std::uint64_t, Slot> slots_;
   std::map<std::uint64_t, std::pair<v1::Envelope, v1::PrePrepare>> future_pre_prepares_;
-  std::map<std::uint64_t, std::map<std::uint32_t, std::pair<std::string, v1::Envelope>>>
-      checkpoints_;
+  VoteSet checkpoints_;  // by seq: each validator's checkpoint (digest = block hash)
 
   // Requests waiting to be ordered (the primary's queue) and what was ordered.
   RequestPool pool_;
@@ -218,16 +224,9 @@ class Replica {
   std::vector<v1::VoteRecord> journal_live_;  // records above the stable checkpoint
 
   // Status of peers.
-  std::map<std::uint32_t, v1::Status> peer_status_;
-  std::map<std::uint32_t, std::uint64_t> proven_heights_;  // by the QC of their Status
-  std::map<std::uint32_t, std::string> refused_claims_;    // last unproven Status, as sent
-  std::map<std::uint32_t, std::chrono::nanoseconds> claim_logged_;
-  std::map<std::uint32_t, std::chrono::nanoseconds> last_heard_;
+  PeerStatus peers_;
   std::chrono::nanoseconds next_status_{0};
-  std::chrono::nanoseconds transfer_sent_{0};
-  std::uint64_t transfer_target_ = 0;
-  // The peer that served the last chunk, while the store had no room for the next one.
-  std::optional<std::uint32_t> transfer_resume_peer_;
+  BlockFetch fetch_;  // state transfer in flight
 
   ReplicaStats stats_;
 };

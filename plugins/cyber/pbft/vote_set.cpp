@@ -2,19 +2,19 @@
 
 namespace itc::pbft {
 
-VoteSet::Added VoteSet::add(std::uint64_t view, std::uint32_t sender, const std::string& digest,
+VoteSet::Added VoteSet::add(std::uint64_t round, std::uint32_t sender, const std::string& digest,
                             const v1::Envelope& envelope) {
-  auto [it, inserted] = by_view_[view].try_emplace(sender, digest, envelope);
+  auto [it, inserted] = by_round_[round].try_emplace(sender, digest, envelope);
   if (inserted) return Added::kNew;
   const bool same = it->second.first == digest;
   it->second = {digest, envelope};
   return same ? Added::kRepeated : Added::kEquivocation;
 }
 
-std::size_t VoteSet::matching(std::uint64_t view, const std::string& digest,
+std::size_t VoteSet::matching(std::uint64_t round, const std::string& digest,
                               std::optional<std::uint32_t> except) const {
   std::size_t n = 0;
-  for_each_matching(view, digest, except, [&](std::uint32_t, const v1::Envelope&) { ++n; });
+  for_each_matching(round, digest, except, [&](std::uint32_t, const v1::Envelope&) { ++n; });
   return n;
 }
 
