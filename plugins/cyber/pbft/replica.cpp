@@ -36,19 +36,16 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       local_(opt_.self, 4 * opt_.view_change_timeout, opt_.request_timeout),
       timer_(opt_.view_change_timeout),
       peers_(validators_) {
-  executed_hash_ = kZeroHash;
+  executed_.hash = kZeroHash;
   if (committed) {
-    executed_height_ = committed->header().height();
-    executed_hash_ = committed->hash();
-    executed_timestamp_us_ = committed->header().timestamp_us();
+    executed_ = {committed->header().height(), committed->hash(),
+                 committed->header().timestamp_us()};
     view_ = committed->qc().view();
     durable_qc_ = committed->qc();
   }
-  durable_height_ = executed_height_;
-  durable_hashes_[executed_height_] = executed_hash_;
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
+  durable_height_ = executed_.height;
+  durable_hashes_[executed_.height] = executed_.hash;
+  tip_ = executed_;
 }
 
 // ---- Persistence ----------------------------------------------------------------------
@@ -62,7 +59,7 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
     }
     if (r.has_prepared()) {
       auto cert = check_prepared_certificate(r.prepared(), validators_);
-      if (cert.ok() && cert->seq > executed_height_) {
+      if (cert.ok() && cert->seq > executed_.height) {
         Slot& s = slots_[cert->seq];
         if (!s.certificate || cert->view >= s.certificate_view) {
           s.certificate = r.prepared();
@@ -95,7 +92,7 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
   if (!records.empty()) {
     log_.info("pbft: journal restored " + std::to_string(records.size()) +
               " records; resuming in view " + std::to_string(view_) + " at height " +
-              std::to_string(executed_height_));
+              std::to_string(executed_.height));
   }
 }
 
@@ -187,9 +184,9 @@ void Replica::try_propose() {
   if (!is_primary() || in_view_change_) return;
   // Proposed in this view before a restart (the journal says so): only a view change
   // moves on from there, a second block at that height would be equivocation.
-  if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_seq_ + 1)) return;
-  while (!pool_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
-         tip_seq_ < executed_height_ + 2ull * opt_.checkpoint_interval) {
+  if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_.height + 1)) return;
+  while (!pool_.empty() && tip_.height < executed_.height + opt_.pipeline_window &&
+         tip_.height < executed_.height + 2ull * opt_.checkpoint_interval) {
     if (!pool_.batch_due(now())) return;
     auto block = build_block();
     if (!block) continue;  // everything taken was a duplicate or refused
@@ -205,9 +202,7 @@ void Replica::try_propose() {
     // Our own pre-prepare: the draft is already pending; record the slot.
     Slot& s = slots_[pp->seq()];
     s.accept(view_, env, std::move(*block), pp->digest());
-    tip_seq_ = pp->seq();
-    tip_hash_ = s.digest;
-    tip_timestamp_us_ = s.block.header().timestamp_us();
+    tip_ = {pp->seq(), s.digest, s.block.header().timestamp_us()};
     update_slot(pp->seq());
   }
 }
@@ -215,11 +210,11 @@ void Replica::try_propose() {
 std::optional<v1::Block> Replica::build_block() {
   v1::Block block;
   auto* h = block.mutable_header();
-  h->set_height(tip_seq_ + 1);
-  h->set_prev_hash(tip_hash_);
+  h->set_height(tip_.height + 1);
+  h->set_prev_hash(tip_.hash);
   h->set_view(view_);
   h->set_producer(opt_.node_name);
-  h->set_timestamp_us(std::max(clock_.unix_micros(), tip_timestamp_us_));
+  h->set_timestamp_us(std::max(clock_.unix_micros(), tip_.timestamp_us));
   auto draft = state_->begin_block(fee_recipient(*h));
   pool_.fill(
       block, now(), [&](const v1::Transaction& tx) { return draft.apply(tx); },
@@ -261,10 +256,10 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     if (pp.view() > view_) return;  // a view this replica has not entered yet
     return;                         // an old view: ignore
   }
-  if (pp.seq() <= executed_height_) return;
-  if (pp.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) {
+  if (pp.seq() <= executed_.height) return;
+  if (pp.seq() > executed_.height + 2ull * opt_.checkpoint_interval) {
     return reject(what + ": beyond the high watermark " +
-                  std::to_string(executed_height_ + 2ull * opt_.checkpoint_interval));
+                  std::to_string(executed_.height + 2ull * opt_.checkpoint_interval));
   }
   auto slot_it = slots_.find(pp.seq());
   if (slot_it != slots_.end() && slot_it->second.phase.has_pre_prepare() &&
@@ -274,11 +269,11 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     }
     return;
   }
-  if (pp.seq() > tip_seq_ + 1) {  // in order only: wait for the ones below
+  if (pp.seq() > tip_.height + 1) {  // in order only: wait for the ones below
     future_pre_prepares_[pp.seq()] = {env, pp};
     return;
   }
-  if (pp.seq() <= tip_seq_) return;
+  if (pp.seq() <= tip_.height) return;
   const v1::Block& block = pp.block();
   if (block.header().height() != pp.seq() || block.hash() != pp.digest() ||
       block_hash(block.header()) != pp.digest()) {
@@ -289,9 +284,7 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
   }
   Slot& s = slots_[pp.seq()];
   s.accept(pp.view(), env, block, pp.digest());
-  tip_seq_ = pp.seq();
-  tip_hash_ = pp.digest();
-  tip_timestamp_us_ = block.header().timestamp_us();
+  tip_ = {pp.seq(), pp.digest(), block.header().timestamp_us()};
   note_block_contents(block, false);
   if (!is_primary() && !would_equivocate(VoteKind::kPrepare, pp.view(), pp.seq(), pp.digest())) {
     v1::ConsensusMessage msg;
@@ -310,12 +303,12 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
 Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint64_t view,
                                               bool from_new_view) {
   const auto& h = block.header();
-  if (h.prev_hash() != tip_hash_)
+  if (h.prev_hash() != tip_.hash)
     return Status::InvalidArgument("does not chain onto the block below");
   if (from_new_view ? h.view() > view : h.view() != view) {
     return Status::InvalidArgument("header names view " + std::to_string(h.view()));
   }
-  if (h.timestamp_us() < tip_timestamp_us_) {
+  if (h.timestamp_us() < tip_.timestamp_us) {
     return Status::InvalidArgument("timestamp goes back in time");
   }
   if (h.timestamp_us() > clock_.unix_micros() + 60'000'000) {
@@ -344,23 +337,23 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
 void Replica::accept_buffered() {
   while (!future_pre_prepares_.empty()) {
     auto it = future_pre_prepares_.begin();
-    if (it->first <= tip_seq_) {
+    if (it->first <= tip_.height) {
       future_pre_prepares_.erase(it);
       continue;
     }
-    if (it->first != tip_seq_ + 1) return;
+    if (it->first != tip_.height + 1) return;
     auto [env, pp] = std::move(it->second);
     future_pre_prepares_.erase(it);
     const bool from_nv = pp.block().header().view() < pp.view();
-    const std::uint64_t before = tip_seq_;
+    const std::uint64_t before = tip_.height;
     on_pre_prepare(env, pp, from_nv);
-    if (tip_seq_ == before) return;  // refused: the rest cannot chain
+    if (tip_.height == before) return;  // refused: the rest cannot chain
   }
 }
 
 void Replica::on_prepare(std::uint32_t sender, const v1::Envelope& env, const v1::Prepare& p) {
-  if (p.view() < view_ || p.seq() <= executed_height_) return;
-  if (p.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
+  if (p.view() < view_ || p.seq() <= executed_.height) return;
+  if (p.seq() > executed_.height + 2ull * opt_.checkpoint_interval) return;
   if (sender == validators_.primary_of(p.view())) {
     return reject("prepare" + at(p.view(), p.seq()) + " from the primary");
   }
@@ -369,8 +362,8 @@ void Replica::on_prepare(std::uint32_t sender, const v1::Envelope& env, const v1
 }
 
 void Replica::on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c) {
-  if (c.view() < view_ || c.seq() <= executed_height_) return;
-  if (c.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
+  if (c.view() < view_ || c.seq() <= executed_.height) return;
+  if (c.seq() > executed_.height + 2ull * opt_.checkpoint_interval) return;
   slots_[c.seq()].commits.add(c.view(), sender, c.digest(), env);
   update_slot(c.seq());
 }
@@ -399,7 +392,7 @@ void Replica::update_slot(std::uint64_t seq) {
   if (s.phase.get() == SlotPhase::kPrepared) {
     // Commit n only once n-1 is prepared in this view (or executed): a committed block's
     // predecessor then survives any view change (view_change.hpp).
-    bool below_ready = seq - 1 <= executed_height_;
+    bool below_ready = seq - 1 <= executed_.height;
     if (!below_ready) {
       auto below = slots_.find(seq - 1);
       below_ready =
@@ -428,7 +421,7 @@ void Replica::update_slot(std::uint64_t seq) {
 void Replica::execute_ready() {
   bool progressed = false;
   for (;;) {
-    auto it = slots_.find(executed_height_ + 1);
+    auto it = slots_.find(executed_.height + 1);
     if (it == slots_.end() || !it->second.phase.committed()) break;
     if (io_.store_room() == 0) break;  // resumes in on_durable()
     Slot& s = it->second;
@@ -445,9 +438,7 @@ void Replica::execute_ready() {
                                   sig->set_signature(vote.signature());
                                 });
     v1::StateDelta delta = state_->commit_oldest();
-    executed_height_ = it->first;
-    executed_hash_ = s.digest;
-    executed_timestamp_us_ = block.header().timestamp_us();
+    executed_ = {it->first, s.digest, block.header().timestamp_us()};
     note_block_contents(block, true);
     stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
     stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
@@ -458,7 +449,7 @@ void Replica::execute_ready() {
   if (progressed) {
     local_.progressed();
     timer_.executed(now(),
-                    tip_seq_ > executed_height_ || !pool_.empty() || local_.transactions() != 0);
+                    tip_.height > executed_.height || !pool_.empty() || local_.transactions() != 0);
     try_propose();
   }
 }
@@ -502,9 +493,9 @@ void Replica::on_durable(const v1::Block& block) {
   // fetched while the store still writes the previous one.
   execute_ready();
   if (io_.store_room() < kTransferChunk) return;
-  if (fetch_.paused() && best_proven_peer().second > executed_height_) {
+  if (fetch_.paused() && best_proven_peer().second > executed_.height) {
     const std::uint32_t peer = *fetch_.take_resume_peer();  // it served the last chunk
-    request_transfer(peer, executed_height_ + 1);
+    request_transfer(peer, executed_.height + 1);
     return;
   }
   catch_up();
@@ -528,7 +519,7 @@ void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
   if (matching >= validators_.quorum() && mine != durable_hashes_.end() &&
       mine->second == c.digest()) {
     make_stable(c.seq(), c.digest());
-  } else if (matching >= validators_.max_faulty() + 1 && c.seq() > executed_height_) {
+  } else if (matching >= validators_.max_faulty() + 1 && c.seq() > executed_.height) {
     // f+1 replicas have it, so at least one honest one: this replica is behind.
     request_transfer(sender, c.seq());
   } else if (matching >= validators_.max_faulty() + 1 && mine != durable_hashes_.end() &&
@@ -631,7 +622,7 @@ void Replica::try_new_view() {
     *nv->add_view_changes() = entry.first;
   }
   NewViewPlan plan = plan_new_view(checked);
-  if (plan.min_seq > executed_height_) {
+  if (plan.min_seq > executed_.height) {
     // Fetch the checkpointed blocks first; the tick retries.
     for (const auto& vc : checked) {
       if (vc.stable_seq == plan.min_seq) request_transfer(vc.sender, plan.min_seq);
@@ -665,38 +656,9 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   const std::string what = "new-view(v" + std::to_string(v) + ")";
   if (v < view_ || (v == view_ && !in_view_change_) || v == 0) return;
   if (env.sender() != validators_.primary_of(v)) return reject(what + ": not from its primary");
-  std::vector<CheckedViewChange> checked;
-  std::set<std::uint32_t> senders;
-  for (const auto& vc_env : nv.view_changes()) {
-    auto m = open(vc_env, validators_);
-    if (!m.ok() || !m->has_view_change() || m->view_change().new_view() != v) {
-      return reject(what + ": holds an invalid view-change");
-    }
-    auto c = check_view_change(*m, validators_);
-    if (!c.ok()) return reject(what + ": " + c.status().message());
-    if (senders.insert(c->sender).second) checked.push_back(std::move(*c));
-  }
-  if (checked.size() < validators_.quorum()) {
-    return reject(what + ": " + std::to_string(checked.size()) + " view-changes, needs " +
-                  std::to_string(validators_.quorum()));
-  }
-  NewViewPlan plan = plan_new_view(checked);
-  if (static_cast<std::size_t>(nv.pre_prepares_size()) != plan.reproposals.size()) {
-    return reject(what + ": re-proposes " + std::to_string(nv.pre_prepares_size()) +
-                  " blocks, the view-changes call for " + std::to_string(plan.reproposals.size()));
-  }
-  std::vector<v1::Envelope> pre_prepares;
-  for (int i = 0; i < nv.pre_prepares_size(); ++i) {
-    auto m = open(nv.pre_prepares(i), validators_);
-    const auto& want = plan.reproposals[static_cast<std::size_t>(i)];
-    if (!m.ok() || !m->has_pre_prepare() || m->sender() != env.sender() ||
-        m->pre_prepare().view() != v || m->pre_prepare().seq() != want.seq ||
-        m->pre_prepare().digest() != want.digest) {
-      return reject(what + ": re-proposal " + std::to_string(i) +
-                    " is not the one the view-changes call for");
-    }
-    pre_prepares.push_back(nv.pre_prepares(i));
-  }
+  auto plan = check_new_view(nv, env.sender(), validators_);
+  if (!plan.ok()) return reject(what + ": " + plan.status().message());
+  const std::vector<v1::Envelope> pre_prepares(nv.pre_prepares().begin(), nv.pre_prepares().end());
   v1::VoteRecord entered;
   entered.set_entered_view(v);
   io_.record(entered);
@@ -705,7 +667,7 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   new_views_[v] = env;
   log_.info("pbft: entering view " + std::to_string(v) + " (primary " +
             validators_.validator(validators_.primary_of(v)).name() + ")");
-  enter_view(v, plan, pre_prepares);
+  enter_view(v, *plan, pre_prepares);
 }
 
 void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
@@ -718,10 +680,10 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   for (const auto& env : pre_prepares) {
     v1::ConsensusMessage m;
     m.ParseFromString(env.payload());
-    if (m.pre_prepare().seq() <= executed_height_) continue;
+    if (m.pre_prepare().seq() <= executed_.height) continue;
     future_pre_prepares_[m.pre_prepare().seq()] = {env, m.pre_prepare()};
   }
-  if (plan.min_seq > executed_height_) {
+  if (plan.min_seq > executed_.height) {
     for (const auto& [sender, height] : peers_.proven_heights()) {
       if (height >= plan.min_seq) request_transfer(sender, plan.min_seq);
     }
@@ -747,11 +709,9 @@ void Replica::reset_tentative() {
 // stay with their slots).
 void Replica::drop_tentative_chain() {
   state_->discard_pending();
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
+  tip_ = executed_;
   pool_.forget_accepted();
-  for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
+  for (auto it = slots_.upper_bound(executed_.height); it != slots_.end(); ++it) {
     it->second.phase.clear();
   }
 }
@@ -763,7 +723,7 @@ void Replica::drop_tentative_chain() {
 // by state transfer alone.
 void Replica::hold_tentative() {
   if (!in_view_change_) {
-    for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
+    for (auto it = slots_.upper_bound(executed_.height); it != slots_.end(); ++it) {
       const Slot& s = it->second;
       if (!s.phase.has_pre_prepare() || s.view != view_) continue;
       v1::ConsensusMessage m;
@@ -789,7 +749,7 @@ void Replica::send_status() {
 }
 
 void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
-  if (auto refusal = peers_.note(sender, s, executed_height_, now())) {
+  if (auto refusal = peers_.note(sender, s, executed_.height, now())) {
     ++stats_.rejected_messages;
     if (refusal->log) {
       log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
@@ -810,7 +770,7 @@ void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
 // Pre-prepares wait for blocks this replica will never be sent a pre-prepare for (they
 // were proposed while it was down or out of its window): only state transfer fills that.
 bool Replica::missing_below_buffered() const {
-  return !future_pre_prepares_.empty() && future_pre_prepares_.begin()->first > tip_seq_ + 1;
+  return !future_pre_prepares_.empty() && future_pre_prepares_.begin()->first > tip_.height + 1;
 }
 
 // State transfer from the peer proving the highest height, when this replica is behind
@@ -818,22 +778,22 @@ bool Replica::missing_below_buffered() const {
 // itself (stuck for a second, or holding pre-prepares that do not chain yet).
 void Replica::catch_up() {
   const auto [peer, height] = best_proven_peer();
-  if (height <= executed_height_) return;
-  if (height > executed_height_ + opt_.pipeline_window || missing_below_buffered() ||
+  if (height <= executed_.height) return;
+  if (height > executed_.height + opt_.pipeline_window || missing_below_buffered() ||
       timer_.since_progress(now()) > std::chrono::seconds(1)) {
     request_transfer(peer, height);
   }
 }
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
-  if (from_peer == opt_.self || up_to <= executed_height_) return;
+  if (from_peer == opt_.self || up_to <= executed_.height) return;
   // Only once the store takes a whole chunk (on_durable() asks again when it does).
   if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time, for a whole chunk (block_fetch.hpp).
-  const auto to_height = fetch_.next(executed_height_, now());
+  const auto to_height = fetch_.next(executed_.height, now());
   if (!to_height) return;
   v1::ConsensusMessage msg;
-  msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
+  msg.mutable_fetch_blocks()->set_from_height(executed_.height + 1);
   msg.mutable_fetch_blocks()->set_to_height(*to_height);
   io_.send(from_peer, sign_and_record(std::move(msg), false));
 }
@@ -841,19 +801,19 @@ void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
 void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   // The tentative chain is set aside only for a certified block that goes next.
   auto next = std::find_if(batch.blocks().begin(), batch.blocks().end(), [&](const v1::Block& b) {
-    return b.header().height() == executed_height_ + 1;
+    return b.header().height() == executed_.height + 1;
   });
   if (next == batch.blocks().end()) return;
   if (Status certified = check_transferred(*next); !certified.ok()) {
     return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
-                  std::to_string(executed_height_ + 1) + ": " + certified.message());
+                  std::to_string(executed_.height + 1) + ": " + certified.message());
   }
   if (io_.store_room() == 0) return;  // fetched again once the store catches up
   hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
-    if (block.header().height() <= executed_height_) continue;
-    if (block.header().height() != executed_height_ + 1) break;
+    if (block.header().height() <= executed_.height) continue;
+    if (block.header().height() != executed_.height + 1) break;
     if (io_.store_room() == 0) break;
     if (Status s = apply_transferred(block); !s.ok()) {
       reject("state transfer from " + validators_.validator(sender).name() + ": block " +
@@ -867,13 +827,13 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     stats_.transferred_blocks += applied;
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
               std::to_string(applied) + " blocks, now at height " +
-              std::to_string(executed_height_));
+              std::to_string(executed_.height));
     fetch_.answered();
   }
   accept_buffered();
   if (applied > 0) {
     // More to fetch: a full chunk came, a peer proves more, or a gap remains.
-    if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
+    if (applied >= kTransferChunk) request_transfer(sender, executed_.height + 1);
     if (io_.store_room() < kTransferChunk) fetch_.pause(sender);  // on_durable() resumes
     catch_up();
     if (in_view_change_) try_new_view();
@@ -884,7 +844,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
 // A transferred block verifies, chains onto the executed head and carries its QC.
 Status Replica::check_transferred(const v1::Block& block) const {
   ITC_RETURN_IF_ERROR(verify_block(block));
-  if (block.header().prev_hash() != executed_hash_) {
+  if (block.header().prev_hash() != executed_.hash) {
     return Status::InvalidArgument("does not chain onto this replica's head");
   }
   return validators_.verify_qc(block.header(), block.hash(), block.qc());
@@ -909,13 +869,9 @@ Status Replica::apply_transferred(const v1::Block& block) {
   }
   state_->push_pending(std::move(draft));
   v1::StateDelta delta = state_->commit_oldest();
-  executed_height_ = h.height();
-  executed_hash_ = block.hash();
-  executed_timestamp_us_ = h.timestamp_us();
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
-  slots_.erase(slots_.begin(), slots_.upper_bound(executed_height_));
+  executed_ = {h.height(), block.hash(), h.timestamp_us()};
+  tip_ = executed_;
+  slots_.erase(slots_.begin(), slots_.upper_bound(executed_.height));
   note_block_contents(block, true);
   stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
   stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
@@ -987,13 +943,13 @@ void Replica::on_tick() {
     io_.tx_done(id, result);
   }
   const bool waiting =
-      tip_seq_ > executed_height_ || !pool_.empty() || local_.waiting(t, timer_.timeout());
+      tip_.height > executed_.height || !pool_.empty() || local_.waiting(t, timer_.timeout());
   if (!timer_.expired(t, waiting || in_view_change_)) return;
   if (!in_view_change_) {
     // A peer proves a height above this replica's: it is behind, the primary is not at
     // fault.
     const auto [peer, height] = best_proven_peer();
-    if (height > executed_height_) {
+    if (height > executed_.height) {
       request_transfer(peer, height);
       timer_.restart(t);
       return;

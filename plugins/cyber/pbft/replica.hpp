@@ -122,6 +122,12 @@ class Replica {
   bool is_primary() const { return primary() == opt_.self; }
 
  private:
+  struct Head {  // the newest block of a chain (executed, or tentative)
+    std::uint64_t height = 0;
+    std::string hash;
+    std::int64_t timestamp_us = 0;
+  };
+
   // Normal case.
   void try_propose();
   std::optional<v1::Block> build_block();
@@ -166,7 +172,7 @@ class Replica {
   void send_status();
   void on_status(std::uint32_t sender, const v1::Status& s);
   std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const {
-    return peers_.best_proven(opt_.self, executed_height_);
+    return peers_.best_proven(opt_.self, executed_.height);
   }
   bool missing_below_buffered() const;
   void catch_up();
@@ -194,15 +200,11 @@ class Replica {
 
   std::uint64_t view_ = 0;
   bool in_view_change_ = false;
-  std::uint64_t executed_height_ = 0;  // executed in memory
-  std::string executed_hash_;
-  std::int64_t executed_timestamp_us_ = 0;
+  Head executed_;  // executed in memory
   std::uint64_t durable_height_ = 0;
   v1::QuorumCertificate durable_qc_;  // proves durable_height_ to peers (in Status)
   std::map<std::uint64_t, std::string> durable_hashes_;  // recent, for checkpoints
-  std::uint64_t tip_seq_ = 0;  // newest accepted pre-prepare (tentative chain)
-  std::string tip_hash_;
-  std::int64_t tip_timestamp_us_ = 0;
+  Head tip_;  // newest accepted pre-prepare (tentative chain)
   std::uint64_t stable_seq_ = 0;
   std::vector<v1::Envelope> stable_proof_;
   std::map<std::uint64_t, Slot> slots_;
