@@ -5,42 +5,20 @@
 #include "envelope.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/signing.hpp"
+#include "vote_journal.hpp"
 
 namespace itc::pbft {
 namespace {
 
 const std::string kZeroHash(32, '\0');
-constexpr std::size_t kExecutedIdsKept = 2'000'000;
 constexpr auto kStatusPeriod = std::chrono::milliseconds(500);
-constexpr std::uint64_t kTransferChunk = 64;
-
-enum VoteKind { kPrePrepareVote = 1, kPrepareVote = 2, kCommitVote = 3 };
+constexpr std::uint64_t kTransferChunk = BlockFetch::kChunk;
 
 std::string at(std::uint64_t view, std::uint64_t seq) {
   return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
 }
 
 }  // namespace
-
-std::string reading_key(const v1::Reading& r) {
-  std::string key = "r";
-  key += r.frame_digest();
-  key += r.device_id();
-  key += '/';
-  key += r.metric();
-  return key;
-}
-
-std::size_t Replica::Votes::matching(std::uint64_t view, const std::string& digest,
-                                     std::optional<std::uint32_t> except) const {
-  auto it = by_view.find(view);
-  if (it == by_view.end()) return 0;
-  std::size_t n = 0;
-  for (const auto& [sender, vote] : it->second) {
-    if (vote.first == digest && sender != except) ++n;
-  }
-  return n;
-}
 
 Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Genesis genesis,
                  crypto::Ed25519PrivateKey identity, std::unique_ptr<ledger::LedgerState> state,
@@ -54,20 +32,20 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       io_(io),
       log_(log),
       clock_(clock),
-      current_timeout_(opt_.view_change_timeout) {
-  executed_hash_ = kZeroHash;
+      pool_({opt_.batch_max_requests, opt_.batch_delay, opt_.max_block_readings}),
+      local_(opt_.self, 4 * opt_.view_change_timeout, opt_.request_timeout),
+      timer_(opt_.view_change_timeout),
+      peers_(validators_) {
+  executed_.hash = kZeroHash;
   if (committed) {
-    executed_height_ = committed->header().height();
-    executed_hash_ = committed->hash();
-    executed_timestamp_us_ = committed->header().timestamp_us();
+    executed_ = {committed->header().height(), committed->hash(),
+                 committed->header().timestamp_us()};
     view_ = committed->qc().view();
     durable_qc_ = committed->qc();
   }
-  durable_height_ = executed_height_;
-  durable_hashes_[executed_height_] = executed_hash_;
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
+  durable_height_ = executed_.height;
+  durable_hashes_[executed_.height] = executed_.hash;
+  tip_ = executed_;
 }
 
 // ---- Persistence ----------------------------------------------------------------------
@@ -81,7 +59,7 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
     }
     if (r.has_prepared()) {
       auto cert = check_prepared_certificate(r.prepared(), validators_);
-      if (cert.ok() && cert->seq > executed_height_) {
+      if (cert.ok() && cert->seq > executed_.height) {
         Slot& s = slots_[cert->seq];
         if (!s.certificate || cert->view >= s.certificate_view) {
           s.certificate = r.prepared();
@@ -94,15 +72,15 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
     if (!msg.ParseFromString(r.sent().payload())) continue;
     if (msg.has_pre_prepare()) {
       const auto& m = msg.pre_prepare();
-      my_votes_[{kPrePrepareVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kPrePrepare, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_prepare()) {
       const auto& m = msg.prepare();
-      my_votes_[{kPrepareVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kPrepare, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_commit()) {
       const auto& m = msg.commit();
-      my_votes_[{kCommitVote, m.view(), m.seq()}] = m.digest();
+      my_votes_.restore(VoteKind::kCommit, m.view(), m.seq(), m.digest());
       view_ = std::max(view_, m.view());
     } else if (msg.has_view_change()) {
       view_ = std::max(view_, msg.view_change().new_view());
@@ -114,7 +92,7 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
   if (!records.empty()) {
     log_.info("pbft: journal restored " + std::to_string(records.size()) +
               " records; resuming in view " + std::to_string(view_) + " at height " +
-              std::to_string(executed_height_));
+              std::to_string(executed_.height));
   }
 }
 
@@ -130,10 +108,9 @@ v1::Envelope Replica::sign_and_record(v1::ConsensusMessage msg, bool journal) {
   return env;
 }
 
-bool Replica::would_equivocate(int kind, std::uint64_t view, std::uint64_t seq,
+bool Replica::would_equivocate(VoteKind kind, std::uint64_t view, std::uint64_t seq,
                                const std::string& digest) {
-  auto [it, inserted] = my_votes_.try_emplace({kind, view, seq}, digest);
-  if (inserted || it->second == digest) return false;
+  if (!my_votes_.would_equivocate(kind, view, seq, digest)) return false;
   log_.error("pbft: refusing to vote for a second block at " + at(view, seq) +
              ": this replica already voted for another one (journal)");
   return true;
@@ -151,32 +128,16 @@ std::string Replica::fee_recipient(const v1::BlockHeader& header) const {
 // ---- Requests ---------------------------------------------------------------------------
 
 void Replica::submit(v1::Transaction tx, std::string tx_id) {
-  if (local_txs_.count(tx_id)) return;
-  v1::Request request;
-  *request.mutable_tx() = tx;
-  local_txs_.emplace(tx_id, LocalTx{std::move(tx), now()});
-  if (is_primary() && !in_view_change_) {
-    enqueue(request, opt_.self);
-    try_propose();
-  } else if (!in_view_change_) {
-    forward_to_primary({request});
-  }
+  auto request = local_.submit(std::move(tx), tx_id, now());
+  if (request) route_local(*request);
 }
 
 void Replica::submit_readings(std::vector<v1::Reading> readings) {
   if (readings.empty()) return;
-  v1::Request request;
-  auto* bundle = request.mutable_readings();
-  bundle->set_origin(opt_.self);
-  bundle->set_seq(next_bundle_seq_++);
-  for (auto& r : readings) *bundle->add_readings() = std::move(r);
-  // Kept for a while so a view change can re-send them to the next primary; the primary
-  // drops readings it already ordered.
-  const auto keep = 4 * opt_.view_change_timeout;
-  while (!local_bundles_.empty() && now() - local_bundles_.front().sent > keep) {
-    local_bundles_.pop_front();
-  }
-  local_bundles_.push_back(LocalBundle{request, now()});
+  route_local(local_.bundle(std::move(readings), now()));
+}
+
+void Replica::route_local(const v1::Request& request) {
   if (is_primary() && !in_view_change_) {
     enqueue(request, opt_.self);
     try_propose();
@@ -200,8 +161,8 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
     for (const auto& r : fwd.requests()) {
       if (!r.has_tx()) continue;
       std::string id = ledger::tx_id(r.tx());
-      if (executed_ids_.count(id) || accepted_ids_.count(id)) continue;
-      if (watched_.emplace(id, now()).second) relay.push_back(r);
+      if (pool_.ordered(id)) continue;
+      if (local_.watch(id, now())) relay.push_back(r);
     }
     if (!relay.empty()) forward_to_primary(relay);
     return;
@@ -217,32 +178,16 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
   try_propose();
 }
 
-void Replica::enqueue(const v1::Request& request, std::uint32_t origin) {
-  Pending p{request, origin, {}};
-  if (request.has_tx()) {
-    p.tx_id = ledger::tx_id(request.tx());
-    if (queued_ids_.count(p.tx_id) || accepted_ids_.count(p.tx_id) ||
-        executed_ids_.count(p.tx_id)) {
-      return;  // already on its way
-    }
-    queued_ids_.insert(p.tx_id);
-  }
-  if (queue_.empty()) oldest_queued_ = now();
-  queue_.push_back(std::move(p));
-}
-
 // ---- Proposing (primary) ----------------------------------------------------------------
 
 void Replica::try_propose() {
   if (!is_primary() || in_view_change_) return;
   // Proposed in this view before a restart (the journal says so): only a view change
   // moves on from there, a second block at that height would be equivocation.
-  if (my_votes_.count({kPrePrepareVote, view_, tip_seq_ + 1})) return;
-  while (!queue_.empty() && tip_seq_ < executed_height_ + opt_.pipeline_window &&
-         tip_seq_ < executed_height_ + 2ull * opt_.checkpoint_interval) {
-    if (queue_.size() < opt_.batch_max_requests && now() - oldest_queued_ < opt_.batch_delay) {
-      return;
-    }
+  if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_.height + 1)) return;
+  while (!pool_.empty() && tip_.height < executed_.height + opt_.pipeline_window &&
+         tip_.height < executed_.height + 2ull * opt_.checkpoint_interval) {
+    if (!pool_.batch_due(now())) return;
     auto block = build_block();
     if (!block) continue;  // everything taken was a duplicate or refused
     v1::ConsensusMessage msg;
@@ -250,23 +195,14 @@ void Replica::try_propose() {
     pp->set_view(view_);
     pp->set_seq(block->header().height());
     pp->set_digest(block->hash());
-    if (would_equivocate(kPrePrepareVote, view_, pp->seq(), pp->digest())) return;
+    if (would_equivocate(VoteKind::kPrePrepare, view_, pp->seq(), pp->digest())) return;
     *pp->mutable_block() = *block;
     v1::Envelope env = sign_and_record(msg, true);
     io_.broadcast(env);
     // Our own pre-prepare: the draft is already pending; record the slot.
     Slot& s = slots_[pp->seq()];
-    s.view = view_;
-    s.has_pre_prepare = true;
-    s.pre_prepare = env;
-    s.block = std::move(*block);
-    s.digest = pp->digest();
-    s.prepared = false;
-    s.commit_sent = false;
-    s.committed = false;
-    tip_seq_ = pp->seq();
-    tip_hash_ = s.digest;
-    tip_timestamp_us_ = s.block.header().timestamp_us();
+    s.accept(view_, env, std::move(*block), pp->digest());
+    tip_ = {pp->seq(), s.digest, s.block.header().timestamp_us()};
     update_slot(pp->seq());
   }
 }
@@ -274,58 +210,28 @@ void Replica::try_propose() {
 std::optional<v1::Block> Replica::build_block() {
   v1::Block block;
   auto* h = block.mutable_header();
-  h->set_height(tip_seq_ + 1);
-  h->set_prev_hash(tip_hash_);
+  h->set_height(tip_.height + 1);
+  h->set_prev_hash(tip_.hash);
   h->set_view(view_);
   h->set_producer(opt_.node_name);
-  h->set_timestamp_us(std::max(clock_.unix_micros(), tip_timestamp_us_));
+  h->set_timestamp_us(std::max(clock_.unix_micros(), tip_.timestamp_us));
   auto draft = state_->begin_block(fee_recipient(*h));
-  std::uint32_t taken = 0;
-  while (!queue_.empty() && taken < opt_.batch_max_requests) {
-    Pending& p = queue_.front();
-    if (p.request.has_tx()) {
-      queued_ids_.erase(p.tx_id);
-      if (!accepted_ids_.count(p.tx_id) && !executed_ids_.count(p.tx_id)) {
-        Status s = draft.apply(p.request.tx());
-        if (s.ok()) {
-          *block.add_transactions() = p.request.tx();
-          accepted_ids_.insert(p.tx_id);
-        } else if (p.origin == opt_.self) {
-          local_txs_.erase(p.tx_id);
+  pool_.fill(
+      block, now(), [&](const v1::Transaction& tx) { return draft.apply(tx); },
+      [&](const PendingRequest& p, const Status& s) {
+        if (p.origin == opt_.self) {
+          local_.take(p.tx_id);
           v1::TxResult result;
           result.set_tx_id(p.tx_id);
           result.set_reason(s.message());
           io_.tx_done(p.tx_id, result);
-        } else {
-          v1::ConsensusMessage msg;
-          msg.mutable_refused()->set_tx_id(p.tx_id);
-          msg.mutable_refused()->set_reason(s.message());
-          io_.send(p.origin, sign_and_record(std::move(msg), false));
+          return;
         }
-      }
-      queue_.pop_front();
-      ++taken;
-      continue;
-    }
-    auto* bundle = p.request.mutable_readings();
-    if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
-    int used = 0;
-    for (; used < bundle->readings_size(); ++used) {
-      if (block.readings_size() >= static_cast<int>(opt_.max_block_readings)) break;
-      const auto& r = bundle->readings(used);
-      const std::string key = reading_key(r);
-      if (accepted_ids_.count(key) || executed_ids_.count(key)) continue;
-      accepted_ids_.insert(key);
-      *block.add_readings() = r;
-    }
-    if (used < bundle->readings_size()) {  // the block is full: keep the rest queued
-      bundle->mutable_readings()->DeleteSubrange(0, used);
-      break;
-    }
-    queue_.pop_front();
-    ++taken;
-  }
-  if (!queue_.empty()) oldest_queued_ = now();
+        v1::ConsensusMessage msg;
+        msg.mutable_refused()->set_tx_id(p.tx_id);
+        msg.mutable_refused()->set_reason(s.message());
+        io_.send(p.origin, sign_and_record(std::move(msg), false));
+      });
   if (block.transactions_size() == 0 && block.readings_size() == 0) return std::nullopt;
   h->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
   h->set_merkle_root(readings_merkle_root(block));
@@ -350,24 +256,24 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     if (pp.view() > view_) return;  // a view this replica has not entered yet
     return;                         // an old view: ignore
   }
-  if (pp.seq() <= executed_height_) return;
-  if (pp.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) {
+  if (pp.seq() <= executed_.height) return;
+  if (pp.seq() > executed_.height + 2ull * opt_.checkpoint_interval) {
     return reject(what + ": beyond the high watermark " +
-                  std::to_string(executed_height_ + 2ull * opt_.checkpoint_interval));
+                  std::to_string(executed_.height + 2ull * opt_.checkpoint_interval));
   }
   auto slot_it = slots_.find(pp.seq());
-  if (slot_it != slots_.end() && slot_it->second.has_pre_prepare &&
+  if (slot_it != slots_.end() && slot_it->second.phase.has_pre_prepare() &&
       slot_it->second.view == pp.view()) {
     if (slot_it->second.digest != pp.digest()) {
       reject(what + ": the primary sent two different blocks for one sequence number");
     }
     return;
   }
-  if (pp.seq() > tip_seq_ + 1) {  // in order only: wait for the ones below
+  if (pp.seq() > tip_.height + 1) {  // in order only: wait for the ones below
     future_pre_prepares_[pp.seq()] = {env, pp};
     return;
   }
-  if (pp.seq() <= tip_seq_) return;
+  if (pp.seq() <= tip_.height) return;
   const v1::Block& block = pp.block();
   if (block.header().height() != pp.seq() || block.hash() != pp.digest() ||
       block_hash(block.header()) != pp.digest()) {
@@ -377,19 +283,10 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     return reject(what + ": " + s.message());
   }
   Slot& s = slots_[pp.seq()];
-  s.view = pp.view();
-  s.has_pre_prepare = true;
-  s.pre_prepare = env;
-  s.block = block;
-  s.digest = pp.digest();
-  s.prepared = false;
-  s.commit_sent = false;
-  s.committed = false;
-  tip_seq_ = pp.seq();
-  tip_hash_ = pp.digest();
-  tip_timestamp_us_ = block.header().timestamp_us();
+  s.accept(pp.view(), env, block, pp.digest());
+  tip_ = {pp.seq(), pp.digest(), block.header().timestamp_us()};
   note_block_contents(block, false);
-  if (!is_primary() && !would_equivocate(kPrepareVote, pp.view(), pp.seq(), pp.digest())) {
+  if (!is_primary() && !would_equivocate(VoteKind::kPrepare, pp.view(), pp.seq(), pp.digest())) {
     v1::ConsensusMessage msg;
     auto* p = msg.mutable_prepare();
     p->set_view(pp.view());
@@ -397,21 +294,21 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     p->set_digest(pp.digest());
     v1::Envelope mine = sign_and_record(msg, true);
     io_.broadcast(mine);
-    s.prepares.by_view[pp.view()][opt_.self] = {pp.digest(), mine};
+    s.prepares.add(pp.view(), opt_.self, pp.digest(), mine);
   }
-  if (progress_deadline_.count() == 0) progress_deadline_ = now() + current_timeout_;
+  timer_.start(now());
   update_slot(pp.seq());
 }
 
 Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint64_t view,
                                               bool from_new_view) {
   const auto& h = block.header();
-  if (h.prev_hash() != tip_hash_)
+  if (h.prev_hash() != tip_.hash)
     return Status::InvalidArgument("does not chain onto the block below");
   if (from_new_view ? h.view() > view : h.view() != view) {
     return Status::InvalidArgument("header names view " + std::to_string(h.view()));
   }
-  if (h.timestamp_us() < tip_timestamp_us_) {
+  if (h.timestamp_us() < tip_.timestamp_us) {
     return Status::InvalidArgument("timestamp goes back in time");
   }
   if (h.timestamp_us() > clock_.unix_micros() + 60'000'000) {
@@ -440,34 +337,34 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
 void Replica::accept_buffered() {
   while (!future_pre_prepares_.empty()) {
     auto it = future_pre_prepares_.begin();
-    if (it->first <= tip_seq_) {
+    if (it->first <= tip_.height) {
       future_pre_prepares_.erase(it);
       continue;
     }
-    if (it->first != tip_seq_ + 1) return;
+    if (it->first != tip_.height + 1) return;
     auto [env, pp] = std::move(it->second);
     future_pre_prepares_.erase(it);
     const bool from_nv = pp.block().header().view() < pp.view();
-    const std::uint64_t before = tip_seq_;
+    const std::uint64_t before = tip_.height;
     on_pre_prepare(env, pp, from_nv);
-    if (tip_seq_ == before) return;  // refused: the rest cannot chain
+    if (tip_.height == before) return;  // refused: the rest cannot chain
   }
 }
 
 void Replica::on_prepare(std::uint32_t sender, const v1::Envelope& env, const v1::Prepare& p) {
-  if (p.view() < view_ || p.seq() <= executed_height_) return;
-  if (p.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
+  if (p.view() < view_ || p.seq() <= executed_.height) return;
+  if (p.seq() > executed_.height + 2ull * opt_.checkpoint_interval) return;
   if (sender == validators_.primary_of(p.view())) {
     return reject("prepare" + at(p.view(), p.seq()) + " from the primary");
   }
-  slots_[p.seq()].prepares.by_view[p.view()][sender] = {p.digest(), env};
+  slots_[p.seq()].prepares.add(p.view(), sender, p.digest(), env);
   update_slot(p.seq());
 }
 
 void Replica::on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c) {
-  if (c.view() < view_ || c.seq() <= executed_height_) return;
-  if (c.seq() > executed_height_ + 2ull * opt_.checkpoint_interval) return;
-  slots_[c.seq()].commits.by_view[c.view()][sender] = {c.digest(), env};
+  if (c.view() < view_ || c.seq() <= executed_.height) return;
+  if (c.seq() > executed_.height + 2ull * opt_.checkpoint_interval) return;
+  slots_[c.seq()].commits.add(c.view(), sender, c.digest(), env);
   update_slot(c.seq());
 }
 
@@ -475,16 +372,16 @@ void Replica::update_slot(std::uint64_t seq) {
   auto it = slots_.find(seq);
   if (it == slots_.end() || in_view_change_) return;
   Slot& s = it->second;
-  if (!s.has_pre_prepare || s.view != view_) return;
+  if (!s.phase.has_pre_prepare() || s.view != view_) return;
   const std::uint32_t primary_index = validators_.primary_of(s.view);
-  if (!s.prepared &&
+  if (s.phase.get() == SlotPhase::kPrePrepared &&
       s.prepares.matching(s.view, s.digest, primary_index) >= 2 * validators_.max_faulty()) {
-    s.prepared = true;
+    s.phase.advance(SlotPhase::kPrepared);
     v1::PreparedCertificate cert;
     *cert.mutable_pre_prepare() = s.pre_prepare;
-    for (const auto& [sender, vote] : s.prepares.by_view[s.view]) {
-      if (vote.first == s.digest && sender != primary_index) *cert.add_prepares() = vote.second;
-    }
+    s.prepares.for_each_matching(
+        s.view, s.digest, primary_index,
+        [&](std::uint32_t, const v1::Envelope& vote) { *cert.add_prepares() = vote; });
     s.certificate = cert;
     s.certificate_view = s.view;
     v1::VoteRecord record;
@@ -492,15 +389,16 @@ void Replica::update_slot(std::uint64_t seq) {
     io_.record(record);
     journal_live_.push_back(std::move(record));
   }
-  if (s.prepared && !s.commit_sent) {
+  if (s.phase.get() == SlotPhase::kPrepared) {
     // Commit n only once n-1 is prepared in this view (or executed): a committed block's
     // predecessor then survives any view change (view_change.hpp).
-    bool below_ready = seq - 1 <= executed_height_;
+    bool below_ready = seq - 1 <= executed_.height;
     if (!below_ready) {
       auto below = slots_.find(seq - 1);
-      below_ready = below != slots_.end() && below->second.prepared && below->second.view == s.view;
+      below_ready =
+          below != slots_.end() && below->second.phase.prepared() && below->second.view == s.view;
     }
-    if (below_ready && !would_equivocate(kCommitVote, s.view, seq, s.digest)) {
+    if (below_ready && !would_equivocate(VoteKind::kCommit, s.view, seq, s.digest)) {
       v1::ConsensusMessage msg;
       auto* c = msg.mutable_commit();
       c->set_view(s.view);
@@ -508,14 +406,14 @@ void Replica::update_slot(std::uint64_t seq) {
       c->set_digest(s.digest);
       v1::Envelope mine = sign_and_record(msg, true);
       io_.broadcast(mine);
-      s.commits.by_view[s.view][opt_.self] = {s.digest, mine};
-      s.commit_sent = true;
+      s.commits.add(s.view, opt_.self, s.digest, mine);
+      s.phase.advance(SlotPhase::kCommitSent);
       update_slot(seq + 1);  // it may have been waiting for this one
     }
   }
-  if (s.commit_sent && !s.committed &&
+  if (s.phase.get() == SlotPhase::kCommitSent &&
       s.commits.matching(s.view, s.digest) >= validators_.quorum()) {
-    s.committed = true;
+    s.phase.advance(SlotPhase::kCommitted);
     execute_ready();
   }
 }
@@ -523,8 +421,8 @@ void Replica::update_slot(std::uint64_t seq) {
 void Replica::execute_ready() {
   bool progressed = false;
   for (;;) {
-    auto it = slots_.find(executed_height_ + 1);
-    if (it == slots_.end() || !it->second.committed) break;
+    auto it = slots_.find(executed_.height + 1);
+    if (it == slots_.end() || !it->second.phase.committed()) break;
     if (io_.store_room() == 0) break;  // resumes in on_durable()
     Slot& s = it->second;
     // The slot keeps its signed pre-prepare (for view changes); the block object moves on.
@@ -533,16 +431,14 @@ void Replica::execute_ready() {
     qc->set_height(it->first);
     qc->set_view(s.view);
     qc->set_block_hash(s.digest);
-    for (const auto& [sender, vote] : s.commits.by_view[s.view]) {
-      if (vote.first != s.digest) continue;
-      auto* sig = qc->add_signatures();
-      sig->set_validator(sender);
-      sig->set_signature(vote.second.signature());
-    }
+    s.commits.for_each_matching(s.view, s.digest, std::nullopt,
+                                [&](std::uint32_t sender, const v1::Envelope& vote) {
+                                  auto* sig = qc->add_signatures();
+                                  sig->set_validator(sender);
+                                  sig->set_signature(vote.signature());
+                                });
     v1::StateDelta delta = state_->commit_oldest();
-    executed_height_ = it->first;
-    executed_hash_ = s.digest;
-    executed_timestamp_us_ = block.header().timestamp_us();
+    executed_ = {it->first, s.digest, block.header().timestamp_us()};
     note_block_contents(block, true);
     stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
     stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
@@ -551,41 +447,28 @@ void Replica::execute_ready() {
     progressed = true;
   }
   if (progressed) {
-    last_progress_ = now();
-    relayed_ = false;
-    consecutive_view_changes_ = 0;
-    current_timeout_ = opt_.view_change_timeout;
-    const bool waiting = tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty();
-    progress_deadline_ = waiting ? now() + current_timeout_ : std::chrono::nanoseconds(0);
+    local_.progressed();
+    timer_.executed(now(),
+                    tip_.height > executed_.height || !pool_.empty() || local_.transactions() != 0);
     try_propose();
   }
 }
 
 void Replica::note_block_contents(const v1::Block& block, bool executed) {
   auto remember = [&](std::string key) {
-    if (!executed) {
-      accepted_ids_.insert(std::move(key));
-      return;
-    }
-    accepted_ids_.erase(key);
-    watched_.erase(key);
-    if (executed_ids_.insert(key).second) executed_ids_order_.push_back(std::move(key));
+    if (!executed) return pool_.note_accepted(std::move(key));
+    local_.unwatch(key);
+    pool_.note_executed(std::move(key));
   };
   for (const auto& tx : block.transactions()) remember(ledger::tx_id(tx));
   for (const auto& r : block.readings()) remember(reading_key(r));
-  while (executed_ids_order_.size() > kExecutedIdsKept) {
-    executed_ids_.erase(executed_ids_order_.front());
-    executed_ids_order_.pop_front();
-  }
 }
 
 void Replica::resolve_local(const v1::Block& block) {
-  if (local_txs_.empty()) return;
+  if (local_.transactions() == 0) return;
   for (const auto& tx : block.transactions()) {
     std::string id = ledger::tx_id(tx);
-    auto it = local_txs_.find(id);
-    if (it == local_txs_.end()) continue;
-    local_txs_.erase(it);
+    if (!local_.take(id)) continue;
     v1::TxResult result;
     result.set_tx_id(id);
     result.set_committed(true);
@@ -605,21 +488,14 @@ void Replica::on_durable(const v1::Block& block) {
   resolve_local(block);
   if (height % opt_.checkpoint_interval == 0) send_checkpoint(height, hash);
   // A checkpoint certificate may have been waiting for this block to be durable.
-  auto cps = checkpoints_.find(height);
-  if (cps != checkpoints_.end()) {
-    std::size_t n = 0;
-    for (const auto& [sender, cp] : cps->second) n += cp.first == hash ? 1 : 0;
-    if (n >= validators_.quorum()) make_stable(height, hash);
-  }
+  if (checkpoints_.matching(height, hash) >= validators_.quorum()) make_stable(height, hash);
   // Execution and state transfer may have stopped while the store was behind; a chunk is
   // fetched while the store still writes the previous one.
   execute_ready();
   if (io_.store_room() < kTransferChunk) return;
-  if (transfer_resume_peer_ && best_proven_peer().second > executed_height_) {
-    const std::uint32_t peer = *transfer_resume_peer_;  // it served the last chunk
-    transfer_resume_peer_.reset();
-    transfer_target_ = 0;
-    request_transfer(peer, executed_height_ + 1);
+  if (fetch_.paused() && best_proven_peer().second > executed_.height) {
+    const std::uint32_t peer = *fetch_.take_resume_peer();  // it served the last chunk
+    request_transfer(peer, executed_.height + 1);
     return;
   }
   catch_up();
@@ -637,15 +513,13 @@ void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
 void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
                             const v1::Checkpoint& c) {
   if (c.seq() <= stable_seq_ || c.seq() % opt_.checkpoint_interval != 0) return;
-  auto& votes = checkpoints_[c.seq()];
-  votes[sender] = {c.digest(), env};
-  std::size_t matching = 0;
-  for (const auto& [s, v] : votes) matching += v.first == c.digest() ? 1 : 0;
+  checkpoints_.add(c.seq(), sender, c.digest(), env);
+  const std::size_t matching = checkpoints_.matching(c.seq(), c.digest());
   auto mine = durable_hashes_.find(c.seq());
   if (matching >= validators_.quorum() && mine != durable_hashes_.end() &&
       mine->second == c.digest()) {
     make_stable(c.seq(), c.digest());
-  } else if (matching >= validators_.max_faulty() + 1 && c.seq() > executed_height_) {
+  } else if (matching >= validators_.max_faulty() + 1 && c.seq() > executed_.height) {
     // f+1 replicas have it, so at least one honest one: this replica is behind.
     request_transfer(sender, c.seq());
   } else if (matching >= validators_.max_faulty() + 1 && mine != durable_hashes_.end() &&
@@ -661,44 +535,16 @@ void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
 void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
   if (seq <= stable_seq_) return;
   stable_seq_ = seq;
-  stable_digest_ = digest;
   stable_proof_.clear();
-  for (const auto& [sender, vote] : checkpoints_[seq]) {
-    if (vote.first == digest) stable_proof_.push_back(vote.second);
-  }
+  checkpoints_.for_each_matching(
+      seq, digest, std::nullopt,
+      [&](std::uint32_t, const v1::Envelope& checkpoint) { stable_proof_.push_back(checkpoint); });
   slots_.erase(slots_.begin(), slots_.upper_bound(seq));
-  checkpoints_.erase(checkpoints_.begin(), checkpoints_.upper_bound(seq));
+  checkpoints_.forget_up_to(seq);
   durable_hashes_.erase(durable_hashes_.begin(), durable_hashes_.lower_bound(seq));
-  for (auto it = my_votes_.begin(); it != my_votes_.end();) {
-    it = std::get<2>(it->first) <= seq ? my_votes_.erase(it) : std::next(it);
-  }
+  my_votes_.forget_up_to(seq);
   // Keep what still matters after a restart: votes above the checkpoint and the view.
-  std::vector<v1::VoteRecord> keep;
-  v1::VoteRecord entered;
-  entered.set_entered_view(view_);
-  keep.push_back(entered);
-  for (auto& r : journal_live_) {
-    std::uint64_t rseq = 0;
-    if (r.has_prepared()) {
-      v1::ConsensusMessage m;
-      if (m.ParseFromString(r.prepared().pre_prepare().payload())) rseq = m.pre_prepare().seq();
-    } else if (r.has_sent()) {
-      v1::ConsensusMessage m;
-      if (!m.ParseFromString(r.sent().payload())) continue;
-      if (m.has_pre_prepare())
-        rseq = m.pre_prepare().seq();
-      else if (m.has_prepare())
-        rseq = m.prepare().seq();
-      else if (m.has_commit())
-        rseq = m.commit().seq();
-      else if (m.has_view_change())
-        rseq = m.view_change().new_view() >= view_ ? seq + 1 : 0;
-      else if (m.has_new_view())
-        rseq = m.new_view().view() >= view_ ? seq + 1 : 0;
-    }
-    if (rseq > seq) keep.push_back(std::move(r));
-  }
-  journal_live_ = keep;
+  journal_live_ = records_after_checkpoint(std::move(journal_live_), seq, view_);
   io_.compact_journal(journal_live_);
 }
 
@@ -710,14 +556,12 @@ void Replica::start_view_change(std::uint64_t new_view) {
   view_ = new_view;
   in_view_change_ = true;
   ++stats_.view_changes;
-  ++consecutive_view_changes_;
-  current_timeout_ = opt_.view_change_timeout * (1u << std::min(consecutive_view_changes_ - 1, 6u));
-  progress_deadline_ = now() + current_timeout_;
+  timer_.view_change_started(now());
   future_pre_prepares_.clear();
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
             validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
             std::to_string(
-                std::chrono::duration_cast<std::chrono::milliseconds>(current_timeout_).count()) +
+                std::chrono::duration_cast<std::chrono::milliseconds>(timer_.timeout()).count()) +
             " ms");
   v1::VoteRecord entered;
   entered.set_entered_view(new_view);
@@ -778,7 +622,7 @@ void Replica::try_new_view() {
     *nv->add_view_changes() = entry.first;
   }
   NewViewPlan plan = plan_new_view(checked);
-  if (plan.min_seq > executed_height_) {
+  if (plan.min_seq > executed_.height) {
     // Fetch the checkpointed blocks first; the tick retries.
     for (const auto& vc : checked) {
       if (vc.stable_seq == plan.min_seq) request_transfer(vc.sender, plan.min_seq);
@@ -794,7 +638,7 @@ void Replica::try_new_view() {
     pp->set_digest(b.digest);
     *pp->mutable_block() = b.block;
     pp->mutable_block()->clear_qc();
-    my_votes_[{kPrePrepareVote, view_, b.seq}] = b.digest;
+    my_votes_.restore(VoteKind::kPrePrepare, view_, b.seq, b.digest);
     pre_prepares.push_back(sign_and_record(pp_msg, false));
     *nv->add_pre_prepares() = pre_prepares.back();
   }
@@ -812,38 +656,9 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   const std::string what = "new-view(v" + std::to_string(v) + ")";
   if (v < view_ || (v == view_ && !in_view_change_) || v == 0) return;
   if (env.sender() != validators_.primary_of(v)) return reject(what + ": not from its primary");
-  std::vector<CheckedViewChange> checked;
-  std::set<std::uint32_t> senders;
-  for (const auto& vc_env : nv.view_changes()) {
-    auto m = open(vc_env, validators_);
-    if (!m.ok() || !m->has_view_change() || m->view_change().new_view() != v) {
-      return reject(what + ": holds an invalid view-change");
-    }
-    auto c = check_view_change(*m, validators_);
-    if (!c.ok()) return reject(what + ": " + c.status().message());
-    if (senders.insert(c->sender).second) checked.push_back(std::move(*c));
-  }
-  if (checked.size() < validators_.quorum()) {
-    return reject(what + ": " + std::to_string(checked.size()) + " view-changes, needs " +
-                  std::to_string(validators_.quorum()));
-  }
-  NewViewPlan plan = plan_new_view(checked);
-  if (static_cast<std::size_t>(nv.pre_prepares_size()) != plan.reproposals.size()) {
-    return reject(what + ": re-proposes " + std::to_string(nv.pre_prepares_size()) +
-                  " blocks, the view-changes call for " + std::to_string(plan.reproposals.size()));
-  }
-  std::vector<v1::Envelope> pre_prepares;
-  for (int i = 0; i < nv.pre_prepares_size(); ++i) {
-    auto m = open(nv.pre_prepares(i), validators_);
-    const auto& want = plan.reproposals[static_cast<std::size_t>(i)];
-    if (!m.ok() || !m->has_pre_prepare() || m->sender() != env.sender() ||
-        m->pre_prepare().view() != v || m->pre_prepare().seq() != want.seq ||
-        m->pre_prepare().digest() != want.digest) {
-      return reject(what + ": re-proposal " + std::to_string(i) +
-                    " is not the one the view-changes call for");
-    }
-    pre_prepares.push_back(nv.pre_prepares(i));
-  }
+  auto plan = check_new_view(nv, env.sender(), validators_);
+  if (!plan.ok()) return reject(what + ": " + plan.status().message());
+  const std::vector<v1::Envelope> pre_prepares(nv.pre_prepares().begin(), nv.pre_prepares().end());
   v1::VoteRecord entered;
   entered.set_entered_view(v);
   io_.record(entered);
@@ -852,7 +667,7 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   new_views_[v] = env;
   log_.info("pbft: entering view " + std::to_string(v) + " (primary " +
             validators_.validator(validators_.primary_of(v)).name() + ")");
-  enter_view(v, plan, pre_prepares);
+  enter_view(v, *plan, pre_prepares);
 }
 
 void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
@@ -861,29 +676,21 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   in_view_change_ = false;
   reset_tentative();
   view_changes_.erase(view_changes_.begin(), view_changes_.upper_bound(view));
-  progress_deadline_ = now() + current_timeout_;
+  timer_.restart(now());
   for (const auto& env : pre_prepares) {
     v1::ConsensusMessage m;
     m.ParseFromString(env.payload());
-    if (m.pre_prepare().seq() <= executed_height_) continue;
+    if (m.pre_prepare().seq() <= executed_.height) continue;
     future_pre_prepares_[m.pre_prepare().seq()] = {env, m.pre_prepare()};
   }
-  if (plan.min_seq > executed_height_) {
-    for (const auto& [sender, height] : proven_heights_) {
+  if (plan.min_seq > executed_.height) {
+    for (const auto& [sender, height] : peers_.proven_heights()) {
       if (height >= plan.min_seq) request_transfer(sender, plan.min_seq);
     }
   }
   accept_buffered();
   // Requests that entered here and are not committed go to the new primary.
-  std::vector<v1::Request> resend;
-  for (const auto& [id, local] : local_txs_) {
-    v1::Request r;
-    *r.mutable_tx() = local.tx;
-    resend.push_back(std::move(r));
-  }
-  for (const auto& b : local_bundles_) resend.push_back(b.request);
-  watched_.clear();
-  relayed_ = false;
+  std::vector<v1::Request> resend = local_.for_new_primary();
   if (is_primary()) {
     for (const auto& r : resend) enqueue(r, opt_.self);
     try_propose();
@@ -895,24 +702,17 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
 void Replica::reset_tentative() {
   drop_tentative_chain();
   future_pre_prepares_.clear();
-  queue_.clear();
-  queued_ids_.clear();
+  pool_.drop_queue();
 }
 
 // Back to the executed head: no pending drafts, no accepted pre-prepares (their votes
 // stay with their slots).
 void Replica::drop_tentative_chain() {
   state_->discard_pending();
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
-  accepted_ids_.clear();
-  for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
-    Slot& s = it->second;
-    s.has_pre_prepare = false;
-    s.prepared = false;
-    s.commit_sent = false;
-    s.committed = false;
+  tip_ = executed_;
+  pool_.forget_accepted();
+  for (auto it = slots_.upper_bound(executed_.height); it != slots_.end(); ++it) {
+    it->second.phase.clear();
   }
 }
 
@@ -923,9 +723,9 @@ void Replica::drop_tentative_chain() {
 // by state transfer alone.
 void Replica::hold_tentative() {
   if (!in_view_change_) {
-    for (auto it = slots_.upper_bound(executed_height_); it != slots_.end(); ++it) {
+    for (auto it = slots_.upper_bound(executed_.height); it != slots_.end(); ++it) {
       const Slot& s = it->second;
-      if (!s.has_pre_prepare || s.view != view_) continue;
+      if (!s.phase.has_pre_prepare() || s.view != view_) continue;
       v1::ConsensusMessage m;
       if (m.ParseFromString(s.pre_prepare.payload()) && m.has_pre_prepare()) {
         future_pre_prepares_.try_emplace(it->first, s.pre_prepare, m.pre_prepare());
@@ -933,22 +733,6 @@ void Replica::hold_tentative() {
     }
   }
   drop_tentative_chain();
-}
-
-// The highest view that f+1 peers report being settled in, if this replica is behind it
-// (or still changing to it): at least one honest replica is there, so the way forward
-// is its new-view, not a view change of this replica's own.
-std::optional<std::uint64_t> Replica::settled_view_ahead() const {
-  std::optional<std::uint64_t> best;
-  for (const auto& [peer, st] : peer_status_) {
-    const std::uint64_t v = st.view();
-    if (st.in_view_change() || v < view_ || (v == view_ && !in_view_change_)) continue;
-    if (best && v <= *best) continue;
-    std::size_t there = 0;
-    for (const auto& [other, ost] : peer_status_) there += ost.view() >= v && !ost.in_view_change();
-    if (there >= validators_.max_faulty() + 1) best = v;
-  }
-  return best;
 }
 
 // ---- Status and state transfer ---------------------------------------------------------------
@@ -965,8 +749,14 @@ void Replica::send_status() {
 }
 
 void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
-  peer_status_[sender] = s;
-  note_proven_height(sender, s);
+  if (auto refusal = peers_.note(sender, s, executed_.height, now())) {
+    ++stats_.rejected_messages;
+    if (refusal->log) {
+      log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
+                " claiming height " + std::to_string(s.committed_height()) + ": " +
+                refusal->reason.message());
+    }
+  }
   catch_up();
   // f+1 replicas settled in a higher view (or the one this replica is changing to):
   // fetch its new-view and join.
@@ -977,53 +767,10 @@ void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
   }
 }
 
-// A peer's committed height is believed only as far as the quorum certificate in its
-// Status proves it (2f+1 commit signatures over that height). A claim that would not
-// put the peer ahead of this replica needs no proof: nothing follows from it. An
-// unproven claim is refused, starts nothing, and its replays cost a comparison.
-void Replica::note_proven_height(std::uint32_t sender, const v1::Status& s) {
-  const std::uint64_t claim = s.committed_height();
-  std::uint64_t& proven = proven_heights_[sender];
-  if (claim <= std::max(proven, executed_height_)) {
-    proven = claim;
-    return;
-  }
-  std::string as_sent = s.SerializeAsString();
-  std::string& refused = refused_claims_[sender];
-  if (refused == as_sent) return;
-  const v1::QuorumCertificate& qc = s.head_qc();
-  Status proof = Status::InvalidArgument("it carries no quorum certificate for that height");
-  if (qc.height() == claim) {
-    v1::BlockHeader header;
-    header.set_height(claim);
-    proof = validators_.verify_qc(header, qc.block_hash(), qc);
-  }
-  if (proof.ok()) {
-    proven = claim;
-    return;
-  }
-  refused = std::move(as_sent);
-  ++stats_.rejected_messages;
-  auto& logged = claim_logged_[sender];
-  if (now() - logged > std::chrono::seconds(1) || logged.count() == 0) {
-    logged = now();
-    log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
-              " claiming height " + std::to_string(claim) + ": " + proof.message());
-  }
-}
-
-std::pair<std::uint32_t, std::uint64_t> Replica::best_proven_peer() const {
-  std::pair<std::uint32_t, std::uint64_t> best{opt_.self, executed_height_};
-  for (const auto& [peer, height] : proven_heights_) {
-    if (height > best.second) best = {peer, height};
-  }
-  return best;
-}
-
 // Pre-prepares wait for blocks this replica will never be sent a pre-prepare for (they
 // were proposed while it was down or out of its window): only state transfer fills that.
 bool Replica::missing_below_buffered() const {
-  return !future_pre_prepares_.empty() && future_pre_prepares_.begin()->first > tip_seq_ + 1;
+  return !future_pre_prepares_.empty() && future_pre_prepares_.begin()->first > tip_.height + 1;
 }
 
 // State transfer from the peer proving the highest height, when this replica is behind
@@ -1031,52 +778,42 @@ bool Replica::missing_below_buffered() const {
 // itself (stuck for a second, or holding pre-prepares that do not chain yet).
 void Replica::catch_up() {
   const auto [peer, height] = best_proven_peer();
-  if (height <= executed_height_) return;
-  if (height > executed_height_ + opt_.pipeline_window || missing_below_buffered() ||
-      now() - last_progress_ > std::chrono::seconds(1)) {
+  if (height <= executed_.height) return;
+  if (height > executed_.height + opt_.pipeline_window || missing_below_buffered() ||
+      timer_.since_progress(now()) > std::chrono::seconds(1)) {
     request_transfer(peer, height);
   }
 }
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
-  if (from_peer == opt_.self || up_to <= executed_height_) return;
+  if (from_peer == opt_.self || up_to <= executed_.height) return;
   // Only once the store takes a whole chunk (on_durable() asks again when it does).
   if (io_.store_room() < kTransferChunk) return;
-  // One request in flight at a time (re-sent after a second without an answer). It asks
-  // for a whole chunk: the peer sends what it has, which may be more than it last said.
-  if (transfer_target_ > executed_height_ && now() - transfer_sent_ < std::chrono::seconds(1))
-    return;
-  transfer_target_ = executed_height_ + kTransferChunk;
-  transfer_sent_ = now();
+  // One request in flight at a time, for a whole chunk (block_fetch.hpp).
+  const auto to_height = fetch_.next(executed_.height, now());
+  if (!to_height) return;
   v1::ConsensusMessage msg;
-  msg.mutable_fetch_blocks()->set_from_height(executed_height_ + 1);
-  msg.mutable_fetch_blocks()->set_to_height(transfer_target_);
+  msg.mutable_fetch_blocks()->set_from_height(executed_.height + 1);
+  msg.mutable_fetch_blocks()->set_to_height(*to_height);
   io_.send(from_peer, sign_and_record(std::move(msg), false));
-}
-
-std::size_t Replica::recent_peers() const {
-  const auto t = now();
-  std::size_t n = 0;
-  for (const auto& [peer, when] : last_heard_) n += t - when < 4 * kStatusPeriod ? 1 : 0;
-  return n;
 }
 
 void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   // The tentative chain is set aside only for a certified block that goes next.
   auto next = std::find_if(batch.blocks().begin(), batch.blocks().end(), [&](const v1::Block& b) {
-    return b.header().height() == executed_height_ + 1;
+    return b.header().height() == executed_.height + 1;
   });
   if (next == batch.blocks().end()) return;
   if (Status certified = check_transferred(*next); !certified.ok()) {
     return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
-                  std::to_string(executed_height_ + 1) + ": " + certified.message());
+                  std::to_string(executed_.height + 1) + ": " + certified.message());
   }
   if (io_.store_room() == 0) return;  // fetched again once the store catches up
   hold_tentative();
   std::size_t applied = 0;
   for (const auto& block : batch.blocks()) {
-    if (block.header().height() <= executed_height_) continue;
-    if (block.header().height() != executed_height_ + 1) break;
+    if (block.header().height() <= executed_.height) continue;
+    if (block.header().height() != executed_.height + 1) break;
     if (io_.store_room() == 0) break;
     if (Status s = apply_transferred(block); !s.ok()) {
       reject("state transfer from " + validators_.validator(sender).name() + ": block " +
@@ -1086,19 +823,18 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     ++applied;
   }
   if (applied > 0) {
-    last_progress_ = now();
-    progress_deadline_ = now() + current_timeout_;
+    timer_.transferred(now());
     stats_.transferred_blocks += applied;
     log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
               std::to_string(applied) + " blocks, now at height " +
-              std::to_string(executed_height_));
-    transfer_target_ = 0;
+              std::to_string(executed_.height));
+    fetch_.answered();
   }
   accept_buffered();
   if (applied > 0) {
     // More to fetch: a full chunk came, a peer proves more, or a gap remains.
-    if (applied >= kTransferChunk) request_transfer(sender, executed_height_ + 1);
-    if (io_.store_room() < kTransferChunk) transfer_resume_peer_ = sender;  // on_durable()
+    if (applied >= kTransferChunk) request_transfer(sender, executed_.height + 1);
+    if (io_.store_room() < kTransferChunk) fetch_.pause(sender);  // on_durable() resumes
     catch_up();
     if (in_view_change_) try_new_view();
     try_propose();
@@ -1108,7 +844,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
 // A transferred block verifies, chains onto the executed head and carries its QC.
 Status Replica::check_transferred(const v1::Block& block) const {
   ITC_RETURN_IF_ERROR(verify_block(block));
-  if (block.header().prev_hash() != executed_hash_) {
+  if (block.header().prev_hash() != executed_.hash) {
     return Status::InvalidArgument("does not chain onto this replica's head");
   }
   return validators_.verify_qc(block.header(), block.hash(), block.qc());
@@ -1133,13 +869,9 @@ Status Replica::apply_transferred(const v1::Block& block) {
   }
   state_->push_pending(std::move(draft));
   v1::StateDelta delta = state_->commit_oldest();
-  executed_height_ = h.height();
-  executed_hash_ = block.hash();
-  executed_timestamp_us_ = h.timestamp_us();
-  tip_seq_ = executed_height_;
-  tip_hash_ = executed_hash_;
-  tip_timestamp_us_ = executed_timestamp_us_;
-  slots_.erase(slots_.begin(), slots_.upper_bound(executed_height_));
+  executed_ = {h.height(), block.hash(), h.timestamp_us()};
+  tip_ = executed_;
+  slots_.erase(slots_.begin(), slots_.upper_bound(executed_.height));
   note_block_contents(block, true);
   stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
   stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
@@ -1151,7 +883,7 @@ Status Replica::apply_transferred(const v1::Block& block) {
 
 void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessage& msg) {
   const std::uint32_t sender = msg.sender();
-  if (sender != opt_.self) last_heard_[sender] = now();
+  if (sender != opt_.self) peers_.heard(sender, now());
   switch (msg.body_case()) {
     case v1::ConsensusMessage::kForward:
       return on_forward(sender, msg.forward());
@@ -1179,9 +911,7 @@ void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessag
       return;
     }
     case v1::ConsensusMessage::kRefused: {
-      auto it = local_txs_.find(msg.refused().tx_id());
-      if (it == local_txs_.end() || sender != primary()) return;
-      local_txs_.erase(it);
+      if (sender != primary() || !local_.take(msg.refused().tx_id())) return;
       v1::TxResult result;
       result.set_tx_id(msg.refused().tx_id());
       result.set_reason(msg.refused().reason());
@@ -1202,67 +932,48 @@ void Replica::on_tick() {
   try_propose();
   if (in_view_change_) try_new_view();
   // Transactions submitted here that waited too long.
-  for (auto it = local_txs_.begin(); it != local_txs_.end();) {
-    if (t - it->second.submitted < opt_.request_timeout) {
-      ++it;
-      continue;
-    }
+  for (const std::string& id : local_.take_expired(t)) {
     v1::TxResult result;
-    result.set_tx_id(it->first);
+    result.set_tx_id(id);
     result.set_reason(
         "not committed within " +
         std::to_string(
             std::chrono::duration_cast<std::chrono::milliseconds>(opt_.request_timeout).count()) +
         " ms");
-    io_.tx_done(it->first, result);
-    it = local_txs_.erase(it);
-  }
-  for (auto it = watched_.begin(); it != watched_.end();) {
-    it = t - it->second > opt_.request_timeout ? watched_.erase(it) : std::next(it);
+    io_.tx_done(id, result);
   }
   const bool waiting =
-      tip_seq_ > executed_height_ || !queue_.empty() || !local_txs_.empty() || !watched_.empty() ||
-      (!local_bundles_.empty() && t - local_bundles_.back().sent < current_timeout_);
-  if (!waiting && !in_view_change_) {
-    progress_deadline_ = std::chrono::nanoseconds(0);
-    return;
-  }
-  if (progress_deadline_.count() == 0) {
-    progress_deadline_ = t + current_timeout_;
-    return;
-  }
-  if (t < progress_deadline_) return;
+      tip_.height > executed_.height || !pool_.empty() || local_.waiting(t, timer_.timeout());
+  if (!timer_.expired(t, waiting || in_view_change_)) return;
   if (!in_view_change_) {
     // A peer proves a height above this replica's: it is behind, the primary is not at
     // fault.
     const auto [peer, height] = best_proven_peer();
-    if (height > executed_height_) {
+    if (height > executed_.height) {
       request_transfer(peer, height);
-      progress_deadline_ = t + current_timeout_;
+      timer_.restart(t);
       return;
     }
     // First relay what waits here to every replica, so they all watch the primary.
-    if (!relayed_ && !local_txs_.empty()) {
-      relayed_ = true;
+    if (auto relay = local_.relay_once()) {
       v1::ConsensusMessage msg;
-      for (const auto& [id, local] : local_txs_)
-        *msg.mutable_forward()->add_requests()->mutable_tx() = local.tx;
+      *msg.mutable_forward() = std::move(*relay);
       io_.broadcast(sign_and_record(std::move(msg), false));
-      progress_deadline_ = t + current_timeout_;
+      timer_.restart(t);
       return;
     }
   }
   // f+1 peers are settled in a later view (or the one this replica is changing to): it
   // joins theirs (on_status fetches the new-view) instead of changing views alone.
   if (settled_view_ahead()) {
-    progress_deadline_ = t + current_timeout_;
+    timer_.restart(t);
     return;
   }
   // Only suspect the primary while this replica hears from a quorum: an isolated replica
   // cannot tell a silent primary from its own partition, and a lonely view change would
   // leave it behind when the partition heals.
-  if (recent_peers() + 1 < validators_.quorum()) {
-    progress_deadline_ = t + current_timeout_;
+  if (peers_.heard_within(now(), 4 * kStatusPeriod) + 1 < validators_.quorum()) {
+    timer_.restart(t);
     return;
   }
   start_view_change(view_ + 1);
@@ -1274,7 +985,7 @@ ReplicaStats Replica::stats() const {
   s.in_view_change = in_view_change_;
   s.committed_height = durable_height_;
   s.stable_seq = stable_seq_;
-  s.pending_requests = queue_.size() + local_txs_.size();
+  s.pending_requests = pool_.size() + local_.transactions();
   return s;
 }
 

@@ -15,6 +15,10 @@
 // Timeouts that back off start view changes; state transfer fetches committed blocks
 // (checked against their QCs and re-executed) when a replica finds itself behind. A
 // peer's claimed height counts only as far as the QC in its Status proves it.
+// The Replica holds the state machine; the parts it drives carry their own arguments:
+// slot.hpp (a slot's phases), vote_set.hpp (quorums, never voting twice),
+// view_change.hpp, request_pool.hpp, local_requests.hpp, progress_timer.hpp,
+// peer_status.hpp (proven heights), block_fetch.hpp and vote_journal.hpp.
 // Thread safety: none. The plugin calls it from its protocol thread only.
 #pragma once
 
@@ -25,17 +29,22 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
+#include "block_fetch.hpp"
 #include "itc/crypto.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
+#include "local_requests.hpp"
+#include "peer_status.hpp"
+#include "progress_timer.hpp"
+#include "request_pool.hpp"
+#include "slot.hpp"
 #include "view_change.hpp"
+#include "vote_set.hpp"
 
 namespace itc::pbft {
 
@@ -50,9 +59,6 @@ struct ReplicaOptions {
   std::uint32_t max_block_readings = 20000;
   std::chrono::milliseconds request_timeout{30000};
 };
-
-// A reading's identity: the primary orders each one once (a copy is skipped).
-std::string reading_key(const v1::Reading& r);
 
 class ReplicaIo {
  public:
@@ -116,37 +122,10 @@ class Replica {
   bool is_primary() const { return primary() == opt_.self; }
 
  private:
-  struct Votes {  // per view: sender -> (digest, envelope)
-    std::map<std::uint64_t, std::map<std::uint32_t, std::pair<std::string, v1::Envelope>>> by_view;
-    std::size_t matching(std::uint64_t view, const std::string& digest,
-                         std::optional<std::uint32_t> except = std::nullopt) const;
-  };
-  struct Slot {
-    std::uint64_t view = 0;  // view of the accepted pre-prepare
-    bool has_pre_prepare = false;
-    v1::Envelope pre_prepare;
-    v1::Block block;
-    std::string digest;
-    Votes prepares;
-    Votes commits;
-    bool prepared = false;  // in `view`
-    bool commit_sent = false;
-    bool committed = false;                              // 2f+1 commits in `view`
-    std::optional<v1::PreparedCertificate> certificate;  // latest prepared, any view
-    std::uint64_t certificate_view = 0;
-  };
-  struct Pending {  // a request waiting at the primary
-    v1::Request request;
-    std::uint32_t origin;
-    std::string tx_id;  // empty for readings
-  };
-  struct LocalTx {  // a transaction submitted here, until resolved
-    v1::Transaction tx;
-    std::chrono::nanoseconds submitted;
-  };
-  struct LocalBundle {
-    v1::Request request;
-    std::chrono::nanoseconds sent;
+  struct Head {  // the newest block of a chain (executed, or tentative)
+    std::uint64_t height = 0;
+    std::string hash;
+    std::int64_t timestamp_us = 0;
   };
 
   // Normal case.
@@ -160,8 +139,11 @@ class Replica {
   void on_commit(std::uint32_t sender, const v1::Envelope& env, const v1::Commit& c);
   void update_slot(std::uint64_t seq);
   void execute_ready();
+  void route_local(const v1::Request& request);  // to the queue (primary) or the primary
   void on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd);
-  void enqueue(const v1::Request& request, std::uint32_t origin);
+  void enqueue(const v1::Request& request, std::uint32_t origin) {
+    pool_.add(request, origin, now());
+  }
   void forward_to_primary(const std::vector<v1::Request>& requests);
   void note_block_contents(const v1::Block& block, bool committed);
   void resolve_local(const v1::Block& block);
@@ -181,16 +163,19 @@ class Replica {
   void reset_tentative();
   void drop_tentative_chain();
   void hold_tentative();
-  std::optional<std::uint64_t> settled_view_ahead() const;
+  // f+1 peers settled in a view this replica is behind (peer_status.hpp).
+  std::optional<std::uint64_t> settled_view_ahead() const {
+    return peers_.settled_view_ahead(view_, in_view_change_);
+  }
 
   // State transfer and status.
   void send_status();
   void on_status(std::uint32_t sender, const v1::Status& s);
-  void note_proven_height(std::uint32_t sender, const v1::Status& s);
-  std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const;
+  std::pair<std::uint32_t, std::uint64_t> best_proven_peer() const {
+    return peers_.best_proven(opt_.self, executed_.height);
+  }
   bool missing_below_buffered() const;
   void catch_up();
-  std::size_t recent_peers() const;  // peers heard from lately
   void on_blocks(std::uint32_t sender, const v1::BlockBatch& batch);
   Status check_transferred(const v1::Block& block) const;
   Status apply_transferred(const v1::Block& block);
@@ -198,10 +183,10 @@ class Replica {
 
   // Helpers.
   v1::Envelope sign_and_record(v1::ConsensusMessage msg, bool journal);
-  bool would_equivocate(int kind, std::uint64_t view, std::uint64_t seq, const std::string& digest);
+  bool would_equivocate(VoteKind kind, std::uint64_t view, std::uint64_t seq,
+                        const std::string& digest);
   void reject(const std::string& what);
   std::chrono::nanoseconds now() const { return clock_.steady_now(); }
-  std::uint64_t high_watermark() const { return stable_seq_ + 2ull * opt_.checkpoint_interval; }
   std::string fee_recipient(const v1::BlockHeader& header) const;
 
   const ReplicaOptions opt_;
@@ -215,62 +200,35 @@ class Replica {
 
   std::uint64_t view_ = 0;
   bool in_view_change_ = false;
-  std::uint64_t executed_height_ = 0;  // executed in memory
-  std::string executed_hash_;
-  std::int64_t executed_timestamp_us_ = 0;
+  Head executed_;  // executed in memory
   std::uint64_t durable_height_ = 0;
   v1::QuorumCertificate durable_qc_;  // proves durable_height_ to peers (in Status)
   std::map<std::uint64_t, std::string> durable_hashes_;  // recent, for checkpoints
-  std::uint64_t tip_seq_ = 0;  // newest accepted pre-prepare (tentative chain)
-  std::string tip_hash_;
-  std::int64_t tip_timestamp_us_ = 0;
+  Head tip_;  // newest accepted pre-prepare (tentative chain)
   std::uint64_t stable_seq_ = 0;
-  std::string stable_digest_;
   std::vector<v1::Envelope> stable_proof_;
   std::map<std::uint64_t, Slot> slots_;
   std::map<std::uint64_t, std::pair<v1::Envelope, v1::PrePrepare>> future_pre_prepares_;
-  std::map<std::uint64_t, std::map<std::uint32_t, std::pair<std::string, v1::Envelope>>>
-      checkpoints_;
+  VoteSet checkpoints_;  // by seq: each validator's checkpoint (digest = block hash)
 
-  // Primary's queue.
-  std::deque<Pending> queue_;
-  std::unordered_set<std::string> queued_ids_;
-  std::chrono::nanoseconds oldest_queued_{0};
-  // Transaction ids and reading keys in accepted blocks (tentative) and executed ones.
-  std::unordered_set<std::string> accepted_ids_;
-  std::unordered_set<std::string> executed_ids_;
-  std::deque<std::string> executed_ids_order_;
+  // Requests waiting to be ordered (the primary's queue) and what was ordered.
+  RequestPool pool_;
 
-  // Requests that entered here, kept until they commit (re-sent after a view change).
-  std::map<std::string, LocalTx> local_txs_;
-  std::map<std::string, std::chrono::nanoseconds> watched_;  // relayed to us by backups
-  bool relayed_ = false;  // local requests were relayed to all since the last progress
-  std::chrono::nanoseconds last_progress_{0};
-  std::deque<LocalBundle> local_bundles_;
-  std::uint64_t next_bundle_seq_ = 1;
+  // Requests waited on here: submitted on this node, or relayed by backups (liveness).
+  LocalRequests local_;
 
   // View change.
   std::map<std::uint64_t, std::map<std::uint32_t, std::pair<v1::Envelope, CheckedViewChange>>>
       view_changes_;
   std::map<std::uint64_t, v1::Envelope> new_views_;  // views this replica entered by new-view
-  std::chrono::nanoseconds progress_deadline_{0};
-  std::chrono::nanoseconds current_timeout_;
-  std::uint32_t consecutive_view_changes_ = 0;
-  // What the journal says was sent: (kind, view, seq) -> digest.
-  std::map<std::tuple<int, std::uint64_t, std::uint64_t>, std::string> my_votes_;
+  ProgressTimer timer_;
+  SentVotes my_votes_;                        // what the journal says was sent
   std::vector<v1::VoteRecord> journal_live_;  // records above the stable checkpoint
 
   // Status of peers.
-  std::map<std::uint32_t, v1::Status> peer_status_;
-  std::map<std::uint32_t, std::uint64_t> proven_heights_;  // by the QC of their Status
-  std::map<std::uint32_t, std::string> refused_claims_;    // last unproven Status, as sent
-  std::map<std::uint32_t, std::chrono::nanoseconds> claim_logged_;
-  std::map<std::uint32_t, std::chrono::nanoseconds> last_heard_;
+  PeerStatus peers_;
   std::chrono::nanoseconds next_status_{0};
-  std::chrono::nanoseconds transfer_sent_{0};
-  std::uint64_t transfer_target_ = 0;
-  // The peer that served the last chunk, while the store had no room for the next one.
-  std::optional<std::uint32_t> transfer_resume_peer_;
+  BlockFetch fetch_;  // state transfer in flight
 
   ReplicaStats stats_;
 };

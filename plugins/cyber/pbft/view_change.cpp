@@ -127,4 +127,40 @@ NewViewPlan plan_new_view(const std::vector<CheckedViewChange>& view_changes) {
   return plan;
 }
 
+Result<NewViewPlan> check_new_view(const v1::NewView& nv, std::uint32_t sender,
+                                   const ledger::ValidatorSet& validators) {
+  const std::uint64_t v = nv.view();
+  std::vector<CheckedViewChange> checked;
+  std::set<std::uint32_t> senders;
+  for (const auto& vc_env : nv.view_changes()) {
+    auto m = open(vc_env, validators);
+    if (!m.ok() || !m->has_view_change() || m->view_change().new_view() != v) {
+      return Status::InvalidArgument("holds an invalid view-change");
+    }
+    auto c = check_view_change(*m, validators);
+    if (!c.ok()) return c.status();
+    if (senders.insert(c->sender).second) checked.push_back(std::move(*c));
+  }
+  if (checked.size() < validators.quorum()) {
+    return Status::InvalidArgument(std::to_string(checked.size()) + " view-changes, needs " +
+                                   std::to_string(validators.quorum()));
+  }
+  NewViewPlan plan = plan_new_view(checked);
+  if (static_cast<std::size_t>(nv.pre_prepares_size()) != plan.reproposals.size()) {
+    return Status::InvalidArgument("re-proposes " + std::to_string(nv.pre_prepares_size()) +
+                                   " blocks, the view-changes call for " +
+                                   std::to_string(plan.reproposals.size()));
+  }
+  for (int i = 0; i < nv.pre_prepares_size(); ++i) {
+    auto m = open(nv.pre_prepares(i), validators);
+    const auto& want = plan.reproposals[static_cast<std::size_t>(i)];
+    if (!m.ok() || !m->has_pre_prepare() || m->sender() != sender || m->pre_prepare().view() != v ||
+        m->pre_prepare().seq() != want.seq || m->pre_prepare().digest() != want.digest) {
+      return Status::InvalidArgument("re-proposal " + std::to_string(i) +
+                                     " is not the one the view-changes call for");
+    }
+  }
+  return plan;
+}
+
 }  // namespace itc::pbft

@@ -57,4 +57,11 @@ struct NewViewPlan {
 
 NewViewPlan plan_new_view(const std::vector<CheckedViewChange>& view_changes);
 
+// A NewView for view v from `sender` (its envelope's signer) holds 2f+1 valid
+// ViewChanges for v from distinct validators, and re-proposes, signed by `sender` in
+// view v, exactly the blocks plan_new_view() picks from them, in order: every replica
+// recomputes the choice instead of trusting the new primary. Returns that plan.
+Result<NewViewPlan> check_new_view(const v1::NewView& nv, std::uint32_t sender,
+                                   const ledger::ValidatorSet& validators);
+
 }  // namespace itc::pbft

@@ -106,4 +106,34 @@ Status VoteJournal::rewrite(const std::vector<v1::VoteRecord>& keep) {
   return Status::Ok();
 }
 
+std::vector<v1::VoteRecord> records_after_checkpoint(std::vector<v1::VoteRecord> live,
+                                                     std::uint64_t stable_seq, std::uint64_t view) {
+  std::vector<v1::VoteRecord> keep;
+  v1::VoteRecord entered;
+  entered.set_entered_view(view);
+  keep.push_back(entered);
+  for (auto& r : live) {
+    std::uint64_t rseq = 0;
+    if (r.has_prepared()) {
+      v1::ConsensusMessage m;
+      if (m.ParseFromString(r.prepared().pre_prepare().payload())) rseq = m.pre_prepare().seq();
+    } else if (r.has_sent()) {
+      v1::ConsensusMessage m;
+      if (!m.ParseFromString(r.sent().payload())) continue;
+      if (m.has_pre_prepare())
+        rseq = m.pre_prepare().seq();
+      else if (m.has_prepare())
+        rseq = m.prepare().seq();
+      else if (m.has_commit())
+        rseq = m.commit().seq();
+      else if (m.has_view_change())
+        rseq = m.view_change().new_view() >= view ? stable_seq + 1 : 0;
+      else if (m.has_new_view())
+        rseq = m.new_view().view() >= view ? stable_seq + 1 : 0;
+    }
+    if (rseq > stable_seq) keep.push_back(std::move(r));
+  }
+  return keep;
+}
+
 }  // namespace itc::pbft
