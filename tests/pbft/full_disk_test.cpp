@@ -136,13 +136,15 @@ class PbftFullDiskTest : public QObject {
     QVERIFY2(LocalNetwork::eventually([&] { return !std::filesystem::exists(journal); }, 180000),
              qPrintable(net.log_of(kFull).right(4000)));
     QVERIFY(net.log_of(kFull).contains("saved by the last stop are proposed again"));
-    const std::uint64_t head = net.height(kFull).value_or(0);
+    // Every block its store holds, read from the store: /v1/ledger/head follows the bus and
+    // may be a few blocks behind the store just after the journal goes.
+    const std::uint64_t announced = net.height(kFull).value_or(0);
+    std::uint64_t head = 0;
     std::map<std::string, int> seen;
-    for (std::uint64_t h = 1; h <= head; ++h) {
-      auto block = net.block(kFull, h);
-      QVERIFY2(block.has_value(), qPrintable(QString("block %1").arg(h)));
+    for (auto block = net.block(kFull, 1); block; block = net.block(kFull, ++head + 1)) {
       for (const auto& r : block->readings()) ++seen[itc::pbft::reading_key(r)];
     }
+    QVERIFY(head >= announced);
     int twice = 0, missing = 0;
     for (const auto& [key, n] : seen) twice += n > 1 ? 1 : 0;
     for (const auto& key : accepted) missing += seen.count(key) ? 0 : 1;
