@@ -24,7 +24,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 #include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
 #include "lamp_profile.hpp"

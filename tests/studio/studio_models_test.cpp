@@ -9,8 +9,8 @@
 #include <QtTest>
 
 #include "config/line_diff.hpp"
-#include "core/connection_store.hpp"
-#include "core/network_session.hpp"
+#include "session/connection_store.hpp"
+#include "session/network_session.hpp"
 #include "dashboard/node_table_model.hpp"
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"

@@ -7,7 +7,7 @@
 #include <QFile>
 #include <QRegularExpression>
 
-#include "core/admin_client.hpp"
+#include "node_api/admin_client.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 

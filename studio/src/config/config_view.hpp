@@ -9,7 +9,7 @@
 
 #include <QWidget>
 
-#include "core/network_session.hpp"
+#include "session/network_session.hpp"
 #include "itc/v1/node.pb.h"
 
 class QComboBox;

@@ -1,6 +1,6 @@
 #include "ledger/block_verifier.hpp"
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 #include "itc/merkle.hpp"
 #include "itc/signing.hpp"
 

@@ -8,7 +8,7 @@
 #include <QWidget>
 #include <optional>
 
-#include "core/network_session.hpp"
+#include "session/network_session.hpp"
 #include "ledger/block_list_model.hpp"
 #include "ledger/block_verifier.hpp"
 

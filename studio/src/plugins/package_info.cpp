@@ -2,7 +2,7 @@
 
 #include <QFile>
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 #include "itc/crypto.hpp"
 
 namespace itc::studio {

@@ -9,7 +9,7 @@
 #include <QPointer>
 #include <QTimer>
 
-#include "core/admin_client.hpp"
+#include "node_api/admin_client.hpp"
 #include "itc/v1/node.pb.h"
 
 class QNetworkReply;
