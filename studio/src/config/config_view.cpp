@@ -13,11 +13,11 @@
 #include <QTextBlock>
 #include <QVBoxLayout>
 
+#include "app/view_bar.hpp"
 #include "config/line_diff.hpp"
 #include "config/plugin_config_form.hpp"
 #include "config/plugin_section.hpp"
 #include "config/yaml_highlighter.hpp"
-#include "app/view_bar.hpp"
 
 namespace itc::studio {
 
@@ -120,16 +120,16 @@ void ConfigView::reload() {
 }
 
 void ConfigView::validate() {
-  session_->api(node()).validate_config(
-      editor_->toPlainText(), this, [this](const NodeAnswer<v1::ConfigReport>& report) {
-        if (!report.ok()) {
-          set_status(false, "validation failed: " + report.error);
-          emit validated(false);
-          return;
-        }
-        show_report(*report);
-        emit validated(report->ok());
-      });
+  session_->api(node()).validate_config(editor_->toPlainText(), this,
+                                        [this](const NodeAnswer<v1::ConfigReport>& report) {
+                                          if (!report.ok()) {
+                                            set_status(false, "validation failed: " + report.error);
+                                            emit validated(false);
+                                            return;
+                                          }
+                                          show_report(*report);
+                                          emit validated(report->ok());
+                                        });
 }
 
 void ConfigView::show_report(const v1::ConfigReport& report) {

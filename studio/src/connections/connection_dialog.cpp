@@ -119,16 +119,14 @@ void ConnectionDialog::test() {
   for (int i = 0; i < static_cast<int>(c->nodes.size()); ++i) {
     auto* client = new AdminClient(c->nodes[static_cast<std::size_t>(i)], this);
     client->set_timeout_ms(5000);
-    NodeApi(client).node_info(this, [this, client, tally,
-                                     i](const NodeAnswer<v1::NodeInfo>& info) {
+    NodeApi(client).node_info(this, [this, client, tally, i](const NodeAnswer<v1::NodeInfo>& info) {
       tally->all_ok = tally->all_ok && info.ok();
-      tally->lines[i] =
-          info.ok() ? QString("✔ %1: %2, itc-node %3%4")
-                          .arg(client->endpoint().url.toString(),
-                               QString::fromStdString(info->name()),
-                               QString::fromStdString(info->version()),
-                               info->developer_mode() ? " (developer mode)" : "")
-                    : QString("✘ %1").arg(info.error);
+      tally->lines[i] = info.ok() ? QString("✔ %1: %2, itc-node %3%4")
+                                        .arg(client->endpoint().url.toString(),
+                                             QString::fromStdString(info->name()),
+                                             QString::fromStdString(info->version()),
+                                             info->developer_mode() ? " (developer mode)" : "")
+                                  : QString("✘ %1").arg(info.error);
       client->deleteLater();
       if (--tally->left == 0) {
         result_->setText(tally->lines.join('\n'));

@@ -38,7 +38,8 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
       [this](quint64 gen, const DeviceFilter& f, int offset, int limit) {
         session_->api(node()).device_page(
             f, offset, limit, page_parsing_, [this, gen] { return gen == model_->generation(); },
-            this, [this, gen](const NodeAnswer<v1::DeviceList>& page) {
+            this,
+            [this, gen](const NodeAnswer<v1::DeviceList>& page) {
               page.ok() ? model_->page_arrived(gen, *page) : model_->page_failed(gen, page.error);
             });
       },
@@ -191,7 +192,7 @@ void DevicesView::poll_selected() {
     }
     const v1::DeviceStatus& d = *answer;
     detail_->setText(
-            QString("%1 — %2, profile %3, %4 readings, %5 errors%6")
+        QString("%1 — %2, profile %3, %4 readings, %5 errors%6")
             .arg(id, DevicePageModel::state_name(d), QString::fromStdString(d.profile()))
             .arg(d.readings())
             .arg(d.errors())

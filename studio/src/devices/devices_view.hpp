@@ -10,10 +10,10 @@
 #include <QWidget>
 #include <optional>
 
-#include "session/network_session.hpp"
 #include "devices/device_page_model.hpp"
 #include "devices/device_readings_chart.hpp"
 #include "devices/owner_command.hpp"
+#include "session/network_session.hpp"
 
 class QComboBox;
 class QLabel;

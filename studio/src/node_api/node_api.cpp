@@ -110,8 +110,7 @@ void NodeApi::plugins(QObject* context, Done<v1::PluginList> done) const {
 
 void NodeApi::plugin_config(const QString& name, QObject* context,
                             Done<v1::PluginConfig> done) const {
-  client_->get("/v1/plugins/" + path_segment(name) + "/config", context,
-               deliver(std::move(done)));
+  client_->get("/v1/plugins/" + path_segment(name) + "/config", context, deliver(std::move(done)));
 }
 
 void NodeApi::load_plugin(const v1::LoadRequest& request, QObject* context,

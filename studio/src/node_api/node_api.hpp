@@ -85,8 +85,7 @@ class NodeApi {
   // answer arrives; if it says no (the view moved on), the page is not parsed and `done`
   // is not called.
   void device_page(const DeviceFilter& filter, int offset, int limit, Parsing where,
-                   std::function<bool()> wanted, QObject* context,
-                   Done<v1::DeviceList> done) const;
+                   std::function<bool()> wanted, QObject* context, Done<v1::DeviceList> done) const;
   // GET /v1/devices/{id}.
   void device(const QString& id, QObject* context, Done<v1::DeviceStatus> done) const;
   // POST /v1/commands. A refused command (403) carries a CommandResult saying why and is

@@ -8,8 +8,8 @@
 
 #include <QWidget>
 
-#include "session/network_session.hpp"
 #include "plugins/plugin_table_model.hpp"
+#include "session/network_session.hpp"
 
 class QLabel;
 class QPlainTextEdit;

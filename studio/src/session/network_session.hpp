@@ -9,11 +9,11 @@
 #include <memory>
 #include <vector>
 
+#include "itc/v1/node.pb.h"
 #include "node_api/admin_client.hpp"
 #include "node_api/event_stream.hpp"
 #include "node_api/node_api.hpp"
 #include "session/connection_store.hpp"
-#include "itc/v1/node.pb.h"
 
 namespace itc::studio {
 
