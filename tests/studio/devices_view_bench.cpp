@@ -24,11 +24,11 @@
 #include <algorithm>
 #include <fstream>
 
-#include "core/proto_json.hpp"
 #include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
+#include "node_api/proto_json.hpp"
 
 using namespace itc;
 using namespace itc::studio;

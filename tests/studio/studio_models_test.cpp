@@ -9,8 +9,6 @@
 #include <QtTest>
 
 #include "config/line_diff.hpp"
-#include "core/connection_store.hpp"
-#include "core/network_session.hpp"
 #include "dashboard/node_table_model.hpp"
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"
@@ -18,6 +16,8 @@
 #include "itc/signing.hpp"
 #include "plugins/package_info.hpp"
 #include "plugins/plugin_table_model.hpp"
+#include "session/connection_store.hpp"
+#include "session/network_session.hpp"
 
 using namespace itc;
 using namespace itc::studio;

@@ -7,9 +7,9 @@
 #include <QFile>
 #include <QRegularExpression>
 
-#include "core/admin_client.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
+#include "node_api/admin_client.hpp"
 
 namespace itc::testing {
 

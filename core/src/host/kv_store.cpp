@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "sqlite_status.hpp"
+
 namespace itc::host {
 
 namespace {
@@ -30,19 +32,11 @@ struct StatementReset {
 }  // namespace
 
 Status KvStore::sqlite_error(std::string_view what) const {
-  const int code = sqlite3_extended_errcode(db_);
-  std::string message =
-      "key-value store " + path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
-  switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(message);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(message);
-    default:
-      return Status::Internal(message);
-  }
+  Status st = sqlite::sqlite_failure(db_, sqlite3_extended_errcode(db_),
+                                     "key-value store " + path_ + ": " + std::string(what));
+  // This store's contract (kv_store.hpp) reports a file it cannot open or write as Internal.
+  if (st.code() == Status::Code::kFailedPrecondition) return Status::Internal(st.message());
+  return st;
 }
 
 Result<std::unique_ptr<KvStore>> KvStore::open(const std::string& path) {

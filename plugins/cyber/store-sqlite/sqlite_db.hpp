@@ -1,6 +1,7 @@
 // A thin RAII layer over the SQLite C API for the ledger store: a connection and
-// reusable prepared statements. Errors come back as itc::Status; a damaged or foreign
-// file (SQLITE_CORRUPT, SQLITE_NOTADB) maps to Corruption.
+// reusable prepared statements. Errors come back as itc::Status, mapped by sqlite_status
+// (plugins/cyber/sqlite-status): a damaged or foreign file (SQLITE_CORRUPT,
+// SQLITE_NOTADB) maps to Corruption.
 // Thread safety: none; the owner serialises access to a Database and its Statements.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "itc/status.hpp"
+#include "sqlite_status.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -17,7 +19,7 @@ struct sqlite3_stmt;
 namespace itc::store_sqlite {
 
 // Turns an SQLite result code into a Status whose message is "<what>: <sqlite's message>".
-Status sqlite_status(sqlite3* db, int rc, std::string_view what);
+using sqlite::sqlite_status;
 
 class Statement {
  public:

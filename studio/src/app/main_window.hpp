@@ -7,8 +7,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
-#include "core/connection_store.hpp"
-#include "core/network_session.hpp"
+#include "session/connection_store.hpp"
+#include "session/network_session.hpp"
 
 class QLabel;
 class QMenu;

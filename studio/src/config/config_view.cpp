@@ -11,15 +11,13 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTextBlock>
-#include <QUrl>
 #include <QVBoxLayout>
 
+#include "app/view_bar.hpp"
 #include "config/line_diff.hpp"
 #include "config/plugin_config_form.hpp"
 #include "config/plugin_section.hpp"
 #include "config/yaml_highlighter.hpp"
-#include "core/proto_json.hpp"
-#include "core/view_bar.hpp"
 
 namespace itc::studio {
 
@@ -105,15 +103,13 @@ void ConfigView::set_status(bool ok, const QString& text) {
 
 void ConfigView::reload() {
   if (session_->node_count() == 0) return;
-  session_->client(node())->get("/v1/config", this, [this](const AdminReply& r) {
-    v1::ConfigText text;
-    QString why;
-    if (!r.ok() || !parse_json(r.body, &text, &why)) {
-      set_status(false, "cannot load the config: " + (r.ok() ? why : r.error));
+  session_->api(node()).config(this, [this](const NodeAnswer<v1::ConfigText>& text) {
+    if (!text.ok()) {
+      set_status(false, "cannot load the config: " + text.error);
       return;
     }
-    file_ = QString::fromStdString(text.file());
-    loaded_yaml_ = QString::fromStdString(text.yaml());
+    file_ = QString::fromStdString(text->file());
+    loaded_yaml_ = QString::fromStdString(text->yaml());
     editor_->setPlainText(loaded_yaml_);
     issues_->clear();
     editor_->setExtraSelections({});
@@ -124,20 +120,16 @@ void ConfigView::reload() {
 }
 
 void ConfigView::validate() {
-  session_->client(node())->post(
-      "/v1/config/validate", editor_->toPlainText().toUtf8(), this,
-      [this](const AdminReply& r) {
-        v1::ConfigReport report;
-        QString why;
-        if (!r.ok() || !parse_json(r.body, &report, &why)) {
-          set_status(false, "validation failed: " + (r.ok() ? why : r.error));
-          emit validated(false);
-          return;
-        }
-        show_report(report);
-        emit validated(report.ok());
-      },
-      "application/yaml");
+  session_->api(node()).validate_config(editor_->toPlainText(), this,
+                                        [this](const NodeAnswer<v1::ConfigReport>& report) {
+                                          if (!report.ok()) {
+                                            set_status(false, "validation failed: " + report.error);
+                                            emit validated(false);
+                                            return;
+                                          }
+                                          show_report(*report);
+                                          emit validated(report->ok());
+                                        });
 }
 
 void ConfigView::show_report(const v1::ConfigReport& report) {
@@ -201,22 +193,19 @@ void ConfigView::refresh_plugin_names() {
 
 void ConfigView::open_form(const QString& name) {
   if (session_->node_count() == 0 || name.isEmpty()) return;
-  const QString path =
-      "/v1/plugins/" + QString::fromLatin1(QUrl::toPercentEncoding(name)) + "/config";
-  session_->client(node())->get(path, this, [this, name](const AdminReply& r) {
-    v1::PluginConfig config;
-    QString why;
-    if (!r.ok() || !parse_json(r.body, &config, &why)) {
-      set_status(false,
-                 QString("cannot open the form of %1: %2").arg(name, r.ok() ? why : r.error));
-      emit form_opened(false);
-      return;
-    }
-    const bool ok = form_->set_config(config, &why);
-    set_status(ok, ok ? QString("%1: change the values, then Apply to YAML").arg(name)
-                      : QString("no form for %1: %2").arg(name, why));
-    emit form_opened(ok);
-  });
+  session_->api(node()).plugin_config(
+      name, this, [this, name](const NodeAnswer<v1::PluginConfig>& config) {
+        if (!config.ok()) {
+          set_status(false, QString("cannot open the form of %1: %2").arg(name, config.error));
+          emit form_opened(false);
+          return;
+        }
+        QString why;
+        const bool ok = form_->set_config(*config, &why);
+        set_status(ok, ok ? QString("%1: change the values, then Apply to YAML").arg(name)
+                          : QString("no form for %1: %2").arg(name, why));
+        emit form_opened(ok);
+      });
 }
 
 bool ConfigView::apply_form() {
@@ -254,18 +243,15 @@ QString ConfigView::pending_diff() const {
 
 void ConfigView::apply_now() {
   const QString text = editor_->toPlainText();
-  session_->client(node())->post(
-      "/v1/config/apply", text.toUtf8(), this,
-      [this, text](const AdminReply& r) {
-        v1::ApplyResult result;
-        QString why;
-        // 409/422 carry an ApplyResult too.
-        if (r.kind == AdminReply::Kind::kUnreachable || r.kind == AdminReply::Kind::kUnauthorized ||
-            !parse_json(r.body, &result, &why)) {
-          set_status(false, "apply failed: " + (why.isEmpty() ? r.error : why));
+  // A refused apply (409/422) carries an ApplyResult too.
+  session_->api(node()).apply_config(
+      text, this, [this, text](const NodeAnswer<v1::ApplyResult>& answer) {
+        if (!answer.ok()) {
+          set_status(false, "apply failed: " + answer.error);
           emit applied(false, status_->text());
           return;
         }
+        const v1::ApplyResult& result = *answer;
         if (!result.report().ok()) show_report(result.report());
         QStringList actions;
         for (const auto& a : result.actions()) actions << QString::fromStdString(a);
@@ -275,8 +261,7 @@ void ConfigView::apply_now() {
         if (result.ok()) loaded_yaml_ = text;
         set_status(result.ok(), msg);
         emit applied(result.ok(), msg);
-      },
-      "application/yaml");
+      });
 }
 
 void ConfigView::on_apply_clicked() {

@@ -9,8 +9,8 @@
 
 #include <QWidget>
 
-#include "core/network_session.hpp"
 #include "itc/v1/node.pb.h"
+#include "session/network_session.hpp"
 
 class QComboBox;
 class QSplitter;

@@ -10,8 +10,8 @@
 #include <QVBoxLayout>
 #include <memory>
 
-#include "core/proto_json.hpp"
 #include "itc/v1/node.pb.h"
+#include "node_api/node_api.hpp"
 
 namespace itc::studio {
 
@@ -119,17 +119,14 @@ void ConnectionDialog::test() {
   for (int i = 0; i < static_cast<int>(c->nodes.size()); ++i) {
     auto* client = new AdminClient(c->nodes[static_cast<std::size_t>(i)], this);
     client->set_timeout_ms(5000);
-    client->get("/v1/node", this, [this, client, tally, i](const AdminReply& r) {
-      v1::NodeInfo info;
-      QString why;
-      const bool ok = r.ok() && parse_json(r.body, &info, &why);
-      tally->all_ok = tally->all_ok && ok;
-      tally->lines[i] =
-          ok ? QString("✔ %1: %2, itc-node %3%4")
-                   .arg(client->endpoint().url.toString(), QString::fromStdString(info.name()),
-                        QString::fromStdString(info.version()),
-                        info.developer_mode() ? " (developer mode)" : "")
-             : QString("✘ %1").arg(r.ok() ? why : r.error);
+    NodeApi(client).node_info(this, [this, client, tally, i](const NodeAnswer<v1::NodeInfo>& info) {
+      tally->all_ok = tally->all_ok && info.ok();
+      tally->lines[i] = info.ok() ? QString("✔ %1: %2, itc-node %3%4")
+                                        .arg(client->endpoint().url.toString(),
+                                             QString::fromStdString(info->name()),
+                                             QString::fromStdString(info->version()),
+                                             info->developer_mode() ? " (developer mode)" : "")
+                                  : QString("✘ %1").arg(info.error);
       client->deleteLater();
       if (--tally->left == 0) {
         result_->setText(tally->lines.join('\n'));

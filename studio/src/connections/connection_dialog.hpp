@@ -8,7 +8,7 @@
 #include <QDialog>
 #include <optional>
 
-#include "core/connection_store.hpp"
+#include "session/connection_store.hpp"
 
 class QLabel;
 class QLineEdit;

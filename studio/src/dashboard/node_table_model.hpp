@@ -5,7 +5,7 @@
 
 #include <QAbstractTableModel>
 
-#include "core/network_session.hpp"
+#include "session/network_session.hpp"
 
 namespace itc::studio {
 

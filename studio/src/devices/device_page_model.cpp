@@ -2,17 +2,9 @@
 
 #include <QBrush>
 #include <QDateTime>
-#include <QUrl>
 #include <algorithm>
 
 namespace itc::studio {
-
-QString DeviceFilter::query(int offset, int limit) const {
-  QString q = QString("/v1/devices?offset=%1&limit=%2").arg(offset).arg(limit);
-  if (!state.isEmpty()) q += "&state=" + state;
-  if (!text.isEmpty()) q += "&q=" + QString::fromLatin1(QUrl::toPercentEncoding(text));
-  return q;
-}
 
 DevicePageModel::DevicePageModel(Fetch fetch, QObject* parent)
     : QAbstractTableModel(parent), fetch_(std::move(fetch)) {}

@@ -13,15 +13,9 @@
 #include <list>
 
 #include "itc/v1/device.pb.h"
+#include "node_api/node_api.hpp"  // DeviceFilter
 
 namespace itc::studio {
-
-struct DeviceFilter {
-  QString state;  // "", "online", "stale", "offline", "unknown", "fault"
-  QString text;   // substring of the device id
-  // The query string of GET /v1/devices for one page.
-  QString query(int offset, int limit) const;
-};
 
 class DevicePageModel : public QAbstractTableModel {
   Q_OBJECT

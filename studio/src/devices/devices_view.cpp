@@ -13,8 +13,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "core/background_parse.hpp"
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 
@@ -37,8 +36,12 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
 
   model_ = new DevicePageModel(
       [this](quint64 gen, const DeviceFilter& f, int offset, int limit) {
-        session_->client(node())->get(f.query(offset, limit), this,
-                                      [this, gen](const AdminReply& r) { on_page_answer(gen, r); });
+        session_->api(node()).device_page(
+            f, offset, limit, page_parsing_, [this, gen] { return gen == model_->generation(); },
+            this,
+            [this, gen](const NodeAnswer<v1::DeviceList>& page) {
+              page.ok() ? model_->page_arrived(gen, *page) : model_->page_failed(gen, page.error);
+            });
       },
       this);
   connect(model_, &DevicePageModel::first_page_loaded, this, [this](int total) {
@@ -153,26 +156,6 @@ int DevicesView::node() const { return std::max(0, node_box_->currentIndex()); }
 
 QString DevicesView::command_answer() const { return answer_->text(); }
 
-void DevicesView::on_page_answer(quint64 generation, const AdminReply& r) {
-  if (!r.ok()) {
-    model_->page_failed(generation, r.error);
-    return;
-  }
-  if (generation != model_->generation()) return;  // a filter changed meanwhile
-  if (page_parsing_ == PageParsing::kGuiThread) {
-    v1::DeviceList list;
-    QString why;
-    parse_json(r.body, &list, &why) ? model_->page_arrived(generation, list)
-                                    : model_->page_failed(generation, why);
-    return;
-  }
-  parse_json_in_background<v1::DeviceList>(
-      r.body, this, [this, generation](ParsedJson<v1::DeviceList>&& page) {
-        page.ok() ? model_->page_arrived(generation, page.message)
-                  : model_->page_failed(generation, page.error);
-      });
-}
-
 QString DevicesView::detail_text() const { return detail_->text(); }
 
 void DevicesView::refresh_shown_rows() {
@@ -201,26 +184,24 @@ void DevicesView::select_device(const QString& device_id) {
 void DevicesView::poll_selected() {
   if (selected_.isEmpty()) return;
   const QString id = selected_;
-  session_->client(node())->get(
-      "/v1/devices/" + QUrl::toPercentEncoding(id), this, [this, id](const AdminReply& r) {
-        if (id != selected_) return;
-        v1::DeviceStatus d;
-        QString why;
-        if (!r.ok() || !parse_json(r.body, &d, &why)) {
-          detail_->setText(id + ": " + (r.ok() ? why : r.error));
-          return;
-        }
-        detail_->setText(
-            QString("%1 — %2, profile %3, %4 readings, %5 errors%6")
-                .arg(id, DevicePageModel::state_name(d), QString::fromStdString(d.profile()))
-                .arg(d.readings())
-                .arg(d.errors())
-                .arg(d.last_error().empty()
-                         ? QString()
-                         : "; last error: " + QString::fromStdString(d.last_error())));
-        chart_->add(d);
-        model_->update_device(d);  // its row shows the same counts as this header
-      });
+  session_->api(node()).device(id, this, [this, id](const NodeAnswer<v1::DeviceStatus>& answer) {
+    if (id != selected_) return;
+    if (!answer.ok()) {
+      detail_->setText(id + ": " + answer.error);
+      return;
+    }
+    const v1::DeviceStatus& d = *answer;
+    detail_->setText(
+        QString("%1 — %2, profile %3, %4 readings, %5 errors%6")
+            .arg(id, DevicePageModel::state_name(d), QString::fromStdString(d.profile()))
+            .arg(d.readings())
+            .arg(d.errors())
+            .arg(d.last_error().empty()
+                     ? QString()
+                     : "; last error: " + QString::fromStdString(d.last_error())));
+    chart_->add(d);
+    model_->update_device(d);  // its row shows the same counts as this header
+  });
 }
 
 bool DevicesView::set_owner_key_file(const QString& pem_path) {
@@ -243,18 +224,15 @@ void DevicesView::send_command(CommandRequest req) {
   const v1::Command cmd = sign_owner_command(req, *owner_key_, last_nonce_);
   last_nonce_ = cmd.nonce();
   set_answer(true, "sending…");
-  session_->client(node())->post_message("/v1/commands", cmd, this, [this](const AdminReply& r) {
-    v1::CommandResult result;
-    // A refused command comes back as 403 with a CommandResult saying why.
-    if (r.kind != AdminReply::Kind::kUnreachable && r.kind != AdminReply::Kind::kUnauthorized &&
-        parse_json(r.body, &result, nullptr) && !result.device_id().empty()) {
-      set_answer(result.accepted(),
-                 result.accepted() ? QString("accepted by the node (nonce %1)").arg(result.nonce())
-                                   : "refused: " + QString::fromStdString(result.reason()));
-      return;
-    }
-    set_answer(false, "not sent: " + r.error);
-  });
+  // A refused command comes back as a CommandResult saying why.
+  session_->api(node()).send_command(
+      cmd, this, [this](const NodeAnswer<v1::CommandResult>& result) {
+        if (!result.ok()) return set_answer(false, "not sent: " + result.error);
+        set_answer(result->accepted(),
+                   result->accepted()
+                       ? QString("accepted by the node (nonce %1)").arg(result->nonce())
+                       : "refused: " + QString::fromStdString(result->reason()));
+      });
 }
 
 void DevicesView::on_send_clicked() {

@@ -10,10 +10,10 @@
 #include <QWidget>
 #include <optional>
 
-#include "core/network_session.hpp"
 #include "devices/device_page_model.hpp"
 #include "devices/device_readings_chart.hpp"
 #include "devices/owner_command.hpp"
+#include "session/network_session.hpp"
 
 class QComboBox;
 class QLabel;
@@ -41,7 +41,7 @@ class DevicesView : public QWidget {
   // Where the JSON of a device page is parsed: on a worker thread (the default; the page
   // reaches the model by a queued signal) or on the GUI thread (kept so that
   // tests/studio/devices_view_bench can compare both in one run).
-  enum class PageParsing { kWorker, kGuiThread };
+  using PageParsing = NodeApi::Parsing;
   void set_page_parsing(PageParsing where) { page_parsing_ = where; }
   QString selected_device() const { return selected_; }
 
@@ -60,7 +60,6 @@ class DevicesView : public QWidget {
  private:
   QWidget* make_command_panel();
   void poll_selected();
-  void on_page_answer(quint64 generation, const AdminReply& reply);
   void on_send_clicked();
   void set_answer(bool ok, const QString& text);
   int node() const;

@@ -2,7 +2,7 @@
 
 #include <QDateTime>
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 

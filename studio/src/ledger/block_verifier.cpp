@@ -1,8 +1,8 @@
 #include "ledger/block_verifier.hpp"
 
-#include "core/proto_json.hpp"
 #include "itc/merkle.hpp"
 #include "itc/signing.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 

@@ -13,8 +13,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "core/proto_json.hpp"
-#include "core/view_bar.hpp"
+#include "app/view_bar.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 
@@ -42,12 +42,9 @@ LedgerView::LedgerView(NetworkSession* session, QWidget* parent)
   });
   model_ = new BlockListModel(
       [this](std::uint64_t h) {
-        session_->client(node())->get(QString("/v1/ledger/blocks/%1").arg(h), this,
-                                      [this](const AdminReply& r) {
-                                        v1::Block b;
-                                        if (r.ok() && parse_json(r.body, &b, nullptr))
-                                          model_->set_block(b);
-                                      });
+        session_->api(node()).block(h, this, [this](const NodeAnswer<v1::Block>& b) {
+          if (b.ok()) model_->set_block(*b);
+        });
       },
       this);
   connect(node_box_, &QComboBox::currentIndexChanged, this, [this] {
@@ -125,31 +122,25 @@ QString LedgerView::verdict_text() const { return verdict_->text(); }
 
 void LedgerView::refresh_head() {
   if (session_->node_count() == 0) return;
-  session_->client(node())->get("/v1/ledger/head", this, [this](const AdminReply& r) {
-    v1::LedgerHead head;
-    QString why;
-    if (!r.ok() || !parse_json(r.body, &head, &why)) {
-      show_verdict({false, "cannot read the head: " + (r.ok() ? why : r.error)});
+  session_->api(node()).ledger_head(this, [this](const NodeAnswer<v1::LedgerHead>& head) {
+    if (!head.ok()) {
+      show_verdict({false, "cannot read the head: " + head.error});
       return;
     }
-    model_->set_head(head.has_block() ? head.header().height() : 0);
+    model_->set_head(head->has_block() ? head->header().height() : 0);
     emit head_changed(model_->head());
   });
 }
 
 void LedgerView::open_block(std::uint64_t height) {
-  session_->client(node())->get(
-      QString("/v1/ledger/blocks/%1").arg(height), this, [this, height](const AdminReply& r) {
-        v1::Block b;
-        QString why;
-        if (!r.ok() || !parse_json(r.body, &b, &why)) {
-          show_verdict(
-              {false, QString("cannot read block %1: %2").arg(height).arg(r.ok() ? why : r.error)});
-          return;
-        }
-        show_block(b);
-        emit block_opened(height);
-      });
+  session_->api(node()).block(height, this, [this, height](const NodeAnswer<v1::Block>& b) {
+    if (!b.ok()) {
+      show_verdict({false, QString("cannot read block %1: %2").arg(height).arg(b.error)});
+      return;
+    }
+    show_block(*b);
+    emit block_opened(height);
+  });
 }
 
 void LedgerView::show_block(const v1::Block& b) {

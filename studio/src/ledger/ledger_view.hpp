@@ -8,9 +8,9 @@
 #include <QWidget>
 #include <optional>
 
-#include "core/network_session.hpp"
 #include "ledger/block_list_model.hpp"
 #include "ledger/block_verifier.hpp"
+#include "session/network_session.hpp"
 
 class QComboBox;
 class QLabel;

@@ -2,8 +2,8 @@
 
 #include <QFile>
 
-#include "core/proto_json.hpp"
 #include "itc/crypto.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 

@@ -13,7 +13,6 @@
 #include <QTime>
 #include <QVBoxLayout>
 
-#include "core/proto_json.hpp"
 #include "plugins/package_info.hpp"
 
 namespace itc::studio {
@@ -92,14 +91,12 @@ void PluginsView::report(bool ok, const QString& text) {
 
 void PluginsView::refresh() {
   for (int i = 0; i < session_->node_count(); ++i) {
-    session_->client(i)->get("/v1/plugins", this, [this, i](const AdminReply& r) {
-      v1::PluginList list;
-      QString why;
-      if (!r.ok() || !parse_json(r.body, &list, &why)) {
-        report(false, r.ok() ? why : r.error);
+    session_->api(i).plugins(this, [this, i](const NodeAnswer<v1::PluginList>& list) {
+      if (!list.ok()) {
+        report(false, list.error);
         return;
       }
-      model_->set_plugins(i, session_->node_name(i), list);
+      model_->set_plugins(i, session_->node_name(i), *list);
     });
   }
 }
@@ -115,45 +112,42 @@ int PluginsView::selected_node() const {
   return row >= 0 ? model_->row_at(row).node : 0;
 }
 
-void PluginsView::lifecycle_call(int node, const QString& what, const QString& path,
-                                 const QByteArray& body, std::function<void()> on_success) {
+NodeApi::Done<v1::PluginStatus> PluginsView::lifecycle_answer(int node, const QString& what,
+                                                              std::function<void()> on_success) {
   ++pending_;
   progress_->show();
   answer_->setText(what + "…");
   answer_->setStyleSheet({});
-  session_->client(node)->post(
-      path, body, this, [this, node, what, on_success](const AdminReply& r) {
-        if (--pending_ == 0) progress_->hide();
-        if (!r.ok()) {
-          report(false, QString("%1 refused: %2").arg(what, r.error));
-          return;
-        }
-        if (on_success) on_success();
-        v1::PluginStatus st;
-        QString why;
-        if (!parse_json(r.body, &st, &why)) {
-          report(false, why);
-          return;
-        }
-        if (st.name().empty()) {  // unloaded: the node no longer lists it
-          report(true, QString("%1: done").arg(what));
-          refresh();
-          return;
-        }
-        model_->update_plugin(node, session_->node_name(node), st);
-        if (st.state() == v1::UNLOADED) {
-          report(true,
-                 QString("%1: done, %2 is unloaded").arg(what, QString::fromStdString(st.name())));
-          return;
-        }
-        const QString signer = QString::fromStdString(st.signed_by());
-        report(
-            st.state() == v1::RUNNING,
-            QString("%1: %2 %3 is %4; signed by %5 (trusted by the node)%6")
-                .arg(what, QString::fromStdString(st.name()), QString::fromStdString(st.version()),
-                     PluginTableModel::state_name(st.state()), signer.isEmpty() ? "-" : signer,
-                     st.reason().empty() ? "" : "; " + QString::fromStdString(st.reason())));
-      });
+  return [this, node, what, on_success](const NodeAnswer<v1::PluginStatus>& answer) {
+    if (--pending_ == 0) progress_->hide();
+    if (answer.kind != AdminReply::Kind::kOk) {
+      report(false, QString("%1 refused: %2").arg(what, answer.error));
+      return;
+    }
+    if (on_success) on_success();
+    if (!answer.ok()) {
+      report(false, answer.error);
+      return;
+    }
+    const v1::PluginStatus& st = *answer;
+    if (st.name().empty()) {  // unloaded: the node no longer lists it
+      report(true, QString("%1: done").arg(what));
+      refresh();
+      return;
+    }
+    model_->update_plugin(node, session_->node_name(node), st);
+    if (st.state() == v1::UNLOADED) {
+      report(true,
+             QString("%1: done, %2 is unloaded").arg(what, QString::fromStdString(st.name())));
+      return;
+    }
+    const QString signer = QString::fromStdString(st.signed_by());
+    report(st.state() == v1::RUNNING,
+           QString("%1: %2 %3 is %4; signed by %5 (trusted by the node)%6")
+               .arg(what, QString::fromStdString(st.name()), QString::fromStdString(st.version()),
+                    PluginTableModel::state_name(st.state()), signer.isEmpty() ? "-" : signer,
+                    st.reason().empty() ? "" : "; " + QString::fromStdString(st.reason())));
+  };
 }
 
 void PluginsView::load_package(int node, const QString& package_path) {
@@ -165,12 +159,12 @@ void PluginsView::load_package(int node, const QString& package_path) {
   v1::LoadRequest req;
   req.set_name(info.manifest.name());
   req.set_package(package_path.toStdString());
-  lifecycle_call(
-      node,
-      QString("loading %1 %2 on %3")
-          .arg(QString::fromStdString(info.manifest.name()),
-               QString::fromStdString(info.manifest.version()), session_->node_name(node)),
-      "/v1/plugins/load", to_json(req));
+  session_->api(node).load_plugin(
+      req, this,
+      lifecycle_answer(node, QString("loading %1 %2 on %3")
+                                 .arg(QString::fromStdString(info.manifest.name()),
+                                      QString::fromStdString(info.manifest.version()),
+                                      session_->node_name(node))));
 }
 
 void PluginsView::swap_plugin(int row, const QString& package_path) {
@@ -179,11 +173,13 @@ void PluginsView::swap_plugin(int row, const QString& package_path) {
   const QString before = QString::fromStdString(r.status.source());
   v1::SwapRequest req;
   req.set_package(package_path.toStdString());
-  lifecycle_call(r.node, QString("swapping %1 on %2 to %3").arg(name, r.node_name, package_path),
-                 "/v1/plugins/" + QUrl::toPercentEncoding(name) + "/swap", to_json(req),
-                 [this, node = r.node, name, before] {
-                   model_->remember_previous_source(node, name, before);
-                 });
+  session_->api(r.node).swap_plugin(
+      name, req, this,
+      lifecycle_answer(r.node,
+                       QString("swapping %1 on %2 to %3").arg(name, r.node_name, package_path),
+                       [this, node = r.node, name, before] {
+                         model_->remember_previous_source(node, name, before);
+                       }));
 }
 
 void PluginsView::roll_back(int row) {
@@ -200,8 +196,8 @@ void PluginsView::roll_back(int row) {
 void PluginsView::unload_plugin(int row) {
   const auto& r = model_->row_at(row);
   const QString name = QString::fromStdString(r.status.name());
-  lifecycle_call(r.node, QString("unloading %1 from %2").arg(name, r.node_name),
-                 "/v1/plugins/" + QUrl::toPercentEncoding(name) + "/unload", "{}");
+  session_->api(r.node).unload_plugin(
+      name, this, lifecycle_answer(r.node, QString("unloading %1 from %2").arg(name, r.node_name)));
 }
 
 void PluginsView::on_load_clicked() {

@@ -8,8 +8,8 @@
 
 #include <QWidget>
 
-#include "core/network_session.hpp"
 #include "plugins/plugin_table_model.hpp"
+#include "session/network_session.hpp"
 
 class QLabel;
 class QPlainTextEdit;
@@ -42,8 +42,10 @@ class PluginsView : public QWidget {
   void answered(bool ok, const QString& answer);
 
  private:
-  void lifecycle_call(int node, const QString& what, const QString& path, const QByteArray& body,
-                      std::function<void()> on_success = {});
+  // Shows `what` as under way and returns the handler of the node's answer to it: a
+  // refusal, or the plugin's new status (`on_success` runs first if the node accepted).
+  NodeApi::Done<v1::PluginStatus> lifecycle_answer(int node, const QString& what,
+                                                   std::function<void()> on_success = {});
   void report(bool ok, const QString& text);
   int selected_row() const;
   int selected_node() const;

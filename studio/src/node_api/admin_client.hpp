@@ -1,7 +1,8 @@
 // AdminClient: one node's admin API over HTTP/JSON with its bearer token. Every call is
 // asynchronous (the UI never waits on the network); the answer, or a clear error saying
 // what went wrong (a wrong URL, a refused token, a node that went away, the node's own
-// error message), is delivered to a callback on the GUI thread.
+// error message), is delivered to a callback on the GUI thread. Views use NodeApi
+// (node_api.hpp), which types each endpoint's answer, rather than this client.
 // Thread safety: GUI thread only. The token is never logged or put in an error message.
 #pragma once
 

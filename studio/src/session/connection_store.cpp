@@ -1,4 +1,4 @@
-#include "core/connection_store.hpp"
+#include "session/connection_store.hpp"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,8 +1,6 @@
-#include "core/network_session.hpp"
+#include "session/network_session.hpp"
 
 #include <QDateTime>
-
-#include "core/proto_json.hpp"
 
 namespace itc::studio {
 
@@ -39,18 +37,17 @@ void NetworkSession::start() {
   refresh_info();
 }
 
-void NetworkSession::refresh_info(std::function<void(int, const AdminReply&)> done) {
+void NetworkSession::refresh_info() {
   for (int i = 0; i < node_count(); ++i) {
-    client(i)->get("/v1/node", this, [this, i, done](const AdminReply& r) {
+    api(i).node_info(this, [this, i](const NodeAnswer<v1::NodeInfo>& a) {
       NodeLink& n = nodes_[static_cast<std::size_t>(i)];
-      QString why;
-      if (r.ok() && parse_json(r.body, &n.info, &why)) {
+      if (a.ok()) {
+        n.info = *a;
         n.info_known = true;
       } else {
-        n.status = r.ok() ? why : r.error;
+        n.status = a.error;
       }
       emit node_changed(i);
-      if (done) done(i, r);
     });
   }
 }

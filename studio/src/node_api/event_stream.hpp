@@ -9,8 +9,8 @@
 #include <QPointer>
 #include <QTimer>
 
-#include "core/admin_client.hpp"
 #include "itc/v1/node.pb.h"
+#include "node_api/admin_client.hpp"
 
 class QNetworkReply;
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/admin_client.hpp"
+#include "node_api/admin_client.hpp"
 
 namespace itc::studio {
 

@@ -1,4 +1,4 @@
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 
 #include <google/protobuf/util/json_util.h>
 

@@ -1,8 +1,8 @@
-#include "core/event_stream.hpp"
+#include "node_api/event_stream.hpp"
 
 #include <QNetworkReply>
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 

@@ -1,5 +1,6 @@
 // NetworkSession: Studio's live link to one connection (a node or a network): per node an
-// AdminClient, an EventStream, the node's NodeInfo and its latest NodeStats. Views read
+// AdminClient (typed by NodeApi), an EventStream, the node's NodeInfo and its latest
+// NodeStats. Views read
 // the state from here and listen to its signals instead of polling the nodes themselves.
 // Thread safety: GUI thread only.
 #pragma once
@@ -8,10 +9,11 @@
 #include <memory>
 #include <vector>
 
-#include "core/admin_client.hpp"
-#include "core/connection_store.hpp"
-#include "core/event_stream.hpp"
 #include "itc/v1/node.pb.h"
+#include "node_api/admin_client.hpp"
+#include "node_api/event_stream.hpp"
+#include "node_api/node_api.hpp"
+#include "session/connection_store.hpp"
 
 namespace itc::studio {
 
@@ -36,13 +38,15 @@ class NetworkSession : public QObject {
   int node_count() const { return static_cast<int>(nodes_.size()); }
   const NodeLink& node(int i) const { return nodes_[static_cast<std::size_t>(i)]; }
   AdminClient* client(int i) const { return node(i).client; }
+  // Node i's admin API as typed calls (what views use).
+  NodeApi api(int i) const { return NodeApi(client(i)); }
   // The name of node i (NodeInfo.name, or its URL until known).
   QString node_name(int i) const;
 
   // Opens the event streams and asks each node for its NodeInfo.
   void start();
-  // Asks each node for NodeInfo again; `done(i, reply)` for each answer.
-  void refresh_info(std::function<void(int, const AdminReply&)> done = {});
+  // Asks each node for NodeInfo again; node_changed(i) for each answer.
+  void refresh_info();
   // Takes one event of node `index` (what its stream delivers): keeps Event.stats and
   // re-emits the event.
   void deliver(int index, const v1::Event& e);

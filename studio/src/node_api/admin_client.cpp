@@ -1,12 +1,27 @@
-#include "core/admin_client.hpp"
+#include "node_api/admin_client.hpp"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
 
-#include "core/proto_json.hpp"
+#include "node_api/proto_json.hpp"
 
 namespace itc::studio {
+
+namespace {
+
+// If `url` is unusable, queues `done` with why on `context` and says true.
+bool refuse_bad_url(const QUrl& url, QObject* context, const AdminClient::Callback& done) {
+  QString bad = AdminClient::check_url(url);
+  if (bad.isEmpty()) return false;
+  AdminReply r;
+  r.error = bad;
+  QMetaObject::invokeMethod(
+      context, [done, r] { done(r); }, Qt::QueuedConnection);
+  return true;
+}
+
+}  // namespace
 
 AdminClient::AdminClient(NodeEndpoint endpoint, QObject* parent)
     : QObject(parent), endpoint_(std::move(endpoint)) {}
@@ -32,25 +47,13 @@ QNetworkRequest AdminClient::request_for(const QString& path_and_query) const {
 }
 
 void AdminClient::get(const QString& path_and_query, QObject* context, Callback done) {
-  if (QString bad = check_url(endpoint_.url); !bad.isEmpty()) {
-    AdminReply r;
-    r.error = bad;
-    QMetaObject::invokeMethod(
-        context, [done, r] { done(r); }, Qt::QueuedConnection);
-    return;
-  }
+  if (refuse_bad_url(endpoint_.url, context, done)) return;
   finish(nam_.get(request_for(path_and_query)), context, std::move(done));
 }
 
 void AdminClient::post(const QString& path, const QByteArray& body, QObject* context, Callback done,
                        const QByteArray& content_type) {
-  if (QString bad = check_url(endpoint_.url); !bad.isEmpty()) {
-    AdminReply r;
-    r.error = bad;
-    QMetaObject::invokeMethod(
-        context, [done, r] { done(r); }, Qt::QueuedConnection);
-    return;
-  }
+  if (refuse_bad_url(endpoint_.url, context, done)) return;
   QNetworkRequest req = request_for(path);
   req.setHeader(QNetworkRequest::ContentTypeHeader, content_type);
   finish(nam_.post(req, body), context, std::move(done));
