@@ -90,6 +90,19 @@ class HostTest : public QObject {
     QCOMPARE(t.plugin("ticker").state(), itc::v1::RUNNING);  // the rest runs
   }
 
+  void refusesAPluginWhoseRequiredServiceNoPluginProvides() {
+    NodeUnderTest t;
+    // cycle-a requires test.svc-b, which only cycle-b (not loaded here) provides.
+    QVERIFY(t.create(node_yaml(entry("cycle-a", "libcycle-a.so") + entry("ticker", "libticker.so")))
+                .ok());
+    QVERIFY(!t.node->start().ok());
+    auto a = t.plugin("cycle-a");
+    QCOMPARE(a.state(), itc::v1::FAILED);
+    QVERIFY2(a.reason() == "requires service 'test.svc-b', which no plugin provides",
+             a.reason().c_str());
+    QCOMPARE(t.plugin("ticker").state(), itc::v1::RUNNING);  // the rest runs
+  }
+
   void reportsAConfigErrorWithFileLineAndField() {
     NodeUnderTest t;
     QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so", "{rate_pre_s: 5}"))).ok());

@@ -40,11 +40,7 @@ Result<std::uint32_t> optional_in_range(const std::string& field, bool has, std:
 
 }  // namespace
 
-Result<ModbusConfig> parse_modbus_config(std::string_view serialized) {
-  Config msg;
-  if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.modbus.Config message");
-  }
+Result<ModbusConfig> parse_modbus_config(const Config& msg) {
   ModbusConfig c;
   if (msg.owner_public_key().empty()) {
     return Status::InvalidArgument(

@@ -13,6 +13,8 @@
 
 namespace itc::modbus {
 
+class Config;  // modbus.proto
+
 struct DeviceSettings {
   std::string id;
   std::string profile;
@@ -34,8 +36,9 @@ struct ModbusConfig {
   PlanLimits limits;
 };
 
-// Parses the serialized itc.modbus.Config. On a bad value returns InvalidArgument whose
-// message starts with the field, e.g. "devices[1].port: must be 1..65535, got 0".
-Result<ModbusConfig> parse_modbus_config(std::string_view serialized);
+// Applies the defaults to `msg` and checks every field. On a bad value returns
+// InvalidArgument whose message starts with the field, e.g. "devices[1].port: must be
+// 1..65535, got 0".
+Result<ModbusConfig> parse_modbus_config(const Config& msg);
 
 }  // namespace itc::modbus

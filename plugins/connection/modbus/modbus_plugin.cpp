@@ -9,11 +9,9 @@
 
 namespace itc::modbus {
 
-Status ModbusPlugin::validate_config(std::string_view config) const noexcept {
-  return guard("validate_config", [&] {
-    auto parsed = parse_modbus_config(config);
-    return parsed.ok() ? Status::Ok() : parsed.status();
-  });
+Status ModbusPlugin::check_config(const Config& config) const {
+  auto parsed = parse_modbus_config(config);
+  return parsed.ok() ? Status::Ok() : parsed.status();
 }
 
 void ModbusPlugin::create_metrics() {
@@ -65,20 +63,18 @@ Status ModbusPlugin::build_devices() {
   return Status::Ok();
 }
 
-Status ModbusPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guard("initialise", [&]() -> Status {
-    env_ = &env;
-    auto parsed = parse_modbus_config(config);
-    if (!parsed.ok()) return parsed.status();
-    cfg_ = std::move(parsed).value();
-    ITC_RETURN_IF_ERROR(build_devices());
-    auto gateway = DeviceGateway::open(env, "modbus", cfg_.gateway_key_file, cfg_.owner_public_key);
-    if (!gateway.ok()) return gateway.status();
-    gateway_ = std::move(gateway).value();
-    create_metrics();
-    return env.bus().subscribe<v1::Command>(topics::kCommands,
-                                            [this](const v1::Command& cmd) { on_command(cmd); });
-  });
+Status ModbusPlugin::configure(HostEnv& env, const Config& config) {
+  env_ = &env;
+  auto parsed = parse_modbus_config(config);
+  if (!parsed.ok()) return parsed.status();
+  cfg_ = std::move(parsed).value();
+  ITC_RETURN_IF_ERROR(build_devices());
+  auto gateway = DeviceGateway::open(env, "modbus", cfg_.gateway_key_file, cfg_.owner_public_key);
+  if (!gateway.ok()) return gateway.status();
+  gateway_ = std::move(gateway).value();
+  create_metrics();
+  return env.bus().subscribe<v1::Command>(topics::kCommands,
+                                          [this](const v1::Command& cmd) { on_command(cmd); });
 }
 
 Status ModbusPlugin::start() noexcept {
@@ -185,55 +181,30 @@ Status ModbusPlugin::drain() noexcept {
   });
 }
 
-Status ModbusPlugin::export_state(v1::PluginState* out) noexcept {
-  return guard("export_state", [&]() -> Status {
-    LinkStates state;
-    for (const auto& d : devices_) {
-      DeviceLink* link = state.add_devices();
-      link->set_device_id(d->settings.id);
-      link->set_online(d->link == PolledDevice::Link::kUp);
-      link->set_failures(d->failures);
-    }
-    out->Clear();
-    out->set_type(kStateType);
-    out->set_version(kStateVersion);
-    if (!state.SerializeToString(out->mutable_data())) {
-      return Status::Internal("cannot serialize the link states");
-    }
-    return Status::Ok();
-  });
+Status ModbusPlugin::save_state(LinkStates* state) {
+  for (const auto& d : devices_) {
+    DeviceLink* link = state->add_devices();
+    link->set_device_id(d->settings.id);
+    link->set_online(d->link == PolledDevice::Link::kUp);
+    link->set_failures(d->failures);
+  }
+  return Status::Ok();
 }
 
-Status ModbusPlugin::import_state(const v1::PluginState& in) noexcept {
-  return guard("import_state", [&]() -> Status {
-    if (in.type().empty()) return Status::Ok();
-    if (in.type() != kStateType) {
-      return Status::Incompatible("modbus imports " + std::string(kStateType) + ", not " +
-                                  in.type());
+Status ModbusPlugin::restore_state(LinkStates state) {
+  for (const DeviceLink& link : state.devices()) {
+    auto it = by_id_.find(link.device_id());
+    if (it == by_id_.end()) continue;  // no longer configured
+    PolledDevice& d = *it->second;
+    d.failures = link.failures();
+    if (link.online()) {
+      d.link = PolledDevice::Link::kUp;
+      metrics_.set_online(+1);
+    } else if (link.failures() >= cfg_.offline_after) {
+      d.link = PolledDevice::Link::kDown;
     }
-    if (in.version() != kStateVersion) {
-      return Status::Incompatible(std::string(kStateType) + " version " +
-                                  std::to_string(in.version()) + " is unknown (this build knows " +
-                                  std::to_string(kStateVersion) + ")");
-    }
-    LinkStates state;
-    if (!state.ParseFromString(in.data())) {
-      return Status::Corruption(std::string(kStateType) + ": data does not parse");
-    }
-    for (const DeviceLink& link : state.devices()) {
-      auto it = by_id_.find(link.device_id());
-      if (it == by_id_.end()) continue;  // no longer configured
-      PolledDevice& d = *it->second;
-      d.failures = link.failures();
-      if (link.online()) {
-        d.link = PolledDevice::Link::kUp;
-        metrics_.set_online(+1);
-      } else if (link.failures() >= cfg_.offline_after) {
-        d.link = PolledDevice::Link::kDown;
-      }
-    }
-    return Status::Ok();
-  });
+  }
+  return Status::Ok();
 }
 
 void ModbusPlugin::stop() noexcept { (void)drain(); }

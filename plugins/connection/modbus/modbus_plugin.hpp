@@ -19,24 +19,26 @@
 #include <vector>
 
 #include "endpoint_poller.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
+#include "modbus.pb.h"
 
 namespace itc::modbus {
 
-inline constexpr const char* kStateType = "itc.modbus.LinkStates";
-inline constexpr std::uint32_t kStateVersion = 1;
+// The hot-swap state: PluginState type and version.
+inline constexpr StateEnvelope kState{"itc.modbus.LinkStates", 1};
 
-class ModbusPlugin final : public Plugin {
+class ModbusPlugin final : public TypedPlugin<Config, LinkStates> {
  public:
-  Status validate_config(std::string_view config) const noexcept override;
-  Status initialise(HostEnv& env, std::string_view config) noexcept override;
+  ModbusPlugin() : TypedPlugin(kState) {}
   Status start() noexcept override;
   Status drain() noexcept override;
-  Status export_state(v1::PluginState* out) noexcept override;
-  Status import_state(const v1::PluginState& state) noexcept override;
   void stop() noexcept override;
 
  private:
+  Status check_config(const Config& config) const override;
+  Status configure(HostEnv& env, const Config& config) override;
+  Status save_state(LinkStates* state) override;
+  Status restore_state(LinkStates state) override;
   Status build_devices();
   void create_metrics();
   void on_command(const v1::Command& cmd);

@@ -103,11 +103,7 @@ std::string device_topic(std::string_view topic_template, std::string_view addre
   return out;
 }
 
-Result<MqttConfig> parse_mqtt_config(std::string_view serialized) {
-  Config msg;
-  if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.mqtt.Config message");
-  }
+Result<MqttConfig> parse_mqtt_config(const Config& msg) {
   MqttConfig c;
   if (msg.protocol().empty() || msg.protocol() == "mqtt311") {
     c.mqtt5 = false;

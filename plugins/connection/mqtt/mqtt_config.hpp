@@ -14,6 +14,8 @@
 
 namespace itc::mqtt {
 
+class Config;  // mqtt.proto
+
 struct SparkplugAddressConfig {
   std::string group;
   std::string edge_node;
@@ -55,7 +57,9 @@ struct MqttConfig {
   std::string gateway_key_file;
 };
 
-Result<MqttConfig> parse_mqtt_config(std::string_view serialized);
+// Applies the defaults to `msg` and checks every field. On a bad value returns
+// InvalidArgument whose message starts with the field's name.
+Result<MqttConfig> parse_mqtt_config(const Config& msg);
 
 // Checks each device against the node's device profiles: the profile exists, and it
 // says where each metric is read in the device's protocol (MQTT topic + JSON path, or a

@@ -16,68 +16,63 @@ constexpr std::size_t kMaxHeldCommands = 1000;
 
 }  // namespace
 
-Status MqttPlugin::validate_config(std::string_view config) const noexcept {
-  return guard("validate_config", [&] {
-    auto parsed = parse_mqtt_config(config);
-    return parsed.ok() ? Status::Ok() : parsed.status();
-  });
+Status MqttPlugin::check_config(const Config& config) const {
+  auto parsed = parse_mqtt_config(config);
+  return parsed.ok() ? Status::Ok() : parsed.status();
 }
 
-Status MqttPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guard("initialise", [&]() -> Status {
-    env_ = &env;
-    auto parsed = parse_mqtt_config(config);
-    if (!parsed.ok()) return parsed.status();
-    cfg_ = std::move(parsed).value();
-    client_id_ = cfg_.client_id.empty() ? "itc-" + env.node_name() : cfg_.client_id;
-    host_id_ = cfg_.host_id.empty() ? env.node_name() : cfg_.host_id;
+Status MqttPlugin::configure(HostEnv& env, const Config& config) {
+  env_ = &env;
+  auto parsed = parse_mqtt_config(config);
+  if (!parsed.ok()) return parsed.status();
+  cfg_ = std::move(parsed).value();
+  client_id_ = cfg_.client_id.empty() ? "itc-" + env.node_name() : cfg_.client_id;
+  host_id_ = cfg_.host_id.empty() ? env.node_name() : cfg_.host_id;
 
-    auto* profiles = env.services().find<DeviceProfiles>();
-    if (profiles == nullptr) {
-      return Status::FailedPrecondition("the host provides no device profiles service");
-    }
-    ITC_RETURN_IF_ERROR(check_device_profiles(cfg_, *profiles));
-    ITC_RETURN_IF_ERROR(build_devices(*profiles));
+  auto* profiles = env.services().find<DeviceProfiles>();
+  if (profiles == nullptr) {
+    return Status::FailedPrecondition("the host provides no device profiles service");
+  }
+  ITC_RETURN_IF_ERROR(check_device_profiles(cfg_, *profiles));
+  ITC_RETURN_IF_ERROR(build_devices(*profiles));
 
-    auto gateway = DeviceGateway::open(env, "mqtt", cfg_.gateway_key_file, cfg_.owner_public_key);
-    if (!gateway.ok()) return gateway.status();
-    gateway_ = std::move(gateway).value();
+  auto gateway = DeviceGateway::open(env, "mqtt", cfg_.gateway_key_file, cfg_.owner_public_key);
+  if (!gateway.ok()) return gateway.status();
+  gateway_ = std::move(gateway).value();
 
-    auto& m = env.metrics();
-    messages_in_ = &m.counter("messages_in", "MQTT messages received on the plugin's topics");
-    bytes_in_ = &m.counter("bytes_in", "Payload bytes of the MQTT messages received");
-    messages_ignored_ =
-        &m.counter("messages_ignored", "Messages for no configured device (other devices, STATE)");
-    frames_out_ = &m.counter("frames_out", "Signed frames published on device.frames");
-    rebirths_requested_ =
-        &m.counter("rebirths_requested", "Sparkplug Rebirth requests (NCMD) sent to edge nodes");
-    commands_sent_ = &m.counter("commands_sent", "Commands written to devices over MQTT");
-    commands_refused_ = &m.counter("commands_refused", "Commands for our devices not sent");
-    connects_ = &m.counter("connects", "Connections the broker accepted");
-    connection_losses_ =
-        &m.counter("connection_losses", "Broker connections lost or attempts that failed");
-    broker_connected_ = &m.gauge("broker_connected", "1 while connected to the broker");
-    for (std::string_view kind : kErrorKinds) error_counter(kind);  // each series from 0
+  auto& m = env.metrics();
+  messages_in_ = &m.counter("messages_in", "MQTT messages received on the plugin's topics");
+  bytes_in_ = &m.counter("bytes_in", "Payload bytes of the MQTT messages received");
+  messages_ignored_ =
+      &m.counter("messages_ignored", "Messages for no configured device (other devices, STATE)");
+  frames_out_ = &m.counter("frames_out", "Signed frames published on device.frames");
+  rebirths_requested_ =
+      &m.counter("rebirths_requested", "Sparkplug Rebirth requests (NCMD) sent to edge nodes");
+  commands_sent_ = &m.counter("commands_sent", "Commands written to devices over MQTT");
+  commands_refused_ = &m.counter("commands_refused", "Commands for our devices not sent");
+  connects_ = &m.counter("connects", "Connections the broker accepted");
+  connection_losses_ =
+      &m.counter("connection_losses", "Broker connections lost or attempts that failed");
+  broker_connected_ = &m.gauge("broker_connected", "1 while connected to the broker");
+  for (std::string_view kind : kErrorKinds) error_counter(kind);  // each series from 0
 
-    auto password = read_password();
-    if (!password.ok()) return password.status();
-    LinkCallbacks callbacks;
-    callbacks.will = [this] { return state_will(); };
-    callbacks.connected = [this](bool session_present) { on_connected(session_present); };
-    callbacks.lost = [this](const std::string& reason, bool was_connected) {
-      on_lost(reason, was_connected);
-    };
-    callbacks.message = [this](std::string_view topic, std::string_view payload) {
-      on_message(topic, payload);
-    };
-    auto link =
-        MqttLink::create(cfg_, client_id_, std::move(password).value(), std::move(callbacks));
-    if (!link.ok()) return link.status();
-    link_ = std::move(link).value();
+  auto password = read_password();
+  if (!password.ok()) return password.status();
+  LinkCallbacks callbacks;
+  callbacks.will = [this] { return state_will(); };
+  callbacks.connected = [this](bool session_present) { on_connected(session_present); };
+  callbacks.lost = [this](const std::string& reason, bool was_connected) {
+    on_lost(reason, was_connected);
+  };
+  callbacks.message = [this](std::string_view topic, std::string_view payload) {
+    on_message(topic, payload);
+  };
+  auto link = MqttLink::create(cfg_, client_id_, std::move(password).value(), std::move(callbacks));
+  if (!link.ok()) return link.status();
+  link_ = std::move(link).value();
 
-    return env.bus().subscribe<v1::Command>(topics::kCommands,
-                                            [this](const v1::Command& cmd) { on_command(cmd); });
-  });
+  return env.bus().subscribe<v1::Command>(topics::kCommands,
+                                          [this](const v1::Command& cmd) { on_command(cmd); });
 }
 
 Status MqttPlugin::build_devices(const DeviceProfiles& profiles) {
@@ -150,38 +145,14 @@ Status MqttPlugin::drain() noexcept {
   });
 }
 
-Status MqttPlugin::export_state(v1::PluginState* out) noexcept {
-  return guard("export_state", [&]() -> Status {
-    SessionState state;
-    sparkplug_->export_to(&state);
-    out->Clear();
-    out->set_type(kStateType);
-    out->set_version(kStateVersion);
-    if (!state.SerializeToString(out->mutable_data())) {
-      return Status::Internal("cannot serialize the Sparkplug session state");
-    }
-    return Status::Ok();
-  });
+Status MqttPlugin::save_state(SessionState* state) {
+  sparkplug_->export_to(state);
+  return Status::Ok();
 }
 
-Status MqttPlugin::import_state(const v1::PluginState& in) noexcept {
-  return guard("import_state", [&]() -> Status {
-    if (in.type().empty()) return Status::Ok();
-    if (in.type() != kStateType) {
-      return Status::Incompatible(std::string("mqtt imports ") + kStateType + ", not " + in.type());
-    }
-    if (in.version() != kStateVersion) {
-      return Status::Incompatible(std::string(kStateType) + " version " +
-                                  std::to_string(in.version()) + " is unknown (this build knows " +
-                                  std::to_string(kStateVersion) + ")");
-    }
-    SessionState state;
-    if (!state.ParseFromString(in.data())) {
-      return Status::Corruption(std::string(kStateType) + ": data does not parse");
-    }
-    sparkplug_->import_from(state);
-    return Status::Ok();
-  });
+Status MqttPlugin::restore_state(SessionState state) {
+  sparkplug_->import_from(state);
+  return Status::Ok();
 }
 
 void MqttPlugin::stop() noexcept {

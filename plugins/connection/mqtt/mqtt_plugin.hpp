@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "itc/device_gateway.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
 #include "json_ingest.hpp"
 #include "mqtt_config.hpp"
 #include "mqtt_device.hpp"
@@ -27,20 +27,21 @@
 
 namespace itc::mqtt {
 
-inline constexpr const char* kStateType = "itc.mqtt.SessionState";
-inline constexpr std::uint32_t kStateVersion = 1;
+// The hot-swap state: PluginState type and version.
+inline constexpr StateEnvelope kState{"itc.mqtt.SessionState", 1};
 
-class MqttPlugin final : public Plugin, private DeviceSink {
+class MqttPlugin final : public TypedPlugin<Config, SessionState>, private DeviceSink {
  public:
-  Status validate_config(std::string_view config) const noexcept override;
-  Status initialise(HostEnv& env, std::string_view config) noexcept override;
+  MqttPlugin() : TypedPlugin(kState) {}
   Status start() noexcept override;
   Status drain() noexcept override;
-  Status export_state(v1::PluginState* out) noexcept override;
-  Status import_state(const v1::PluginState& state) noexcept override;
   void stop() noexcept override;
 
  private:
+  Status check_config(const Config& config) const override;
+  Status configure(HostEnv& env, const Config& config) override;
+  Status save_state(SessionState* state) override;
+  Status restore_state(SessionState state) override;
   Status build_devices(const DeviceProfiles& profiles);
   Result<std::string> read_password() const;
   // DeviceSink (network thread)

@@ -4,15 +4,10 @@
 #include <cstdio>
 
 #include "itc/crypto.hpp"
-#include "sim_lighting.pb.h"
 
 namespace itc::sim_lighting {
 
-Result<FleetConfig> parse_fleet_config(std::string_view serialized) {
-  Config msg;
-  if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.sim_lighting.Config message");
-  }
+Result<FleetConfig> parse_fleet_config(const Config& msg) {
   FleetConfig c;
   if (msg.has_lamps()) {
     if (msg.lamps() < 1 || msg.lamps() > 100000) {

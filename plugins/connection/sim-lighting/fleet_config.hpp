@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "itc/status.hpp"
+#include "sim_lighting.pb.h"
 
 namespace itc::sim_lighting {
 
@@ -20,9 +21,10 @@ struct FleetConfig {
   std::string profile = "dimmable-lamp";
 };
 
-// Parses the serialized itc.sim_lighting.Config. On a bad value returns InvalidArgument
-// whose message starts with the field name, e.g. "lamps: must be 1..100000, got 0".
-Result<FleetConfig> parse_fleet_config(std::string_view serialized);
+// Applies the defaults to `msg` and checks every field. On a bad value returns
+// InvalidArgument whose message starts with the field name, e.g. "lamps: must be
+// 1..100000, got 0".
+Result<FleetConfig> parse_fleet_config(const Config& msg);
 
 // "lamp-" + 6 digits: lamp-000001 for number 1.
 std::string lamp_id(const std::string& prefix, std::uint32_t number);

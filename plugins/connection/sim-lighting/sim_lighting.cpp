@@ -49,44 +49,40 @@ struct SignBatch {
 
 }  // namespace
 
-Status SimLightingPlugin::validate_config(std::string_view config) const noexcept {
-  return guard("validate_config", [&] {
-    auto parsed = parse_fleet_config(config);
-    return parsed.ok() ? Status::Ok() : parsed.status();
-  });
+Status SimLightingPlugin::check_config(const Config& config) const {
+  auto parsed = parse_fleet_config(config);
+  return parsed.ok() ? Status::Ok() : parsed.status();
 }
 
-Status SimLightingPlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guard("initialise", [&]() -> Status {
-    env_ = &env;
-    auto parsed = parse_fleet_config(config);
-    if (!parsed.ok()) return parsed.status();
-    cfg_ = std::move(parsed).value();
+Status SimLightingPlugin::configure(HostEnv& env, const Config& config) {
+  env_ = &env;
+  auto parsed = parse_fleet_config(config);
+  if (!parsed.ok()) return parsed.status();
+  cfg_ = std::move(parsed).value();
 
-    lamps_.resize(cfg_.lamps);
-    index_.reserve(cfg_.lamps);
-    for (std::uint32_t i = 0; i < cfg_.lamps; ++i) {
-      Lamp& lamp = lamps_[i];
-      lamp.id = lamp_id(cfg_.id_prefix, i + 1);
-      auto key = derive_lamp_key(cfg_.fleet_seed, i + 1);
-      if (!key.ok()) return key.status().WithContext("deriving the key of " + lamp.id);
-      lamp.key = std::move(key).value();
-      lamp.public_key = lamp.key.public_key();
-      index_.emplace(lamp.id, i);
-    }
-    rng_ = SimRng(std::hash<std::string>{}(cfg_.fleet_seed));
+  lamps_.resize(cfg_.lamps);
+  index_.reserve(cfg_.lamps);
+  for (std::uint32_t i = 0; i < cfg_.lamps; ++i) {
+    Lamp& lamp = lamps_[i];
+    lamp.id = lamp_id(cfg_.id_prefix, i + 1);
+    auto key = derive_lamp_key(cfg_.fleet_seed, i + 1);
+    if (!key.ok()) return key.status().WithContext("deriving the key of " + lamp.id);
+    lamp.key = std::move(key).value();
+    lamp.public_key = lamp.key.public_key();
+    index_.emplace(lamp.id, i);
+  }
+  rng_ = SimRng(std::hash<std::string>{}(cfg_.fleet_seed));
 
-    auto& m = env.metrics();
-    frames_sent_ = &m.counter("frames_sent", "Signed frames published by the simulated lamps");
-    commands_applied_ = &m.counter("commands_applied", "Owner-signed commands the lamps applied");
-    commands_refused_ =
-        &m.counter("commands_refused", "Commands the lamps refused (bad signature, replay, value)");
-    lamps_gauge_ = &m.gauge("lamps", "Simulated lamps in the fleet");
-    lamps_gauge_->set(cfg_.lamps);
+  auto& m = env.metrics();
+  frames_sent_ = &m.counter("frames_sent", "Signed frames published by the simulated lamps");
+  commands_applied_ = &m.counter("commands_applied", "Owner-signed commands the lamps applied");
+  commands_refused_ =
+      &m.counter("commands_refused", "Commands the lamps refused (bad signature, replay, value)");
+  lamps_gauge_ = &m.gauge("lamps", "Simulated lamps in the fleet");
+  lamps_gauge_->set(cfg_.lamps);
 
-    return env.bus().subscribe<v1::Command>(topics::kCommands,
-                                            [this](const v1::Command& cmd) { on_command(cmd); });
-  });
+  return env.bus().subscribe<v1::Command>(topics::kCommands,
+                                          [this](const v1::Command& cmd) { on_command(cmd); });
 }
 
 Status SimLightingPlugin::publish_registrations() {
@@ -237,77 +233,50 @@ Status SimLightingPlugin::drain() noexcept {
   });
 }
 
-Status SimLightingPlugin::export_state(v1::PluginState* out) noexcept {
-  return guard("export_state", [&]() -> Status {
-    FleetState state;
-    {
-      std::lock_guard lock(mu_);
-      for (const Lamp& lamp : lamps_) {
-        LampState* ls = state.add_lamps();
-        ls->set_device_id(lamp.id);
-        ls->set_seq(lamp.seq);
-        ls->set_on(lamp.on);
-        ls->set_dim(lamp.dim);
-        ls->set_last_nonce(lamp.last_nonce);
-        for (const auto& e : lamp.schedule) {
-          ScheduleItem* item = ls->add_schedule();
-          item->set_minute_of_day(e.minute_of_day());
-          item->set_action(static_cast<std::uint32_t>(e.action()));
-          item->set_dim_level(e.dim_level());
-        }
-      }
+Status SimLightingPlugin::save_state(FleetState* state) {
+  std::lock_guard lock(mu_);
+  for (const Lamp& lamp : lamps_) {
+    LampState* ls = state->add_lamps();
+    ls->set_device_id(lamp.id);
+    ls->set_seq(lamp.seq);
+    ls->set_on(lamp.on);
+    ls->set_dim(lamp.dim);
+    ls->set_last_nonce(lamp.last_nonce);
+    for (const auto& e : lamp.schedule) {
+      ScheduleItem* item = ls->add_schedule();
+      item->set_minute_of_day(e.minute_of_day());
+      item->set_action(static_cast<std::uint32_t>(e.action()));
+      item->set_dim_level(e.dim_level());
     }
-    out->Clear();
-    out->set_type(kStateType);
-    out->set_version(kStateVersion);
-    if (!state.SerializeToString(out->mutable_data())) {
-      return Status::Internal("cannot serialize the fleet state");
-    }
-    return Status::Ok();
-  });
+  }
+  return Status::Ok();
 }
 
-Status SimLightingPlugin::import_state(const v1::PluginState& in) noexcept {
-  return guard("import_state", [&]() -> Status {
-    if (in.type().empty()) return Status::Ok();
-    if (in.type() != kStateType) {
-      return Status::Incompatible("sim-lighting imports " + std::string(kStateType) + ", not " +
-                                  in.type());
+Status SimLightingPlugin::restore_state(FleetState state) {
+  std::size_t adopted = 0;
+  std::lock_guard lock(mu_);
+  for (const LampState& ls : state.lamps()) {
+    auto it = index_.find(ls.device_id());
+    if (it == index_.end()) continue;  // the fleet shrank
+    Lamp& lamp = lamps_[it->second];
+    lamp.seq = ls.seq();
+    lamp.on = ls.on();
+    lamp.dim = std::min<std::uint32_t>(ls.dim(), 100);
+    lamp.last_nonce = ls.last_nonce();
+    lamp.schedule.clear();
+    for (const ScheduleItem& item : ls.schedule()) {
+      v1::ScheduleEntry e;
+      e.set_minute_of_day(item.minute_of_day());
+      e.set_action(static_cast<v1::Action>(item.action()));
+      e.set_dim_level(item.dim_level());
+      lamp.schedule.push_back(std::move(e));
     }
-    if (in.version() != kStateVersion) {
-      return Status::Incompatible(std::string(kStateType) + " version " +
-                                  std::to_string(in.version()) + " is unknown (this build knows " +
-                                  std::to_string(kStateVersion) + ")");
-    }
-    FleetState state;
-    if (!state.ParseFromString(in.data())) {
-      return Status::Corruption(std::string(kStateType) + ": data does not parse");
-    }
-    std::size_t adopted = 0;
-    std::lock_guard lock(mu_);
-    for (const LampState& ls : state.lamps()) {
-      auto it = index_.find(ls.device_id());
-      if (it == index_.end()) continue;  // the fleet shrank
-      Lamp& lamp = lamps_[it->second];
-      lamp.seq = ls.seq();
-      lamp.on = ls.on();
-      lamp.dim = std::min<std::uint32_t>(ls.dim(), 100);
-      lamp.last_nonce = ls.last_nonce();
-      lamp.schedule.clear();
-      for (const ScheduleItem& item : ls.schedule()) {
-        v1::ScheduleEntry e;
-        e.set_minute_of_day(item.minute_of_day());
-        e.set_action(static_cast<v1::Action>(item.action()));
-        e.set_dim_level(item.dim_level());
-        lamp.schedule.push_back(std::move(e));
-      }
-      lamp.last_schedule_minute = -1;
-      ++adopted;
-    }
-    env_->log().info("sim-lighting: adopted the state of " + std::to_string(adopted) + " of " +
-                     std::to_string(state.lamps_size()) + " lamps");
-    return Status::Ok();
-  });
+    lamp.last_schedule_minute = -1;
+    ++adopted;
+  }
+  env_->log().info("sim-lighting: adopted the state of " + std::to_string(adopted) + " of " +
+                   std::to_string(state.lamps_size()) + " lamps");
+  return Status::Ok();
 }
 
 void SimLightingPlugin::stop() noexcept { (void)drain(); }

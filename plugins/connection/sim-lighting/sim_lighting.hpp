@@ -18,25 +18,27 @@
 #include <vector>
 
 #include "fleet_config.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
 #include "lamp.hpp"
+#include "sim_lighting.pb.h"
 
 namespace itc::sim_lighting {
 
-inline constexpr const char* kStateType = "itc.sim_lighting.FleetState";
-inline constexpr std::uint32_t kStateVersion = 1;
+// The hot-swap state: PluginState type and version.
+inline constexpr StateEnvelope kState{"itc.sim_lighting.FleetState", 1};
 
-class SimLightingPlugin final : public Plugin {
+class SimLightingPlugin final : public TypedPlugin<Config, FleetState> {
  public:
-  Status validate_config(std::string_view config) const noexcept override;
-  Status initialise(HostEnv& env, std::string_view config) noexcept override;
+  SimLightingPlugin() : TypedPlugin(kState) {}
   Status start() noexcept override;
   Status drain() noexcept override;
-  Status export_state(v1::PluginState* out) noexcept override;
-  Status import_state(const v1::PluginState& state) noexcept override;
   void stop() noexcept override;
 
  private:
+  Status check_config(const Config& config) const override;
+  Status configure(HostEnv& env, const Config& config) override;
+  Status save_state(FleetState* state) override;
+  Status restore_state(FleetState state) override;
   void report_tick();
   std::uint64_t reports_due(std::chrono::nanoseconds now);
   void sign_frames(std::vector<std::shared_ptr<v1::RawFrame>>& frames,

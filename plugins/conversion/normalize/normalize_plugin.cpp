@@ -12,66 +12,41 @@ namespace {
 constexpr std::size_t kMaxInFlight = 512;
 constexpr std::int64_t kLogEveryNs = 1'000'000'000;
 
-struct ParsedConfig {
-  bool verify_signatures = true;
-};
-
-Result<ParsedConfig> parse_config(std::string_view serialized) {
-  Config msg;
-  if (!msg.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.normalize.Config message");
-  }
-  ParsedConfig out;
-  out.verify_signatures = msg.has_verify_signatures() ? msg.verify_signatures() : true;
-  return out;
-}
-
 std::size_t index_of(RejectReason r) { return static_cast<std::size_t>(r); }
 
 }  // namespace
 
-Status NormalizePlugin::validate_config(std::string_view config) const noexcept {
-  return guard("validate_config", [&] {
-    auto parsed = parse_config(config);
-    return parsed.ok() ? Status::Ok() : parsed.status();
-  });
-}
+Status NormalizePlugin::configure(HostEnv& env, const Config& config) {
+  env_ = &env;
+  verify_signatures_ = config.has_verify_signatures() ? config.verify_signatures() : true;
+  profiles_ = env.services().find<DeviceProfiles>();
+  if (profiles_ == nullptr) {
+    return Status::FailedPrecondition(
+        "the host provides no device profiles (itc.device-profiles.v1); this host is too old");
+  }
+  if (profiles_->all().empty()) {
+    env.log().warn(
+        "normalize: the node config lists no device_profiles; every frame will "
+        "be refused as unknown_profile");
+  }
 
-Status NormalizePlugin::initialise(HostEnv& env, std::string_view config) noexcept {
-  return guard("initialise", [&]() -> Status {
-    env_ = &env;
-    auto parsed = parse_config(config);
-    if (!parsed.ok()) return parsed.status();
-    verify_signatures_ = parsed->verify_signatures;
-    profiles_ = env.services().find<DeviceProfiles>();
-    if (profiles_ == nullptr) {
-      return Status::FailedPrecondition(
-          "the host provides no device profiles (itc.device-profiles.v1); this host is too old");
-    }
-    if (profiles_->all().empty()) {
-      env.log().warn("normalize: the node config lists no device_profiles; every frame will "
-                     "be refused as unknown_profile");
-    }
-
-    auto& m = env.metrics();
-    frames_in_ = &m.counter("frames_in", "Raw frames received");
-    readings_out_ = &m.counter("readings_out", "Readings published");
-    readings_out_of_range_ =
-        &m.counter("readings_out_of_range", "Readings outside their profile's valid range");
-    for (RejectReason r : kAllRejectReasons) {
-      const std::string name = "frames_rejected_" + std::string(reject_reason_name(r));
-      rejected_[index_of(r)] =
-          &m.counter(name, "Frames skipped: " + std::string(reject_reason_name(r)));
-    }
-    if (!verify_signatures_) {
-      env.log().warn("normalize: verify_signatures is off; readings are marked UNVERIFIED");
-    }
-    ITC_RETURN_IF_ERROR(env.bus().subscribe<v1::DeviceRegistration>(
-        topics::kRegistrations,
-        [this](const v1::DeviceRegistration& reg) { on_registration(reg); }));
-    return env.bus().subscribe(topics::kRawFrames, v1::RawFrame::descriptor()->full_name(),
-                               [this](const MessagePtr& msg) { on_frame(msg); });
-  });
+  auto& m = env.metrics();
+  frames_in_ = &m.counter("frames_in", "Raw frames received");
+  readings_out_ = &m.counter("readings_out", "Readings published");
+  readings_out_of_range_ =
+      &m.counter("readings_out_of_range", "Readings outside their profile's valid range");
+  for (RejectReason r : kAllRejectReasons) {
+    const std::string name = "frames_rejected_" + std::string(reject_reason_name(r));
+    rejected_[index_of(r)] =
+        &m.counter(name, "Frames skipped: " + std::string(reject_reason_name(r)));
+  }
+  if (!verify_signatures_) {
+    env.log().warn("normalize: verify_signatures is off; readings are marked UNVERIFIED");
+  }
+  ITC_RETURN_IF_ERROR(env.bus().subscribe<v1::DeviceRegistration>(
+      topics::kRegistrations, [this](const v1::DeviceRegistration& reg) { on_registration(reg); }));
+  return env.bus().subscribe(topics::kRawFrames, v1::RawFrame::descriptor()->full_name(),
+                             [this](const MessagePtr& msg) { on_frame(msg); });
 }
 
 void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
@@ -301,52 +276,29 @@ Status NormalizePlugin::drain() noexcept {
   });
 }
 
-namespace {
-constexpr const char* kStateType = "itc.normalize.Registry";
-constexpr std::uint32_t kStateVersion = 1;
-}  // namespace
-
-Status NormalizePlugin::export_state(v1::PluginState* out) noexcept {
-  return guard("export_state", [&]() -> Status {
-    Registry registry;
-    std::shared_lock devices(devices_mu_);
-    std::lock_guard flow(flow_mu_);  // drained: no committer touches last_seq_ now
-    for (const auto& [id, device] : devices_) {
-      RegisteredDevice* d = registry.add_devices();
-      d->set_device_id(id);
-      d->set_public_key(device.public_key.raw());
-      d->set_profile(device.profile);
-      if (auto it = last_seq_.find(id); it != last_seq_.end()) d->set_last_seq(it->second);
-    }
-    out->set_type(kStateType);
-    out->set_version(kStateVersion);
-    out->set_data(registry.SerializeAsString());
-    return Status::Ok();
-  });
+Status NormalizePlugin::save_state(Registry* registry) {
+  std::shared_lock devices(devices_mu_);
+  std::lock_guard flow(flow_mu_);  // drained: no committer touches last_seq_ now
+  for (const auto& [id, device] : devices_) {
+    RegisteredDevice* d = registry->add_devices();
+    d->set_device_id(id);
+    d->set_public_key(device.public_key.raw());
+    d->set_profile(device.profile);
+    if (auto it = last_seq_.find(id); it != last_seq_.end()) d->set_last_seq(it->second);
+  }
+  return Status::Ok();
 }
 
-Status NormalizePlugin::import_state(const v1::PluginState& in) noexcept {
-  return guard("import_state", [&]() -> Status {
-    if (in.type().empty()) return Status::Ok();  // a predecessor without state
-    if (in.type() != kStateType || in.version() != kStateVersion) {
-      return Status::Incompatible("normalize imports " + std::string(kStateType) + " v" +
-                                  std::to_string(kStateVersion) + ", not " + in.type() + " v" +
-                                  std::to_string(in.version()));
-    }
-    Registry registry;
-    if (!registry.ParseFromString(in.data())) {
-      return Status::Corruption("normalize state does not parse as " + std::string(kStateType));
-    }
-    std::unique_lock devices(devices_mu_);
-    std::lock_guard flow(flow_mu_);
-    for (const auto& d : registry.devices()) {
-      auto key = crypto::Ed25519PublicKey::from_raw(d.public_key());
-      if (!key.ok()) return key.status().WithContext("state: device " + d.device_id());
-      devices_[d.device_id()] = Device{std::move(*key), d.profile()};
-      if (d.last_seq() > 0) last_seq_[d.device_id()] = d.last_seq();
-    }
-    return Status::Ok();
-  });
+Status NormalizePlugin::restore_state(Registry registry) {
+  std::unique_lock devices(devices_mu_);
+  std::lock_guard flow(flow_mu_);
+  for (const auto& d : registry.devices()) {
+    auto key = crypto::Ed25519PublicKey::from_raw(d.public_key());
+    if (!key.ok()) return key.status().WithContext("state: device " + d.device_id());
+    devices_[d.device_id()] = Device{std::move(*key), d.profile()};
+    if (d.last_seq() > 0) last_seq_[d.device_id()] = d.last_seq();
+  }
+  return Status::Ok();
 }
 
 void NormalizePlugin::stop() noexcept { (void)drain(); }

@@ -25,25 +25,29 @@
 #include <unordered_map>
 
 #include "itc/crypto.hpp"
-#include "itc/plugin.hpp"
-#include "itc/signing.hpp"
 #include "itc/services/device_profiles.hpp"
+#include "itc/signing.hpp"
+#include "itc/typed_plugin.hpp"
+#include "normalize.pb.h"
 #include "profile_mapper.hpp"
 
 namespace itc::normalize {
 
-class NormalizePlugin final : public Plugin {
+inline constexpr StateEnvelope kState{"itc.normalize.Registry", 1};
+
+class NormalizePlugin final : public TypedPlugin<Config, Registry> {
  public:
-  Status validate_config(std::string_view config) const noexcept override;
-  Status initialise(HostEnv& env, std::string_view config) noexcept override;
+  NormalizePlugin() : TypedPlugin(kState) {}
   Status start() noexcept override;
   Status drain() noexcept override;
-  // The device registry and last accepted seq per device ("itc.normalize.Registry" v1).
-  Status export_state(v1::PluginState* out) noexcept override;
-  Status import_state(const v1::PluginState& in) noexcept override;
   void stop() noexcept override;
 
  private:
+  Status configure(HostEnv& env, const Config& config) override;
+  // The device registry and last accepted seq per device (kState).
+  Status save_state(Registry* registry) override;
+  Status restore_state(Registry registry) override;
+
   struct Device {
     crypto::Ed25519PublicKey public_key;  // parsed once, at registration
     std::string profile;

@@ -7,7 +7,7 @@
 
 #include "itc/abi.hpp"
 #include "itc/bus.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
 #include "pbft_config.pb.h"
 #include "pbft_node.hpp"
 
@@ -22,11 +22,7 @@ Status in_range(std::string_view field, std::uint64_t v, std::uint64_t lo, std::
   return Status::Ok();
 }
 
-Result<NodeSettings> parse_settings(std::string_view bytes) {
-  Config c;
-  if (!c.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.pbft.Config message");
-  }
+Result<NodeSettings> parse_settings(const Config& c) {
   NodeSettings s;
   if (c.genesis_file().empty()) return Status::InvalidArgument("genesis_file: required");
   if (c.identity_key_file().empty()) return Status::InvalidArgument("identity_key_file: required");
@@ -71,28 +67,24 @@ Result<NodeSettings> parse_settings(std::string_view bytes) {
   return s;
 }
 
-class PbftPlugin final : public Plugin {
+class PbftPlugin final : public TypedPlugin<Config> {
  public:
-  Status validate_config(std::string_view config) const noexcept override {
-    return guard("pbft", [&]() -> Status {
-      auto s = parse_settings(config);
-      return s.ok() ? Status::Ok() : s.status();
-    });
+  Status check_config(const Config& config) const override {
+    auto s = parse_settings(config);
+    return s.ok() ? Status::Ok() : s.status();
   }
 
-  Status initialise(HostEnv& env, std::string_view config) noexcept override {
-    return guard("pbft: initialise", [&]() -> Status {
-      auto settings = parse_settings(config);
-      if (!settings.ok()) return settings.status();
-      env_ = &env;
-      auto node = PbftNode::create(env, std::move(*settings));
-      if (!node.ok()) return node.status();
-      node_ = std::move(*node);
-      ITC_RETURN_IF_ERROR(env.services().provide(TransactionPool::kServiceName,
-                                                 static_cast<TransactionPool*>(node_.get())));
-      return env.bus().subscribe<v1::Reading>(topics::kReadings, [this](const v1::Reading& r) {
-        if (node_) node_->add_reading(r);
-      });
+  Status configure(HostEnv& env, const Config& config) override {
+    auto settings = parse_settings(config);
+    if (!settings.ok()) return settings.status();
+    env_ = &env;
+    auto node = PbftNode::create(env, std::move(*settings));
+    if (!node.ok()) return node.status();
+    node_ = std::move(*node);
+    ITC_RETURN_IF_ERROR(env.services().provide(TransactionPool::kServiceName,
+                                               static_cast<TransactionPool*>(node_.get())));
+    return env.bus().subscribe<v1::Reading>(topics::kReadings, [this](const v1::Reading& r) {
+      if (node_) node_->add_reading(r);
     });
   }
 

@@ -17,8 +17,8 @@
 #include "block_cutter.hpp"
 #include "itc/abi.hpp"
 #include "itc/bus.hpp"
-#include "itc/plugin.hpp"
 #include "itc/services/node_lifecycle.hpp"
+#include "itc/typed_plugin.hpp"
 #include "pending_journal.hpp"
 #include "solo_config.pb.h"
 
@@ -34,8 +34,7 @@ constexpr std::uint32_t kDefaultIntervalMs = 200;
 constexpr std::uint32_t kDefaultMaxBlockReadings = 10000;
 constexpr std::uint32_t kDefaultMaxPendingReadings = 200000;
 constexpr std::uint32_t kMaxPendingReadingsLimit = 10000000;
-constexpr std::string_view kStateType = "itc.solo.PendingReadings";
-constexpr std::uint32_t kStateVersion = 1;
+constexpr StateEnvelope kState{"itc.solo.PendingReadings", 1};
 
 struct Settings {
   std::uint32_t block_interval_ms = kDefaultIntervalMs;
@@ -43,11 +42,7 @@ struct Settings {
   std::uint32_t max_pending_readings = kDefaultMaxPendingReadings;
 };
 
-Result<Settings> parse_settings(std::string_view bytes) {
-  Config config;
-  if (!config.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.solo.Config message");
-  }
+Result<Settings> parse_settings(const Config& config) {
   Settings s;
   if (config.has_block_interval_ms()) s.block_interval_ms = config.block_interval_ms();
   if (config.has_max_block_readings()) s.max_block_readings = config.max_block_readings();
@@ -70,39 +65,39 @@ Result<Settings> parse_settings(std::string_view bytes) {
   return s;
 }
 
-class SoloPlugin final : public Plugin {
+// The hot-swap state is the journal's encoding (pending_journal.hpp).
+struct PendingCodec {
+  static Result<std::string> encode(const PendingBatch& batch) { return encode_pending(batch); }
+  static Result<PendingBatch> decode(std::string_view bytes) { return decode_pending(bytes); }
+};
+
+class SoloPlugin final : public TypedPlugin<Config, PendingBatch, PendingCodec> {
  public:
-  Status validate_config(std::string_view config) const noexcept override {
-    try {
-      auto parsed = parse_settings(config);
-      return parsed.ok() ? Status::Ok() : parsed.status();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("solo: ") + e.what());
-    }
+  SoloPlugin() : TypedPlugin(kState) {}
+
+  Status check_config(const Config& config) const override {
+    auto parsed = parse_settings(config);
+    return parsed.ok() ? Status::Ok() : parsed.status();
   }
 
-  Status initialise(HostEnv& env, std::string_view config) noexcept override {
-    try {
-      auto settings = parse_settings(config);
-      if (!settings.ok()) return settings.status();
-      env_ = &env;
-      settings_ = *settings;
-      cutter_ = std::make_unique<BlockCutter>(env, settings_.max_block_readings);
-      journal_ = std::make_unique<PendingJournal>(env.data_dir());
-      lifecycle_ = env.services().find<NodeLifecycle>();
-      held_back_ = &env.metrics().counter(
-          "readings_held_back", "Readings that found the backlog full: their source waited");
-      backlog_full_ = &env.metrics().gauge(
-          "backlog_full", "1 while max_pending_readings wait and the sources are held back");
-      env.metrics()
-          .gauge("max_pending_readings", "The backlog's bound (config)")
-          .set(static_cast<double>(settings_.max_pending_readings));
-      // Readings that arrive before start() are buffered, not lost.
-      return env.bus().subscribe<v1::Reading>(topics::kReadings,
-                                              [this](const v1::Reading& r) { on_reading(r); });
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("solo: initialise: ") + e.what());
-    }
+  Status configure(HostEnv& env, const Config& config) override {
+    auto settings = parse_settings(config);
+    if (!settings.ok()) return settings.status();
+    env_ = &env;
+    settings_ = *settings;
+    cutter_ = std::make_unique<BlockCutter>(env, settings_.max_block_readings);
+    journal_ = std::make_unique<PendingJournal>(env.data_dir());
+    lifecycle_ = env.services().find<NodeLifecycle>();
+    held_back_ = &env.metrics().counter(
+        "readings_held_back", "Readings that found the backlog full: their source waited");
+    backlog_full_ = &env.metrics().gauge(
+        "backlog_full", "1 while max_pending_readings wait and the sources are held back");
+    env.metrics()
+        .gauge("max_pending_readings", "The backlog's bound (config)")
+        .set(static_cast<double>(settings_.max_pending_readings));
+    // Readings that arrive before start() are buffered, not lost.
+    return env.bus().subscribe<v1::Reading>(topics::kReadings,
+                                            [this](const v1::Reading& r) { on_reading(r); });
   }
 
   Status start() noexcept override {
@@ -162,50 +157,26 @@ class SoloPlugin final : public Plugin {
     }
   }
 
-  Status export_state(v1::PluginState* out) noexcept override {
-    try {
-      out->Clear();
-      out->set_type(std::string(kStateType));
-      out->set_version(kStateVersion);
-      PendingBatch batch{cutter_->pending_copy(), 0, 0};
-      {
-        std::lock_guard lock(journal_mu_);
-        const std::uint64_t committed = cutter_->readings_committed();
-        if (journal_live_ && journal_retire_at_ > committed) {
-          batch.journaled =
-              std::min<std::uint64_t>(batch.readings.size(), journal_retire_at_ - committed);
-        }
-      }
-      auto bytes = encode_pending(batch);
-      if (!bytes.ok()) return bytes.status().WithContext("solo");
-      *out->mutable_data() = std::move(*bytes);
-      return Status::Ok();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("solo: export_state: ") + e.what());
+  Status save_state(PendingBatch* batch) override {
+    batch->readings = cutter_->pending_copy();
+    std::lock_guard lock(journal_mu_);
+    const std::uint64_t committed = cutter_->readings_committed();
+    if (journal_live_ && journal_retire_at_ > committed) {
+      batch->journaled =
+          std::min<std::uint64_t>(batch->readings.size(), journal_retire_at_ - committed);
     }
+    return Status::Ok();
   }
 
-  Status import_state(const v1::PluginState& state) noexcept override {
-    try {
-      if (state.type().empty()) return Status::Ok();
-      if (state.type() != kStateType || state.version() != kStateVersion) {
-        return Status::Incompatible("solo imports state " + std::string(kStateType) + " v" +
-                                    std::to_string(kStateVersion) + ", not " + state.type() + " v" +
-                                    std::to_string(state.version()));
-      }
-      auto batch = decode_pending(state.data());
-      if (!batch.ok()) return batch.status().WithContext("solo: state data");
-      backlog_adopted_ = true;
-      if (batch->journaled > 0) {  // the journal still holds them: retire it once committed
-        std::lock_guard lock(journal_mu_);
-        journal_retire_at_ = cutter_->readings_committed() + batch->journaled;
-        journal_live_ = true;
-      }
-      cutter_->add_front(std::move(batch->readings));
-      return Status::Ok();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("solo: import_state: ") + e.what());
+  Status restore_state(PendingBatch batch) override {
+    backlog_adopted_ = true;
+    if (batch.journaled > 0) {  // the journal still holds them: retire it once committed
+      std::lock_guard lock(journal_mu_);
+      journal_retire_at_ = cutter_->readings_committed() + batch.journaled;
+      journal_live_ = true;
     }
+    cutter_->add_front(std::move(batch.readings));
+    return Status::Ok();
   }
 
   void stop() noexcept override {

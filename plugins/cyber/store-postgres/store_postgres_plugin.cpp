@@ -4,57 +4,41 @@
 #include <string>
 
 #include "itc/abi.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
 #include "postgres_ledger_store.hpp"
 #include "store_postgres_config.pb.h"
 
 namespace itc::store_postgres {
 namespace {
 
-Result<Config> parse_config(std::string_view bytes) {
-  Config config;
-  if (!config.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.store_postgres.Config message");
-  }
-  ITC_RETURN_IF_ERROR(check_connection_string(config.connection()));
-  if (!config.schema().empty()) ITC_RETURN_IF_ERROR(check_schema_name(config.schema()));
-  return config;
-}
-
-class StorePostgresPlugin final : public Plugin {
+class StorePostgresPlugin final : public TypedPlugin<Config> {
  public:
-  Status validate_config(std::string_view config) const noexcept override {
-    return guard("store-postgres: validate_config", [&] {
-      auto parsed = parse_config(config);
-      return parsed.ok() ? Status::Ok() : parsed.status();
-    });
+  Status check_config(const Config& config) const override {
+    ITC_RETURN_IF_ERROR(check_connection_string(config.connection()));
+    if (!config.schema().empty()) ITC_RETURN_IF_ERROR(check_schema_name(config.schema()));
+    return Status::Ok();
   }
 
-  Status initialise(HostEnv& env, std::string_view config_bytes) noexcept override {
-    return guard("store-postgres: initialise", [&] {
-      auto config = parse_config(config_bytes);
-      if (!config.ok()) return config.status();
-      PgSettings settings;
-      settings.connection = config->connection();
-      settings.schema = config->schema().empty() ? std::string(kDefaultSchema) : config->schema();
-      if (!config->password_file().empty()) {
-        auto password = read_password_file(config->password_file());
-        if (!password.ok()) return password.status();
-        settings.password = std::move(*password);
-      }
-      auto store = PostgresLedgerStore::open(std::move(settings), env.clock());
-      if (!store.ok()) return store.status();
-      store_ = std::move(*store);
-      if (Status s = env.services().provide<LedgerStore>(store_.get()); !s.ok()) {
-        store_.reset();
-        return s.WithContext("store-postgres: providing " + std::string(LedgerStore::kServiceName));
-      }
-      auto head = store_->head();
-      env.log().info(
-          "ledger in " + store_->where() + " opened at height " +
-          std::to_string(head.ok() && head->has_value() ? (*head)->header().height() : 0));
-      return Status::Ok();
-    });
+  Status configure(HostEnv& env, const Config& config) override {
+    PgSettings settings;
+    settings.connection = config.connection();
+    settings.schema = config.schema().empty() ? std::string(kDefaultSchema) : config.schema();
+    if (!config.password_file().empty()) {
+      auto password = read_password_file(config.password_file());
+      if (!password.ok()) return password.status();
+      settings.password = std::move(*password);
+    }
+    auto store = PostgresLedgerStore::open(std::move(settings), env.clock());
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    if (Status s = env.services().provide<LedgerStore>(store_.get()); !s.ok()) {
+      store_.reset();
+      return s.WithContext("store-postgres: providing " + std::string(LedgerStore::kServiceName));
+    }
+    auto head = store_->head();
+    env.log().info("ledger in " + store_->where() + " opened at height " +
+                   std::to_string(head.ok() && head->has_value() ? (*head)->header().height() : 0));
+    return Status::Ok();
   }
 
   Status start() noexcept override { return Status::Ok(); }

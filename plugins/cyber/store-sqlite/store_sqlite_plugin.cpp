@@ -4,53 +4,28 @@
 #include <string>
 
 #include "itc/abi.hpp"
-#include "itc/plugin.hpp"
+#include "itc/typed_plugin.hpp"
 #include "sqlite_ledger_store.hpp"
 #include "store_sqlite_config.pb.h"
 
 namespace itc::store_sqlite {
 namespace {
 
-Result<Config> parse_config(std::string_view bytes) {
-  Config config;
-  if (!config.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("config: not a valid itc.store_sqlite.Config message");
-  }
-  return config;
-}
-
-class StoreSqlitePlugin final : public Plugin {
+class StoreSqlitePlugin final : public TypedPlugin<Config> {
  public:
-  Status validate_config(std::string_view config) const noexcept override {
-    try {
-      auto parsed = parse_config(config);
-      return parsed.ok() ? Status::Ok() : parsed.status();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("store-sqlite: ") + e.what());
+  Status configure(HostEnv& env, const Config& config) override {
+    std::string path = config.path().empty() ? env.data_dir() + "/ledger.sqlite" : config.path();
+    auto store = SqliteLedgerStore::open(path, env.clock());
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    if (Status s = env.services().provide<LedgerStore>(store_.get()); !s.ok()) {
+      store_.reset();
+      return s.WithContext("store-sqlite: providing " + std::string(LedgerStore::kServiceName));
     }
-  }
-
-  Status initialise(HostEnv& env, std::string_view config_bytes) noexcept override {
-    try {
-      auto config = parse_config(config_bytes);
-      if (!config.ok()) return config.status();
-      std::string path =
-          config->path().empty() ? env.data_dir() + "/ledger.sqlite" : config->path();
-      auto store = SqliteLedgerStore::open(path, env.clock());
-      if (!store.ok()) return store.status();
-      store_ = std::move(*store);
-      if (Status s = env.services().provide<LedgerStore>(store_.get()); !s.ok()) {
-        store_.reset();
-        return s.WithContext("store-sqlite: providing " + std::string(LedgerStore::kServiceName));
-      }
-      auto head = store_->head();
-      env.log().info(
-          "ledger " + path + " opened at height " +
-          std::to_string(head.ok() && head->has_value() ? (*head)->header().height() : 0));
-      return Status::Ok();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("store-sqlite: initialise: ") + e.what());
-    }
+    auto head = store_->head();
+    env.log().info("ledger " + path + " opened at height " +
+                   std::to_string(head.ok() && head->has_value() ? (*head)->header().height() : 0));
+    return Status::Ok();
   }
 
   Status start() noexcept override { return Status::Ok(); }
