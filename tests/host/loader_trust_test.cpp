@@ -113,8 +113,8 @@ class LoaderTrustTest : public QObject {
     NodeUnderTest t;
     auto pkg = package("other-protobuf.itcpkg", test_plugin("libother-protobuf.so"),
                        manifest("other-protobuf", 1), vendor_);
-    QVERIFY(t.create(node_yaml("  - name: other-protobuf\n    package: " + pkg + "\n"), false)
-                .ok());
+    QVERIFY(
+        t.create(node_yaml("  - name: other-protobuf\n    package: " + pkg + "\n"), false).ok());
     QVERIFY(!t.node->start().ok());  // the library's factory would abort the test
     auto p = t.plugin("other-protobuf");
     QCOMPARE(p.state(), itc::v1::FAILED);

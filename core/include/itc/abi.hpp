@@ -97,30 +97,29 @@ extern const std::size_t itc_generated_config_descriptor_size;
 // Declare a plugin in exactly one source file of the plugin:
 //   ITC_PLUGIN(MyPlugin, "my-plugin", "1.0.0", "conversion",
 //              "acme.my_plugin.Config", /*provides=*/"", /*requires=*/"")
-#define ITC_PLUGIN(Class, Name, Version, Layer, ConfigType, Provides, Requires) \
-  extern "C" ITC_EXPORT const struct itc_plugin_info itc_plugin_info;           \
-  extern "C" const struct itc_plugin_info itc_plugin_info = {                   \
-      ::itc::kAbiMajor,                                                         \
-      ::itc::kAbiMinor,                                                         \
-      sizeof(::itc_plugin_info),                                                \
-      Name,                                                                     \
-      Version,                                                                  \
-      Layer,                                                                    \
-      ConfigType,                                                               \
-      Provides,                                                                 \
-      Requires,                                                                 \
-      itc_generated_config_descriptor,                                          \
-      itc_generated_config_descriptor_size,                                     \
-      GOOGLE_PROTOBUF_VERSION,                                                  \
-      ITC_ABI_TOOLCHAIN,                                                        \
-      ::itc::kSchemasVersion};                                                  \
-  extern "C" ITC_EXPORT ::itc::Plugin* itc_plugin_create() noexcept;            \
-  extern "C" ::itc::Plugin* itc_plugin_create() noexcept {                      \
-    try {                                                                       \
-      return new Class();                                                       \
-    } catch (...) {                                                             \
-      return nullptr;                                                           \
-    }                                                                           \
-  }                                                                             \
-  extern "C" ITC_EXPORT void itc_plugin_destroy(::itc::Plugin* p) noexcept;     \
+#define ITC_PLUGIN(Class, Name, Version, Layer, ConfigType, Provides, Requires)                    \
+  extern "C" ITC_EXPORT const struct itc_plugin_info itc_plugin_info;                              \
+  extern "C" const struct itc_plugin_info itc_plugin_info = {::itc::kAbiMajor,                     \
+                                                             ::itc::kAbiMinor,                     \
+                                                             sizeof(::itc_plugin_info),            \
+                                                             Name,                                 \
+                                                             Version,                              \
+                                                             Layer,                                \
+                                                             ConfigType,                           \
+                                                             Provides,                             \
+                                                             Requires,                             \
+                                                             itc_generated_config_descriptor,      \
+                                                             itc_generated_config_descriptor_size, \
+                                                             GOOGLE_PROTOBUF_VERSION,              \
+                                                             ITC_ABI_TOOLCHAIN,                    \
+                                                             ::itc::kSchemasVersion};              \
+  extern "C" ITC_EXPORT ::itc::Plugin* itc_plugin_create() noexcept;                               \
+  extern "C" ::itc::Plugin* itc_plugin_create() noexcept {                                         \
+    try {                                                                                          \
+      return new Class();                                                                          \
+    } catch (...) {                                                                                \
+      return nullptr;                                                                              \
+    }                                                                                              \
+  }                                                                                                \
+  extern "C" ITC_EXPORT void itc_plugin_destroy(::itc::Plugin* p) noexcept;                        \
   extern "C" void itc_plugin_destroy(::itc::Plugin* p) noexcept { delete p; }

@@ -102,10 +102,9 @@ Status check_abi(const itc_plugin_info& info, const std::string& path) {
 Status check_build(const itc_plugin_info& info, const std::string& path) {
   if (info.abi_minor < 1) return Status::Ok();  // an ABI 1.0 record states no build facts
   if (info.struct_size < kAbi11RecordSize) {
-    return Status::Incompatible(path + ": plugin info record is " +
-                                std::to_string(info.struct_size) +
-                                " bytes, ABI 1.1 needs at least " +
-                                std::to_string(kAbi11RecordSize));
+    return Status::Incompatible(
+        path + ": plugin info record is " + std::to_string(info.struct_size) +
+        " bytes, ABI 1.1 needs at least " + std::to_string(kAbi11RecordSize));
   }
   if (info.protobuf_version != GOOGLE_PROTOBUF_VERSION) {
     const std::string host = protobuf_version_text(GOOGLE_PROTOBUF_VERSION);
@@ -113,7 +112,8 @@ Status check_build(const itc_plugin_info& info, const std::string& path) {
                                 protobuf_version_text(info.protobuf_version) +
                                 " but this node uses protobuf " + host +
                                 " (protobuf messages cross the plugin boundary); rebuild it "
-                                "with protobuf " + host);
+                                "with protobuf " +
+                                host);
   }
   const std::string toolchain = str_or_empty(info.toolchain);
   if (toolchain != ITC_ABI_TOOLCHAIN) {
