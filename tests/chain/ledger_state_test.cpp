@@ -5,7 +5,7 @@
 #include <set>
 
 #include "chain_fixture.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/merkle.hpp"
 #include "itc/signing.hpp"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "itc/crypto.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/v1/ledger.pb.h"
 
 using namespace itc;

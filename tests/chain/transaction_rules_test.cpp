@@ -3,7 +3,7 @@
 #include <QtTest>
 
 #include "chain_fixture.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/signing.hpp"
 
 using namespace itc;

@@ -9,6 +9,7 @@
 #include "host/config_schema.hpp"
 #include "host/package.hpp"
 #include "host_fixture.hpp"
+#include "itc/abi.hpp"
 #include "itc/crypto.hpp"
 
 using itc::testing::NodeUnderTest;
@@ -65,7 +66,7 @@ class LoaderTrustTest : public QObject {
     m.set_version("1.0.0");
     m.set_layer(name == "wrong-abi" ? "conversion" : "cognition");
     m.set_abi_major(abi_major);
-    m.set_abi_minor(0);
+    m.set_abi_minor(abi_major == itc::kAbiMajor ? itc::kAbiMinor : 0);
     m.set_vendor("Test Vendor");
     return m;
   }
@@ -106,6 +107,25 @@ class LoaderTrustTest : public QObject {
         p.reason().find("plugin ABI 99.0 does not match the host's ABI 1.") != std::string::npos,
         p.reason().c_str());
     QCOMPARE(probe_marks(), std::string());
+  }
+
+  void aPluginBuiltAgainstAnotherProtobufIsRefusedBeforeAnyOfItsCodeRuns() {
+    NodeUnderTest t;
+    auto pkg = package("other-protobuf.itcpkg", test_plugin("libother-protobuf.so"),
+                       manifest("other-protobuf", 1), vendor_);
+    QVERIFY(
+        t.create(node_yaml("  - name: other-protobuf\n    package: " + pkg + "\n"), false).ok());
+    QVERIFY(!t.node->start().ok());  // the library's factory would abort the test
+    auto p = t.plugin("other-protobuf");
+    QCOMPARE(p.state(), itc::v1::FAILED);
+    auto text = [](int v) {
+      return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." +
+             std::to_string(v % 1000);
+    };
+    const std::string expected = "plugin was compiled against protobuf " +
+                                 text(GOOGLE_PROTOBUF_VERSION + 1) +
+                                 " but this node uses protobuf " + text(GOOGLE_PROTOBUF_VERSION);
+    QVERIFY2(p.reason().find(expected) != std::string::npos, p.reason().c_str());
   }
 
   void aPackageOfAnotherPluginIsRefusedBeforeAnyOfItsCodeRuns() {

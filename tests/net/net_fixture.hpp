@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "itc/crypto.hpp"
-#include "itc/net/peer_network.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "itc/testing/fake_env.hpp"
 
 namespace itc::test {

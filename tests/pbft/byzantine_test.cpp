@@ -15,8 +15,8 @@
 #include <tuple>
 
 #include "envelope.hpp"
-#include "itc/ledger/state.hpp"
-#include "itc/net/peer_network.hpp"
+#include "itc/chain/state.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"

@@ -10,7 +10,7 @@
 
 #include "envelope.hpp"
 #include "fetch_budget.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "replay_filter.hpp"
 #include "replica.hpp"

@@ -17,7 +17,7 @@
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 #include "itc/crypto.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/transaction_pool.hpp"

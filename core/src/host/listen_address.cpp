@@ -2,7 +2,7 @@
 
 #include <arpa/inet.h>
 
-#include "sdk/net/host_port.hpp"
+#include "common/host_port.hpp"
 
 namespace itc::host {
 

@@ -19,6 +19,15 @@ namespace {
 // The record's fields up to and including config_descriptor_size: what ABI 1.0 defines.
 constexpr std::size_t kAbi1RecordSize =
     offsetof(itc_plugin_info, config_descriptor_size) + sizeof(std::size_t);
+// ... and up to and including schemas_version: what ABI 1.1 adds.
+constexpr std::size_t kAbi11RecordSize =
+    offsetof(itc_plugin_info, schemas_version) + sizeof(const char*);
+
+// 3021012 -> "3.21.12"
+std::string protobuf_version_text(std::uint32_t v) {
+  return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." +
+         std::to_string(v % 1000);
+}
 
 std::string unique_copy_name(const std::string& path) {
   static std::atomic<std::uint64_t> counter{0};
@@ -85,8 +94,41 @@ Status check_abi(const itc_plugin_info& info, const std::string& path) {
                                 std::to_string(info.struct_size) + " bytes, ABI 1 needs at least " +
                                 std::to_string(kAbi1RecordSize));
   }
+  ITC_RETURN_IF_ERROR(check_build(info, path));
   return check_identity(str_or_empty(info.name), str_or_empty(info.version),
                         str_or_empty(info.layer), path);
+}
+
+Status check_build(const itc_plugin_info& info, const std::string& path) {
+  if (info.abi_minor < 1) return Status::Ok();  // an ABI 1.0 record states no build facts
+  if (info.struct_size < kAbi11RecordSize) {
+    return Status::Incompatible(
+        path + ": plugin info record is " + std::to_string(info.struct_size) +
+        " bytes, ABI 1.1 needs at least " + std::to_string(kAbi11RecordSize));
+  }
+  if (info.protobuf_version != GOOGLE_PROTOBUF_VERSION) {
+    const std::string host = protobuf_version_text(GOOGLE_PROTOBUF_VERSION);
+    return Status::Incompatible(path + ": plugin was compiled against protobuf " +
+                                protobuf_version_text(info.protobuf_version) +
+                                " but this node uses protobuf " + host +
+                                " (protobuf messages cross the plugin boundary); rebuild it "
+                                "with protobuf " +
+                                host);
+  }
+  const std::string toolchain = str_or_empty(info.toolchain);
+  if (toolchain != ITC_ABI_TOOLCHAIN) {
+    return Status::Incompatible(path + ": plugin was built with '" + clipped(toolchain) +
+                                "' but this node with '" ITC_ABI_TOOLCHAIN
+                                "' (C++ objects cross the plugin boundary); rebuild it with "
+                                "the node's compiler and C++ library");
+  }
+  const std::string schemas = str_or_empty(info.schemas_version);
+  if (schemas != kSchemasVersion) {
+    return Status::Incompatible(path + ": plugin was compiled against libitc-schemas " +
+                                clipped(schemas) + " but this node has libitc-schemas " +
+                                kSchemasVersion + "; rebuild it against this node's SDK");
+  }
+  return Status::Ok();
 }
 
 struct PluginLibrary::Impl {

@@ -30,9 +30,16 @@ struct PluginInfo {
 };
 
 // Checks an info record against the host's ABI: major equal, minor <= host's, struct
-// size large enough, layer known, name well-formed. Incompatible/InvalidArgument naming
-// what was wrong otherwise.
+// size large enough, the build facts (check_build), layer known, name well-formed.
+// Incompatible/InvalidArgument naming what was wrong otherwise.
 Status check_abi(const itc_plugin_info& info, const std::string& path);
+
+// From ABI 1.1, the record states how the plugin was built; each fact must equal the
+// host's: the protobuf release (GOOGLE_PROTOBUF_VERSION), the compiler family/major and
+// C++ library ABI (ITC_ABI_TOOLCHAIN) and the libitc-schemas version. Incompatible naming
+// the first that differs, both values, and what to rebuild with. An ABI 1.0 record
+// states none and passes.
+Status check_build(const itc_plugin_info& info, const std::string& path);
 
 // The two halves of check_abi() that need no loaded library, also applied to a package's
 // signed manifest before its library is opened: the ABI version (major equal, minor <=

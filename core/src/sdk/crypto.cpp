@@ -16,6 +16,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/openssl_error.hpp"
+
 namespace itc::crypto {
 namespace {
 
@@ -39,16 +41,6 @@ struct BioDeleter {
   void operator()(BIO* b) const { BIO_free(b); }
 };
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-
-// The oldest OpenSSL error on this thread as text (and clears the queue), for messages.
-std::string openssl_error() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "no OpenSSL error recorded";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
 
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

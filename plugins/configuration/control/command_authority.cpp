@@ -5,7 +5,7 @@
 
 #include "itc/bus.hpp"
 #include "itc/crypto.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/signing.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "envelope.hpp"
 #include "itc/bus.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/ledger/transactions.hpp"
 
 namespace itc::pbft {

@@ -31,7 +31,7 @@
 #include "fetch_budget.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/validators.hpp"
-#include "itc/net/peer_network.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/node_lifecycle.hpp"
 #include "itc/services/transaction_pool.hpp"

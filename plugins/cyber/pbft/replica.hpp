@@ -35,7 +35,7 @@
 #include "block_fetch.hpp"
 #include "itc/crypto.hpp"
 #include "itc/host_env.hpp"
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
 #include "local_requests.hpp"

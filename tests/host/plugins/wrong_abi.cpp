@@ -10,7 +10,7 @@ namespace {
 [[gnu::constructor]] void on_dlopen() { itc::testing::probe_mark("wrong-abi constructor"); }
 }  // namespace
 
-extern "C" BOOST_SYMBOL_EXPORT const struct itc_plugin_info itc_plugin_info;
+extern "C" ITC_EXPORT const struct itc_plugin_info itc_plugin_info;
 extern "C" const struct itc_plugin_info itc_plugin_info = {99,
                                                            0,
                                                            sizeof(::itc_plugin_info),
@@ -21,8 +21,11 @@ extern "C" const struct itc_plugin_info itc_plugin_info = {99,
                                                            "",
                                                            "",
                                                            itc_generated_config_descriptor,
-                                                           itc_generated_config_descriptor_size};
-extern "C" BOOST_SYMBOL_EXPORT void* itc_plugin_create() noexcept;
+                                                           itc_generated_config_descriptor_size,
+                                                           GOOGLE_PROTOBUF_VERSION,
+                                                           ITC_ABI_TOOLCHAIN,
+                                                           ::itc::kSchemasVersion};
+extern "C" ITC_EXPORT void* itc_plugin_create() noexcept;
 extern "C" void* itc_plugin_create() noexcept { std::abort(); }
-extern "C" BOOST_SYMBOL_EXPORT void itc_plugin_destroy(void*) noexcept;
+extern "C" ITC_EXPORT void itc_plugin_destroy(void*) noexcept;
 extern "C" void itc_plugin_destroy(void*) noexcept { std::abort(); }

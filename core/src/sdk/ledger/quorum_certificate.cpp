@@ -1,7 +1,7 @@
 // The validator set and quorum certificates (see itc/ledger/validators.hpp).
 #include <set>
 
-#include "encoding.hpp"
+#include "common/ledger_encoding.hpp"
 #include "itc/ledger/validators.hpp"
 
 namespace itc::ledger {

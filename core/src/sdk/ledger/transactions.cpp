@@ -2,7 +2,7 @@
 // itc/ledger/transactions.hpp).
 #include "itc/ledger/transactions.hpp"
 
-#include "encoding.hpp"
+#include "common/ledger_encoding.hpp"
 #include "itc/signing.hpp"
 
 namespace itc::ledger {

@@ -1,6 +1,6 @@
 // PeerNetwork on Boost.Asio and OpenSSL: one io_context run by io_threads threads, a strand
 // per link, a listener for incoming links and an OutboundPeer per other validator.
-#include "itc/net/peer_network.hpp"
+#include "itc/p2p/peer_network.hpp"
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>

@@ -1,4 +1,4 @@
-#include "host_port.hpp"
+#include "common/host_port.hpp"
 
 #include <charconv>
 

@@ -1,7 +1,7 @@
 // Bucketed state and its Merkle root (see state_buckets.hpp).
 #include "state_buckets.hpp"
 
-#include "encoding.hpp"
+#include "common/ledger_encoding.hpp"
 #include "itc/crypto.hpp"
 #include "itc/merkle.hpp"
 

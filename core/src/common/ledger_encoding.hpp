@@ -1,6 +1,7 @@
 // Byte-level helpers of the ledger library: fixed-width big-endian integers and
 // length-prefixed fields for canonical byte strings (signing bytes, state buckets), and
-// short hex for messages. Internal to libitc-sdk.
+// short hex for messages. Internal: shared by libitc-sdk (transactions, certificates)
+// and libitc-chain (state buckets); not installed.
 #pragma once
 
 #include <cstdint>

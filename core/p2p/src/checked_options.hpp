@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "host_port.hpp"
-#include "itc/net/peer_network.hpp"
+#include "common/host_port.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "tls_identity.hpp"
 
 namespace itc::net {

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "host_port.hpp"
-#include "itc/net/peer_network.hpp"
+#include "common/host_port.hpp"
+#include "itc/p2p/peer_network.hpp"
 
 namespace itc::net {
 

@@ -10,6 +10,8 @@
 
 #include <memory>
 
+#include "common/openssl_error.hpp"
+
 namespace itc::net {
 namespace {
 
@@ -26,15 +28,6 @@ struct BioFree {
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-std::string openssl_error() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "no OpenSSL error recorded";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
 
 // The SSL object's slot for its link's HandshakeCheck.
 int check_slot() {

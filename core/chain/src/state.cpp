@@ -1,11 +1,11 @@
-// The main chain's state machine (see itc/ledger/state.hpp): the rules a transaction must
+// The main chain's state machine (see itc/chain/state.hpp): the rules a transaction must
 // pass, pending overlays, commit and restore.
-#include "itc/ledger/state.hpp"
+#include "itc/chain/state.hpp"
 
 #include <cassert>
 #include <functional>
 
-#include "encoding.hpp"
+#include "common/ledger_encoding.hpp"
 #include "itc/signing.hpp"
 #include "state_buckets.hpp"
 

@@ -1,8 +1,8 @@
 // The committed ledger state stored by bucket, with the Merkle tree that gives its root
-// (layout in itc/ledger/state.hpp): 4096 buckets chosen by the first 12 bits of
+// (layout in itc/chain/state.hpp): 4096 buckets chosen by the first 12 bits of
 // SHA-256(key); a bucket's hash is SHA-256 over its entries in key order; the root is the
 // RFC 6962 root over the bucket hashes, kept as a perfect binary tree so a change rehashes
-// only the touched buckets and their paths to the root. Internal to libitc-sdk.
+// only the touched buckets and their paths to the root. Internal to libitc-chain.
 // Thread safety: none (owned by one LedgerState).
 #pragma once
 

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "handshake_gate.hpp"
-#include "host_port.hpp"
-#include "itc/net/peer_network.hpp"
+#include "common/host_port.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "tls_identity.hpp"
 
 namespace itc::net {
