@@ -55,7 +55,7 @@ class StorePostgresTest : public QObject {
   }
 
   Status validate(const std::string& config) {
-    auto plugin = itc::test::load_plugin(kLibrary);
+    auto plugin = itc::testing::load_plugin(kLibrary);
     if (!plugin.ok()) return plugin.status();
     return (*plugin)->validate_config(config);
   }
