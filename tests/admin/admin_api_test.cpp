@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "host/admin_server.hpp"
+#include "in_process_node.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 
@@ -39,9 +40,9 @@ class AdminApiTest : public QObject {
   Q_OBJECT
 
  private:
-  QTemporaryDir dir_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<AdminServer> server_;
+  itc::testing::InProcessNode fixture_;
+  Node* node_ = nullptr;
+  AdminServer* server_ = nullptr;
   QByteArray token_;
   QString base_;
   QNetworkAccessManager nam_;
@@ -77,29 +78,22 @@ class AdminApiTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(dir_.isValid());
-    const std::string cfg = dir_.filePath("node.yaml").toStdString();
-    std::ofstream(cfg) << "node: {name: t, data_dir: " << dir_.filePath("data").toStdString()
-                       << ", admin: {listen: \"127.0.0.1:0\"}}\n";
-    auto node = Node::create({cfg, false});
-    QVERIFY2(node.ok(), node.status().ToString().c_str());
-    node_ = std::move(*node);
-    QVERIFY2(node_->start().ok(), "a node without plugins starts");
-    auto token = itc::host::load_or_create_admin_token(node_->data_dir());
-    QVERIFY2(token.ok(), token.status().ToString().c_str());
-    token_ = QByteArray::fromStdString(*token);
-    server_ = std::make_unique<AdminServer>(*node_, node_->config().admin().listen(), *token);
-    itc::Status st = server_->start();
+    itc::Status st = fixture_.create("node: {name: t, data_dir: " + fixture_.data_dir() +
+                                         ", admin: {listen: \"127.0.0.1:0\"}}\n",
+                                     false);
     QVERIFY2(st.ok(), st.ToString().c_str());
+    node_ = fixture_.node.get();
+    QVERIFY2(node_->start().ok(), "a node without plugins starts");
+    st = fixture_.serve_admin();  // the node's own token, created in its data dir
+    QVERIFY2(st.ok(), st.ToString().c_str());
+    server_ = fixture_.server.get();
+    token_ = QByteArray::fromStdString(fixture_.token());
     QVERIFY(server_->port() != 0);
     base_ = QString("http://127.0.0.1:%1").arg(server_->port());
     nam_.setProxy(QNetworkProxy::NoProxy);
   }
 
-  void cleanupTestCase() {
-    if (server_) server_->stop();
-    if (node_) node_->shutdown();
-  }
+  void cleanupTestCase() { fixture_.stop(); }
 
   void tokenFileIsPrivateAndStable() {
     const std::string path = node_->data_dir() + "/admin.token";

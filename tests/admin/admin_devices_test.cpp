@@ -7,7 +7,9 @@
 #include <fstream>
 
 #include "admin_client.hpp"
+#include "eventually.hpp"
 #include "host/admin_server.hpp"
+#include "in_process_node.hpp"
 #include "host/node.hpp"
 #include "itc/crypto.hpp"
 #include "lamp_profile.hpp"
@@ -32,19 +34,17 @@ std::string env(const char* name) {
 class AdminDevicesTest : public QObject {
   Q_OBJECT
 
-  QTemporaryDir dir_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<AdminServer> server_;
+  itc::testing::InProcessNode fixture_;
+  Node* node_ = nullptr;
   std::unique_ptr<AdminClient> admin_;
   std::string config_;
 
  private slots:
   void initTestCase() {
-    QVERIFY(dir_.isValid());
     const std::string pkg = env("ITC_PACKAGE_DIR");
     auto owner = itc::crypto::Ed25519PrivateKey::generate();
     QVERIFY(owner.ok());
-    config_ = "node:\n  name: devices-node\n  data_dir: " + dir_.filePath("data").toStdString() +
+    config_ = "node:\n  name: devices-node\n  data_dir: " + fixture_.data_dir() +
               "\n  admin: {listen: \"127.0.0.1:0\"}\n  trusted_vendor_keys: [" +
               env("ITC_VENDOR_KEY") + "]\n" + itc::testing::device_profiles_yaml() +
               "plugins:\n"
@@ -53,34 +53,28 @@ class AdminDevicesTest : public QObject {
               "    config: {lamps: " + std::to_string(kLamps) +
               ", report_interval_ms: 100, fault_probability: 0, fleet_seed: devices, "
               "owner_public_key: " + itc::crypto::to_hex(owner->public_key()) + "}\n";
-    const std::string path = dir_.filePath("node.yaml").toStdString();
-    std::ofstream(path) << config_;
-    auto node = Node::create({path, false});
-    QVERIFY2(node.ok(), node.status().ToString().c_str());
-    node_ = std::move(*node);
-    itc::Status st = node_->start();
+    itc::Status st = fixture_.create(config_, false);
     QVERIFY2(st.ok(), st.ToString().c_str());
-    auto token = itc::host::load_or_create_admin_token(node_->data_dir());
-    QVERIFY(token.ok());
-    server_ = std::make_unique<AdminServer>(*node_, "127.0.0.1:0", *token);
-    QVERIFY(server_->start().ok());
-    admin_ = std::make_unique<AdminClient>(QString("http://127.0.0.1:%1").arg(server_->port()),
-                                           QByteArray::fromStdString(*token));
+    node_ = fixture_.node.get();
+    st = node_->start();
+    QVERIFY2(st.ok(), st.ToString().c_str());
+    QVERIFY(fixture_.serve_admin().ok());
+    admin_ = std::make_unique<AdminClient>(QString::fromStdString(fixture_.url()),
+                                           QByteArray::fromStdString(fixture_.token()));
   }
 
   void cleanupTestCase() {
-    if (server_) server_->stop();
-    if (node_) node_->shutdown();
+    fixture_.stop();
   }
 
   void theFleetIsListedOnlineAndPaged() {
     QVERIFY(eventually(
         [&] {
-          return admin_->get("/v1/devices?state=online&limit=1").json()["total"].toInt() ==
+          return admin_->get("/v1/devices?state=online&limit=1").json["total"].toInt() ==
                  kLamps;
         },
         15000));
-    auto page = admin_->get("/v1/devices?offset=10&limit=5").json();
+    auto page = admin_->get("/v1/devices?offset=10&limit=5").json;
     QCOMPARE(page["total"].toInt(), kLamps);
     QCOMPARE(page["offset"].toInt(), 10);
     const QJsonArray devices = page["devices"].toArray();
@@ -88,16 +82,16 @@ class AdminDevicesTest : public QObject {
     QCOMPARE(devices[0].toObject()["deviceId"].toString(), QString("lamp-000011"));
     QCOMPARE(devices[4].toObject()["deviceId"].toString(), QString("lamp-000015"));
 
-    auto search = admin_->get("/v1/devices?q=LAMP-00002").json();  // case-insensitive
+    auto search = admin_->get("/v1/devices?q=LAMP-00002").json;  // case-insensitive
     QCOMPARE(search["total"].toInt(), 10);                           // lamp-000020..29
-    QCOMPARE(admin_->get("/v1/devices?state=offline").json()["total"].toInt(), 0);
-    QCOMPARE(admin_->get("/v1/devices?state=fault").json()["total"].toInt(), 0);
+    QCOMPARE(admin_->get("/v1/devices?state=offline").json["total"].toInt(), 0);
+    QCOMPARE(admin_->get("/v1/devices?state=fault").json["total"].toInt(), 0);
   }
 
   void oneDeviceShowsItsLastReadingOfEachMetric() {
     auto r = admin_->get("/v1/devices/lamp-000007");
     QCOMPARE(r.status, 200);
-    auto d = r.json();
+    auto d = r.json;
     QCOMPARE(d["state"].toString(), QString("DEVICE_STATE_ONLINE"));
     QCOMPARE(d["profile"].toString(), QString("dimmable-lamp"));
     QVERIFY(d["readings"].toString().toULongLong() >= 6);
@@ -112,23 +106,23 @@ class AdminDevicesTest : public QObject {
   void badQueriesAndUnknownDevicesGetClearErrors() {
     auto bad = admin_->get("/v1/devices?state=sleepy");
     QCOMPARE(bad.status, 400);
-    QVERIFY(bad.json()["error"].toString().contains("online, stale, offline, unknown or fault"));
+    QVERIFY(bad.json["error"].toString().contains("online, stale, offline, unknown or fault"));
     QCOMPARE(admin_->get("/v1/devices?limit=100000").status, 400);
     auto missing = admin_->get("/v1/devices/no-such-lamp");
     QCOMPARE(missing.status, 404);
-    QVERIFY(missing.json()["error"].toString().contains("no-such-lamp"));
+    QVERIFY(missing.json["error"].toString().contains("no-such-lamp"));
   }
 
   void profilesConfigAndPluginSchemaAreServed() {
-    auto profiles = admin_->get("/v1/profiles").json()["profiles"].toArray();
+    auto profiles = admin_->get("/v1/profiles").json["profiles"].toArray();
     QStringList names;
     for (const auto& p : profiles) names << p.toObject()["name"].toString();
     QCOMPARE(names, QStringList({"dimmable-lamp", "energy-meter", "occupancy-sensor"}));
 
-    auto config = admin_->get("/v1/config").json();
+    auto config = admin_->get("/v1/config").json;
     QCOMPARE(config["yaml"].toString().toStdString(), config_);
 
-    auto schema = admin_->get("/v1/plugins/sim-lighting/config").json();
+    auto schema = admin_->get("/v1/plugins/sim-lighting/config").json;
     QCOMPARE(schema["typeName"].toString(), QString("itc.sim_lighting.Config"));
     QVERIFY(!QByteArray::fromBase64(schema["descriptorSet"].toString().toLatin1()).isEmpty());
     QVERIFY(schema["yaml"].toString().contains("lamps"));
@@ -140,11 +134,11 @@ class AdminDevicesTest : public QObject {
     QVERIFY(node_->unload("sim-lighting").ok());
     QVERIFY(eventually(
         [&] {
-          return admin_->get("/v1/devices?state=stale&limit=1").json()["total"].toInt() ==
+          return admin_->get("/v1/devices?state=stale&limit=1").json["total"].toInt() ==
                  kLamps;
         },
         20000));
-    auto d = admin_->get("/v1/devices/lamp-000001").json();
+    auto d = admin_->get("/v1/devices/lamp-000001").json;
     QCOMPARE(d["state"].toString(), QString("DEVICE_STATE_STALE"));
   }
 };

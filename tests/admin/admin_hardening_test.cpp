@@ -12,7 +12,9 @@
 #include <fstream>
 
 #include "admin_client.hpp"
+#include "eventually.hpp"
 #include "free_port.hpp"
+#include "node_process.hpp"
 
 using itc::testing::AdminClient;
 using itc::testing::eventually;
@@ -20,6 +22,7 @@ using itc::testing::eventually;
 namespace {
 
 using itc::testing::free_port;
+using itc::testing::NodeProcess;
 
 // What the server sent back on one connection: everything until it closed the connection
 // or `ms` passed, or (with `until_head`) until a whole response head arrived.
@@ -75,7 +78,7 @@ class AdminHardeningTest : public QObject {
 
  private:
   QTemporaryDir dir_;
-  QProcess node_;
+  NodeProcess node_{dir_.path().toStdString(), "node"};
   quint16 port_ = 0;
   QByteArray token_;
   std::unique_ptr<AdminClient> client_;
@@ -87,28 +90,24 @@ class AdminHardeningTest : public QObject {
 
   // The node process is alive and answers both an anonymous probe and a token holder.
   void verify_node_serves() {
-    QVERIFY2(node_.state() == QProcess::Running, qPrintable(log()));
+    QVERIFY2(node_.running(), qPrintable(log()));
     RawReply health = exchange(port_, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", {}, true);
     QCOMPARE(health.status(), 200);
     QCOMPARE(client_->get("/v1/node").status, 200);
   }
   QString log() const {
-    QFile f(dir_.filePath("node.log"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString("(no log)");
+    const QString text = node_.log();
+    return text.isEmpty() ? QString("(no log)") : text;
   }
 
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
     port_ = free_port();
-    const QString cfg = dir_.filePath("node.yaml");
-    std::ofstream(cfg.toStdString())
-        << "node: {name: hardening, data_dir: " << dir_.filePath("data").toStdString()
-        << ", admin: {listen: \"127.0.0.1:" << port_ << "\"}}\n";
-    node_.setProcessChannelMode(QProcess::MergedChannels);
-    node_.setStandardOutputFile(dir_.filePath("node.log"));
-    node_.start(ITC_NODE_BIN, {"--config", cfg});
-    QVERIFY(node_.waitForStarted(10000));
+    node_.write_config("node: {name: hardening, data_dir: " + node_.path("data") +
+                           ", admin: {listen: \"127.0.0.1:" + std::to_string(port_) + "\"}}\n",
+                       port_);
+    QVERIFY(node_.start());
     QVERIFY2(eventually(
                  [&] {
                    QFile f(dir_.filePath("data/admin.token"));
@@ -123,12 +122,7 @@ class AdminHardeningTest : public QObject {
              qPrintable(log()));
   }
 
-  void cleanupTestCase() {
-    if (node_.state() != QProcess::NotRunning) {
-      node_.terminate();
-      if (!node_.waitForFinished(20000)) node_.kill();
-    }
-  }
+  void cleanupTestCase() { node_.stop(); }
 
   // Issue 10, item 1: this request, without a token, aborted the process (Beast throws
   // std::length_error on a trailer field over 64 KiB, and the body was parsed before the

@@ -4,26 +4,23 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
-#include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QTimer>
 #include <QtTest>
+#include <optional>
 
-#include "ledger_node_fixture.hpp"
+#include "admin_client.hpp"
+#include "chain_fixture.hpp"
+#include "ledger_node.hpp"
 
 using namespace itc;
 
 namespace {
 
-struct HttpReply {
-  int status = 0;
-  QByteArray body;
-  QString error() const { return QJsonDocument::fromJson(body).object()["error"].toString(); }
-};
+using itc::testing::HttpReply;
+
+// The "error" text of an admin API error reply.
+QString error_of(const HttpReply& r) { return r.json["error"].toString(); }
 
 const crypto::Ed25519PrivateKey kAlice = test::key_from('a');
 const crypto::Ed25519PrivateKey kBob = test::key_from('b');
@@ -34,31 +31,19 @@ class AdminLedgerTest : public QObject {
   Q_OBJECT
 
  private:
-  test::LedgerNode node_;
-  QNetworkAccessManager nam_;
+  itc::testing::LedgerNode node_;
+  std::optional<itc::testing::AdminClient> admin_;
   v1::Block block1_;
 
   HttpReply call(const QByteArray& verb, const std::string& path, const QByteArray& body = {}) {
-    QNetworkRequest req(QUrl(QString::fromStdString(node_.url() + path)));
-    req.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(node_.token()));
-    req.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-    QNetworkReply* r = nam_.sendCustomRequest(req, verb, body);
-    QEventLoop loop;
-    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
-    connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    if (!r->isFinished()) loop.exec();
-    HttpReply out;
-    out.status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    out.body = r->readAll();
-    r->deleteLater();
-    return out;
+    return admin_->call(verb, QString::fromStdString(path), body);
   }
 
  private slots:
   void initTestCase() {
-    nam_.setProxy(QNetworkProxy::NoProxy);
     Status st = node_.start();
     QVERIFY2(st.ok(), st.ToString().c_str());
+    admin_.emplace(QString::fromStdString(node_.url()), QByteArray::fromStdString(node_.token()));
     ledger::LedgerState state(
         test::make_genesis(4, {{kAlice.public_key(), 1000}, {kBob.public_key(), 10}}, 1));
     test::CommittedBlock b =
@@ -91,10 +76,10 @@ class AdminLedgerTest : public QObject {
   void missingOrMalformedHeight() {
     HttpReply none = call("GET", "/v1/ledger/blocks/2");
     QCOMPARE(none.status, 404);
-    QVERIFY2(!none.error().isEmpty(), none.body.constData());
+    QVERIFY2(!error_of(none).isEmpty(), none.body.constData());
     HttpReply bad = call("GET", "/v1/ledger/blocks/two");
     QCOMPARE(bad.status, 400);
-    QVERIFY2(bad.error().contains("'two'"), bad.body.constData());
+    QVERIFY2(error_of(bad).contains("'two'"), bad.body.constData());
     QCOMPARE(call("POST", "/v1/ledger/blocks/1").status, 405);
   }
 
@@ -110,10 +95,10 @@ class AdminLedgerTest : public QObject {
     const std::string stranger = crypto::to_hex(test::key_from('z').public_key());
     HttpReply none = call("GET", "/v1/accounts/" + stranger);
     QCOMPARE(none.status, 404);
-    QVERIFY2(none.error().contains(QString::fromStdString(stranger)), none.body.constData());
+    QVERIFY2(error_of(none).contains(QString::fromStdString(stranger)), none.body.constData());
     HttpReply bad = call("GET", "/v1/accounts/abc");
     QCOMPARE(bad.status, 400);
-    QVERIFY2(bad.error().contains("64 hex digits"), bad.body.constData());
+    QVERIFY2(error_of(bad).contains("64 hex digits"), bad.body.constData());
   }
 
   void deviceRecordsNameTheirOwner() {
@@ -127,7 +112,7 @@ class AdminLedgerTest : public QObject {
     QCOMPARE(rec.registered_height(), 1u);
     HttpReply none = call("GET", "/v1/devices/lamp-9/record");
     QCOMPARE(none.status, 404);
-    QVERIFY2(none.error().contains("device lamp-9"), none.body.constData());
+    QVERIFY2(error_of(none).contains("device lamp-9"), none.body.constData());
   }
 
   void transactionsNeedATransactionPool() {
@@ -137,12 +122,12 @@ class AdminLedgerTest : public QObject {
                 .ok());
     HttpReply r = call("POST", "/v1/tx", QByteArray::fromStdString(json));
     QCOMPARE(r.status, 503);
-    QVERIFY2(r.error().contains("itc.transaction-pool.v1") && r.error().contains("pbft"),
+    QVERIFY2(error_of(r).contains("itc.transaction-pool.v1") && error_of(r).contains("pbft"),
              r.body.constData());
 
     HttpReply bad = call("POST", "/v1/tx", R"({"nonce": "1", "transfer": {"amount": "x"}})");
     QCOMPARE(bad.status, 400);
-    QVERIFY2(bad.error().contains("malformed Transaction JSON") && bad.error().contains("amount"),
+    QVERIFY2(error_of(bad).contains("malformed Transaction JSON") && error_of(bad).contains("amount"),
              bad.body.constData());
     QCOMPARE(call("GET", "/v1/tx").status, 405);
   }

@@ -11,9 +11,11 @@
 
 #include "admin_client.hpp"
 #include "host/admin_server.hpp"
+#include "in_process_node.hpp"
 #include "host/node.hpp"
 #include "itc/crypto.hpp"
 #include "local_network.hpp"
+#include "node_config.hpp"
 
 using itc::host::AdminServer;
 using itc::host::Node;
@@ -46,36 +48,21 @@ Probe probe(const QString& base, const QString& path) {
   return out;
 }
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 // A node in this process with store-sqlite from its signed package, trusting `vendor_key`,
-// and its admin server already serving (the node is not started).
-struct InProcessNode {
-  QTemporaryDir dir;
-  std::unique_ptr<Node> node;
-  std::unique_ptr<AdminServer> server;
+// and its admin server already serving (the node is not started); `base` is its URL.
+struct StoreNode : itc::testing::InProcessNode {
   QString base;
 
   itc::Status create(const std::string& vendor_key) {
-    const std::string cfg = dir.filePath("node.yaml").toStdString();
-    std::ofstream(cfg) << "node: {name: r, data_dir: " << dir.filePath("data").toStdString()
-                       << ", admin: {listen: \"127.0.0.1:0\"}, trusted_vendor_keys: [" << vendor_key
-                       << "]}\nplugins:\n  - name: store-sqlite\n    package: "
-                       << env("ITC_PACKAGE_DIR") << "/store-sqlite.itcpkg\n";
-    auto created = Node::create({cfg, false});
-    if (!created.ok()) return created.status();
-    node = std::move(*created);
-    server = std::make_unique<AdminServer>(*node, "127.0.0.1:0", "t0ken");
-    ITC_RETURN_IF_ERROR(server->start());
-    base = QString("http://127.0.0.1:%1").arg(server->port());
+    ITC_RETURN_IF_ERROR(itc::testing::InProcessNode::create(
+        "node: {name: r, data_dir: " + data_dir() +
+            ", admin: {listen: \"127.0.0.1:0\"}, trusted_vendor_keys: [" + vendor_key +
+            "]}\nplugins:\n  - name: store-sqlite\n    package: " +
+            itc::testing::package_path("store-sqlite") + "\n",
+        false));
+    ITC_RETURN_IF_ERROR(serve_admin("t0ken"));
+    base = QString::fromStdString(url());
     return itc::Status::Ok();
-  }
-  ~InProcessNode() {
-    if (server) server->stop();
-    if (node) node->shutdown();
   }
 };
 
@@ -86,8 +73,8 @@ class AdminReadinessTest : public QObject {
 
  private slots:
   void notReadyBeforeStartReadyOnceRunning() {
-    InProcessNode n;
-    itc::Status st = n.create(env("ITC_VENDOR_KEY"));
+    StoreNode n;
+    itc::Status st = n.create(itc::testing::env_or("ITC_VENDOR_KEY"));
     QVERIFY2(st.ok(), st.ToString().c_str());
     Probe before = probe(n.base, "/readyz");
     QCOMPARE(before.status, 503);
@@ -110,7 +97,7 @@ class AdminReadinessTest : public QObject {
   }
 
   void notReadyWithAFailedPlugin() {
-    InProcessNode n;
+    StoreNode n;
     const std::string stranger =
         itc::crypto::to_hex(itc::crypto::Ed25519PrivateKey::generate()->public_key());
     itc::Status st = n.create(stranger);  // the package is signed by someone else
@@ -131,13 +118,13 @@ class AdminReadinessTest : public QObject {
     itc::testing::LocalNetwork net(opt);
     net.start_all();
     auto ready = [&](int i) { return net.get(i, "/readyz").status == 200; };
-    QVERIFY2(net.eventually([&] { return ready(0) && ready(3); }, 60000),
+    QVERIFY2(itc::testing::eventually([&] { return ready(0) && ready(3); }, 60000),
              net.get(0, "/readyz").body.constData());
 
     net.kill(1);
     net.kill(2);
     itc::testing::HttpReply stalled;
-    QVERIFY2(net.eventually(
+    QVERIFY2(itc::testing::eventually(
                  [&] {
                    stalled = net.get(0, "/readyz");
                    return stalled.status == 503;
@@ -151,7 +138,7 @@ class AdminReadinessTest : public QObject {
 
     net.start(1);
     net.start(2);
-    QVERIFY2(net.eventually([&] { return ready(0) && ready(1); }, 120000),
+    QVERIFY2(itc::testing::eventually([&] { return ready(0) && ready(1); }, 120000),
              net.get(0, "/readyz").body.constData());
   }
 
@@ -164,7 +151,7 @@ class AdminReadinessTest : public QObject {
     itc::testing::LocalNetwork net(opt);
     net.start_all();
     auto ready = [&] { return net.get(0, "/readyz").status == 200; };
-    QVERIFY2(net.eventually(ready, 60000), net.get(0, "/readyz").body.constData());
+    QVERIFY2(itc::testing::eventually(ready, 60000), net.get(0, "/readyz").body.constData());
     net.kill(1);
     net.kill(2);
     QVERIFY(ready());  // nothing waits
@@ -176,7 +163,7 @@ class AdminReadinessTest : public QObject {
     QCOMPARE(during.status, 503);
     const QString why = QJsonDocument::fromJson(during.body)["notReady"].toArray()[0].toString();
     QVERIFY2(why.startsWith("not committing: 1 transaction(s) have waited"), qPrintable(why));
-    QVERIFY2(net.eventually(ready, 5000), net.get(0, "/readyz").body.constData());
+    QVERIFY2(itc::testing::eventually(ready, 5000), net.get(0, "/readyz").body.constData());
   }
 };
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host/admin_server.hpp"
+#include "in_process_node.hpp"
 #include "host/node.hpp"
 
 using itc::host::AdminServer;
@@ -67,9 +68,8 @@ class AdminRequestFuzzTest : public QObject {
   Q_OBJECT
 
  private:
-  QTemporaryDir dir_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<AdminServer> server_;
+  itc::testing::InProcessNode fixture_;
+  AdminServer* server_ = nullptr;
   const std::string token_ = std::string(64, 'f');
 
   std::vector<std::string> seeds() const {
@@ -93,20 +93,14 @@ class AdminRequestFuzzTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(dir_.isValid());
-    const std::string cfg = dir_.filePath("node.yaml").toStdString();
-    std::ofstream(cfg) << "node: {name: fuzz, data_dir: " << dir_.filePath("data").toStdString()
-                       << "}\n";
-    auto node = Node::create({cfg, false});
-    QVERIFY2(node.ok(), node.status().ToString().c_str());
-    node_ = std::move(*node);
-    QVERIFY(node_->start().ok());
-    server_ = std::make_unique<AdminServer>(*node_, "127.0.0.1:0", token_);
-    QVERIFY(server_->start().ok());
+    QVERIFY(fixture_.create("node: {name: fuzz, data_dir: " + fixture_.data_dir() + "}\n", false)
+                .ok());
+    QVERIFY(fixture_.start().ok());
+    QVERIFY(fixture_.serve_admin(token_).ok());
+    server_ = fixture_.server.get();
   }
   void cleanupTestCase() {
-    if (server_) server_->stop();
-    if (node_) node_->shutdown();
+    fixture_.stop();
   }
 
   void fuzzRequestReadingWithMutatedTruncatedAndPaddedRequests() {

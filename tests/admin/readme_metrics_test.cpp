@@ -9,91 +9,44 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fstream>
-#include <optional>
+#include <functional>
 #include <string>
 
-#include "admin_client.hpp"
 #include "free_port.hpp"
-#include "lamp_profile.hpp"
-
-using itc::testing::AdminClient;
-using itc::testing::eventually;
+#include "node_process.hpp"
 
 namespace {
 
+using itc::testing::env_or;
 using itc::testing::free_port;
-
-std::string env_or(const char* name, const std::string& fallback = "") {
-  const char* v = std::getenv(name);
-  return v ? v : fallback;
-}
+using itc::testing::NodeConfig;
+using itc::testing::NodeProcess;
 
 const std::string kOwner = "268c16cbdc2a5b1e9a06b8eaf7251f038dee86cea7733c19d8eb0fab65e56d45";
 
-// A running itc-node and what its /metrics served once every plugin ran.
+// A running itc-node (a NodeProcess named `name` in `dir`) and what its /metrics served
+// once every plugin ran.
 class RunningNode {
  public:
-  RunningNode(const QTemporaryDir& dir, const std::string& name, const std::string& plugins_yaml,
-              int plugins)
-      : dir_(dir.path().toStdString()) {
-    const std::string config = dir_ + "/" + name + ".yaml";
-    std::ofstream(config) << "node:\n  name: " << name << "\n  data_dir: " << name
-                          << "-data\n  admin: {listen: 127.0.0.1:0}\n  trusted_vendor_keys: ["
-                          << env_or("ITC_VENDOR_KEY") << "]\n"
-                          << itc::testing::device_profiles_yaml() << "plugins:\n"
-                          << plugins_yaml;
-    process_.setProcessChannelMode(QProcess::MergedChannels);
-    process_.start(ITC_NODE_BIN, {"--config", QString::fromStdString(config)});
-    // "admin API: http://127.0.0.1:PORT (bearer token in ...)"
-    QString url;
-    eventually(
-        [&] {
-          log_ += process_.readAll();
-          const int at = log_.indexOf("admin API: http://");
-          if (at >= 0) url = log_.mid(at + 11).section(' ', 0, 0);
-          return !url.isEmpty() || process_.state() == QProcess::NotRunning;
-        },
-        30000);
-    std::ifstream token_file(dir_ + "/" + name + "-data/admin.token");
-    std::string token;
-    token_file >> token;
-    if (url.isEmpty() || token.empty()) return;
-    admin_.emplace(url, QByteArray::fromStdString(token));
-    running_ = eventually(
-        [&] {
-          const auto list = admin_->get("/v1/plugins").json()["plugins"].toArray();
-          int up = 0;
-          for (const auto& p : list) up += p.toObject()["state"].toString() == "RUNNING";
-          return up == plugins;
-        },
-        60000);
-    if (running_) metrics_ = admin_->get("/metrics").body.toStdString();
-  }
-  ~RunningNode() {
-    process_.terminate();
-    if (!process_.waitForFinished(20000)) process_.kill();
-    process_.waitForFinished(5000);
+  RunningNode(const QTemporaryDir& dir, const std::string& name,
+              const std::function<void(NodeConfig&)>& plugins)
+      : node_(dir.path().toStdString(), name) {
+    NodeConfig config(name, free_port());
+    config.data_dir(name + "-data");
+    plugins(config);
+    node_.write_config(config);
+    running_ = node_.start() && node_.wait_running(90000, config.plugin_count());
+    if (running_) metrics_ = node_.get("/metrics").body.toStdString();
   }
   bool running() const { return running_; }
   const std::string& metrics() const { return metrics_; }
-  QString log() {
-    log_ += process_.readAll();
-    return log_;
-  }
+  QString log() const { return node_.log(); }
 
  private:
-  std::string dir_;
-  QProcess process_;
-  QString log_;
-  std::optional<AdminClient> admin_;
+  NodeProcess node_;
   bool running_ = false;
   std::string metrics_;
 };
-
-std::string package(const std::string& name) {
-  return "    package: " + env_or("ITC_PACKAGE_DIR") + "/" + name + ".itcpkg\n";
-}
 
 }  // namespace
 
@@ -114,22 +67,15 @@ class ReadmeMetricsTest : public QObject {
     // Nothing listens on the broker's or the Modbus devices' port: their plugins still
     // run (and retry), which is all their metrics need.
     const std::string absent = "127.0.0.1:1";
-    solo_ = std::make_unique<RunningNode>(
-        dir_, "solo-node",
-        "  - name: sim-lighting\n" + package("sim-lighting") +
-            "    config: {lamps: 5, owner_public_key: " + kOwner +
-            "}\n"
-            "  - name: normalize\n" +
-            package("normalize") + "  - name: control\n" + package("control") +
-            "  - name: store-sqlite\n" + package("store-sqlite") + "  - name: solo\n" +
-            package("solo") + "  - name: mqtt\n" + package("mqtt") + "    config: {broker: '" +
-            absent + "', owner_public_key: " + kOwner +
-            ", devices: [{id: s1, profile: occupancy-sensor, address: s1}]}\n"
-            "  - name: modbus\n" +
-            package("modbus") + "    config: {owner_public_key: " + kOwner +
-            ", devices: [{id: m1, profile: energy-meter, host: 127.0.0.1, port: 1, unit_id: "
-            "1}]}\n",
-        7);
+    solo_ = std::make_unique<RunningNode>(dir_, "solo-node", [&](NodeConfig& c) {
+      c.plugin("sim-lighting", "lamps: 5, owner_public_key: " + kOwner);
+      c.plugin("normalize").plugin("control").plugin("store-sqlite").plugin("solo");
+      c.plugin("mqtt", "broker: '" + absent + "', owner_public_key: " + kOwner +
+                           ", devices: [{id: s1, profile: occupancy-sensor, address: s1}]");
+      c.plugin("modbus", "owner_public_key: " + kOwner +
+                             ", devices: [{id: m1, profile: energy-meter, host: 127.0.0.1, "
+                             "port: 1, unit_id: 1}]");
+    });
     QVERIFY2(solo_->running(), qPrintable(solo_->log()));
 
     // One validator (n = 1, f = 0) of a network made by the operator's own tool.
@@ -140,13 +86,11 @@ class ReadmeMetricsTest : public QObject {
                 "--base-port", QString::number(free_port())});
     QVERIFY(init.waitForFinished(30000));
     QVERIFY2(init.exitCode() == 0, init.readAllStandardError().constData());
-    pbft_ = std::make_unique<RunningNode>(
-        dir_, "pbft-node",
-        "  - name: store-sqlite\n" + package("store-sqlite") + "  - name: pbft\n" +
-            package("pbft") +
-            "    config: {genesis_file: " + (net + "/genesis.json").toStdString() +
-            ", identity_key_file: " + (net + "/validator-0.pem").toStdString() + "}\n",
-        2);
+    pbft_ = std::make_unique<RunningNode>(dir_, "pbft-node", [&](NodeConfig& c) {
+      c.plugin("store-sqlite");
+      c.plugin("pbft", "genesis_file: " + (net + "/genesis.json").toStdString() +
+                           ", identity_key_file: " + (net + "/validator-0.pem").toStdString());
+    });
     QVERIFY2(pbft_->running(), qPrintable(pbft_->log()));
   }
   void cleanupTestCase() {

@@ -10,7 +10,8 @@
 #include <QtTest>
 
 #include "itc/file_io.hpp"
-#include "ledger_node_fixture.hpp"
+#include "chain_fixture.hpp"
+#include "ledger_node.hpp"
 
 using namespace itc;
 namespace pb = google::protobuf;
@@ -70,7 +71,7 @@ class ChainCliTest : public QObject {
   QTemporaryDir dir_;
   std::string genesis_file_;  // make_genesis(4, ...) with the test keys
   test::CommittedBlock block1_;
-  test::LedgerNode node_;
+  itc::testing::LedgerNode node_;
 
   std::string path(const std::string& name) { return dir_.filePath(q(name)).toStdString(); }
 

@@ -11,7 +11,7 @@
 #include "itc/v1/device.pb.h"
 #include "normalize.pb.h"
 #include "lamp_profile.hpp"
-#include "plugin_fixture.hpp"
+#include "plugin_loader.hpp"
 #include "sim_lighting.pb.h"
 
 using namespace std::chrono_literals;

@@ -8,7 +8,7 @@
 #include "itc/signing.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
-#include "plugin_fixture.hpp"
+#include "plugin_loader.hpp"
 #include "sim_lighting.pb.h"
 
 using namespace std::chrono_literals;

@@ -8,11 +8,11 @@
 
 #include "host/config_schema.hpp"
 #include "host/package.hpp"
-#include "host_fixture.hpp"
+#include "in_process_node.hpp"
 #include "itc/abi.hpp"
 #include "itc/crypto.hpp"
 
-using itc::testing::NodeUnderTest;
+using itc::testing::InProcessNode;
 using itc::testing::test_plugin;
 namespace crypto = itc::crypto;
 namespace host = itc::host;
@@ -85,7 +85,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void aTrustedPackageLoadsAndRuns() {  // the control: the probe does leave its marks
-    NodeUnderTest t;
+    InProcessNode t;
     auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);
     QVERIFY(t.create(node_yaml("  - name: probe\n    package: " + pkg + "\n"), false).ok());
     auto st = t.node->start();
@@ -96,7 +96,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void aPackageOfAnotherAbiIsRefusedBeforeAnyOfItsCodeRuns() {
-    NodeUnderTest t;
+    InProcessNode t;
     auto pkg = package("wrong-abi.itcpkg", test_plugin("libwrong-abi.so"),
                        manifest("wrong-abi", 99), vendor_);
     QVERIFY(t.create(node_yaml("  - name: wrong-abi\n    package: " + pkg + "\n"), false).ok());
@@ -129,7 +129,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void aPackageOfAnotherPluginIsRefusedBeforeAnyOfItsCodeRuns() {
-    NodeUnderTest t;
+    InProcessNode t;
     auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);
     QVERIFY(t.create(node_yaml("  - name: other\n    package: " + pkg + "\n"), false).ok());
     QVERIFY(!t.node->start().ok());
@@ -141,7 +141,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void aLibraryThatIsNotWhatItsManifestSaysIsRefused() {
-    NodeUnderTest t;
+    InProcessNode t;
     auto m = manifest("probe", 1);
     m.set_version("9.9.9");  // the vendor signed a manifest that does not match the library
     auto pkg = package("lying.itcpkg", test_plugin("libprobe.so"), m, vendor_);
@@ -155,7 +155,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void validationCannotSwitchOnDeveloperMode() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(""), false).ok());
     QVERIFY(t.node->start().ok());
     const std::string body =
@@ -173,7 +173,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void validationCannotAddATrustedKey() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(""), false).ok());
     QVERIFY(t.node->start().ok());
     auto pkg =
@@ -193,7 +193,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void loadRefusesANameThatIsNotAPluginNameBeforeTouchingAnyFile() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(""), false).ok());
     QVERIFY(t.node->start().ok());
     auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);

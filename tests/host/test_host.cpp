@@ -4,10 +4,11 @@
 // the state carried over — or, when it fails, leaves the old version running.
 #include <set>
 
-#include "host_fixture.hpp"
+#include "eventually.hpp"
+#include "in_process_node.hpp"
 
 using itc::testing::eventually;
-using itc::testing::NodeUnderTest;
+using itc::testing::InProcessNode;
 using itc::testing::test_plugin;
 
 namespace {
@@ -44,7 +45,7 @@ class HostTest : public QObject {
 
  private slots:
   void loadsARealPluginLibraryAndRunsIt() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 1000}"))).ok());
     QVERIFY2(t.node->start().ok(), t.plugin("ticker").reason().c_str());
     auto p = t.plugin("ticker");
@@ -57,7 +58,7 @@ class HostTest : public QObject {
   }
 
   void refusesAPluginOfAnotherAbiMajor() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("wrong-abi", "libwrong-abi.so"))).ok());
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("wrong-abi");
@@ -68,7 +69,7 @@ class HostTest : public QObject {
   }
 
   void refusesUnsignedLibrariesOutsideDeveloperMode() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so")), /*developer_mode=*/false).ok());
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("ticker");
@@ -78,7 +79,7 @@ class HostTest : public QObject {
   }
 
   void namesADependencyCycleWithItsWholeChain() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("cycle-a", "libcycle-a.so") +
                                entry("cycle-b", "libcycle-b.so") + entry("ticker", "libticker.so")))
                 .ok());
@@ -104,7 +105,7 @@ class HostTest : public QObject {
   }
 
   void reportsAConfigErrorWithFileLineAndField() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so", "{rate_pre_s: 5}"))).ok());
     QVERIFY(!t.node->start().ok());
     auto reason = t.plugin("ticker").reason();
@@ -114,7 +115,7 @@ class HostTest : public QObject {
   }
 
   void hotSwapUnderLoadDeliversEveryMessageExactlyOnceAndKeepsState() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("counter", "libcounter-v1.so") +
                                entry("ticker", "libticker.so", "{rate_per_s: 10000}")))
                 .ok());
@@ -142,7 +143,7 @@ class HostTest : public QObject {
   }
 
   void applyingAConfigSwapsLoadsAndUnloadsOnlyWhatChanged() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("ticker", "libticker.so", "{rate_per_s: 1000}"))).ok());
     QVERIFY(t.node->start().ok());
 
@@ -175,7 +176,7 @@ class HostTest : public QObject {
   }
 
   void failedSwapLeavesTheOldVersionRunning() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(entry("counter", "libcounter-v1.so") +
                                entry("ticker", "libticker.so", "{rate_per_s: 5000}")))
                 .ok());

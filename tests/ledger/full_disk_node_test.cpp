@@ -9,30 +9,27 @@
 #include <unistd.h>
 
 #include <QJsonArray>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QTemporaryDir>
 #include <QtTest>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "admin_client.hpp"
+#include "eventually.hpp"
 #include "full_disk.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "lamp_profile.hpp"
-#include "local_network.hpp"  // env_or, free_port
+#include "free_port.hpp"
+#include "node_process.hpp"
 
 using itc::testing::AdminClient;
 using itc::testing::env_or;
 using itc::testing::eventually;
 using itc::testing::free_port;
+using itc::testing::NodeConfig;
+using itc::testing::NodeProcess;
 using itc::testing::number_before;
 using itc::testing::rss_kib;
 using itc::testing::TinyDisk;
@@ -41,126 +38,72 @@ namespace {
 
 constexpr int kMaxPending = 20000;
 
-// A node directory with a tmpfs mounted at `mount_rel` (relative to the node's data dir).
+// A node (NodeProcess) with a tmpfs mounted at `mount_rel` (relative to its data dir).
 class FullDiskNode {
  public:
   explicit FullDiskNode(const std::string& mount_rel) : admin_port_(free_port()) {
-    disk_.emplace(path("data/" + mount_rel));
+    disk_.emplace(node_.path("data/" + mount_rel));
     owner_ = *itc::crypto::Ed25519PrivateKey::generate();
   }
-  ~FullDiskNode() {
-    if (process_.state() != QProcess::NotRunning) {
-      process_.kill();
-      process_.waitForFinished(5000);
-    }
-  }
+  ~FullDiskNode() { node_.kill(); }  // before the disk is unmounted
   bool mounted() const { return disk_->mounted(); }
-  std::string path(const std::string& rel) const {
-    return dir_.filePath(QString::fromStdString(rel)).toStdString();
-  }
+  std::string path(const std::string& rel) const { return node_.path(rel); }
   // Gives the "disk" room again.
   bool grow_disk() { return disk_->grow(); }
 
   bool start(bool with_lamps) {
-    const std::string packages = env_or("ITC_PACKAGE_DIR");
-    std::string yaml = "node:\n  name: full-disk\n  data_dir: data\n  admin: {listen: 127.0.0.1:" +
-                       std::to_string(admin_port_) + "}\n  trusted_vendor_keys: [" +
-                       env_or("ITC_VENDOR_KEY") + "]\n" + itc::testing::device_profiles_yaml() +
-                       "plugins:\n";
+    NodeConfig config("full-disk", admin_port_);
     if (with_lamps) {
-      yaml += "  - name: sim-lighting\n    package: " + packages +
-              "/sim-lighting.itcpkg\n    config: {lamps: 400, report_interval_ms: 100, "
-              "fleet_seed: full-disk, profile: dimmable-lamp, owner_public_key: " +
-              itc::crypto::to_hex(owner_.public_key()) + "}\n";
+      config.plugin("sim-lighting",
+                    "lamps: 400, report_interval_ms: 100, fleet_seed: full-disk, profile: "
+                    "dimmable-lamp, owner_public_key: " +
+                        itc::crypto::to_hex(owner_.public_key()));
     }
-    yaml += "  - name: normalize\n    package: " + packages +
-            "/normalize.itcpkg\n    config: {verify_signatures: false}\n"
-            "  - name: store-sqlite\n    package: " +
-            packages +
-            "/store-sqlite.itcpkg\n"
-            "  - name: solo\n    package: " +
-            packages +
-            "/solo.itcpkg\n    config: {block_interval_ms: 100, max_block_readings: 1000, "
-            "max_pending_readings: " +
-            std::to_string(kMaxPending) + "}\n";
-    std::ofstream(path("node.yaml")) << yaml;
-    output_.clear();
-    process_.setProcessChannelMode(QProcess::MergedChannels);
-    process_.start(ITC_NODE_BIN, {"--config", QString::fromStdString(path("node.yaml"))});
-    if (!process_.waitForStarted(10000)) return false;
-    const int expected = with_lamps ? 4 : 3;
-    return eventually(
-        [&] {
-          auto r = call("/v1/plugins");
-          int running = 0;
-          for (const auto& p : r.json()["plugins"].toArray())
-            running += p.toObject()["state"].toString() == "RUNNING" ? 1 : 0;
-          return running == expected;
-        },
-        30000);
+    config.plugin("normalize", "verify_signatures: false").plugin("store-sqlite");
+    config.plugin("solo", "block_interval_ms: 100, max_block_readings: 1000, "
+                          "max_pending_readings: " + std::to_string(kMaxPending));
+    node_.write_config(config);
+    return node_.start_running();
   }
 
   // SIGTERM; the exit code (or -1 if it did not exit within 60 s).
-  int terminate() {
-    process_.terminate();
-    if (!process_.waitForFinished(60000)) return -1;
-    output_ += QString::fromUtf8(process_.readAll());
-    return process_.exitCode();
-  }
-  QString output() {
-    if (process_.state() != QProcess::NotRunning) output_ += QString::fromUtf8(process_.readAll());
-    return output_;
-  }
-  qint64 pid() const { return process_.processId(); }
+  int terminate() { return node_.terminate(60000); }
+  // What the node printed since it was last started.
+  QString output() const { return node_.run_log(); }
+  qint64 pid() const { return node_.pid(); }
 
-  itc::testing::AdminReply call(const QString& target, const QByteArray& post = {}) {
-    if (!admin_) {
-      auto token = itc::read_file(path("data/admin.token"));
-      if (!token.ok()) return {};
-      admin_.emplace(QString("http://127.0.0.1:%1").arg(admin_port_),
-                     QByteArray::fromStdString(*token).trimmed());
-    }
-    return admin_->call(post.isEmpty() ? "GET" : "POST", target, post, 20000);
+  itc::testing::HttpReply call(const QString& target, const QByteArray& post = {}) {
+    return node_.request(post.isEmpty() ? "GET" : "POST", target, post);
   }
   std::optional<double> metric(const std::string& plugin, const std::string& name) {
-    std::istringstream lines(call("/metrics").body.toStdString());
-    std::string line;
-    while (std::getline(lines, line)) {
-      const bool named =
-          line.rfind("itc_" + name + "{", 0) == 0 || line.rfind("itc_" + name + "_total{", 0) == 0;
-      if (named && line.find("plugin=\"" + plugin + "\"") != std::string::npos)
-        return std::stod(line.substr(line.rfind(' ') + 1));
-    }
-    return std::nullopt;
+    return node_.metric(plugin, name);
   }
   double solo(const std::string& name) { return metric("solo", name).value_or(-1); }
 
   // The next once-a-second node stats event on GET /v1/events (empty if none in 5 s).
   QJsonObject next_stats_event() {
-    if (!admin_) call("/healthz");  // creates the client once the token exists
-    return admin_ ? admin_->next_stats_event() : QJsonObject();
+    AdminClient admin(QString::fromStdString(node_.admin_url()),
+                      QByteArray::fromStdString(node_.token()));
+    return admin.next_stats_event();
   }
 
   // Readings in every block of the ledger.
   std::uint64_t readings_in_ledger() {
-    const auto head = call("/v1/ledger/head").json();
+    const auto head = call("/v1/ledger/head").json;
     const auto height = head["header"].toObject()["height"].toVariant().toULongLong();
     std::uint64_t total = 0;
     for (std::uint64_t h = 1; h <= height; ++h) {
-      const auto block = call(QString("/v1/ledger/blocks/%1").arg(h)).json();
+      const auto block = call(QString("/v1/ledger/blocks/%1").arg(h)).json;
       total += block["header"].toObject()["readingCount"].toVariant().toULongLong();
     }
     return total;
   }
 
  private:
-  QTemporaryDir dir_;
   std::uint16_t admin_port_;
   itc::crypto::Ed25519PrivateKey owner_;
-  QProcess process_;
-  QString output_;
-  std::optional<AdminClient> admin_;
-  std::optional<TinyDisk> disk_;  // last member: unmounted after the node is killed
+  NodeProcess node_;
+  std::optional<TinyDisk> disk_;  // last member: unmounted first, after the node is killed
 };
 
 }  // namespace

@@ -2,10 +2,13 @@
 // here is exactly what an ordering plugin would produce.
 #pragma once
 
+#include <QtTest>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "itc/crypto.hpp"
+#include "itc/services/ledger_store.hpp"
 #include "itc/signing.hpp"
 #include "itc/v1/ledger.pb.h"
 
@@ -48,6 +51,37 @@ inline v1::Block make_block(std::uint64_t height, const std::string& prev_hash, 
   for (int i = 0; i < readings; ++i) *block.add_readings() = make_reading(first_reading + i);
   seal(block);
   return block;
+}
+
+// What append_chain writes: block h holds `readings` readings (the first numbered h * 100)
+// and, with `state_entry`, a one-entry state delta "chain/<h>" = "v".
+struct ChainShape {
+  int readings = 5;
+  bool state_entry = false;
+};
+
+// Appends `n` valid blocks to an empty store; their hashes, lowest first. A refused append
+// fails the running test and stops there.
+inline std::vector<std::string> append_chain(LedgerStore& store, int n, ChainShape shape = {}) {
+  std::vector<std::string> hashes;
+  std::string prev = kGenesisPrev;
+  for (int h = 1; h <= n; ++h) {
+    auto b = make_block(std::uint64_t(h), prev, shape.readings, h * 100);
+    v1::StateDelta delta;
+    if (shape.state_entry) {
+      auto* e = delta.add_entries();
+      e->set_key("chain/" + std::to_string(h));
+      e->set_value("v");
+    }
+    const Status s = store.append(b, delta);
+    if (!QTest::qVerify(s.ok(), "store.append(block, delta)", s.ToString().c_str(), __FILE__,
+                        __LINE__)) {
+      return hashes;
+    }
+    prev = b.hash();
+    hashes.push_back(prev);
+  }
+  return hashes;
 }
 
 }  // namespace itc::test

@@ -1,6 +1,7 @@
 // Test harness for plugin tests: loads the real plugin libraries (from ITC_PLUGIN_DIR)
-// with the host's PluginLibrary and drives them on an itc::testing::FakeEnv, the way
-// the node would: initialise in order, start, then drain/stop in reverse.
+// with the shared plugin loader (tests/common/plugin_loader.hpp) and drives them on an
+// itc::testing::FakeEnv, the way the node would: initialise in order, start, then
+// drain/stop in reverse.
 //
 // Teardown order matters: the FakeEnv keeps the plugins' bus handlers and timers, which
 // are code inside the libraries, so it is destroyed after the plugins stop and before
@@ -18,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "host/plugin_library.hpp"
 #include "itc/plugin.hpp"
 #include "itc/testing/fake_env.hpp"
+#include "plugin_loader.hpp"
 
 namespace itc::test {
 
@@ -47,11 +48,6 @@ inline std::string bytes_field(std::uint32_t field, std::string_view bytes) {
   return out;
 }
 
-inline std::string plugin_dir() {
-  const char* dir = std::getenv("ITC_PLUGIN_DIR");
-  return dir ? dir : "plugins-out";
-}
-
 // A scratch directory removed with the object.
 class TempDir {
  public:
@@ -71,14 +67,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-// Loads `library_file` (e.g. "libitc-solo.so") from ITC_PLUGIN_DIR and creates a plugin.
-inline Result<std::shared_ptr<Plugin>> load_plugin(const std::string& library_file) {
-  static TempDir run_dir;
-  auto lib = host::PluginLibrary::open(plugin_dir() + "/" + library_file, run_dir.path());
-  if (!lib.ok()) return lib.status();
-  return (*lib)->create();
-}
 
 // A FakeEnv and the plugins running on it.
 class PluginHost {
@@ -106,7 +94,7 @@ class PluginHost {
   // Loads a plugin the test drives itself (e.g. a hot-swap successor); the host only
   // keeps it alive until the environment is gone and stops it at shutdown().
   Result<Plugin*> load(const std::string& library_file) {
-    auto plugin = load_plugin(library_file);
+    auto plugin = testing::load_plugin(library_file);
     if (!plugin.ok()) return plugin.status();
     plugins_.push_back(*plugin);
     return plugins_.back().get();

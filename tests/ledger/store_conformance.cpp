@@ -107,20 +107,6 @@ std::uint64_t head_height(LedgerStore& store) {
   return head.ok() && head->has_value() ? (*head)->header().height() : 0;
 }
 
-// Appends `n` blocks (5 readings, a one-entry delta each) to an empty store; their hashes.
-std::vector<std::string> append_chain(LedgerStore& store, int n) {
-  std::vector<std::string> hashes;
-  std::string prev = kGenesisPrev;
-  for (int h = 1; h <= n; ++h) {
-    auto b = make_block(std::uint64_t(h), prev, 5, h * 100);
-    Status s = store.append(b, delta_of({{"chain/" + std::to_string(h), "v"}}));
-    if (!s.ok()) qWarning("append: %s", s.ToString().c_str());
-    prev = b.hash();
-    hashes.push_back(prev);
-  }
-  return hashes;
-}
-
 }  // namespace
 
 LedgerStore* StoreConformance::open() {
@@ -198,7 +184,7 @@ void StoreConformance::emptyBlockIsAllowed() {
 void StoreConformance::wrongHeightIsRefusedAndNothingWritten() {
   LedgerStore* store = open();
   QVERIFY(store != nullptr);
-  append_chain(*store, 1);
+  append_chain(*store, 1, {.state_entry = true});
   const State before = state_of(*store);
   const std::string head_hash = (*store->head())->hash();
   Status s = store->append(block_of_device(3, head_hash, "refused", 2), delta_of({{"x", "1"}}));
@@ -219,7 +205,7 @@ void StoreConformance::wrongHeightIsRefusedAndNothingWritten() {
 void StoreConformance::wrongPrevHashIsRefusedAndNothingWritten() {
   LedgerStore* store = open();
   QVERIFY(store != nullptr);
-  append_chain(*store, 2);
+  append_chain(*store, 2, {.state_entry = true});
   const State before = state_of(*store);
   Status s = store->append(block_of_device(3, std::string(32, '\x07'), "refused", 2),
                            delta_of({{"x", "1"}}));
@@ -245,7 +231,7 @@ void StoreConformance::firstBlockMustLinkToZeroHash() {
 void StoreConformance::blockFailingVerificationIsCorruptionAndNothingWritten() {
   LedgerStore* store = open();
   QVERIFY(store != nullptr);
-  append_chain(*store, 1);
+  append_chain(*store, 1, {.state_entry = true});
   const std::string prev = (*store->head())->hash();
   const State before = state_of(*store);
   const auto delta = delta_of({{"x", "1"}});
@@ -286,7 +272,7 @@ void StoreConformance::blockFailingVerificationIsCorruptionAndNothingWritten() {
 void StoreConformance::invalidDeltaIsRefusedAndNothingWritten() {
   LedgerStore* store = open();
   QVERIFY(store != nullptr);
-  append_chain(*store, 1);
+  append_chain(*store, 1, {.state_entry = true});
   const std::string prev = (*store->head())->hash();
   const State before = state_of(*store);
   auto block = block_of_device(2, prev, "refused", 3);

@@ -13,6 +13,7 @@
 
 using itc::LedgerStore;
 using itc::Status;
+using itc::test::append_chain;
 using itc::test::kGenesisPrev;
 using itc::test::make_block;
 using itc::test::postgres_store_config;
@@ -31,16 +32,6 @@ itc::v1::StateDelta one_entry(const std::string& key, const std::string& value) 
   e->set_key(key);
   e->set_value(value);
   return delta;
-}
-
-void append_chain(LedgerStore& store, int n) {
-  std::string prev = kGenesisPrev;
-  for (int h = 1; h <= n; ++h) {
-    auto b = make_block(std::uint64_t(h), prev, 5, h * 100);
-    Status s = store.append(b);
-    QVERIFY2(s.ok(), s.ToString().c_str());
-    prev = b.hash();
-  }
 }
 
 }  // namespace
@@ -64,7 +55,7 @@ class StorePostgresTest : public QObject {
   }
 
   Status validate(const std::string& config) {
-    auto plugin = itc::test::load_plugin(kLibrary);
+    auto plugin = itc::testing::load_plugin(kLibrary);
     if (!plugin.ok()) return plugin.status();
     return (*plugin)->validate_config(config);
   }

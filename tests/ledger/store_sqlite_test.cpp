@@ -17,6 +17,7 @@
 
 using itc::LedgerStore;
 using itc::Status;
+using itc::test::append_chain;
 using itc::test::kGenesisPrev;
 using itc::test::make_block;
 
@@ -37,17 +38,6 @@ void tamper(const std::string& path, const std::string& sql,
   QCOMPARE(sqlite3_step(stmt), SQLITE_DONE);
   sqlite3_finalize(stmt);
   QCOMPARE(sqlite3_close(db), SQLITE_OK);
-}
-
-// Appends `n` valid blocks of `readings` readings each to an empty store.
-void append_chain(LedgerStore& store, int n, int readings = 5) {
-  std::string prev = kGenesisPrev;
-  for (int h = 1; h <= n; ++h) {
-    auto b = make_block(std::uint64_t(h), prev, readings, h * 100);
-    Status s = store.append(b);
-    QVERIFY2(s.ok(), s.ToString().c_str());
-    prev = b.hash();
-  }
 }
 
 }  // namespace
@@ -205,7 +195,7 @@ class StoreSqliteTest : public QObject {
   void tornFileIsCorruption() {
     LedgerStore* store = open_store();
     QVERIFY(store != nullptr);
-    append_chain(*store, 20, 50);
+    append_chain(*store, 20, {.readings = 50});
     host_.reset();
     // Keep the first page and a half, as if the disk lost the rest of a write.
     const auto size = std::filesystem::file_size(path_);

@@ -6,15 +6,18 @@
 
 #include <QtTest>
 
-#include "admin_client.hpp"
+#include "eventually.hpp"
+#include "free_port.hpp"
 #include "itc/crypto.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
-#include "local_network.hpp"
+#include "node_process.hpp"
 #include "modbus_peer.hpp"
 
-using itc::testing::env_or;
+using itc::testing::eventually;
 using itc::testing::HttpReply;
+using itc::testing::NodeConfig;
+using itc::testing::NodeProcess;
 using itc::testing::ModbusPeer;
 namespace v1 = itc::v1;
 
@@ -31,89 +34,20 @@ T parse(const QByteArray& json) {
   return msg;
 }
 
-std::string package(const std::string& name) {
-  return env_or("ITC_PACKAGE_DIR") + "/" + name + ".itcpkg";
+// The node's view of device `id`.
+v1::DeviceStatus device(NodeProcess& node, const std::string& id) {
+  return parse<v1::DeviceStatus>(node.get(QString::fromStdString("/v1/devices/" + id)).body);
 }
 
-// One itc-node process with a config written by the test, and its admin API.
-class NodeProcess {
- public:
-  explicit NodeProcess(const std::string& plugins_yaml) : admin_port_(itc::testing::free_port()) {
-    const std::string yaml =
-        "node:\n  name: modbus-node\n  data_dir: data\n  admin: {listen: 127.0.0.1:" +
-        std::to_string(admin_port_) + "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") +
-        "]\n" + itc::testing::device_profiles_yaml() + "plugins:\n" + plugins_yaml;
-    std::ofstream(config_path()) << yaml;
+// The latest reading of `metric` from `device` among the node's recent readings.
+std::optional<v1::Reading> reading(NodeProcess& node, const std::string& device,
+                                   const std::string& metric) {
+  auto recent = parse<v1::RecentReadings>(node.get("/v1/readings/recent?max=1000").body);
+  std::optional<v1::Reading> found;
+  for (const auto& r : recent.readings()) {
+    if (r.device_id() == device && r.metric() == metric) found = r;
   }
-  ~NodeProcess() {
-    if (proc_.state() == QProcess::NotRunning) return;
-    proc_.terminate();
-    if (!proc_.waitForFinished(20000)) proc_.kill();
-    proc_.waitForFinished(5000);
-  }
-  std::string config_path() const { return dir_.filePath("node.yaml").toStdString(); }
-  QString log() const {
-    auto t = itc::read_file(dir_.filePath("node.log").toStdString(), itc::kMaxDataFileBytes);
-    return t.ok() ? QString::fromStdString(*t) : QString();
-  }
-
-  // Starts the node and waits until every plugin runs.
-  bool start() {
-    proc_.setProcessChannelMode(QProcess::MergedChannels);
-    proc_.setStandardOutputFile(dir_.filePath("node.log"));
-    proc_.start(ITC_NODE_BIN, {"--config", QString::fromStdString(config_path())});
-    if (!proc_.waitForStarted(10000)) return false;
-    return itc::testing::LocalNetwork::eventually(
-        [&] {
-          auto r = request("GET", "/v1/plugins");
-          const auto plugins = r.json["plugins"].toArray();
-          if (r.status != 200 || plugins.isEmpty()) return false;
-          for (const auto& p : plugins) {
-            if (p.toObject()["state"].toString() != "RUNNING") return false;
-          }
-          return true;
-        },
-        30000);
-  }
-
-  HttpReply request(const QString& method, const QString& path, const QByteArray& body = {}) {
-    if (!admin_) {  // the token file appears when the node first starts
-      auto token = itc::read_file(dir_.filePath("data/admin.token").toStdString());
-      if (!token.ok()) return {};
-      admin_.emplace(QString("http://127.0.0.1:%1").arg(admin_port_),
-                     QByteArray::fromStdString(*token).trimmed());
-    }
-    const itc::testing::AdminReply r = admin_->call(method.toUtf8(), path, body, 20000);
-    HttpReply out;
-    out.status = r.status;
-    out.body = r.body;
-    out.json = r.json();
-    return out;
-  }
-
-  v1::DeviceStatus device(const std::string& id) {
-    return parse<v1::DeviceStatus>(
-        request("GET", QString::fromStdString("/v1/devices/" + id)).body);
-  }
-  // The latest reading of `metric` from `device` among the node's recent readings.
-  std::optional<v1::Reading> reading(const std::string& device, const std::string& metric) {
-    auto recent = parse<v1::RecentReadings>(request("GET", "/v1/readings/recent?max=1000").body);
-    std::optional<v1::Reading> found;
-    for (const auto& r : recent.readings()) {
-      if (r.device_id() == device && r.metric() == metric) found = r;
-    }
-    return found;
-  }
-
- private:
-  QTemporaryDir dir_;
-  std::uint16_t admin_port_;
-  QProcess proc_;
-  std::optional<itc::testing::AdminClient> admin_;
-};
-
-bool eventually(const std::function<bool()>& pred, int ms = 20000) {
-  return itc::testing::LocalNetwork::eventually(pred, ms);
+  return found;
 }
 
 }  // namespace
@@ -123,22 +57,24 @@ class ModbusNodeTest : public QObject {
 
   itc::crypto::Ed25519PrivateKey owner_ = *itc::crypto::Ed25519PrivateKey::generate();
 
-  std::string modbus_yaml(std::uint16_t port_a, std::uint16_t port_b) const {
+  NodeConfig modbus_config(std::uint16_t port_a, std::uint16_t port_b) const {
     auto dev = [](const char* id, const char* profile, std::uint16_t port, int unit) {
       return std::string("        - {id: ") + id + ", profile: " + profile +
              ", host: 127.0.0.1, port: " + std::to_string(port) +
              ", unit_id: " + std::to_string(unit) + "}\n";
     };
-    return "  - name: modbus\n    package: " + package("modbus") +
-           "\n    config:\n      owner_public_key: " + itc::crypto::to_hex(owner_.public_key()) +
-           "\n      poll_interval_ms: 100\n      timeout_ms: 300\n      retries: 0\n"
-           "      offline_after: 2\n      reconnect_min_ms: 100\n      reconnect_max_ms: 400\n"
-           "      devices:\n" +
-           dev("meter-1", "energy-meter", port_a, 1) + dev("lamp-1", "dimmable-lamp", port_a, 2) +
-           dev("meter-2", "energy-meter", port_b, 1) +
-           "  - name: normalize\n    package: " + package("normalize") +
-           "\n  - name: control\n    package: " + package("control") + "\n";
+    NodeConfig config("modbus-node", itc::testing::free_port());
+    config.plugin_yaml(
+        "  - name: modbus\n    package: " + itc::testing::package_path("modbus") +
+        "\n    config:\n      owner_public_key: " + itc::crypto::to_hex(owner_.public_key()) +
+        "\n      poll_interval_ms: 100\n      timeout_ms: 300\n      retries: 0\n"
+        "      offline_after: 2\n      reconnect_min_ms: 100\n      reconnect_max_ms: 400\n"
+        "      devices:\n" +
+        dev("meter-1", "energy-meter", port_a, 1) + dev("lamp-1", "dimmable-lamp", port_a, 2) +
+        dev("meter-2", "energy-meter", port_b, 1));
+    return config.plugin("normalize").plugin("control");
   }
+
 
   HttpReply send(NodeProcess& node, const std::string& device, v1::Action action,
                  std::uint32_t level, std::uint64_t nonce) {
@@ -166,21 +102,22 @@ class ModbusNodeTest : public QObject {
     const std::uint16_t port_a = itc::testing::free_port(), port_b = itc::testing::free_port();
     ModbusPeer server_a({port_a}, {"energy-meter:1", "dimmable-lamp:2"});
     ModbusPeer server_b({port_b}, {"energy-meter:1"});
-    NodeProcess node(modbus_yaml(port_a, port_b));
-    QVERIFY2(node.start(), qPrintable(node.log()));
+    NodeProcess node;
+    node.write_config(modbus_config(port_a, port_b));
+    QVERIFY2(node.start_running(), qPrintable(node.log()));
 
     // Readings scaled as the profiles say (raw device units in, profile units out).
-    QVERIFY2(eventually([&] { return near(node.reading("meter-1", "energy"), 1234.567, "kWh"); }),
+    QVERIFY2(eventually([&] { return near(reading(node, "meter-1", "energy"), 1234.567, "kWh"); }),
              qPrintable(node.log()));
-    QVERIFY(near(node.reading("meter-1", "voltage"), 230.5, "V"));     // float32 as is
-    QVERIFY(near(node.reading("meter-1", "power"), 0.98, "kW"));       // 980 W
-    QVERIFY(near(node.reading("meter-1", "frequency"), 50.02, "Hz"));  // 5002 cHz
-    QVERIFY(eventually([&] { return near(node.reading("lamp-1", "power"), 8.5, "W"); }));
-    QVERIFY(near(node.reading("lamp-1", "temperature"), -5.5, "degC"));
-    QVERIFY(near(node.reading("lamp-1", "dim"), 75, "%"));
-    QVERIFY(near(node.reading("lamp-1", "on"), 1, ""));
-    QVERIFY(near(node.reading("meter-2", "energy"), 1234.567, "kWh"));
-    v1::DeviceStatus meter = node.device("meter-1");
+    QVERIFY(near(reading(node, "meter-1", "voltage"), 230.5, "V"));     // float32 as is
+    QVERIFY(near(reading(node, "meter-1", "power"), 0.98, "kW"));       // 980 W
+    QVERIFY(near(reading(node, "meter-1", "frequency"), 50.02, "Hz"));  // 5002 cHz
+    QVERIFY(eventually([&] { return near(reading(node, "lamp-1", "power"), 8.5, "W"); }));
+    QVERIFY(near(reading(node, "lamp-1", "temperature"), -5.5, "degC"));
+    QVERIFY(near(reading(node, "lamp-1", "dim"), 75, "%"));
+    QVERIFY(near(reading(node, "lamp-1", "on"), 1, ""));
+    QVERIFY(near(reading(node, "meter-2", "energy"), 1234.567, "kWh"));
+    v1::DeviceStatus meter = device(node, "meter-1");
     QCOMPARE(meter.state(), v1::DEVICE_STATE_ONLINE);
     QCOMPARE(meter.source(), std::string("modbus"));
     QCOMPARE(meter.profile(), std::string("energy-meter"));
@@ -189,7 +126,7 @@ class ModbusNodeTest : public QObject {
     HttpReply r = send(node, "lamp-1", v1::ACTION_DIM, 40, 1);
     QVERIFY2(r.status == 200, r.body.constData());
     QVERIFY2(server_a.wait_write(2, "holding_registers", 0, {40}), qPrintable(server_a.output()));
-    QVERIFY(eventually([&] { return near(node.reading("lamp-1", "dim"), 40, "%"); }));
+    QVERIFY(eventually([&] { return near(reading(node, "lamp-1", "dim"), 40, "%"); }));
     // OFF and ON write the coil.
     QCOMPARE(send(node, "lamp-1", v1::ACTION_OFF, 0, 2).status, 200);
     QVERIFY(server_a.wait_write(2, "coils", 0, {0}));
@@ -203,50 +140,48 @@ class ModbusNodeTest : public QObject {
     QCOMPARE(r.status, 403);
 
     // An exception response is counted, named, and the device stays online.
-    const std::uint64_t errors_before = node.device("meter-1").errors();
+    const std::uint64_t errors_before = device(node, "meter-1").errors();
     QVERIFY(server_a.exception(1, "holding_registers", 100, 2));
     QVERIFY(eventually([&] {
-      auto d = node.device("meter-1");
+      auto d = device(node, "meter-1");
       return d.errors() > errors_before &&
              d.last_error().find("Modbus exception 2 (illegal data address)") != std::string::npos;
     }));
-    QCOMPARE(node.device("meter-1").state(), v1::DEVICE_STATE_ONLINE);
+    QCOMPARE(device(node, "meter-1").state(), v1::DEVICE_STATE_ONLINE);
     QVERIFY(server_a.exception(1, "holding_registers", 100, 0));
 
     // Server A goes away: its two devices go OFFLINE with the reason, while meter-2 on
     // server B keeps delivering readings throughout.
     QVERIFY(server_a.stop());
     QVERIFY(eventually([&] {
-      return node.device("meter-1").state() == v1::DEVICE_STATE_OFFLINE &&
-             node.device("lamp-1").state() == v1::DEVICE_STATE_OFFLINE;
+      return device(node, "meter-1").state() == v1::DEVICE_STATE_OFFLINE &&
+             device(node, "lamp-1").state() == v1::DEVICE_STATE_OFFLINE;
     }));
-    QVERIFY2(node.device("meter-1").last_error().find("connect") != std::string::npos,
-             node.device("meter-1").last_error().c_str());
-    const std::uint64_t meter2_before = node.device("meter-2").readings();
+    QVERIFY2(device(node, "meter-1").last_error().find("connect") != std::string::npos,
+             device(node, "meter-1").last_error().c_str());
+    const std::uint64_t meter2_before = device(node, "meter-2").readings();
     QVERIFY2(
-        eventually([&] { return node.device("meter-2").readings() >= meter2_before + 20; }),
+        eventually([&] { return device(node, "meter-2").readings() >= meter2_before + 20; }),
         (node.request("GET", "/v1/devices/meter-2").body + node.request("GET", "/metrics").body)
             .constData());
-    QCOMPARE(node.device("meter-2").state(), v1::DEVICE_STATE_ONLINE);
+    QCOMPARE(device(node, "meter-2").state(), v1::DEVICE_STATE_ONLINE);
 
     // Back: ONLINE again, readings flow again.
     QVERIFY(server_a.start());
     QVERIFY(eventually([&] {
-      return node.device("meter-1").state() == v1::DEVICE_STATE_ONLINE &&
-             node.device("lamp-1").state() == v1::DEVICE_STATE_ONLINE;
+      return device(node, "meter-1").state() == v1::DEVICE_STATE_ONLINE &&
+             device(node, "lamp-1").state() == v1::DEVICE_STATE_ONLINE;
     }));
-    const std::uint64_t meter1_after = node.device("meter-1").readings();
-    QVERIFY(eventually([&] { return node.device("meter-1").readings() > meter1_after; }));
+    const std::uint64_t meter1_after = device(node, "meter-1").readings();
+    QVERIFY(eventually([&] { return device(node, "meter-1").readings() > meter1_after; }));
   }
 
   void theNodeRefusesABrokenModbusSectionNamingTheField() {
-    NodeProcess node(modbus_yaml(0, 1502));  // port 0 for meter-1 and lamp-1
-    QProcess check;
-    check.setProcessChannelMode(QProcess::MergedChannels);
-    check.start(ITC_NODE_BIN, {"--check-config", QString::fromStdString(node.config_path())});
-    QVERIFY(check.waitForFinished(30000));
-    const QString out = QString::fromUtf8(check.readAll());
-    QVERIFY2(check.exitCode() != 0, qPrintable(out));
+    NodeProcess node;
+    node.write_config(modbus_config(0, 1502));  // port 0 for meter-1 and lamp-1
+    const auto [code, out] = node.check_config(30000);
+    QVERIFY2(code != -1, "itc-node --check-config did not finish");
+    QVERIFY2(code != 0, qPrintable(out));
     QVERIFY2(out.contains("devices[0].port: must be 1..65535, got 0"), qPrintable(out));
   }
 };

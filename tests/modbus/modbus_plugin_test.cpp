@@ -12,7 +12,7 @@
 #include "local_network.hpp"
 #include "modbus.pb.h"
 #include "modbus_peer.hpp"
-#include "plugin_fixture.hpp"
+#include "plugin_loader.hpp"
 
 using itc::testing::FakeEnv;
 using itc::testing::ModbusPeer;

@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "bench.hpp"
+#include "bench_node.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 #include "modbus_peer.hpp"

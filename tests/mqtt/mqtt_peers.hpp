@@ -4,6 +4,7 @@
 // (peers/edge_node.js) driven over its stdin/stdout.
 #pragma once
 
+#include <google/protobuf/util/json_util.h>
 #include <mosquitto.h>
 #include <unistd.h>
 
@@ -13,23 +14,22 @@
 #include <QProcess>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QtTest>
 #include <atomic>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
 
-#include "admin_client.hpp"  // AdminClient, eventually(pred, ms)
+#include "eventually.hpp"
+#include "free_port.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
-#include "local_network.hpp"  // env_or, free_port, HttpReply
+#include "node_process.hpp"
 
 namespace itc::testing {
-
-// eventually(pred, ms) is admin_client.hpp's; this one waits up to 20 s.
-inline bool eventually(const std::function<bool()>& pred) { return eventually(pred, 20000); }
 
 // Kills a QProcess the test started and waits for it.
 inline void end_process(QProcess& p, bool graceful = true) {
@@ -93,47 +93,35 @@ class MosquittoBroker {
   QProcess process_;
 };
 
-// itc-node with the mqtt plugin (config section `mqtt_config`, YAML flow-map entries
-// without braces), normalize and control.
+// itc-node (a NodeProcess) with the mqtt plugin (config section `mqtt_config`, YAML
+// flow-map entries without braces), normalize and control.
 class MqttNode {
  public:
-  MqttNode() : admin_port_(free_port()) {
-    if (std::getenv("ITC_TEST_KEEP")) {
-      dir_.setAutoRemove(false);
-      qInfo("node directory kept: %s", qPrintable(dir_.path()));
-    }
-    owner_ = *crypto::Ed25519PrivateKey::generate();
-  }
-  ~MqttNode() { stop(); }
+  MqttNode() : admin_port_(free_port()), owner_(*crypto::Ed25519PrivateKey::generate()) {}
 
   const crypto::Ed25519PrivateKey& owner() const { return owner_; }
   std::string owner_hex() const { return crypto::to_hex(owner_.public_key()); }
-  std::string path(const std::string& name) const {
-    return dir_.filePath(QString::fromStdString(name)).toStdString();
-  }
-  std::string config_path() const { return path("node.yaml"); }
+  std::string path(const std::string& name) const { return node_.path(name); }
+  std::string config_path() const { return node_.config_path(); }
 
   // `normalize_config`: that plugin's config section (YAML flow-map entries), if any;
   // kWithoutNormalize leaves normalize out (frames then go to no one).
   static constexpr const char* kWithoutNormalize = "off";
+  NodeConfig config(const std::string& mqtt_config, const std::string& normalize_config = "") const {
+    NodeConfig c("mqtt-test-node", admin_port_);
+    c.plugin("mqtt", "owner_public_key: " + owner_hex() + ", " + mqtt_config);
+    if (normalize_config != kWithoutNormalize) c.plugin("normalize", normalize_config);
+    c.plugin("control");
+    return c;
+  }
   std::string yaml(const std::string& mqtt_config, const std::string& normalize_config = "") const {
-    const std::string packages = env_or("ITC_PACKAGE_DIR");
-    return "node:\n  name: mqtt-test-node\n  data_dir: data\n  admin: {listen: 127.0.0.1:" +
-           std::to_string(admin_port_) + "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") +
-           "]\n" + device_profiles_yaml() + "plugins:\n  - name: mqtt\n    package: " + packages +
-           "/mqtt.itcpkg\n    config: {owner_public_key: " + owner_hex() + ", " + mqtt_config +
-           "}\n" +
-           (normalize_config == kWithoutNormalize
-                ? ""
-                : "  - name: normalize\n    package: " + packages + "/normalize.itcpkg\n" +
-                      (normalize_config.empty() ? ""
-                                                : "    config: {" + normalize_config + "}\n")) +
-           "  - name: control\n    package: " + packages + "/control.itcpkg\n";
+    return config(mqtt_config, normalize_config).yaml();
   }
 
   // Starts the node; false (with the log in `log()`) if it never ran every plugin.
   bool start(const std::string& mqtt_config, const std::string& normalize_config = "") {
-    return start_with(yaml(mqtt_config, normalize_config));
+    node_.write_config(config(mqtt_config, normalize_config));
+    return node_.start_running();
   }
   // The node config as last started.
   std::string config_text() const {
@@ -142,43 +130,18 @@ class MqttNode {
   }
   // Starts (or restarts, with the same data dir) the node from a whole config.
   bool start_with(const std::string& yaml_text) {
-    std::ofstream(config_path()) << yaml_text;
     int plugins_expected = 0;  // one "  - name:" line per plugin
     for (auto at = yaml_text.find("\n  - name: "); at != std::string::npos;
          at = yaml_text.find("\n  - name: ", at + 1)) {
       ++plugins_expected;
     }
-    process_.setProcessChannelMode(QProcess::MergedChannels);
-    process_.setStandardOutputFile(QString::fromStdString(path("node.log")), QIODevice::Append);
-    process_.start(ITC_NODE_BIN, {"--config", QString::fromStdString(config_path())});
-    if (!process_.waitForStarted(10000)) return false;
-    bool all_running = false;
-    eventually(
-        [&] {
-          if (process_.state() == QProcess::NotRunning) return true;  // refused to run
-          auto r = get("/v1/plugins");
-          if (r.status != 200) return false;
-          const auto plugins = r.json["plugins"].toArray();
-          if (plugins.size() != plugins_expected) return false;
-          int running = 0;
-          for (const auto& p : plugins) {
-            const QString state = p.toObject()["state"].toString();
-            if (state == "FAILED") return true;  // the node runs on without it
-            running += state == "RUNNING" ? 1 : 0;
-          }
-          return all_running = running == plugins_expected;
-        },
-        30000);
-    return all_running;
+    node_.write_config(yaml_text, admin_port_);
+    return node_.start() && node_.wait_running(30000, plugins_expected);
   }
   // `itc-node --check-config` on this config: exit code and output.
   std::pair<int, QString> check_config(const std::string& mqtt_config) {
-    std::ofstream(config_path()) << yaml(mqtt_config);
-    QProcess check;
-    check.setProcessChannelMode(QProcess::MergedChannels);
-    check.start(ITC_NODE_BIN, {"--check-config", QString::fromStdString(config_path())});
-    if (!check.waitForFinished(20000)) return {-1, "itc-node --check-config did not finish"};
-    return {check.exitCode(), QString::fromUtf8(check.readAll())};
+    node_.write_config(config(mqtt_config));
+    return node_.check_config(20000);
   }
   // The plugin's entry in GET /v1/plugins (state, reason, ...).
   QJsonObject plugin(const QString& name) {
@@ -187,23 +150,13 @@ class MqttNode {
     }
     return {};
   }
-  void stop() { end_process(process_); }
-  QProcess& process() { return process_; }
-  QString log() const {
-    auto t = read_file(path("node.log"), kMaxDataFileBytes);  // logs may outgrow a config
-    return t.ok() ? QString::fromStdString(*t) : QString();
-  }
+  void stop() { node_.stop(); }
+  NodeProcess& process() { return node_; }
+  QString log() const { return node_.log(); }
 
   HttpReply request(const QString& method, const QString& path_and_query,
                     const QByteArray& body = {}) {
-    if (!admin_) {  // the token file appears when the node first starts
-      auto token = read_file(path("data/admin.token"));
-      if (!token.ok()) return {};
-      admin_.emplace(QString("http://127.0.0.1:%1").arg(admin_port_),
-                     QByteArray::fromStdString(*token).trimmed());
-    }
-    const AdminReply r = admin_->call(method.toUtf8(), path_and_query, body, 20000);
-    return {r.status, r.json(), r.body};
+    return node_.request(method, path_and_query, body);
   }
   HttpReply get(const QString& p) { return request("GET", p); }
 
@@ -240,26 +193,13 @@ class MqttNode {
     return request("POST", "/v1/commands", QByteArray::fromStdString(json));
   }
   std::optional<double> metric(const std::string& plugin, const std::string& name) {
-    const std::string text = get("/metrics").body.toStdString();
-    std::istringstream lines(text);
-    std::string line;
-    // Counters are exported as itc_<name>_total, gauges as itc_<name>.
-    while (std::getline(lines, line)) {
-      const bool named =
-          line.rfind("itc_" + name + "{", 0) == 0 || line.rfind("itc_" + name + "_total{", 0) == 0;
-      if (named && line.find("plugin=\"" + plugin + "\"") != std::string::npos) {
-        return std::stod(line.substr(line.rfind(' ') + 1));
-      }
-    }
-    return std::nullopt;
+    return node_.metric(plugin, name);
   }
 
  private:
-  QTemporaryDir dir_;
   std::uint16_t admin_port_;
   crypto::Ed25519PrivateKey owner_;
-  QProcess process_;
-  std::optional<AdminClient> admin_;
+  NodeProcess node_;
 };
 
 // A plain libmosquitto client on its own thread (mosquitto_loop_start): a reference

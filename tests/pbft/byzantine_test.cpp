@@ -21,6 +21,7 @@
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 
+using itc::testing::eventually;
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
 namespace v1 = itc::v1;
@@ -190,7 +191,7 @@ qint64 sequential_transfers(LocalNetwork& net, int node, int n, std::uint64_t* n
 }
 
 bool all_connected(LocalNetwork& net, const std::vector<int>& nodes) {
-  return LocalNetwork::eventually(
+  return eventually(
       [&] {
         for (int i : nodes) {
           if (net.metric(i, "pbft", "peers_connected").value_or(0) < 3) return false;
@@ -212,7 +213,7 @@ class ByzantineTest : public QObject {
     LocalNetwork net(opt);
     net.start_all();
     Adversary adversary(net);
-    QVERIFY(LocalNetwork::eventually(
+    QVERIFY(eventually(
         [&] {
           return net.metric(1, "pbft", "peers_connected").value_or(0) >= 3 &&
                  net.metric(2, "pbft", "peers_connected").value_or(0) >= 3;
@@ -239,11 +240,11 @@ class ByzantineTest : public QObject {
     adversary.send_raw(1, itc::pbft::seal(forged, stranger, net.genesis().chain_id()));
     forged.set_sender(2);
     adversary.send_raw(1, itc::pbft::seal(forged, net.validator_key(0), net.genesis().chain_id()));
-    QVERIFY(LocalNetwork::eventually(
+    QVERIFY(eventually(
         [&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; }, 10000));
 
     // The honest replicas agree on height 1 whatever each was shown (B has a quorum).
-    QVERIFY2(LocalNetwork::eventually(
+    QVERIFY2(eventually(
                  [&] {
                    for (int i = 1; i <= 3; ++i) {
                      if (net.height(i).value_or(0) < 1) return false;
@@ -294,7 +295,7 @@ class ByzantineTest : public QObject {
     QVERIFY(net.metric(1, "pbft", "view").value_or(0) >= 1);
     const std::uint64_t top = net.height(1).value_or(0);
     QVERIFY(top >= 2);
-    QVERIFY(LocalNetwork::eventually(
+    QVERIFY(eventually(
         [&] { return net.height(2).value_or(0) >= top && net.height(3).value_or(0) >= top; },
         20000));
     for (std::uint64_t h = 1; h <= top; ++h) {
@@ -478,20 +479,20 @@ class ByzantineTest : public QObject {
       byzantine.join();
     };
     auto head = [&] { return std::max(net.height(0).value_or(0), net.height(1).value_or(0)); };
-    if (!LocalNetwork::eventually([&] { return head() >= 10; }, 20000)) {
+    if (!eventually([&] { return head() >= 10; }, 20000)) {
       finish();
       QFAIL("no blocks");
     }
     net.kill(2);
     const std::uint64_t at_kill = head();
-    if (!LocalNetwork::eventually([&] { return head() >= at_kill + 150; }, 60000)) {
+    if (!eventually([&] { return head() >= at_kill + 150; }, 60000)) {
       finish();
       QFAIL("the chain did not move on with validator 2 down");
     }
     QElapsedTimer since_restart;
     since_restart.start();
     net.start(2);
-    const bool rejoined = LocalNetwork::eventually(
+    const bool rejoined = eventually(
         [&] {
           return net.metric(2, "pbft", "ordered_blocks").value_or(0) >= 3 &&
                  net.height(2).value_or(0) + 8 >= head();

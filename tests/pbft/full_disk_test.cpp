@@ -22,6 +22,7 @@
 #include "pending_journal.hpp"
 #include "replica.hpp"
 
+using itc::testing::eventually;
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
 using itc::testing::number_before;
@@ -62,9 +63,9 @@ class PbftFullDiskTest : public QObject {
     };
 
     // Its store refuses blocks: execution stops at 128 waiting blocks, the backlog fills.
-    QVERIFY2(LocalNetwork::eventually([&] { return pbft("backlog_full") == 1; }, 60000),
+    QVERIFY2(eventually([&] { return pbft("backlog_full") == 1; }, 60000),
              qPrintable(net.log_of(kFull)));
-    QVERIFY2(LocalNetwork::eventually([&] { return pbft("store_stalled") == 1; }, 30000),
+    QVERIFY2(eventually([&] { return pbft("store_stalled") == 1; }, 30000),
              qPrintable(net.log_of(kFull)));
     QCOMPARE(pbft("max_pending_readings"), double(kMaxPending));
     // Memory grows while the replica keeps accepting pre-prepares up to its watermark
@@ -99,7 +100,7 @@ class PbftFullDiskTest : public QObject {
     // The others go on.
     const auto h0 = net.height(0);
     QVERIFY(h0.has_value());
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) > *h0; }, 10000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) > *h0; }, 10000));
 
     // The new metrics are exported under the names the README lists.
     const QByteArray metrics = net.get(kFull, "/metrics").body;
@@ -133,7 +134,7 @@ class PbftFullDiskTest : public QObject {
     net.start(kFull);
     QVERIFY2(net.wait_healthy(kFull), qPrintable(net.log_of(kFull)));
     // (Catch-up is paced by the store; on a loaded 2-core machine it has taken over 60 s.)
-    QVERIFY2(LocalNetwork::eventually([&] { return !std::filesystem::exists(journal); }, 180000),
+    QVERIFY2(eventually([&] { return !std::filesystem::exists(journal); }, 180000),
              qPrintable(net.log_of(kFull).right(4000)));
     QVERIFY(net.log_of(kFull).contains("saved by the last stop are proposed again"));
     // Every block its store holds, read from the store: /v1/ledger/head follows the bus and
@@ -159,7 +160,7 @@ class PbftFullDiskTest : public QObject {
     TinyDisk disk(net.path("node-3/plugins"));  // store and journal on the full disk
     QVERIFY(disk.mounted());
     net.start_all();
-    QVERIFY2(LocalNetwork::eventually(
+    QVERIFY2(eventually(
                  [&] { return net.metric(kFull, "pbft", "backlog_full").value_or(0) == 1; }, 60000),
              qPrintable(net.log_of(kFull)));
     QCOMPARE(net.terminate(kFull), 4);
@@ -174,14 +175,14 @@ class PbftFullDiskTest : public QObject {
     opt.pbft_extra = ", max_pending_handshakes: 3";  // not more than the 3 other validators
     LocalNetwork net(opt);
     net.start(0);
-    QVERIFY2(LocalNetwork::eventually(
+    QVERIFY2(eventually(
                  [&] { return net.log_of(0).contains("max_pending_handshakes (3)"); }, 20000),
              qPrintable(net.log_of(0)));
     NetworkOptions bad;
     bad.pbft_extra = ", max_pending_handshakes_per_address: 0";
     LocalNetwork net2(bad);
     net2.start(0);
-    QVERIFY2(LocalNetwork::eventually(
+    QVERIFY2(eventually(
                  [&] {
                    return net2.log_of(0).contains(
                        "max_pending_handshakes_per_address: must be 1..65536, got 0");

@@ -5,6 +5,7 @@
 #include "local_network.hpp"
 #include "itc/signing.hpp"
 
+using itc::testing::eventually;
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
 namespace v1 = itc::v1;
@@ -77,7 +78,7 @@ class PbftNetworkTest : public QObject {
     // The accepted ones reached every validator, in the same blocks.
     const std::vector<int> all = {0, 1, 2, 3};
     std::uint64_t h = 0;
-    QVERIFY(LocalNetwork::eventually([&] {
+    QVERIFY(eventually([&] {
       h = net.height(0).value_or(0);
       return h > 0 && min_height(net, all) >= h;
     }, 20000));
@@ -104,9 +105,9 @@ class PbftNetworkTest : public QObject {
       auto r = net.submit(2, net.transfer(0, 1, 1, ++nonce));
       QVERIFY2(r.status == 200, qPrintable(QString("after the primary died: %1 %2").arg(r.status).arg(QString(r.body))));
     }
-    QVERIFY(LocalNetwork::eventually([&] { return net.metric(1, "pbft", "view").value_or(0) >= 1; }, 5000));
+    QVERIFY(eventually([&] { return net.metric(1, "pbft", "view").value_or(0) >= 1; }, 5000));
     const std::vector<int> alive = {1, 2, 3};
-    QVERIFY(LocalNetwork::eventually([&] { return min_height(net, alive) > before; }, 20000));
+    QVERIFY(eventually([&] { return min_height(net, alive) > before; }, 20000));
     expect_same_chain(net, alive, min_height(net, alive));
     QCOMPARE(net.block(3, before)->hash(), head_before->hash());
 
@@ -114,7 +115,7 @@ class PbftNetworkTest : public QObject {
     net.start(0);
     QVERIFY(net.wait_healthy(0));
     const std::uint64_t target = min_height(net, alive);
-    QVERIFY2(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= target; }, 30000),
+    QVERIFY2(eventually([&] { return net.height(0).value_or(0) >= target; }, 30000),
              qPrintable(net.log_of(0)));
     expect_same_chain(net, {0, 1, 2, 3}, target);
   }
@@ -125,16 +126,16 @@ class PbftNetworkTest : public QObject {
     opt.pbft_extra = ", checkpoint_interval: 8";
     LocalNetwork net(opt);
     net.start_all();
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= 5; }, 20000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) >= 5; }, 20000));
     net.kill(2);  // SIGKILL mid-load
     const std::uint64_t at_kill = net.height(0).value_or(0);
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= at_kill + 20; }, 30000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) >= at_kill + 20; }, 30000));
     net.start(2);
     QVERIFY(net.wait_healthy(2));
     const std::uint64_t target = net.height(0).value_or(0);
-    QVERIFY2(LocalNetwork::eventually([&] { return net.height(2).value_or(0) >= target; }, 40000),
+    QVERIFY2(eventually([&] { return net.height(2).value_or(0) >= target; }, 40000),
              qPrintable(net.log_of(2)));
-    QVERIFY(LocalNetwork::eventually([&] { return net.metric(2, "pbft", "transferred_blocks").value_or(0) > 0; }, 5000));
+    QVERIFY(eventually([&] { return net.metric(2, "pbft", "transferred_blocks").value_or(0) > 0; }, 5000));
     expect_same_chain(net, {0, 1, 2, 3}, target);
     // Readings of every validator's fleet made it into the chain.
     auto b = net.block(1, target);
@@ -161,7 +162,7 @@ class PbftNetworkTest : public QObject {
       return net.request(1, "POST", "/v1/commands", QByteArray::fromStdString(json));
     };
     // Not on the chain yet: the device's own registration names account 0.
-    QVERIFY(LocalNetwork::eventually([&] { return command(0, 1).status == 200; }, 10000));
+    QVERIFY(eventually([&] { return command(0, 1).status == 200; }, 10000));
 
     // Account 0 registers the lamp on the chain, then hands it to account 1.
     v1::Transaction reg;
@@ -178,7 +179,7 @@ class PbftNetworkTest : public QObject {
     give.mutable_transfer_device()->set_new_owner(net.account(1).public_key());
     QCOMPARE(net.submit(2, net.signed_by(0, give)).status, 200);
     const QString new_owner = QByteArray::fromStdString(net.account(1).public_key()).toBase64();
-    QVERIFY(LocalNetwork::eventually([&] {
+    QVERIFY(eventually([&] {
       auto record = net.get(1, QString::fromStdString("/v1/devices/" + device + "/record"));
       return record.status == 200 && record.json["owner"].toString() == new_owner;
     }, 10000));
@@ -196,17 +197,17 @@ class PbftNetworkTest : public QObject {
     opt.lamps = 20;
     LocalNetwork net(opt);
     net.start_all();
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= 3; }, 20000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) >= 3; }, 20000));
     net.freeze(3);  // cut off: it neither sends nor receives
     const std::uint64_t at_freeze = net.height(0).value_or(0);
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= at_freeze + 10; }, 30000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) >= at_freeze + 10; }, 30000));
     net.thaw(3);
     const std::uint64_t target = net.height(0).value_or(0);
-    QVERIFY2(LocalNetwork::eventually([&] { return net.height(3).value_or(0) >= target; }, 30000),
+    QVERIFY2(eventually([&] { return net.height(3).value_or(0) >= target; }, 30000),
              qPrintable(net.log_of(3)));
     expect_same_chain(net, {0, 1, 2, 3}, target);
     // It did not wander off into a view of its own: it still takes part.
-    QVERIFY(LocalNetwork::eventually([&] {
+    QVERIFY(eventually([&] {
       return net.metric(3, "pbft", "view").value_or(-1) == net.metric(0, "pbft", "view").value_or(-2);
     }, 5000));
   }

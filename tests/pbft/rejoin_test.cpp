@@ -10,6 +10,7 @@
 
 #include "local_network.hpp"
 
+using itc::testing::eventually;
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
 
@@ -23,7 +24,7 @@ class RejoinTest : public QObject {
     opt.pbft_extra = ", checkpoint_interval: 8";  // a low watermark window: 16 blocks
     LocalNetwork net(opt);
     net.start_all();
-    QVERIFY(LocalNetwork::eventually([&] { return net.height(0).value_or(0) >= 5; }, 20000));
+    QVERIFY(eventually([&] { return net.height(0).value_or(0) >= 5; }, 20000));
     const int victims[] = {2, 3, 0, 1, 2, 3};  // validator 0 is the primary of view 0
     std::vector<qint64> rejoin_ms;
     for (int victim : victims) {
@@ -38,12 +39,12 @@ class RejoinTest : public QObject {
       };
       net.kill(victim);
       const std::uint64_t at_kill = head();
-      QVERIFY2(LocalNetwork::eventually([&] { return head() >= at_kill + 30; }, 60000),
+      QVERIFY2(eventually([&] { return head() >= at_kill + 30; }, 60000),
                qPrintable(QString("the chain stalled with validator %1 down").arg(victim)));
       QElapsedTimer since_restart;
       since_restart.start();
       net.start(victim);
-      bool rejoined = LocalNetwork::eventually(
+      bool rejoined = eventually(
           [&] {
             if (net.metric(victim, "pbft", "ordered_blocks").value_or(0) < 3) return false;
             return net.height(victim).value_or(0) + 8 >= head();

@@ -4,13 +4,14 @@
 #include <QProcess>
 #include <mutex>
 
-#include "host_fixture.hpp"
+#include "eventually.hpp"
+#include "in_process_node.hpp"
 #include "itc/crypto.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
 
 using itc::testing::eventually;
-using itc::testing::NodeUnderTest;
+using itc::testing::InProcessNode;
 
 namespace {
 
@@ -72,7 +73,7 @@ class PipelineTest : public QObject {
 
  private slots:
   void lampReadingsBecomePersistedBlocksAndARestartResumesFromTheSameHead() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(owner_hex_, {}), /*developer_mode=*/false).ok());
     auto st = t.node->start();
     QVERIFY2(st.ok(), st.ToString().c_str());
@@ -132,8 +133,8 @@ class PipelineTest : public QObject {
     t.node.reset();
 
     // The same data dir, without lamps: the ledger reopens at exactly that head.
-    std::ofstream(t.config_path) << node_yaml(owner_hex_, {false, false, true, false});
-    auto again = itc::host::Node::create({t.config_path, false});
+    std::ofstream(t.config_path()) << node_yaml(owner_hex_, {false, false, true, false});
+    auto again = itc::host::Node::create({t.config_path(), false});
     QVERIFY(again.ok());
     QVERIFY((*again)->start().ok());
     auto reopened = (*again)->ledger_head();
@@ -144,7 +145,7 @@ class PipelineTest : public QObject {
   }
 
   void ownerSignedCommandIsAcceptedAndAForgedOneRefused() {
-    NodeUnderTest t;
+    InProcessNode t;
     QVERIFY(t.create(node_yaml(owner_hex_, {true, false, false, true}, 10), false).ok());
     std::mutex mu;
     std::vector<itc::v1::CommandResult> lamp_results;

@@ -17,9 +17,7 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QMetaEnum>
-#include <QProcess>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
 #include <fstream>
@@ -27,12 +25,12 @@
 #include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
 #include "lamp_profile.hpp"
-#include "local_network.hpp"
+#include "free_port.hpp"
 #include "node_api/proto_json.hpp"
+#include "node_process.hpp"
 
 using namespace itc;
 using namespace itc::studio;
-using itc::testing::env_or;
 
 namespace {
 
@@ -125,33 +123,18 @@ class TimedApp : public QApplication {
   std::vector<Dispatch> longest_;
 };
 
-struct Node {
-  QTemporaryDir dir;
-  QProcess process;
-  std::uint16_t port = testing::free_port();
-  QString token() const {
-    QFile f(dir.filePath("data/admin.token"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed() : QString();
-  }
-};
-
-void start_node(Node& n, int lamps) {
-  const std::string pk = env_or("ITC_PACKAGE_DIR");
+// The benchmark's node: sim-lighting's fleet of `lamps`, normalized, ordered by solo into
+// store-sqlite (started, not yet waited for).
+void start_node(testing::NodeProcess& node, int lamps) {
   const auto owner = *crypto::Ed25519PrivateKey::generate();
-  std::ofstream(n.dir.filePath("node.yaml").toStdString())
-      << "node:\n  name: bench-node\n  data_dir: data\n  admin: {listen: 127.0.0.1:" << n.port
-      << "}\n  trusted_vendor_keys: [" << env_or("ITC_VENDOR_KEY") << "]\n"
-      << testing::device_profiles_yaml() << "plugins:\n"
-      << "  - name: sim-lighting\n    package: " << pk << "/sim-lighting.itcpkg\n"
-      << "    config: {lamps: " << lamps << ", report_interval_ms: 60000, fleet_seed: bench, "
-      << "owner_public_key: " << crypto::to_hex(owner.public_key()) << "}\n"
-      << "  - name: normalize\n    package: " << pk << "/normalize.itcpkg\n"
-      << "  - name: store-sqlite\n    package: " << pk << "/store-sqlite.itcpkg\n"
-      << "  - name: solo\n    package: " << pk << "/solo.itcpkg\n";
-  n.process.setProcessChannelMode(QProcess::MergedChannels);
-  n.process.setStandardOutputFile(n.dir.filePath("node.log"));
-  n.process.start(ITC_NODE_BIN, {"--config", n.dir.filePath("node.yaml")});
-  if (!n.process.waitForStarted(10000)) qFatal("itc-node did not start");
+  testing::NodeConfig config("bench-node", testing::free_port());
+  config.plugin("sim-lighting", "lamps: " + std::to_string(lamps) +
+                                    ", report_interval_ms: 60000, fleet_seed: bench, "
+                                    "owner_public_key: " +
+                                    crypto::to_hex(owner.public_key()));
+  config.plugin("normalize").plugin("store-sqlite").plugin("solo");
+  node.write_config(config);
+  if (!node.start()) qFatal("itc-node did not start");
 }
 
 }  // namespace
@@ -160,7 +143,7 @@ int main(int argc, char** argv) {
   TimedApp app(argc, argv);
   const int lamps = argc > 1 ? std::atoi(argv[1]) : 100000;
   const int runs = 9;
-  Node node;
+  testing::NodeProcess node;
   start_node(node, lamps);
 
   // Wait until the node lists the whole fleet.
@@ -168,10 +151,11 @@ int main(int argc, char** argv) {
   int listed = 0;
   const bool ready = QTest::qWaitFor(
       [&] {
-        if (node.token().isEmpty()) return false;
+        if (node.token().empty()) return false;
         if (!probe)
-          probe = new AdminClient(
-              {QUrl(QString("http://127.0.0.1:%1").arg(node.port)), node.token().toUtf8()}, &app);
+          probe = new AdminClient({QUrl(QString::fromStdString(node.admin_url())),
+                                   QByteArray::fromStdString(node.token())},
+                                  &app);
         static bool pending = false;
         if (!pending) {
           pending = true;
@@ -186,7 +170,7 @@ int main(int argc, char** argv) {
       180000);
   if (!ready) {
     qCritical("the node never listed %d devices (listed %d); log: %s", lamps, listed,
-              qPrintable(node.dir.filePath("node.log")));
+              node.log_path().c_str());
     return 1;
   }
   std::printf("node lists %d devices\n", listed);
@@ -347,7 +331,6 @@ int main(int argc, char** argv) {
       "  4 nodes x 300 s history: update + full render per stats event %.1f ms (median), "
       "%.1f ms (max)\n",
       median(full_frame), *std::max_element(full_frame.begin(), full_frame.end()));
-  node.process.terminate();
-  node.process.waitForFinished(20000);
+  node.stop();
   return 0;
 }

@@ -1,12 +1,12 @@
 // StudioNode: one real itc-node for Studio's widget tests and benchmark — a single PBFT
-// validator (tests/pbft/local_network.hpp) with a simulated lamp fleet, signed packages —
+// validator (a LocalNetwork of one) with a simulated lamp fleet, signed packages —
 // plus what Studio needs to reach it: its admin URL and token, the genesis file and the
 // lamps' owner key as a PEM file.
 #pragma once
 
-#include <QFile>
-#include <QRegularExpression>
+#include <QUrl>
 
+#include "free_port.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 #include "node_api/admin_client.hpp"
@@ -24,14 +24,8 @@ class StudioNode {
   void stop() { net_.stop(0); }
   LocalNetwork& network() { return net_; }
 
-  // The admin URL, from the node's config (LocalNetwork picks the port).
-  QUrl url() const {
-    QFile f(QString::fromStdString(net_.path("node-0.yaml")));
-    if (!f.open(QIODevice::ReadOnly)) qFatal("no node config");
-    const auto m =
-        QRegularExpression(R"(listen: (127\.0\.0\.1:\d+))").match(QString::fromUtf8(f.readAll()));
-    return QUrl("http://" + m.captured(1));
-  }
+  // The admin URL (LocalNetwork picks the port).
+  QUrl url() const { return QUrl(QString::fromStdString(net_.node(0).admin_url())); }
   studio::NodeEndpoint endpoint() const {
     return {url(), QByteArray::fromStdString(net_.token(0))};
   }
