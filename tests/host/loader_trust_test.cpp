@@ -110,7 +110,7 @@ class LoaderTrustTest : public QObject {
   }
 
   void aPluginBuiltAgainstAnotherProtobufIsRefusedBeforeAnyOfItsCodeRuns() {
-    NodeUnderTest t;
+    InProcessNode t;
     auto pkg = package("other-protobuf.itcpkg", test_plugin("libother-protobuf.so"),
                        manifest("other-protobuf", 1), vendor_);
     QVERIFY(

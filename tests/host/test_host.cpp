@@ -92,7 +92,7 @@ class HostTest : public QObject {
   }
 
   void refusesAPluginWhoseRequiredServiceNoPluginProvides() {
-    NodeUnderTest t;
+    InProcessNode t;
     // cycle-a requires test.svc-b, which only cycle-b (not loaded here) provides.
     QVERIFY(t.create(node_yaml(entry("cycle-a", "libcycle-a.so") + entry("ticker", "libticker.so")))
                 .ok());
