@@ -17,9 +17,9 @@
 #include <optional>
 
 #include "host/admin_server.hpp"
-#include "in_process_node.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
+#include "in_process_node.hpp"
 
 using itc::host::AdminServer;
 using itc::host::Node;

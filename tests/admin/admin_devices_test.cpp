@@ -9,8 +9,8 @@
 #include "admin_client.hpp"
 #include "eventually.hpp"
 #include "host/admin_server.hpp"
-#include "in_process_node.hpp"
 #include "host/node.hpp"
+#include "in_process_node.hpp"
 #include "itc/crypto.hpp"
 #include "lamp_profile.hpp"
 
@@ -48,11 +48,12 @@ class AdminDevicesTest : public QObject {
               "\n  admin: {listen: \"127.0.0.1:0\"}\n  trusted_vendor_keys: [" +
               env("ITC_VENDOR_KEY") + "]\n" + itc::testing::device_profiles_yaml() +
               "plugins:\n"
-              "  - name: normalize\n    package: " + pkg + "/normalize.itcpkg\n" +
-              "  - name: sim-lighting\n    package: " + pkg + "/sim-lighting.itcpkg\n" +
-              "    config: {lamps: " + std::to_string(kLamps) +
+              "  - name: normalize\n    package: " +
+              pkg + "/normalize.itcpkg\n" + "  - name: sim-lighting\n    package: " + pkg +
+              "/sim-lighting.itcpkg\n" + "    config: {lamps: " + std::to_string(kLamps) +
               ", report_interval_ms: 100, fault_probability: 0, fleet_seed: devices, "
-              "owner_public_key: " + itc::crypto::to_hex(owner->public_key()) + "}\n";
+              "owner_public_key: " +
+              itc::crypto::to_hex(owner->public_key()) + "}\n";
     itc::Status st = fixture_.create(config_, false);
     QVERIFY2(st.ok(), st.ToString().c_str());
     node_ = fixture_.node.get();
@@ -63,15 +64,12 @@ class AdminDevicesTest : public QObject {
                                            QByteArray::fromStdString(fixture_.token()));
   }
 
-  void cleanupTestCase() {
-    fixture_.stop();
-  }
+  void cleanupTestCase() { fixture_.stop(); }
 
   void theFleetIsListedOnlineAndPaged() {
     QVERIFY(eventually(
         [&] {
-          return admin_->get("/v1/devices?state=online&limit=1").json["total"].toInt() ==
-                 kLamps;
+          return admin_->get("/v1/devices?state=online&limit=1").json["total"].toInt() == kLamps;
         },
         15000));
     auto page = admin_->get("/v1/devices?offset=10&limit=5").json;
@@ -83,7 +81,7 @@ class AdminDevicesTest : public QObject {
     QCOMPARE(devices[4].toObject()["deviceId"].toString(), QString("lamp-000015"));
 
     auto search = admin_->get("/v1/devices?q=LAMP-00002").json;  // case-insensitive
-    QCOMPARE(search["total"].toInt(), 10);                           // lamp-000020..29
+    QCOMPARE(search["total"].toInt(), 10);                       // lamp-000020..29
     QCOMPARE(admin_->get("/v1/devices?state=offline").json["total"].toInt(), 0);
     QCOMPARE(admin_->get("/v1/devices?state=fault").json["total"].toInt(), 0);
   }
@@ -134,8 +132,7 @@ class AdminDevicesTest : public QObject {
     QVERIFY(node_->unload("sim-lighting").ok());
     QVERIFY(eventually(
         [&] {
-          return admin_->get("/v1/devices?state=stale&limit=1").json["total"].toInt() ==
-                 kLamps;
+          return admin_->get("/v1/devices?state=stale&limit=1").json["total"].toInt() == kLamps;
         },
         20000));
     auto d = admin_->get("/v1/devices/lamp-000001").json;

@@ -127,8 +127,9 @@ class AdminLedgerTest : public QObject {
 
     HttpReply bad = call("POST", "/v1/tx", R"({"nonce": "1", "transfer": {"amount": "x"}})");
     QCOMPARE(bad.status, 400);
-    QVERIFY2(error_of(bad).contains("malformed Transaction JSON") && error_of(bad).contains("amount"),
-             bad.body.constData());
+    QVERIFY2(
+        error_of(bad).contains("malformed Transaction JSON") && error_of(bad).contains("amount"),
+        bad.body.constData());
     QCOMPARE(call("GET", "/v1/tx").status, 405);
   }
 };

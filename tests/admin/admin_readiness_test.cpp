@@ -11,8 +11,8 @@
 
 #include "admin_client.hpp"
 #include "host/admin_server.hpp"
-#include "in_process_node.hpp"
 #include "host/node.hpp"
+#include "in_process_node.hpp"
 #include "itc/crypto.hpp"
 #include "local_network.hpp"
 #include "node_config.hpp"

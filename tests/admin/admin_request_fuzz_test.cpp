@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "host/admin_server.hpp"
-#include "in_process_node.hpp"
 #include "host/node.hpp"
+#include "in_process_node.hpp"
 
 using itc::host::AdminServer;
 using itc::host::Node;
@@ -93,15 +93,13 @@ class AdminRequestFuzzTest : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(fixture_.create("node: {name: fuzz, data_dir: " + fixture_.data_dir() + "}\n", false)
-                .ok());
+    QVERIFY(
+        fixture_.create("node: {name: fuzz, data_dir: " + fixture_.data_dir() + "}\n", false).ok());
     QVERIFY(fixture_.start().ok());
     QVERIFY(fixture_.serve_admin(token_).ok());
     server_ = fixture_.server.get();
   }
-  void cleanupTestCase() {
-    fixture_.stop();
-  }
+  void cleanupTestCase() { fixture_.stop(); }
 
   void fuzzRequestReadingWithMutatedTruncatedAndPaddedRequests() {
     std::mt19937_64 rng(20261203);

@@ -9,8 +9,9 @@ namespace {
 std::string yaml(bool verify) {
   std::string pkg = ITC_PACKAGE_DIR;
   return std::string("node:\n  name: bench\n  data_dir: data\n  admin: {listen: \"off\"}\n") +
-         "  trusted_vendor_keys: [" + ITC_VENDOR_KEY +
-         "]\n" + itc::testing::device_profiles_yaml() + "plugins:\n"
+         "  trusted_vendor_keys: [" + ITC_VENDOR_KEY + "]\n" +
+         itc::testing::device_profiles_yaml() +
+         "plugins:\n"
          "  - name: sim-lighting\n    package: " +
          pkg +
          "/sim-lighting.itcpkg\n"
@@ -20,8 +21,7 @@ std::string yaml(bool verify) {
          pkg +
          "/normalize.itcpkg\n    config:\n"
          "      verify_signatures: " +
-         (verify ? "true" : "false") + "\n" +
-         "  - name: store-sqlite\n    package: " + pkg +
+         (verify ? "true" : "false") + "\n" + "  - name: store-sqlite\n    package: " + pkg +
          "/store-sqlite.itcpkg\n"
          "  - name: solo\n    package: " +
          pkg +

@@ -9,8 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "itc/file_io.hpp"
 #include "chain_fixture.hpp"
+#include "itc/file_io.hpp"
 #include "ledger_node.hpp"
 
 using namespace itc;

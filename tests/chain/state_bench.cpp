@@ -6,8 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "itc/crypto.hpp"
 #include "itc/chain/state.hpp"
+#include "itc/crypto.hpp"
 #include "itc/v1/ledger.pb.h"
 
 using namespace itc;

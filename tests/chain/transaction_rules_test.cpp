@@ -205,7 +205,8 @@ class TransactionRulesTest : public QObject {
     open.push_pending(std::move(draft));
     v1::StateDelta delta = open.commit_oldest();
     bool has_nonce = false;
-    for (const auto& e : delta.entries()) has_nonce |= e.key() == ledger::anchor_nonce_key("bench-client-7");
+    for (const auto& e : delta.entries())
+      has_nonce |= e.key() == ledger::anchor_nonce_key("bench-client-7");
     QVERIFY(has_nonce);
     QVERIFY(!open.account(kProposer));  // no fee was paid
 

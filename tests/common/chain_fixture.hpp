@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "itc/crypto.hpp"
 #include "itc/chain/state.hpp"
+#include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/signing.hpp"

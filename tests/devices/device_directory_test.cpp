@@ -1,8 +1,9 @@
 // The host's device directory: what an operator sees of each device (GET /v1/devices),
 // folded from registrations, readings and the connection plugins' reports.
+#include "host/device_directory.hpp"
+
 #include <QtTest>
 
-#include "host/device_directory.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "lamp_profile.hpp"
 
@@ -69,9 +70,9 @@ class DeviceDirectoryTest : public QObject {
     QCOMPARE(stale.size(), std::size_t{1});
     QCOMPARE(stale[0].state(), v1::DEVICE_STATE_STALE);
 
-    auto down = dir.on_report(report("lamp-1", v1::DeviceReport::LINK_DOWN,
-                                     "connection refused by 127.0.0.1:1502"),
-                              14 * kSecond);
+    auto down = dir.on_report(
+        report("lamp-1", v1::DeviceReport::LINK_DOWN, "connection refused by 127.0.0.1:1502"),
+        14 * kSecond);
     QVERIFY(down && down->state() == v1::DEVICE_STATE_OFFLINE);
     QCOMPARE(down->errors(), std::uint64_t{1});
     QCOMPARE(down->last_error(), std::string("connection refused by 127.0.0.1:1502"));
@@ -96,11 +97,11 @@ class DeviceDirectoryTest : public QObject {
              std::string("power = 250 W is outside the valid range [0, 15] of profile "
                          "dimmable-lamp"));
     // Errors keep counting, but a noisy device makes at most one event a second.
-    QVERIFY(!dir.on_reading(reading("lamp-2", "power", 251, v1::QUALITY_OUT_OF_RANGE),
-                            kSecond + 10));
+    QVERIFY(
+        !dir.on_reading(reading("lamp-2", "power", 251, v1::QUALITY_OUT_OF_RANGE), kSecond + 10));
     QCOMPARE(dir.get("lamp-2")->errors(), std::uint64_t{2});
-    auto fault = dir.on_reading(reading("lamp-2", "power", 1, v1::QUALITY_DEVICE_FAULT),
-                                kSecond + 20);
+    auto fault =
+        dir.on_reading(reading("lamp-2", "power", 1, v1::QUALITY_DEVICE_FAULT), kSecond + 20);
     QVERIFY(fault && fault->fault());
     QCOMPARE(dir.counts().fault, 1u);
     auto cleared = dir.on_reading(reading("lamp-2", "power", 1), kSecond + 30);

@@ -9,8 +9,8 @@
 #include "itc/signing.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
-#include "normalize.pb.h"
 #include "lamp_profile.hpp"
+#include "normalize.pb.h"
 #include "plugin_loader.hpp"
 #include "sim_lighting.pb.h"
 

@@ -17,11 +17,11 @@
 
 #include "admin_client.hpp"
 #include "eventually.hpp"
+#include "free_port.hpp"
 #include "full_disk.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "lamp_profile.hpp"
-#include "free_port.hpp"
 #include "node_process.hpp"
 
 using itc::testing::AdminClient;
@@ -60,8 +60,10 @@ class FullDiskNode {
                         itc::crypto::to_hex(owner_.public_key()));
     }
     config.plugin("normalize", "verify_signatures: false").plugin("store-sqlite");
-    config.plugin("solo", "block_interval_ms: 100, max_block_readings: 1000, "
-                          "max_pending_readings: " + std::to_string(kMaxPending));
+    config.plugin("solo",
+                  "block_interval_ms: 100, max_block_readings: 1000, "
+                  "max_pending_readings: " +
+                      std::to_string(kMaxPending));
     node_.write_config(config);
     return node_.start_running();
   }

@@ -11,14 +11,14 @@
 #include "itc/crypto.hpp"
 #include "itc/signing.hpp"
 #include "lamp_profile.hpp"
-#include "node_process.hpp"
 #include "modbus_peer.hpp"
+#include "node_process.hpp"
 
 using itc::testing::eventually;
 using itc::testing::HttpReply;
+using itc::testing::ModbusPeer;
 using itc::testing::NodeConfig;
 using itc::testing::NodeProcess;
-using itc::testing::ModbusPeer;
 namespace v1 = itc::v1;
 
 namespace {
@@ -74,7 +74,6 @@ class ModbusNodeTest : public QObject {
         dev("meter-2", "energy-meter", port_b, 1));
     return config.plugin("normalize").plugin("control");
   }
-
 
   HttpReply send(NodeProcess& node, const std::string& device, v1::Action action,
                  std::uint32_t level, std::uint64_t nonce) {

@@ -107,7 +107,8 @@ class MqttNode {
   // `normalize_config`: that plugin's config section (YAML flow-map entries), if any;
   // kWithoutNormalize leaves normalize out (frames then go to no one).
   static constexpr const char* kWithoutNormalize = "off";
-  NodeConfig config(const std::string& mqtt_config, const std::string& normalize_config = "") const {
+  NodeConfig config(const std::string& mqtt_config,
+                    const std::string& normalize_config = "") const {
     NodeConfig c("mqtt-test-node", admin_port_);
     c.plugin("mqtt", "owner_public_key: " + owner_hex() + ", " + mqtt_config);
     if (normalize_config != kWithoutNormalize) c.plugin("normalize", normalize_config);

@@ -240,8 +240,8 @@ class ByzantineTest : public QObject {
     adversary.send_raw(1, itc::pbft::seal(forged, stranger, net.genesis().chain_id()));
     forged.set_sender(2);
     adversary.send_raw(1, itc::pbft::seal(forged, net.validator_key(0), net.genesis().chain_id()));
-    QVERIFY(eventually(
-        [&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; }, 10000));
+    QVERIFY(eventually([&] { return net.metric(1, "pbft", "frames_rejected").value_or(0) >= 2; },
+                       10000));
 
     // The honest replicas agree on height 1 whatever each was shown (B has a quorum).
     QVERIFY2(eventually(

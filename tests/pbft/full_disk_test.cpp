@@ -160,8 +160,8 @@ class PbftFullDiskTest : public QObject {
     TinyDisk disk(net.path("node-3/plugins"));  // store and journal on the full disk
     QVERIFY(disk.mounted());
     net.start_all();
-    QVERIFY2(eventually(
-                 [&] { return net.metric(kFull, "pbft", "backlog_full").value_or(0) == 1; }, 60000),
+    QVERIFY2(eventually([&] { return net.metric(kFull, "pbft", "backlog_full").value_or(0) == 1; },
+                        60000),
              qPrintable(net.log_of(kFull)));
     QCOMPARE(net.terminate(kFull), 4);
     const QString out = net.log_of(kFull);
@@ -175,9 +175,9 @@ class PbftFullDiskTest : public QObject {
     opt.pbft_extra = ", max_pending_handshakes: 3";  // not more than the 3 other validators
     LocalNetwork net(opt);
     net.start(0);
-    QVERIFY2(eventually(
-                 [&] { return net.log_of(0).contains("max_pending_handshakes (3)"); }, 20000),
-             qPrintable(net.log_of(0)));
+    QVERIFY2(
+        eventually([&] { return net.log_of(0).contains("max_pending_handshakes (3)"); }, 20000),
+        qPrintable(net.log_of(0)));
     NetworkOptions bad;
     bad.pbft_extra = ", max_pending_handshakes_per_address: 0";
     LocalNetwork net2(bad);

@@ -1,9 +1,9 @@
 // The PBFT main chain across four real itc-node processes on loopback (f = 1): agreement,
 // refusals with reasons, a killed primary, a killed and restarted replica, a frozen
 // replica, and the light-client check of every block's quorum certificate.
+#include "itc/signing.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
-#include "itc/signing.hpp"
 
 using itc::testing::eventually;
 using itc::testing::LocalNetwork;
@@ -20,9 +20,13 @@ void expect_same_chain(LocalNetwork& net, const std::vector<int>& nodes, std::ui
     for (int i : nodes) {
       auto b = net.block(i, h);
       QVERIFY2(b.has_value(), qPrintable(QString("validator %1 has no block %2").arg(i).arg(h)));
-      QVERIFY2(itc::verify_block(*b).ok(), qPrintable(QString("block %1 of validator %2 does not verify").arg(h).arg(i)));
+      QVERIFY2(itc::verify_block(*b).ok(),
+               qPrintable(QString("block %1 of validator %2 does not verify").arg(h).arg(i)));
       auto qc = net.validators().verify_qc(b->header(), b->hash(), b->qc());
-      QVERIFY2(qc.ok(), qPrintable(QString("block %1 of validator %2: %3").arg(h).arg(i).arg(QString::fromStdString(qc.message()))));
+      QVERIFY2(qc.ok(), qPrintable(QString("block %1 of validator %2: %3")
+                                       .arg(h)
+                                       .arg(i)
+                                       .arg(QString::fromStdString(qc.message()))));
       if (!first) {
         first = b;
         continue;
@@ -54,7 +58,8 @@ class PbftNetworkTest : public QObject {
     for (int round = 0; round < 5; ++round) {
       for (int from = 0; from < 4; ++from) {
         auto r = net.submit(from, net.transfer(from, (from + 1) % 4, 10 + round, ++nonce[from]));
-        QVERIFY2(r.status == 200, qPrintable(QString("transfer refused: %1 %2").arg(r.status).arg(QString(r.body))));
+        QVERIFY2(r.status == 200,
+                 qPrintable(QString("transfer refused: %1 %2").arg(r.status).arg(QString(r.body))));
         QVERIFY(r.json["committed"].toBool());
       }
     }
@@ -78,13 +83,16 @@ class PbftNetworkTest : public QObject {
     // The accepted ones reached every validator, in the same blocks.
     const std::vector<int> all = {0, 1, 2, 3};
     std::uint64_t h = 0;
-    QVERIFY(eventually([&] {
-      h = net.height(0).value_or(0);
-      return h > 0 && min_height(net, all) >= h;
-    }, 20000));
+    QVERIFY(eventually(
+        [&] {
+          h = net.height(0).value_or(0);
+          return h > 0 && min_height(net, all) >= h;
+        },
+        20000));
     expect_same_chain(net, all, h);
     // Balances as every validator's store has them.
-    auto acct = net.get(3, "/v1/accounts/" + QString::fromStdString(itc::crypto::to_hex(net.account(1).public_key())));
+    auto acct = net.get(3, "/v1/accounts/" + QString::fromStdString(
+                                                 itc::crypto::to_hex(net.account(1).public_key())));
     QCOMPARE(acct.status, 200);
     // Account 1 got 5 transfers from account 0 (10..14 = 60), sent 5 (60) and paid 5 fees.
     QCOMPARE(acct.json["balance"].toString().toULongLong(), 1'000'000ull - 5);
@@ -103,7 +111,9 @@ class PbftNetworkTest : public QObject {
     net.kill(0);  // the primary of view 0
     for (int i = 0; i < 4; ++i) {
       auto r = net.submit(2, net.transfer(0, 1, 1, ++nonce));
-      QVERIFY2(r.status == 200, qPrintable(QString("after the primary died: %1 %2").arg(r.status).arg(QString(r.body))));
+      QVERIFY2(
+          r.status == 200,
+          qPrintable(QString("after the primary died: %1 %2").arg(r.status).arg(QString(r.body))));
     }
     QVERIFY(eventually([&] { return net.metric(1, "pbft", "view").value_or(0) >= 1; }, 5000));
     const std::vector<int> alive = {1, 2, 3};
@@ -135,7 +145,8 @@ class PbftNetworkTest : public QObject {
     const std::uint64_t target = net.height(0).value_or(0);
     QVERIFY2(eventually([&] { return net.height(2).value_or(0) >= target; }, 40000),
              qPrintable(net.log_of(2)));
-    QVERIFY(eventually([&] { return net.metric(2, "pbft", "transferred_blocks").value_or(0) > 0; }, 5000));
+    QVERIFY(eventually([&] { return net.metric(2, "pbft", "transferred_blocks").value_or(0) > 0; },
+                       5000));
     expect_same_chain(net, {0, 1, 2, 3}, target);
     // Readings of every validator's fleet made it into the chain.
     auto b = net.block(1, target);
@@ -155,7 +166,8 @@ class PbftNetworkTest : public QObject {
       cmd.set_dim_level(30);
       cmd.set_nonce(nonce);
       cmd.set_issued_at_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count());
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
       itc::sign_command(&cmd, net.account(owner));
       std::string json;
       (void)google::protobuf::util::MessageToJsonString(cmd, &json);
@@ -179,15 +191,18 @@ class PbftNetworkTest : public QObject {
     give.mutable_transfer_device()->set_new_owner(net.account(1).public_key());
     QCOMPARE(net.submit(2, net.signed_by(0, give)).status, 200);
     const QString new_owner = QByteArray::fromStdString(net.account(1).public_key()).toBase64();
-    QVERIFY(eventually([&] {
-      auto record = net.get(1, QString::fromStdString("/v1/devices/" + device + "/record"));
-      return record.status == 200 && record.json["owner"].toString() == new_owner;
-    }, 10000));
+    QVERIFY(eventually(
+        [&] {
+          auto record = net.get(1, QString::fromStdString("/v1/devices/" + device + "/record"));
+          return record.status == 200 && record.json["owner"].toString() == new_owner;
+        },
+        10000));
 
     // Now the chain decides: the old owner is refused, the new one admitted.
     auto refused = command(0, 50);
     QCOMPARE(refused.status, 403);
-    QVERIFY2(refused.json["reason"].toString().contains("owner on the chain"), qPrintable(QString(refused.body)));
+    QVERIFY2(refused.json["reason"].toString().contains("owner on the chain"),
+             qPrintable(QString(refused.body)));
     auto admitted = command(1, 51);
     QVERIFY2(admitted.status == 200, qPrintable(QString(admitted.body)));
   }
@@ -207,9 +222,12 @@ class PbftNetworkTest : public QObject {
              qPrintable(net.log_of(3)));
     expect_same_chain(net, {0, 1, 2, 3}, target);
     // It did not wander off into a view of its own: it still takes part.
-    QVERIFY(eventually([&] {
-      return net.metric(3, "pbft", "view").value_or(-1) == net.metric(0, "pbft", "view").value_or(-2);
-    }, 5000));
+    QVERIFY(eventually(
+        [&] {
+          return net.metric(3, "pbft", "view").value_or(-1) ==
+                 net.metric(0, "pbft", "view").value_or(-2);
+        },
+        5000));
   }
 };
 

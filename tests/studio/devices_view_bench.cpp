@@ -24,8 +24,8 @@
 
 #include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
-#include "lamp_profile.hpp"
 #include "free_port.hpp"
+#include "lamp_profile.hpp"
 #include "node_api/proto_json.hpp"
 #include "node_process.hpp"
 

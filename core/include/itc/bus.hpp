@@ -32,7 +32,7 @@ inline constexpr std::string_view kRegistrations = "device.registrations";  // v
 inline constexpr std::string_view kCommands = "device.commands";  // v1.Command (authorised)
 inline constexpr std::string_view kCommandResults = "device.command_results";  // v1.CommandResult
 inline constexpr std::string_view kBlocks = "ledger.blocks";                   // v1.BlockCommitted
-inline constexpr std::string_view kDeviceReports = "device.reports";  // v1.DeviceReport
+inline constexpr std::string_view kDeviceReports = "device.reports";           // v1.DeviceReport
 }  // namespace topics
 
 class Bus {

@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "handshake_gate.hpp"
 #include "common/host_port.hpp"
+#include "handshake_gate.hpp"
 #include "itc/p2p/peer_network.hpp"
 #include "tls_identity.hpp"
 

@@ -5,8 +5,8 @@
 //
 // JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
 // {"error": "<what was wrong>", "code": "<itc::Status code name>"} with a fitting HTTP
-// status. Every endpoint but the public probes (/healthz, /readyz) needs `Authorization: Bearer <token>`
-// (401 otherwise).
+// status. Every endpoint but the public probes (/healthz, /readyz) needs `Authorization: Bearer
+// <token>` (401 otherwise).
 //
 // Limits: a request's header is read and its token checked before any of its body is
 // read, so an unauthenticated client is answered 401 without its body being read or

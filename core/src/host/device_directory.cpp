@@ -25,8 +25,7 @@ std::string number(double v) {
 
 }  // namespace
 
-DeviceDirectory::Entry& DeviceDirectory::entry(const std::string& device_id,
-                                               std::int64_t now_us) {
+DeviceDirectory::Entry& DeviceDirectory::entry(const std::string& device_id, std::int64_t now_us) {
   auto it = devices_.find(device_id);
   if (it == devices_.end()) {
     it = devices_.emplace(device_id, Entry{}).first;
@@ -48,15 +47,14 @@ void DeviceDirectory::record_error(Entry& e, std::string reason, std::int64_t no
 }
 
 std::optional<v1::DeviceStatus> DeviceDirectory::event_if(const std::string& id, Entry& e,
-                                                          bool changed,
-                                                          std::int64_t now_us) const {
+                                                          bool changed, std::int64_t now_us) const {
   if (!changed) return std::nullopt;
   e.last_event_us = now_us;
   return status_of(id, e);
 }
 
-std::optional<v1::DeviceStatus> DeviceDirectory::on_registration(
-    const v1::DeviceRegistration& reg, std::int64_t now_us) {
+std::optional<v1::DeviceStatus> DeviceDirectory::on_registration(const v1::DeviceRegistration& reg,
+                                                                 std::int64_t now_us) {
   std::lock_guard lock(mu_);
   Entry& e = entry(reg.device_id(), now_us);
   const bool changed = e.profile != reg.profile();
@@ -104,8 +102,7 @@ std::optional<v1::DeviceStatus> DeviceDirectory::on_reading(const v1::Reading& r
   it->sampled_at_us = r.sampled_at_us();
   it->frame_seq = r.frame_seq();
   it->quality = r.quality();
-  return event_if(r.device_id(), e, before != e.state || fault_before != e.fault || erred,
-                  now_us);
+  return event_if(r.device_id(), e, before != e.state || fault_before != e.fault || erred, now_us);
 }
 
 std::optional<v1::DeviceStatus> DeviceDirectory::on_report(const v1::DeviceReport& report,

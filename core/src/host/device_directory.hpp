@@ -32,7 +32,7 @@ namespace itc::host {
 struct DeviceFilter {
   std::optional<v1::DeviceState> state;
   bool fault_only = false;
-  std::string query;   // substring of the id or profile, case-insensitive
+  std::string query;  // substring of the id or profile, case-insensitive
   std::size_t offset = 0;
   std::size_t limit = 100;
 };

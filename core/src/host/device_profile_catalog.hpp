@@ -32,8 +32,7 @@ using ProfilePtr = std::shared_ptr<const v1::DeviceProfile>;
 // profile file's line and field (or the config file's, for a path that does not exist);
 // returns the profiles that loaded cleanly, sorted by name.
 std::vector<ProfilePtr> load_device_profiles(const YAML::Node& list, const std::string& file,
-                                             const std::string& base_dir,
-                                             v1::ConfigReport* report);
+                                             const std::string& base_dir, v1::ConfigReport* report);
 
 // Parses and checks one profile document; false (with issues in `report`) if it is not a
 // valid profile.

@@ -18,7 +18,6 @@
 
 namespace itc::host {
 
-
 // Services between plugins, by name. A staged provider's entry waits for commit.
 class ServiceRegistry {
  public:

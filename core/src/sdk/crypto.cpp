@@ -1,8 +1,6 @@
 // SHA-256 and Ed25519 on OpenSSL 3 (EVP). See itc/crypto.hpp for the contracts.
 #include "itc/crypto.hpp"
 
-#include "itc/file_io.hpp"
-
 #include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -17,6 +15,7 @@
 #include <sstream>
 
 #include "common/openssl_error.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::crypto {
 namespace {

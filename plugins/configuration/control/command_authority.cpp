@@ -4,8 +4,8 @@
 #include <exception>
 
 #include "itc/bus.hpp"
-#include "itc/crypto.hpp"
 #include "itc/chain/state.hpp"
+#include "itc/crypto.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/signing.hpp"
 

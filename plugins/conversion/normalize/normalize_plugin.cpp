@@ -238,8 +238,8 @@ void NormalizePlugin::reject(const v1::RawFrame& frame, RejectReason reason,
     v1::DeviceReport report;
     report.set_device_id(frame.device_id());
     report.set_source("normalize");
-    report.set_error("frame seq " + std::to_string(frame.seq()) + " refused: " +
-                     std::string(reject_reason_name(reason)) + " (" + detail + ")");
+    report.set_error("frame seq " + std::to_string(frame.seq()) +
+                     " refused: " + std::string(reject_reason_name(reason)) + " (" + detail + ")");
     report.set_at_us(env_->clock().unix_micros());
     // Advisory: dropped rather than stalling the committer if the directory lags.
     (void)env_->bus().try_publish(topics::kDeviceReports,

@@ -90,7 +90,8 @@ Mapped ProfileMapper::map(const v1::RawFrame& frame, const ProfileSpec& profile,
         return reject(RejectReason::kMissingValue, "metric \"" + v.metric() + "\" has no value");
     }
   }
-  if (frame.values_size() == 0) return reject(RejectReason::kMissingValue, "the frame has no values");
+  if (frame.values_size() == 0)
+    return reject(RejectReason::kMissingValue, "the frame has no values");
   bool fault = false;
   for (std::size_t i = 0; i < profile.metrics.size(); ++i) {
     if (!raw[i] && profile.metrics[i].required) {

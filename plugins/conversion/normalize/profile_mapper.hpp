@@ -2,13 +2,12 @@
 // Immutable after construction; safe to use from many threads.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <memory>
 
 #include "itc/status.hpp"
 #include "itc/v1/device.pb.h"

@@ -50,8 +50,8 @@ Result<v1::ConsensusMessage> open(const v1::Envelope& envelope,
   }
   if (claimed_peer && *claimed_peer != sender) {
     return Status::PermissionDenied("envelope claims validator " + std::to_string(sender) +
-                                    " but arrived on validator " +
-                                    std::to_string(*claimed_peer) + "'s link");
+                                    " but arrived on validator " + std::to_string(*claimed_peer) +
+                                    "'s link");
   }
   v1::ConsensusMessage msg;
   if (!msg.ParseFromString(envelope.payload())) {

@@ -33,9 +33,9 @@
 #include <vector>
 
 #include "block_fetch.hpp"
+#include "itc/chain/state.hpp"
 #include "itc/crypto.hpp"
 #include "itc/host_env.hpp"
-#include "itc/chain/state.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/v1/consensus.pb.h"
 #include "local_requests.hpp"

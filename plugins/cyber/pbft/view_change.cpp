@@ -105,8 +105,8 @@ Result<CheckedViewChange> check_view_change(const v1::ConsensusMessage& msg,
 NewViewPlan plan_new_view(const std::vector<CheckedViewChange>& view_changes) {
   NewViewPlan plan;
   for (const auto& vc : view_changes) {
-    if (vc.stable_seq > plan.min_seq || (plan.min_digest.empty() && vc.stable_seq == plan.min_seq &&
-                                         !vc.stable_digest.empty())) {
+    if (vc.stable_seq > plan.min_seq ||
+        (plan.min_digest.empty() && vc.stable_seq == plan.min_seq && !vc.stable_digest.empty())) {
       plan.min_seq = vc.stable_seq;
       plan.min_digest = vc.stable_digest;
     }

@@ -34,7 +34,7 @@ struct CheckedViewChange {
   std::uint32_t sender = 0;
   std::uint64_t new_view = 0;
   std::uint64_t stable_seq = 0;
-  std::string stable_digest;                        // block hash at stable_seq ("" at 0)
+  std::string stable_digest;                         // block hash at stable_seq ("" at 0)
   std::map<std::uint64_t, CertifiedBlock> prepared;  // by seq
 };
 
@@ -50,8 +50,8 @@ Result<CheckedViewChange> check_view_change(const v1::ConsensusMessage& msg,
                                             const ledger::ValidatorSet& validators);
 
 struct NewViewPlan {
-  std::uint64_t min_seq = 0;        // the highest stable checkpoint among the ViewChanges
-  std::string min_digest;           // its block hash ("" at 0)
+  std::uint64_t min_seq = 0;                // the highest stable checkpoint among the ViewChanges
+  std::string min_digest;                   // its block hash ("" at 0)
   std::vector<CertifiedBlock> reproposals;  // seqs min_seq+1, min_seq+2, ... in order
 };
 

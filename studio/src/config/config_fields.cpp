@@ -1,8 +1,5 @@
 #include "config/config_fields.hpp"
 
-#include "itc/enum_names.hpp"
-#include "yaml_scalars.hpp"
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
@@ -10,6 +7,9 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+
+#include "itc/enum_names.hpp"
+#include "yaml_scalars.hpp"
 
 namespace itc::studio {
 

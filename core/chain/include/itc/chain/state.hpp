@@ -4,12 +4,11 @@
 // Keys: "a/" + 32-byte account key -> v1::Account bytes; "d/" + device_id ->
 // v1::DeviceRecord bytes; "n/" + sender id -> v1::Account bytes holding only the nonce of
 // an unsigned-anchor client (always there, even for a 32-byte id, so an unsigned anchor
-// can never touch a funded account's nonce). Values are deterministic serializations; an account with zero
-// balance and no nonce used has no bytes and so is not stored.
-// State root: entries hashed into 4096 buckets by the first 12 bits of SHA-256(key); a
-// bucket's hash is SHA-256 over its entries in key order (each as len‖key‖len‖value,
-// lengths 4 bytes big endian); the root is the RFC 6962 root over the 4096 bucket
-// hashes. A block only rehashes the buckets it touched.
+// can never touch a funded account's nonce). Values are deterministic serializations; an account
+// with zero balance and no nonce used has no bytes and so is not stored. State root: entries hashed
+// into 4096 buckets by the first 12 bits of SHA-256(key); a bucket's hash is SHA-256 over its
+// entries in key order (each as len‖key‖len‖value, lengths 4 bytes big endian); the root is the RFC
+// 6962 root over the 4096 bucket hashes. A block only rehashes the buckets it touched.
 //
 // Blocks are applied tentatively (PBFT prepares block h+1 before h commits): each
 // pending block is an overlay on the one below; commit_oldest() folds the oldest into
