@@ -92,7 +92,7 @@ bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
       ok = false;
       continue;
     }
-    const std::string name = key.Scalar();
+    const std::string& name = key.Scalar();
     auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
     if (!fresh) {
       add_issue(report, file, key.Mark(), key_field(path, name),

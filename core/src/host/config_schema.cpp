@@ -276,7 +276,7 @@ class Mapper {
         issue(key.Mark(), path, "a mapping key must be a plain name, got " + describe_node(key));
         continue;
       }
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       const std::string field_path = key_field(path, name);
       auto [pos, fresh] = seen_keys.emplace(name, key.Mark().line + 1);
       if (!fresh) {

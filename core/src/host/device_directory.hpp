@@ -63,6 +63,7 @@ class DeviceDirectory {
   struct MetricName {
     std::string metric;
     std::string unit;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     auto operator<=>(const MetricName&) const = default;
   };
   struct LastValue {

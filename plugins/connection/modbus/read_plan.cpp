@@ -42,7 +42,7 @@ std::vector<ReadRequest> plan_reads(std::vector<PlannedField> fields, const Plan
       if (cur.table == f.layout.table && start <= end + gap && merged_end - cur.address <= limit) {
         end = merged_end;
         cur.count = static_cast<std::uint16_t>(end - cur.address);
-        cur.fields.push_back(std::move(f));
+        cur.fields.push_back(f);
         continue;
       }
     }
@@ -51,7 +51,7 @@ std::vector<ReadRequest> plan_reads(std::vector<PlannedField> fields, const Plan
     next.address = f.layout.address;
     next.count = f.layout.width;
     end = stop;
-    next.fields.push_back(std::move(f));
+    next.fields.push_back(f);
     plan.push_back(std::move(next));
   }
   return plan;

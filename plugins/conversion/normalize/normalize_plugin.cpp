@@ -63,7 +63,7 @@ void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
     return;
   }
   std::unique_lock lock(devices_mu_);
-  devices_[reg.device_id()] = Device{std::move(*key), reg.profile()};
+  devices_[reg.device_id()] = Device{*key, reg.profile()};
 }
 
 Status NormalizePlugin::start() noexcept {
@@ -295,7 +295,7 @@ Status NormalizePlugin::restore_state(Registry registry) {
   for (const auto& d : registry.devices()) {
     auto key = crypto::Ed25519PublicKey::from_raw(d.public_key());
     if (!key.ok()) return key.status().WithContext("state: device " + d.device_id());
-    devices_[d.device_id()] = Device{std::move(*key), d.profile()};
+    devices_[d.device_id()] = Device{*key, d.profile()};
     if (d.last_seq() > 0) last_seq_[d.device_id()] = d.last_seq();
   }
   return Status::Ok();
