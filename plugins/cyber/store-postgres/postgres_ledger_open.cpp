@@ -136,7 +136,12 @@ void PostgresLedgerStore::prepare_statements() {
 
 Status PostgresLedgerStore::load_and_check_head() {
   return pg_call("reading the head", [&]() -> Status {
-    pqxx::read_transaction tx(*connection_);
+    pqxx::work tx(*connection_);
+    // SHARE conflicts with the appenders' SHARE ROW EXCLUSIVE: this waits for an append in
+    // flight to end. A writer killed after sending COMMIT (a crashed node, the old version
+    // of a hot swap) has a server backend that may still commit that block; the head read
+    // here then includes it, instead of that block landing under a head already loaded.
+    tx.exec("LOCK TABLE " + table("blocks") + " IN SHARE MODE");
     const auto summary =
         tx.exec1("SELECT count(*), coalesce(min(height), 0), coalesce(max(height), 0) FROM " +
                  table("blocks"));
