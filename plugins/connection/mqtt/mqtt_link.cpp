@@ -2,8 +2,12 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -16,6 +20,8 @@ namespace itc::mqtt {
 namespace {
 
 constexpr int kLoopTimeoutMs = 50;  // also the latency of posted tasks
+// How long a clean disconnect waits for the broker to close after DISCONNECT.
+constexpr std::chrono::milliseconds kCloseWait{1000};
 
 // Runs a plugin callback from libmosquitto's C code: nothing may propagate out of it.
 template <class Fn>
@@ -216,11 +222,37 @@ void MqttLink::run() {
   }
   run_posted();  // a task may be a farewell (Sparkplug STATE offline)
   if (connected_) {
-    // A clean DISCONNECT: the broker drops the will and keeps a persistent session.
-    mosquitto_disconnect(mosq_);
-    for (int i = 0; i < 4 && mosquitto_want_write(mosq_); ++i) mosquitto_loop(mosq_, 50, 1);
+    disconnect_cleanly();
     connected_ = false;
   }
+}
+
+// A clean DISCONNECT: the broker drops the will and keeps a persistent session. libmosquitto
+// closes its socket right after writing DISCONNECT; if a PUBLISH the broker sent meanwhile is
+// still unread, that close makes the kernel reset the connection, and a broker that sees the
+// reset drops what it had not read yet: the PUBACKs of messages this link already handed on
+// (they would be delivered again, to a successor after a hot swap: a duplicate) and the
+// DISCONNECT itself (the will would be published). So a second descriptor keeps the socket
+// open past libmosquitto's close; after DISCONNECT it sends FIN and reads (and drops, unacked:
+// the broker delivers them again) whatever still arrives until the broker closes, then closes.
+void MqttLink::disconnect_cleanly() {
+  const int socket = mosquitto_socket(mosq_);
+  const int kept = socket >= 0 ? ::dup(socket) : -1;
+  mosquitto_disconnect(mosq_);
+  for (int i = 0; i < 4 && mosquitto_want_write(mosq_); ++i) mosquitto_loop_write(mosq_, 1);
+  if (kept < 0) return;
+  ::shutdown(kept, SHUT_WR);
+  const auto give_up = std::chrono::steady_clock::now() + kCloseWait;
+  char sink[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        give_up - std::chrono::steady_clock::now());
+    pollfd p{kept, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const ssize_t n = ::recv(kept, sink, sizeof sink, 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;  // the broker closed
+  }
+  ::close(kept);
 }
 
 Status MqttLink::subscribe(const std::string& topic, int qos) {

@@ -71,6 +71,7 @@ class MqttLink {
  private:
   MqttLink(const MqttConfig& config, LinkCallbacks callbacks);
   void run();
+  void disconnect_cleanly();
   bool connect_once();
   void wait_backoff(std::uint32_t attempt);
   void handle_connect(int rc, int flags);
