@@ -211,6 +211,7 @@ class NormalizeTest : public QObject {
     QVERIFY(env.log().contains("bad_signature"));
 
     QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(stranger, 5000)).ok());
+    env.advance(6s);  // its registration could still be on its way: it waits 5 s for it
     QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_device"), std::uint64_t{1});
     QVERIFY(env.log().contains("lamp-999999"));
 
@@ -266,13 +267,52 @@ class NormalizeTest : public QObject {
     for (int i = 0; i < 100; ++i) {
       QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(stranger, 1000)).ok());
     }
+    env.advance(6s);
     QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_device"), std::uint64_t{100});
     QCOMPARE(env.log().lines().size(), std::size_t{1});
     env.advance(2s);
     QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(stranger, 1000)).ok());
+    env.advance(6s);
     QCOMPARE(env.log().lines().size(), std::size_t{2});
     QVERIFY(env.log().contains("99 more unknown_device rejections"));
     p->drain();
+    p->stop();
+  }
+
+  // A gateway registers a device, then sends its frames, but on two bus topics: a frame
+  // (a queued MQTT message delivered at reconnect) can overtake the registration. It waits
+  // for it and is then accepted, in order; frames of a device never registered are refused
+  // after the wait, and a drain refuses (counts) whatever still waits.
+  void a_frame_that_overtakes_its_registration_waits_for_it() {
+    FakeEnv env;
+    auto p = started(env, lamp_config());
+    Lamp early{"lamp-000042"};
+    Lamp stranger{"lamp-000043"};
+    for (int power : {4000, 4100, 4200}) {
+      QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(early, power)).ok());
+    }
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(stranger, 4300)).ok());
+    env.advance(2s);
+    QCOMPARE(env.bus().published_count(topics::kReadings), std::size_t{0});
+    QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_device"), std::uint64_t{0});
+
+    register_lamp(env, early);
+    auto readings = env.bus().published_as<v1::Reading>(topics::kReadings);
+    QCOMPARE(readings.size(), std::size_t{18});
+    std::vector<long> power_mw;
+    for (const auto& r : readings) {
+      if (r.metric() == "power") power_mw.push_back(std::lround(r.value() * 1000));
+    }
+    QCOMPARE(power_mw, (std::vector<long>{4000, 4100, 4200}));  // in the order they arrived
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(early, 4400)).ok());
+    QCOMPARE(env.bus().published_count(topics::kReadings), std::size_t{24});
+    QCOMPARE(env.metrics().counter_value("frames_rejected_replayed"), std::uint64_t{0});
+
+    env.advance(4s);  // the stranger's frame has now waited 6 s
+    QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_device"), std::uint64_t{1});
+    QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(stranger, 4500)).ok());
+    QVERIFY(p->drain().ok());
+    QCOMPARE(env.metrics().counter_value("frames_rejected_unknown_device"), std::uint64_t{2});
     p->stop();
   }
 

@@ -62,13 +62,21 @@ void NormalizePlugin::on_registration(const v1::DeviceRegistration& reg) {
                      "\": " + key.status().message());
     return;
   }
-  std::unique_lock lock(devices_mu_);
-  devices_[reg.device_id()] = Device{*key, reg.profile()};
+  {
+    std::unique_lock lock(devices_mu_);
+    devices_[reg.device_id()] = Device{*key, reg.profile()};
+  }
+  std::lock_guard wait(wait_mu_);
+  for (const MessagePtr& frame : waiting_.release(reg.device_id())) admit(frame);
 }
 
 Status NormalizePlugin::start() noexcept {
   return guard("start", [&]() -> Status {
     if (env_ == nullptr) return Status::FailedPrecondition("start before initialise");
+    if (wait_timer_ == 0) {
+      wait_timer_ = env_->timers().schedule_every(std::chrono::seconds(1),
+                                                  [this] { admit_expired(false); });
+    }
     // Frames held while stopped go first; new arrivals queue behind them until none is left.
     for (;;) {
       std::deque<MessagePtr> batch;
@@ -80,7 +88,7 @@ Status NormalizePlugin::start() noexcept {
         }
         batch.swap(held_);
       }
-      for (auto& msg : batch) admit(msg);
+      for (auto& msg : batch) route(msg);
     }
   });
 }
@@ -93,7 +101,27 @@ void NormalizePlugin::on_frame(const MessagePtr& msg) {
       return;
     }
   }
+  route(msg);
+}
+
+void NormalizePlugin::route(const MessagePtr& msg) {
+  const std::string& device = static_cast<const v1::RawFrame&>(*msg).device_id();
+  std::lock_guard wait(wait_mu_);
+  bool registered;
+  {
+    std::shared_lock lock(devices_mu_);
+    registered = devices_.count(device) > 0;
+  }
+  if ((!registered || waiting_.waiting(device)) && !device.empty() &&
+      waiting_.park(device, msg, env_->clock().steady_now())) {
+    return;
+  }
   admit(msg);
+}
+
+void NormalizePlugin::admit_expired(bool all) {
+  std::lock_guard wait(wait_mu_);
+  for (const MessagePtr& frame : waiting_.expired(env_->clock().steady_now(), all)) admit(frame);
 }
 
 // Bus thread: gives the frame a ticket and hands it to a worker.
@@ -269,8 +297,14 @@ void NormalizePlugin::reject(const v1::RawFrame& frame, RejectReason reason,
 
 Status NormalizePlugin::drain() noexcept {
   return guard("drain", [&]() -> Status {
+    {
+      std::lock_guard lock(flow_mu_);
+      running_ = false;  // from here new frames are held, not routed
+    }
+    if (wait_timer_ != 0) env_->timers().cancel(wait_timer_);
+    wait_timer_ = 0;
+    admit_expired(true);  // still unregistered: refused now, counted, never silently lost
     std::unique_lock lock(flow_mu_);
-    running_ = false;
     flow_cv_.wait(lock, [&] { return in_flight_ == 0; });
     return Status::Ok();
   });

@@ -30,6 +30,7 @@
 #include "itc/typed_plugin.hpp"
 #include "normalize.pb.h"
 #include "profile_mapper.hpp"
+#include "registration_wait.hpp"
 
 namespace itc::normalize {
 
@@ -62,6 +63,10 @@ class NormalizePlugin final : public TypedPlugin<Config, Registry> {
 
   void on_registration(const v1::DeviceRegistration& reg);
   void on_frame(const MessagePtr& msg);
+  // Admits the frame, or lets it wait for its device's registration (RegistrationWait).
+  void route(const MessagePtr& msg);
+  // Admits the frames that waited too long (all of them with `all`): refused as unknown.
+  void admit_expired(bool all);
   void admit(const MessagePtr& msg);
   void check(Job& job) const;
   void complete(std::shared_ptr<Job> job);
@@ -85,6 +90,14 @@ class NormalizePlugin final : public TypedPlugin<Config, Registry> {
   std::atomic<bool> running_{false};
   std::mutex hold_mu_;
   std::deque<MessagePtr> held_;  // frames that arrived while not running
+
+  // Frames that overtook their device's registration; wait_mu_ is held across the decision
+  // and the admission, so a device's frames are admitted in arrival order.
+  // A frame waits up to 5 s for its registration; at most 4,096 wait (more are refused as
+  // unknown_device at once).
+  std::mutex wait_mu_;
+  RegistrationWait waiting_{4096, std::chrono::seconds(5)};
+  TimerId wait_timer_ = 0;
 
   // Admission (bus thread) and the reorder stage.
   std::mutex flow_mu_;
