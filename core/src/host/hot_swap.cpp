@@ -28,14 +28,14 @@ HotSwap::~HotSwap() {
 }
 
 Status HotSwap::prepare() {
-  slot_ = d_.find_slot(name_);
+  slot_ = d_.plugins->find(name_);
   if (!slot_) return Status::NotFound("no plugin named '" + name_ + "' on this node");
   if (slot_->state != v1::RUNNING) {
     return Status::FailedPrecondition("plugin " + name_ + " is " +
                                       v1::LifecycleState_Name(slot_->state) +
                                       "; only a running plugin can be hot-swapped");
   }
-  auto dependents = d_.running_dependents(*slot_);
+  auto dependents = d_.plugins->running_dependents(*slot_);
   if (!dependents.empty()) {
     std::string list;
     for (auto& n : dependents) list += (list.empty() ? "" : ", ") + n;
@@ -93,7 +93,7 @@ Status HotSwap::prepare() {
 }
 
 Status HotSwap::quiesce() {
-  d_.set_state(*slot_, v1::DRAINING);
+  d_.plugins->set_state(*slot_, v1::DRAINING);
   paused_at_ = std::chrono::steady_clock::now();
   d_.lifecycle.interrupt_waits();  // a handler holding back its sources returns
   d_.bus->pause(name_);
@@ -140,15 +140,14 @@ void HotSwap::commit() {
   std::shared_ptr<Plugin> old_instance = std::move(slot.instance);
   std::unique_ptr<PluginEnv> old_env = std::move(slot.env);
   OpenedPlugin old_opened = std::move(slot.opened);
-  {
-    std::lock_guard lock(d_.mu);
+  d_.plugins->update([&] {
     slot.instance = std::move(successor_);
     slot.env = std::move(env_);
     slot.opened = std::move(opened_);
     slot.entry = next_;
     slot.config_bytes = config_;
     ++slot.swaps;
-  }
+  });
   old_instance.reset();
   old_env.reset();
   old_opened = {};
@@ -157,14 +156,14 @@ void HotSwap::commit() {
       .set(held_ms / 1000.0);
   spdlog::info("plugin {} swapped {} → {}; messages held for {:.2f} ms", name_, old_version_,
                new_version, held_ms);
-  d_.set_state(slot, v1::RUNNING);
+  d_.plugins->set_state(slot, v1::RUNNING);
 }
 
 Status HotSwap::roll_back(Status why) {
   Status restarted = slot_->instance->start();
   d_.bus->resume(name_);
   discard_successor();
-  d_.set_state(
+  d_.plugins->set_state(
       *slot_, restarted.ok() ? v1::RUNNING : v1::FAILED,
       restarted.ok() ? "" : "could not resume after a failed swap: " + restarted.ToString());
   return why;

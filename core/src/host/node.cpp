@@ -7,9 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "host/dependency_order.hpp"
 #include "host/node_impl.hpp"
-#include "host/plugin_lifecycle.hpp"
 #include "itc/abi.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
@@ -79,6 +77,9 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
   d.scheduler = std::make_unique<Scheduler>(std::max(4u, std::thread::hardware_concurrency()));
   d.bus = std::make_unique<MessageBus>(d.file.node.bus_queue_capacity(),
                                        [&d](const std::string& m) { d.warn(m); });
+  d.plugins = std::make_unique<PluginRuntime>(RuntimeContext{
+      d.file, d.trusted_keys, d.run_dir, *d.bus, d.services, d.node_services(),
+      [&d](v1::Event e) { d.emit(std::move(e)); }, [&d](const std::string& m) { d.warn(m); }});
   d.register_collectors();
   d.profiles.replace(d.file.profiles);
   d.devices = std::make_unique<DeviceDirectory>(&d.profiles);
@@ -100,59 +101,6 @@ NodeServices Node::Impl::node_services() {
   return NodeServices{bus.get(), scheduler.get(), &metrics, kv.get(), &services, file.node.name()};
 }
 
-PluginSlot* Node::Impl::find_slot(const std::string& name) {
-  std::lock_guard lock(mu);
-  for (auto& s : slots)
-    if (s->name == name) return s.get();
-  return nullptr;
-}
-
-v1::PluginStatus Node::Impl::status_of(const PluginSlot& s) const {
-  v1::PluginStatus st;
-  st.set_name(s.name);
-  st.set_state(s.state);
-  st.set_reason(s.reason);
-  st.set_source(s.opened.source.empty()
-                    ? (s.entry.package.empty() ? s.entry.library : s.entry.package)
-                    : s.opened.source);
-  st.set_signed_by(s.opened.signed_by);
-  st.set_swaps(s.swaps);
-  if (s.opened.library) {
-    const auto& info = s.opened.library->info();
-    st.set_version(info.version);
-    st.set_layer(info.layer);
-    st.set_config_type(info.config_type);
-    for (const auto& p : info.provides) st.add_provides(p);
-    for (const auto& r : info.requires_) st.add_requires_services(r);
-  }
-  return st;
-}
-
-void Node::Impl::set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason) {
-  v1::Event ev;
-  {
-    std::lock_guard lock(mu);
-    if (!lifecycle_allows(slot.state, state)) {
-      // A bug in the host: the slot keeps its state, and the log says where it was.
-      spdlog::error(
-          "plugin {}: BUG: lifecycle transition {} is not in the table "
-          "(plugin_lifecycle.cpp); refused{}",
-          slot.name, transition_name(slot.state, state),
-          reason.empty() ? "" : " (reason given: " + reason + ")");
-      return;
-    }
-    slot.state = state;
-    slot.reason = std::move(reason);
-    *ev.mutable_plugin() = status_of(slot);
-  }
-  if (state == v1::FAILED) {
-    spdlog::error("plugin {}: FAILED: {}", slot.name, slot.reason);
-  } else {
-    spdlog::info("plugin {}: {}", slot.name, v1::LifecycleState_Name(state));
-  }
-  emit(std::move(ev));
-}
-
 void Node::Impl::emit(v1::Event event) {
   event.set_at_us(now_us());
   std::vector<EventSink> targets;
@@ -168,26 +116,6 @@ void Node::Impl::warn(const std::string& message) {
   v1::Event ev;
   ev.set_warning(message);
   emit(std::move(ev));
-}
-
-std::map<std::string, std::string> Node::Impl::running_providers() const {
-  std::map<std::string, std::string> out;
-  std::lock_guard lock(mu);
-  for (auto& s : slots)
-    if (s->state == v1::RUNNING && s->opened.library)
-      for (auto& p : s->opened.library->info().provides) out[p] = s->name;
-  return out;
-}
-
-std::vector<std::string> Node::Impl::running_dependents(const PluginSlot& slot) const {
-  std::vector<std::string> out;
-  std::lock_guard lock(mu);
-  for (auto& s : slots) {
-    if (s.get() == &slot || s->state != v1::RUNNING) continue;
-    for (auto& n : s->needs)
-      if (n == slot.name) out.push_back(s->name);
-  }
-  return out;
 }
 
 void Node::Impl::subscribe_host_taps() {
@@ -237,118 +165,19 @@ void Node::Impl::register_collectors() {
   metrics.add_collector(
       "itc_plugin_running", "1 if the plugin is running, else 0", "gauge", [this] {
         std::vector<MetricsRegistry::Sample> out;
-        std::lock_guard lock(mu);
-        for (auto& s : slots)
+        plugins->visit([&](const PluginSlot& s) {
           out.push_back(
-              {MetricsRegistry::label("plugin", s->name), s->state == v1::RUNNING ? 1.0 : 0.0});
+              {MetricsRegistry::label("plugin", s.name), s.state == v1::RUNNING ? 1.0 : 0.0});
+        });
         return out;
       });
   metrics.add_collector("itc_plugin_swaps", "Hot swaps completed per plugin", "counter", [this] {
     std::vector<MetricsRegistry::Sample> out;
-    std::lock_guard lock(mu);
-    for (auto& s : slots)
-      out.push_back({MetricsRegistry::label("plugin", s->name), static_cast<double>(s->swaps)});
+    plugins->visit([&](const PluginSlot& s) {
+      out.push_back({MetricsRegistry::label("plugin", s.name), static_cast<double>(s.swaps)});
+    });
     return out;
   });
-}
-
-std::vector<PluginSlot*> Node::Impl::shutdown_order() const {
-  static const std::map<std::string, int> kFlowRank = {
-      {"connection", 0}, {"conversion", 1}, {"cognition", 2}, {"configuration", 3}, {"cyber", 4}};
-  std::vector<PluginSlot*> remaining, order;
-  {
-    std::lock_guard lock(mu);
-    for (auto& s : slots) remaining.push_back(s.get());
-  }
-  auto rank = [&](const PluginSlot* s) {
-    if (!s->opened.library) return 5;
-    auto it = kFlowRank.find(s->opened.library->info().layer);
-    return it == kFlowRank.end() ? 5 : it->second;
-  };
-  while (!remaining.empty()) {
-    PluginSlot* pick = nullptr;
-    for (PluginSlot* s : remaining) {
-      bool needed = false;  // still needed by a plugin not yet drained
-      for (PluginSlot* o : remaining)
-        for (auto& n : o->needs) needed = needed || (o != s && n == s->name);
-      if (!needed && (!pick || rank(s) < rank(pick))) pick = s;
-    }
-    if (!pick) pick = remaining.front();  // cannot happen: dependencies are acyclic
-    order.push_back(pick);
-    std::erase(remaining, pick);
-  }
-  return order;
-}
-
-Status Node::Impl::initialise_slot(PluginSlot& slot) {
-  const std::string file = this->file.path;
-  v1::ConfigReport report;
-  auto config = parse_plugin_config(slot.opened.library->info(), slot.entry, file, &report);
-  if (!config.ok()) {
-    std::string why = report.issues_size() ? format_report(report) : config.status().ToString();
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    slot.opened = {};
-    set_state(slot, v1::FAILED, "config: " + why);
-    return Status::InvalidArgument(slot.name + ": " + why);
-  }
-  slot.config_bytes = *config;
-  auto instance = slot.opened.library->create();
-  if (!instance.ok()) {
-    slot.opened = {};
-    set_state(slot, v1::FAILED, instance.status().ToString());
-    return instance.status();
-  }
-  auto data = (fs::path(this->file.node.data_dir()) / "plugins" / slot.name).string();
-  slot.env = std::make_unique<PluginEnv>(node_services(), slot.name, data, false);
-  slot.instance = *instance;
-  Status st = slot.instance->initialise(*slot.env, slot.config_bytes);
-  if (!st.ok()) {
-    std::string why = st.ToString();
-    if (st.code() == Status::Code::kInvalidArgument) {
-      v1::ConfigReport r;
-      *r.add_issues() = locate_plugin_error(slot.entry, file, st);
-      why = format_report(r);
-      while (!why.empty() && why.back() == '\n') why.pop_back();
-    }
-    tear_down(slot);
-    slot.opened = {};
-    set_state(slot, v1::FAILED, "initialise: " + why);
-    return st.WithContext(slot.name);
-  }
-  set_state(slot, v1::INITIALISED);
-  return Status::Ok();
-}
-
-Status Node::Impl::start_slot(PluginSlot& slot) {
-  Status st = slot.instance->start();
-  if (!st.ok()) {
-    slot.instance->stop();
-    tear_down(slot);
-    slot.opened = {};
-    set_state(slot, v1::FAILED, "start: " + st.ToString());
-    return st.WithContext(slot.name);
-  }
-  set_state(slot, v1::RUNNING);
-  return Status::Ok();
-}
-
-Status Node::Impl::bring_up(PluginSlot& slot) {
-  ITC_RETURN_IF_ERROR(initialise_slot(slot));
-  return start_slot(slot);
-}
-
-std::size_t Node::Impl::tear_down(PluginSlot& slot) {
-  // Order matters: nothing may call into the plugin's code once its library closes.
-  std::size_t held = bus->remove_owner(slot.name);
-  if (held > 0) {
-    warn("plugin " + slot.name + " went away with " + std::to_string(held) +
-         " undelivered messages in its queues");
-  }
-  services.remove_owner(slot.name);
-  if (slot.env) slot.env->retire();
-  slot.instance.reset();
-  slot.env.reset();
-  return held;
 }
 
 Status Node::start() {
@@ -363,84 +192,7 @@ Status Node::start() {
   spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
                d.file.plugins.size(), d.file.node.data_dir(),
                d.file.node.developer_mode() ? " [DEVELOPER MODE: unsigned plugins allowed]" : "");
-  Status first = Status::Ok();
-  auto remember = [&](const Status& s) {
-    if (first.ok() && !s.ok()) first = s;
-  };
-  std::vector<PluginDeps> deps;
-  std::map<std::string, PluginSlot*> by_name;
-  for (const auto& entry : d.file.plugins) {
-    auto slot = std::make_unique<PluginSlot>();
-    slot->name = entry.name;
-    slot->entry = entry;
-    PluginSlot* s = slot.get();
-    {
-      std::lock_guard lock(d.mu);
-      d.slots.push_back(std::move(slot));
-    }
-    d.set_state(*s, v1::DISCOVERED);
-    auto opened = open_plugin(entry, d.file.node.developer_mode(), d.trusted_keys, d.run_dir);
-    if (!opened.ok()) {
-      d.set_state(*s, v1::FAILED, opened.status().ToString());
-      remember(opened.status());
-      continue;
-    }
-    s->opened = std::move(*opened);
-    d.set_state(*s, v1::LOADED);
-    const auto& info = s->opened.library->info();
-    deps.push_back({s->name, info.provides, info.requires_});
-    by_name[s->name] = s;
-  }
-  DependencyPlan plan = plan_dependencies(deps);
-  for (auto& [name, why] : plan.failures) {
-    PluginSlot* s = by_name[name];
-    s->opened = {};  // closes the library
-    d.set_state(*s, v1::FAILED, why);
-    remember(Status::FailedPrecondition(name + ": " + why));
-  }
-  // Start order: providers first. Keep d.slots in that order for a reverse shutdown.
-  {
-    std::lock_guard lock(d.mu);
-    std::stable_sort(d.slots.begin(), d.slots.end(), [&](const auto& a, const auto& b) {
-      auto pos = [&](const std::string& n) {
-        auto it = std::find(plan.order.begin(), plan.order.end(), n);
-        return it == plan.order.end() ? plan.order.size() : size_t(it - plan.order.begin());
-      };
-      return pos(a->name) < pos(b->name);
-    });
-  }
-  // Two phases, like an extension system: every plugin initialises (subscribes, provides
-  // its services) before any starts producing, so nothing published at start — the
-  // fleet's registrations, say — misses a subscriber that comes later in the order.
-  auto ready = [&](PluginSlot* s, v1::LifecycleState needed) {
-    for (const auto& n : s->needs) {
-      PluginSlot* p = by_name[n];
-      if (!p || p->state != needed) {
-        s->opened = {};
-        d.set_state(
-            *s, v1::FAILED,
-            "needs " + n + ", which is " + (p ? v1::LifecycleState_Name(p->state) : "missing"));
-        remember(Status::FailedPrecondition(s->name + " needs " + n));
-        return false;
-      }
-    }
-    return true;
-  };
-  for (const auto& name : plan.order) {
-    PluginSlot* s = by_name[name];
-    s->needs = plan.needs[name];
-    if (ready(s, v1::INITIALISED)) remember(d.initialise_slot(*s));
-  }
-  for (const auto& name : plan.order) {
-    PluginSlot* s = by_name[name];
-    if (s->state != v1::INITIALISED) continue;
-    if (!ready(s, v1::RUNNING)) {
-      s->instance->stop();
-      d.tear_down(*s);
-      continue;
-    }
-    remember(d.start_slot(*s));
-  }
+  Status first = d.plugins->start(d.file.plugins);
   d.phase = Impl::Phase::kRunning;
   return first;
 }
@@ -459,38 +211,8 @@ Status Node::shutdown() {
   }
   // Plugins that hold back their sources (a full backlog) let everything through now.
   d.lifecycle.begin_stop();
-  // Drain along the data flow — sources first — waiting for each plugin's queues to
-  // empty before draining it, so a clean stop commits everything already read from the
-  // devices. A plugin is drained only after every plugin that needs its services.
-  // Whatever a plugin could not finish, and every message left in a queue, is lost:
-  // each is named in the returned status.
-  std::vector<std::string> lost;
-  std::vector<PluginSlot*> order = d.shutdown_order();
-  for (PluginSlot* s : order) {
-    if (!s->instance) continue;
-    if (!d.bus->wait_drained(s->name, std::chrono::seconds(10))) {
-      d.warn("plugin " + s->name + " did not empty its queues within 10 s; stopping anyway");
-    }
-    d.set_state(*s, v1::DRAINING);
-    Status st = s->instance->drain();
-    if (!st.ok()) {
-      d.warn("plugin " + s->name + " failed to drain: " + st.ToString());
-      lost.push_back("plugin " + s->name + " failed to drain: " + st.message());
-    }
-  }
-  for (PluginSlot* s : order) {
-    if (s->instance) {
-      s->instance->stop();
-      d.set_state(*s, v1::STOPPED);
-      if (std::size_t held = d.tear_down(*s); held > 0) {
-        lost.push_back(std::to_string(held) + " messages still queued for plugin " + s->name);
-      }
-    }
-    if (s->opened.library) {
-      s->opened = {};
-      d.set_state(*s, v1::UNLOADED);
-    }
-  }
+  // Drain along the data flow, then stop: whatever is lost is named in the status.
+  std::vector<std::string> lost = d.plugins->stop();
   if (d.host_timers != 0) d.scheduler->retire(d.host_timers);
   // Let the host's own taps see the last blocks and results the plugins sent on the way out.
   d.bus->wait_drained("host", std::chrono::seconds(2));
@@ -524,12 +246,7 @@ std::string Node::data_dir() const { return impl_->file.node.data_dir(); }
 MetricsRegistry& Node::metrics() { return impl_->metrics; }
 std::vector<v1::TopicStats> Node::topic_stats() const { return impl_->bus->stats(); }
 
-std::vector<v1::PluginStatus> Node::plugins() const {
-  std::vector<v1::PluginStatus> out;
-  std::lock_guard lock(impl_->mu);
-  for (auto& s : impl_->slots) out.push_back(impl_->status_of(*s));
-  return out;
-}
+std::vector<v1::PluginStatus> Node::plugins() const { return impl_->plugins->statuses(); }
 
 std::vector<v1::Reading> Node::recent_readings(std::size_t max) const {
   return impl_->ledger.recent(max);

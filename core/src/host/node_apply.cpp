@@ -59,7 +59,7 @@ v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::stri
     }
   }
   for (const auto& e : next->plugins) {
-    PluginSlot* slot = impl_->find_slot(e.name);
+    PluginSlot* slot = impl_->plugins->find(e.name);
     bool running = slot && slot->state == v1::RUNNING;
     if (!running) {
       v1::LoadRequest req;

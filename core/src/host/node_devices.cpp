@@ -69,13 +69,10 @@ v1::NodeStats Node::Impl::stats(double seconds, std::uint64_t tx, std::uint64_t 
   s.set_readings_waiting(
       static_cast<std::uint64_t>(metrics.value_of(ledger, "pending_readings").value_or(0)));
   s.set_sources_held_back(metrics.value_of(ledger, "backlog_full").value_or(0) > 0);
-  {
-    std::lock_guard lock(mu);
-    for (const auto& slot : slots) {
-      if (slot->state == v1::RUNNING) s.set_plugins_running(s.plugins_running() + 1);
-      if (slot->state == v1::FAILED) s.set_plugins_failed(s.plugins_failed() + 1);
-    }
-  }
+  plugins->visit([&](const PluginSlot& slot) {
+    if (slot.state == v1::RUNNING) s.set_plugins_running(s.plugins_running() + 1);
+    if (slot.state == v1::FAILED) s.set_plugins_failed(s.plugins_failed() + 1);
+  });
   const DeviceDirectory::Counts c = devices->counts();
   s.set_devices_online(c.online);
   s.set_devices_stale(c.stale);
@@ -128,24 +125,24 @@ v1::ConfigText Node::config_text() const {
 }
 
 Result<v1::PluginConfig> Node::plugin_config(const std::string& name) const {
-  std::lock_guard lock(impl_->mu);
-  for (const auto& slot : impl_->slots) {
-    if (slot->name != name) continue;
-    v1::PluginConfig out;
-    out.set_name(name);
-    if (slot->opened.library) {
-      const auto& info = slot->opened.library->info();
-      out.set_type_name(info.config_type);
-      out.set_descriptor_set(info.config_descriptor);
+  std::optional<v1::PluginConfig> out;
+  impl_->plugins->visit([&](const PluginSlot& slot) {
+    if (slot.name != name || out) return;
+    out.emplace();
+    out->set_name(name);
+    if (slot.opened.library) {
+      const auto& info = slot.opened.library->info();
+      out->set_type_name(info.config_type);
+      out->set_descriptor_set(info.config_descriptor);
     }
-    if (slot->entry.config && !slot->entry.config.IsNull()) {
+    if (slot.entry.config && !slot.entry.config.IsNull()) {
       YAML::Emitter yaml;
-      yaml << slot->entry.config;
-      out.set_yaml(yaml.c_str());
+      yaml << slot.entry.config;
+      out->set_yaml(yaml.c_str());
     }
-    return out;
-  }
-  return Status::NotFound("no plugin named \"" + name + "\" on this node");
+  });
+  if (!out) return Status::NotFound("no plugin named \"" + name + "\" on this node");
+  return *out;
 }
 
 }  // namespace itc::host

@@ -21,7 +21,7 @@
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 #include "host/plugin_env.hpp"
-#include "host/plugin_source.hpp"
+#include "host/plugin_runtime.hpp"
 #include "host/scheduler.hpp"
 #include "itc/services/node_lifecycle.hpp"
 
@@ -52,20 +52,6 @@ class HostLifecycle final : public NodeLifecycle {
 // empty text is an empty node. Errors name `label`, line and column.
 Result<YAML::Node> parse_config_section(const std::string& text, const std::string& label);
 
-// One configured plugin: what runs in it now, and its visible lifecycle state.
-struct PluginSlot {
-  std::string name;
-  PluginEntry entry;
-  v1::LifecycleState state = v1::DISCOVERED;
-  std::string reason;
-  OpenedPlugin opened;
-  std::string config_bytes;
-  std::unique_ptr<PluginEnv> env;
-  std::shared_ptr<Plugin> instance;
-  std::uint32_t swaps = 0;
-  std::vector<std::string> needs;  // plugins whose services it requires
-};
-
 struct Node::Impl {
   NodeOptions options;
   NodeFile file;
@@ -80,9 +66,9 @@ struct Node::Impl {
   ServiceRegistry services;
   HostLifecycle lifecycle;
 
-  std::mutex ops_mu;      // one lifecycle operation (start, swap, load, unload, stop) at a time
-  mutable std::mutex mu;  // guards slots' visible fields, order, event sinks
-  std::vector<std::unique_ptr<PluginSlot>> slots;  // in start order
+  std::mutex ops_mu;  // one lifecycle operation (start, swap, load, unload, stop) at a time
+  std::unique_ptr<PluginRuntime> plugins;  // made in create(), once the bus exists
+  mutable std::mutex mu;                   // guards the event sinks
   std::map<std::uint64_t, EventSink> sinks;
   std::uint64_t next_sink = 1;
   bool shut_down = false;
@@ -103,26 +89,8 @@ struct Node::Impl {
   std::shared_ptr<CommitWatch> commits = std::make_shared<CommitWatch>();
 
   NodeServices node_services();
-  PluginSlot* find_slot(const std::string& name);
-  // Moves `slot` to `state` and emits the event, if plugin_lifecycle.hpp's table allows
-  // the change; otherwise logs it as a bug and leaves the slot as it is.
-  void set_state(PluginSlot& slot, v1::LifecycleState state, std::string reason = "");
-  v1::PluginStatus status_of(const PluginSlot& slot) const;
   void emit(v1::Event event);
   void warn(const std::string& message);
-  std::map<std::string, std::string> running_providers() const;
-  std::vector<std::string> running_dependents(const PluginSlot& slot) const;
-
-  // Initialises and starts a slot whose library is open. On failure the slot is FAILED
-  // with the reason and nothing of it stays registered.
-  Status bring_up(PluginSlot& slot);
-  Status initialise_slot(PluginSlot& slot);  // config, create, initialise -> INITIALISED
-  Status start_slot(PluginSlot& slot);       // start -> RUNNING
-  // Stops and releases the slot's instance (bus, services, timers, library). Returns the
-  // number of messages that were still queued for it (they are gone).
-  std::size_t tear_down(PluginSlot& slot);
-  // Data-flow order (connection first, cyber last), dependents before their providers.
-  std::vector<PluginSlot*> shutdown_order() const;
   void subscribe_host_taps();
   void subscribe_device_taps();  // node_devices.cpp
   void note_reading(const v1::Reading& reading);

@@ -28,21 +28,18 @@ Node::Readiness Node::readiness() const {
       break;
   }
   bool orders_blocks = false;
-  {
-    std::lock_guard lock(d.mu);
-    for (const auto& s : d.slots) {
-      if (s->state == v1::UNLOADED) continue;  // unloaded on purpose: no longer configured
-      if (s->state != v1::RUNNING) {
-        r.not_ready.push_back("plugin " + s->name + " is " + v1::LifecycleState_Name(s->state) +
-                              (s->reason.empty() ? "" : ": " + s->reason));
-        continue;
-      }
-      if (!s->opened.library) continue;
-      const auto& needs = s->opened.library->info().requires_;
-      orders_blocks = orders_blocks || std::find(needs.begin(), needs.end(),
-                                                 LedgerStore::kServiceName) != needs.end();
+  d.plugins->visit([&](const PluginSlot& s) {
+    if (s.state == v1::UNLOADED) return;  // unloaded on purpose: no longer configured
+    if (s.state != v1::RUNNING) {
+      r.not_ready.push_back("plugin " + s.name + " is " + v1::LifecycleState_Name(s.state) +
+                            (s.reason.empty() ? "" : ": " + s.reason));
+      return;
     }
-  }
+    if (!s.opened.library) return;
+    const auto& needs = s.opened.library->info().requires_;
+    orders_blocks = orders_blocks ||
+                    std::find(needs.begin(), needs.end(), LedgerStore::kServiceName) != needs.end();
+  });
   if (orders_blocks) {
     const std::uint32_t ms = d.file.node.admin().readiness_commit_window_ms();
     const std::chrono::milliseconds window =

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 
-#include "host/dependency_order.hpp"
 #include "host/hot_swap.hpp"
 #include "host/node_impl.hpp"
 #include "host/plugin_name.hpp"
@@ -42,70 +41,21 @@ Status Node::load(const v1::LoadRequest& request) {
   std::lock_guard ops(d.ops_mu);
   // The name becomes file names under the data dir: checked before anything else.
   ITC_RETURN_IF_ERROR(check_plugin_name(request.name(), "load: name"));
-  if (PluginSlot* existing = d.find_slot(request.name())) {
-    if (existing->state != v1::UNLOADED && existing->state != v1::FAILED) {
-      return Status::AlreadyExists("plugin " + request.name() + " is already " +
-                                   v1::LifecycleState_Name(existing->state));
-    }
-    std::lock_guard lock(d.mu);
-    std::erase_if(d.slots, [&](const auto& s) { return s.get() == existing; });
-  }
-  auto slot = std::make_unique<PluginSlot>();
-  slot->name = request.name();
-  slot->entry.name = request.name();
+  PluginEntry entry;
+  entry.name = request.name();
   fs::path p(request.package());
-  (p.extension() == ".itcpkg" ? slot->entry.package : slot->entry.library) = request.package();
-  slot->entry.field_path = "load(" + request.name() + ")";
+  (p.extension() == ".itcpkg" ? entry.package : entry.library) = request.package();
+  entry.field_path = "load(" + request.name() + ")";
   auto cfg = parse_config_section(request.config_yaml(), "load request config");
   if (!cfg.ok()) return cfg.status();
-  slot->entry.config = *cfg;
-  PluginSlot* s = slot.get();
-  {
-    std::lock_guard lock(d.mu);
-    d.slots.push_back(std::move(slot));
-  }
-  d.set_state(*s, v1::DISCOVERED);
-  auto opened = open_plugin(s->entry, d.file.node.developer_mode(), d.trusted_keys, d.run_dir);
-  if (!opened.ok()) {
-    d.set_state(*s, v1::FAILED, opened.status().ToString());
-    return opened.status();
-  }
-  s->opened = std::move(*opened);
-  d.set_state(*s, v1::LOADED);
-  const auto& info = s->opened.library->info();
-  auto plan = plan_dependencies({{s->name, info.provides, info.requires_}}, d.running_providers());
-  if (auto f = plan.failures.find(s->name); f != plan.failures.end()) {
-    s->opened = {};
-    d.set_state(*s, v1::FAILED, f->second);
-    return Status::FailedPrecondition(s->name + ": " + f->second);
-  }
-  s->needs = plan.needs[s->name];
-  return d.bring_up(*s);
+  entry.config = *cfg;
+  return d.plugins->load(std::move(entry));
 }
 
 Status Node::unload(const std::string& name) {
   Impl& d = *impl_;
   std::lock_guard ops(d.ops_mu);
-  PluginSlot* slot = d.find_slot(name);
-  if (!slot) return Status::NotFound("no plugin named '" + name + "' on this node");
-  auto dependents = d.running_dependents(*slot);
-  if (!dependents.empty()) {
-    std::string list;
-    for (auto& n : dependents) list += (list.empty() ? "" : ", ") + n;
-    return Status::FailedPrecondition("cannot unload " + name + ": running plugins need it (" +
-                                      list + "); unload them first");
-  }
-  if (slot->instance) {
-    d.set_state(*slot, v1::DRAINING);
-    Status st = slot->instance->drain();
-    if (!st.ok()) d.warn("plugin " + name + " failed to drain: " + st.ToString());
-    slot->instance->stop();
-    d.set_state(*slot, v1::STOPPED);
-    d.tear_down(*slot);
-  }
-  slot->opened = {};
-  d.set_state(*slot, v1::UNLOADED);
-  return Status::Ok();
+  return d.plugins->unload(name);
 }
 
 v1::ConfigReport Node::validate_config(const std::string& yaml_text,
