@@ -34,7 +34,8 @@ Status check_level(const v1::SecurityLevel& l, const std::string& where) {
 
 v1::DagParameters default_parameters() {
   v1::DagParameters p;
-  // A lamp's MCU: 2^12 hashes (~50 ms at 80 MHz), one transaction a second; staked 2^8.
+  // A lamp: 2^12 SHA-256 tries on average (README.md: cost at 80 MHz), one transaction a
+  // second; staked 2^8.
   add_level(&p, "lamp", level(12, 1, 10), level(8, 10, 50), 1000);
   add_level(&p, "sensor", level(12, 0.2, 5), level(8, 2, 20), 1000);
   // A gateway bundles up to 1,024 readings per transaction and runs on a CPU.
