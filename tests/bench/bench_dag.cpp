@@ -24,6 +24,7 @@ namespace {
 constexpr std::int64_t kNow = 1'800'000'000'000'000;
 constexpr int kRounds = 5;
 constexpr int kLamps = 1000;
+constexpr int kBundleReadings = 256;
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
@@ -71,7 +72,10 @@ struct Workload {
       balances[k.public_key()] = 1000;
       lamps.emplace_back(std::move(k), 0);
     }
-    directory.put(key("gateway").public_key(), {dag::IssuerKind::kGateway, "gateway", 0, ""});
+    const std::string gateway = key("gateway").public_key();
+    directory.put(gateway, {dag::IssuerKind::kGateway, "gateway", 0, ""});
+    for (int r = 0; r < kBundleReadings; ++r)
+      directory.put_gateway_device("modbus-" + std::to_string(r), gateway);
   }
   std::vector<std::string> parents() {
     std::uniform_int_distribution<std::size_t> pick(0, recent.size() - 1);
@@ -185,7 +189,6 @@ int bench_dag() {
   Workload w;
   const auto lamp_txs = w.lamp_transactions(5000);
   w.recent = w.entry;
-  constexpr int kBundleReadings = 256;
   const auto bundles = w.gateway_bundles(200, kBundleReadings);
   const double ceiling = bench_verify_ceiling(lamp_txs);
 

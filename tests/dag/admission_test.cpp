@@ -111,17 +111,53 @@ class AdmissionTest : public QObject {
                    "\"toaster\" has no security level");
   }
 
-  void deviceMayNotIssueAnotherDevicesReadingsButAGatewayMay() {
+  void readingsOnlyOfDevicesRegisteredUnderTheIssuer() {
     Fleet fleet;
     auto engine = make_engine(fleet);
+    fleet.lamp("lamp-2");
     const auto forged =
         fleet.lamp("lamp-1").issue_readings({reading("lamp-2", 1)}, entry_points(), kNow);
     expect_refusal(engine->submit(bytes_of(forged), kNow), Refusal::kForeignReading,
-                   "device \"lamp-2\" issued by device \"lamp-1\"");
+                   "device \"lamp-2\", which signs through another key");
+    // A gateway bundles the readings of the devices registered through it, and no others.
+    std::vector<std::string> devices;
     std::vector<v1::Reading> many;
-    for (int i = 0; i < 200; ++i) many.push_back(reading("modbus-" + std::to_string(i), i));
-    const auto bundle = fleet.gateway("gw").issue_readings(many, entry_points(), kNow);
+    for (int i = 0; i < 200; ++i) {
+      devices.push_back("modbus-" + std::to_string(i));
+      many.push_back(reading(devices.back(), i));
+    }
+    auto& gateway = fleet.gateway("gw", devices);
+    const auto bundle = gateway.issue_readings(many, entry_points(), kNow);
     QVERIFY(engine->submit(bytes_of(bundle), kNow).outcome == Outcome::kAdmitted);
+    many.push_back(reading("modbus-unregistered", 1));
+    const auto stray = gateway.issue_readings(many, entry_points(), kNow);
+    expect_refusal(engine->submit(bytes_of(stray), kNow), Refusal::kForeignReading,
+                   "device \"modbus-unregistered\", which is not registered");
+    many.back() = reading("lamp-1", 1);  // a signing lamp's reading vouched for by a gateway
+    const auto theft = gateway.issue_readings(many, entry_points(), kNow);
+    expect_refusal(engine->submit(bytes_of(theft), kNow), Refusal::kForeignReading,
+                   "device \"lamp-1\", which signs through another key");
+  }
+
+  void parametersAreCheckedNamingTheField() {
+    Fleet fleet;
+    DagOptions o;
+    o.params = test_parameters();
+    o.params.mutable_levels(1)->mutable_staked()->set_burst(0);
+    o.entry_points = entry_points();
+    const auto e = DagEngine::create(o, fleet.directory);
+    QVERIFY(!e.ok());
+    QCOMPARE(QString::fromStdString(e.status().message()),
+             QString("levels[1].staked.burst: must be > 0"));
+    o.params = test_parameters();
+    o.params.set_max_delta_oldest_root(16);
+    QVERIFY(DagEngine::create(o, fleet.directory)
+                .status()
+                .message()
+                .rfind("max_delta_oldest_root", 0) == 0);
+    o.params = test_parameters();
+    o.entry_points.pop_back();
+    QVERIFY(DagEngine::create(o, fleet.directory).status().message().rfind("entry_points", 0) == 0);
   }
 
   void issueTimeOutsideTheWindowIsRefused() {

@@ -51,11 +51,14 @@ struct Fleet {
     }
     return *slot;
   }
-  TransactionIssuer& gateway(const std::string& name) {
+  // A gateway for the devices named (registered through it at its first use).
+  TransactionIssuer& gateway(const std::string& name,
+                             const std::vector<std::string>& devices = {"x"}) {
     auto& slot = issuers[name];
     if (!slot) {
       auto key = key_for(name);
       directory.put(key.public_key(), IssuerInfo{IssuerKind::kGateway, "gateway", 0, ""});
+      for (const auto& d : devices) directory.put_gateway_device(d, key.public_key());
       slot = std::make_unique<TransactionIssuer>(std::move(key), 4);
     }
     return *slot;

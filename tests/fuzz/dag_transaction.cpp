@@ -4,10 +4,11 @@
 // it is admitted, the milestone that makes it final and its inclusion proof.
 // Input: a serialized v1::DeviceTransaction. The registered issuers are two keys whose
 // seeds are SHA-256("dag-fuzz:lamp-1") (a lamp, device id "lamp-1") and
-// SHA-256("dag-fuzz:gateway") (a gateway); the entry points are SHA-256("entry-0") and
-// SHA-256("entry-1"); local time 1,800,000,000 s. Seeds (corpus/dag_transaction/): a
-// lamp's reading, a gateway bundle of 10 readings, a lamp's micro-transfer (the lamp holds
-// 100), one with a missing parent, a truncated one. PoW: 2 bits for both classes.
+// SHA-256("dag-fuzz:gateway") (a gateway for devices modbus-0..9); the entry points are
+// SHA-256("entry-0") and SHA-256("entry-1"); local time 1,800,000,000 s. Seeds
+// (corpus/dag_transaction/): a lamp's reading, a gateway bundle of 10 readings, a lamp's
+// micro-transfer (the lamp holds 100), one with a missing parent, a truncated one. PoW: 2 bits for
+// both classes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     d->put(key("lamp-1"), {dag::IssuerKind::kDevice, "lamp", 0, "lamp-1"});
     d->put(key("gateway"), {dag::IssuerKind::kGateway, "gateway", 0, ""});
+    for (int i = 0; i < 10; ++i)
+      d->put_gateway_device("modbus-" + std::to_string(i), key("gateway"));
     return d;
   }();
   static const std::string lamp_account =

@@ -50,12 +50,13 @@ std::optional<Refused> Admission::check_issuer(const DecodedTransaction& d,
   if (*level == nullptr)
     return refuse(Refusal::kUnknownIssuer,
                   "issuer's device class \"" + info->device_class + "\" has no security level");
-  if (info->kind == IssuerKind::kDevice && tx.has_readings()) {
+  if (tx.has_readings()) {
     for (const auto& r : tx.readings().readings()) {
-      if (r.device_id() != info->device_id)
-        return refuse(Refusal::kForeignReading, "reading of device \"" + r.device_id() +
-                                                    "\" issued by device \"" + info->device_id +
-                                                    "\" (only a gateway bundles others')");
+      const auto signer = directory_.signer_of(r.device_id());
+      if (!signer || *signer != tx.issuer_public_key())
+        return refuse(Refusal::kForeignReading,
+                      "reading of device \"" + r.device_id() + "\", which " +
+                          (signer ? "signs through another key" : "is not registered"));
     }
   }
   return std::nullopt;

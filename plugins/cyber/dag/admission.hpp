@@ -25,7 +25,7 @@ enum class Refusal {
   kDuplicate,          // already held (in the tangle, final, or waiting for parents)
   kIssueTime,          // issued_at outside [now - past window, now + future window]
   kUnknownIssuer,      // not registered, or its device class has no security level
-  kForeignReading,     // a device's bundle carries a reading of another device
+  kForeignReading,     // a reading of a device not registered under the issuer's key
   kPow,                // too little proof of work for the issuer's level
   kSignature,          // the signature does not verify
   kRate,               // the issuer exceeded its rate (or the rate table is full)
