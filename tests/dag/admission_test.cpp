@@ -49,6 +49,22 @@ class AdmissionTest : public QObject {
     QCOMPARE(engine->refusals(Refusal::kMalformed), 1u);
   }
 
+  void parsedMessageGetsTheSameChecksAsBytes() {
+    Fleet fleet;
+    auto engine = make_engine(fleet);
+    const auto tx = lamp_reading(fleet, "lamp-1", entry_points());
+    const auto r = engine->submit(tx, kNow);
+    QVERIFY2(r.outcome == Outcome::kAdmitted, r.message.c_str());
+    QCOMPARE(r.id, id_of(tx));
+    expect_refusal(engine->submit(bytes_of(tx), kNow), Refusal::kDuplicate, "already held");
+    auto odd = lamp_reading(fleet, "lamp-1", entry_points());
+    odd.GetReflection()->MutableUnknownFields(&odd)->AddVarint(99, 1);
+    expect_refusal(engine->submit(odd, kNow), Refusal::kMalformed, "unknown fields");
+    odd = lamp_reading(fleet, "lamp-1", entry_points());
+    odd.add_parents(odd.parents(0));
+    expect_refusal(engine->submit(odd, kNow), Refusal::kMalformed, "parents[2]: named twice");
+  }
+
   void forgedSignatureIsRefused() {
     Fleet fleet;
     auto engine = make_engine(fleet);

@@ -115,6 +115,14 @@ class TransactionTest : public QObject {
     const auto d = decode_transaction(extra);
     QVERIFY(!d.ok());
     QVERIFY(d.status().message().find("canonical") != std::string::npos);
+    // The same fields in another order (the issuer key, field 1, moved to the end).
+    QCOMPARE(bytes.substr(0, 2), std::string("\x0a\x20", 2));
+    const std::string reordered = bytes.substr(34) + bytes.substr(0, 34);
+    v1::DeviceTransaction same;
+    QVERIFY(same.ParseFromString(reordered));
+    QCOMPARE(transaction_id(same), decode_transaction(bytes)->id);
+    QVERIFY(decode_transaction(reordered).status().message().find("not in canonical") !=
+            std::string::npos);
   }
 };
 

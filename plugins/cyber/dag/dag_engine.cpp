@@ -38,7 +38,20 @@ SubmitResult DagEngine::submit(std::string_view bytes, std::int64_t now_us) {
   auto decoded = decode_transaction(bytes);
   if (!decoded.ok())
     return refused(admission_.refuse(Refusal::kMalformed, decoded.status().message()), {});
-  return submit(std::move(decoded).value(), now_us);
+  return admit(std::move(decoded).value(), now_us);
+}
+
+SubmitResult DagEngine::submit(v1::DeviceTransaction tx, std::int64_t now_us) {
+  const std::size_t size = tx.ByteSizeLong();
+  if (size > kMaxTransactionBytes)
+    return refused(admission_.refuse(Refusal::kMalformed, "transaction: " + std::to_string(size) +
+                                                              " bytes, at most " +
+                                                              std::to_string(kMaxTransactionBytes)),
+                   {});
+  auto checked = check_transaction(std::move(tx));
+  if (!checked.ok())
+    return refused(admission_.refuse(Refusal::kMalformed, checked.status().message()), {});
+  return admit(std::move(checked).value(), now_us);
 }
 
 std::optional<Refused> DagEngine::check_parents(const DecodedTransaction& tx,
@@ -85,7 +98,7 @@ void DagEngine::attach_and_solidify(DecodedTransaction tx, std::int64_t now_us,
   }
 }
 
-SubmitResult DagEngine::submit(DecodedTransaction tx, std::int64_t now_us) {
+SubmitResult DagEngine::admit(DecodedTransaction tx, std::int64_t now_us) {
   waiting_.expire(now_us - params_.issue_window_past_us());
   const std::string id = tx.id;
   if (tangle_.contains(id) || waiting_.contains(id))

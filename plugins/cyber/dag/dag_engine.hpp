@@ -65,8 +65,10 @@ class DagEngine {
   static Result<std::unique_ptr<DagEngine>> create(DagOptions options,
                                                    const IssuerDirectory& directory);
 
+  // Bytes from the wire (decode_transaction, then admission), at local time `now_us`.
   SubmitResult submit(std::string_view bytes, std::int64_t now_us);
-  SubmitResult submit(DecodedTransaction tx, std::int64_t now_us);
+  // A message already parsed (from a gateway in the same process): the same checks.
+  SubmitResult submit(v1::DeviceTransaction tx, std::int64_t now_us);
 
   std::vector<std::string> select_tips(int count, std::int64_t now_us);
   std::vector<std::string> missing() const { return waiting_.missing(); }
@@ -99,6 +101,7 @@ class DagEngine {
   };
   DagEngine(DagOptions options, const IssuerDirectory& directory);
   SubmitResult refused(Refused r, const std::string& id);
+  SubmitResult admit(DecodedTransaction tx, std::int64_t now_us);
   // Nullopt if every parent is held and none is below max depth; else the refusal, or
   // the missing parents in *missing.
   std::optional<Refused> check_parents(const DecodedTransaction& tx,

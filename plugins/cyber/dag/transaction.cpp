@@ -102,8 +102,6 @@ Result<DecodedTransaction> decode_transaction(std::string_view bytes) {
   v1::DeviceTransaction tx;
   if (!tx.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return Status::InvalidArgument("transaction: not a valid DeviceTransaction message");
-  // Unknown fields survive parsing and re-serialising: drop them so the comparison sees them.
-  tx.DiscardUnknownFields();
   if (deterministic_bytes(tx) != bytes)
     return Status::InvalidArgument(
         "transaction: not in canonical encoding (unknown fields, repeated or unordered fields)");
@@ -113,6 +111,12 @@ Result<DecodedTransaction> decode_transaction(std::string_view bytes) {
 }
 
 Result<DecodedTransaction> check_transaction(v1::DeviceTransaction tx) {
+  // Unknown fields would survive re-serialising into the id: a second encoding, refused.
+  const std::size_t size = tx.ByteSizeLong();
+  tx.DiscardUnknownFields();
+  if (tx.ByteSizeLong() != size)
+    return Status::InvalidArgument(
+        "transaction: unknown fields (not in the canonical encoding of a DeviceTransaction)");
   if (tx.issuer_public_key().size() != crypto::kEd25519PublicKeySize)
     return Status::InvalidArgument("issuer_public_key: 32 bytes expected, got " +
                                    std::to_string(tx.issuer_public_key().size()));

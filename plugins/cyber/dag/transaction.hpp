@@ -49,7 +49,7 @@ struct DecodedTransaction {
 // kMaxReadingsPerBundle readings, a transfer to a 32-byte account other than the issuer
 // of a positive amount. InvalidArgument naming the field otherwise.
 Result<DecodedTransaction> decode_transaction(std::string_view bytes);
-// The same checks on a message already parsed.
+// The same checks on a message already parsed (unknown fields included).
 Result<DecodedTransaction> check_transaction(v1::DeviceTransaction tx);
 
 }  // namespace itc::dag
