@@ -85,6 +85,43 @@ class TangleTest : public QObject {
     QVERIFY(seen);
   }
 
+  void tipBelowMaxDepthLeavesTheTipSet() {
+    Fleet fleet;
+    auto engine = make_engine(fleet);
+    const auto e = entry_points();
+    const std::string old = admit(*engine, lamp_reading(fleet, "old", e));
+    for (std::uint32_t m = 1; m <= 16; ++m) {  // 16 > below_max_depth 15
+      const std::string t =
+          admit(*engine, fleet.gateway("gw").issue_readings({reading("x", m)}, e, kNow));
+      QVERIFY(engine->apply_milestone(m, {t}).ok());
+    }
+    // `old` still pending and held, but no longer offered, and refused as a parent.
+    QVERIFY(engine->status(old).state == TxStatus::State::kPending);
+    for (int i = 0; i < 100; ++i) {
+      const auto tips = engine->select_tips(8, kNow);
+      QVERIFY(std::find(tips.begin(), tips.end(), old) == tips.end());
+    }
+    const auto r = engine->submit(bytes_of(lamp_reading(fleet, "new", {old, e[0]})), kNow);
+    QVERIFY(r.outcome == SubmitResult::Outcome::kRefused && r.reason == Refusal::kBelowMaxDepth);
+  }
+
+  void emptyMilestonesDoNotStallIssuing() {
+    Fleet fleet;
+    auto engine = make_engine(fleet);
+    const std::string a = admit(*engine, lamp_reading(fleet, "l1", entry_points()));
+    QVERIFY(engine->apply_milestone(1, {a}).ok());
+    // 30 milestones that confirm nothing (the main chain had no tips to name).
+    for (std::uint32_t m = 2; m <= 31; ++m) QVERIFY(engine->apply_milestone(m, {}).ok());
+    const std::int64_t later = kNow + 10'000'000;  // every tip has aged out
+    const auto parents = engine->select_tips(2, later);
+    QCOMPARE(parents.size(), 2u);
+    QCOMPARE(parents[0], a);  // the newest final transaction first
+    const std::string b = admit(*engine, lamp_reading(fleet, "l2", parents, later), later);
+    const auto m = engine->apply_milestone(32, {b});
+    QVERIFY(m.ok());
+    QCOMPARE(m->included, std::vector<std::string>{b});
+  }
+
   void selectionIsUniformAmongNonLazyTips() {
     Fleet fleet;
     auto engine = make_engine(fleet);

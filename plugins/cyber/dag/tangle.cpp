@@ -83,6 +83,10 @@ std::uint64_t Tangle::weight(const TangleNode& node, std::uint64_t cap) const {
 void Tangle::after_milestone(const std::vector<TangleNode*>& confirmed) {
   std::erase_if(pending_, [](const TangleNode* n) { return n->state != TxState::kPending; });
   for (TangleNode* n : pending_) set_root_indices(*n);
+  if (!confirmed.empty()) {
+    auto& ids = confirmed_at_[confirmed.front()->milestone];
+    for (const TangleNode* n : confirmed) ids.push_back(n->tx.id);
+  }
   for (const TangleNode* n : confirmed) recent_final_.push_back(n->tx.id);
   if (recent_final_.size() > kRecentFinal)
     recent_final_.erase(recent_final_.begin(),
@@ -90,20 +94,20 @@ void Tangle::after_milestone(const std::vector<TangleNode*>& confirmed) {
 }
 
 void Tangle::prune(std::uint32_t milestone) {
-  for (auto it = nodes_.begin(); it != nodes_.end();) {
-    TangleNode& n = it->second;
-    if (n.state == TxState::kPending || n.milestone > milestone) {
-      ++it;
-      continue;
+  while (!confirmed_at_.empty() && confirmed_at_.begin()->first <= milestone) {
+    for (const auto& id : confirmed_at_.begin()->second) {
+      const auto it = nodes_.find(id);
+      TangleNode& n = it->second;
+      if (n.tip_since_us >= 0) {
+        const auto pos = std::find(tips_.begin(), tips_.end(), &n) - tips_.begin();
+        remove_tip(static_cast<std::size_t>(pos));
+      }
+      // Only its parents point to it (in `approvers`); they are final no later than it, so
+      // they go in this call or went before. Its approvers name it by id only.
+      final_records_[id] = FinalRecord{n.milestone, n.position, n.state == TxState::kConflicting};
+      nodes_.erase(it);
     }
-    if (n.tip_since_us >= 0) {
-      const auto pos = std::find(tips_.begin(), tips_.end(), &n) - tips_.begin();
-      remove_tip(static_cast<std::size_t>(pos));
-    }
-    // Its approvers are younger; those still held drop nothing (they point forward only).
-    final_records_[it->first] =
-        FinalRecord{n.milestone, n.position, n.state == TxState::kConflicting};
-    it = nodes_.erase(it);
+    confirmed_at_.erase(confirmed_at_.begin());
   }
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,7 +71,7 @@ class Tangle {
   // kRecentFinal final ids (at first the entry points) as the parents to fall back on when
   // there are too few tips.
   void after_milestone(const std::vector<TangleNode*>& confirmed);
-  // Drops nodes confirmed at or before `milestone`, keeping their FinalRecord.
+  // Drops nodes confirmed at or before `milestone`, keeping their FinalRecord: O(dropped).
   void prune(std::uint32_t milestone);
 
   std::vector<TangleNode*>& tips() { return tips_; }
@@ -87,6 +88,7 @@ class Tangle {
   std::vector<TangleNode*> pending_;  // in arrival order: parents before children
   std::vector<TangleNode*> tips_;     // in the order they became tips
   std::vector<std::string> recent_final_;
+  std::map<std::uint32_t, std::vector<std::string>> confirmed_at_;  // held final, by milestone
 };
 
 }  // namespace itc::dag

@@ -42,8 +42,9 @@ std::vector<std::string> TipSelector::select(Tangle& tangle, int count,
     std::swap(candidates[i], candidates[pick(rng_)]);
     chosen.push_back(candidates[i]->tx.id);
   }
-  for (const auto& id : tangle.recent_final()) {
-    if (chosen.size() >= want) break;
+  const auto& recent = tangle.recent_final();  // oldest first: the newest fill in first
+  for (auto it = recent.rbegin(); it != recent.rend() && chosen.size() < want; ++it) {
+    const std::string& id = *it;
     if (std::find(chosen.begin(), chosen.end(), id) == chosen.end()) chosen.push_back(id);
   }
   return chosen;
