@@ -143,24 +143,25 @@ double submit_all(dag::DagEngine& engine, const std::vector<std::string>& txs) {
   return seconds_since(t0);
 }
 
-double bench_verify_ceiling(const std::vector<std::string>& txs) {
-  std::vector<double> rates;
-  std::vector<v1::DeviceTransaction> parsed(txs.size());
-  std::vector<std::string> msgs;
-  for (std::size_t i = 0; i < txs.size(); ++i) {
-    parsed[i].ParseFromString(txs[i]);
-    msgs.push_back(dag::signed_bytes(parsed[i]));
+// Ed25519 verifications per second of the workload's own signatures: the ceiling.
+struct VerifyCeiling {
+  std::vector<v1::DeviceTransaction> parsed;
+  std::vector<std::string> messages;
+  explicit VerifyCeiling(const std::vector<std::string>& txs) : parsed(txs.size()) {
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      parsed[i].ParseFromString(txs[i]);
+      messages.push_back(dag::signed_bytes(parsed[i]));
+    }
   }
-  for (int round = 0; round < kRounds; ++round) {
+  double rate() const {
     const auto t0 = Clock::now();
     for (std::size_t i = 0; i < parsed.size(); ++i)
-      if (!crypto::ed25519_verify(parsed[i].issuer_public_key(), msgs[i], parsed[i].signature()))
+      if (!crypto::ed25519_verify(parsed[i].issuer_public_key(), messages[i],
+                                  parsed[i].signature()))
         std::exit(1);
-    rates.push_back(static_cast<double>(parsed.size()) / seconds_since(t0));
+    return static_cast<double>(parsed.size()) / seconds_since(t0);
   }
-  std::printf("  Ed25519 verify (the ceiling)      %12.0f /s\n", median(rates));
-  return median(rates);
-}
+};
 
 void bench_pow() {
   std::printf(
@@ -190,12 +191,15 @@ int bench_dag() {
   const auto lamp_txs = w.lamp_transactions(5000);
   w.recent = w.entry;
   const auto bundles = w.gateway_bundles(200, kBundleReadings);
-  const double ceiling = bench_verify_ceiling(lamp_txs);
+  const VerifyCeiling verify(lamp_txs);
 
-  std::vector<double> device_rates, bundle_rates, finalise_ms, cones;
+  // Each round measures the ceiling next to the engine, so their ratio holds under load.
+  std::vector<double> ceilings, device_rates, ratios, bundle_rates, finalise_ms, cones;
   for (int round = 0; round < kRounds; ++round) {
+    ceilings.push_back(verify.rate());
     auto engine = w.engine();
     device_rates.push_back(static_cast<double>(lamp_txs.size()) / submit_all(*engine, lamp_txs));
+    ratios.push_back(device_rates.back() / ceilings.back());
     const auto tips = engine->select_tips(100'000, kNow);
     const auto t0 = Clock::now();
     const auto m = engine->apply_milestone(1, tips);
@@ -208,8 +212,10 @@ int bench_dag() {
     bundle_rates.push_back(static_cast<double>(bundles.size() * kBundleReadings) /
                            submit_all(*gw_engine, bundles));
   }
-  std::printf("  device-signed txs admitted        %12.0f /s (%.0f%% of the ceiling)\n",
-              median(device_rates), 100 * median(device_rates) / ceiling);
+  std::printf("  Ed25519 verify (the ceiling)      %12.0f /s\n", median(ceilings));
+  std::printf(
+      "  device-signed txs admitted        %12.0f /s (median ratio %.0f%% of the ceiling)\n",
+      median(device_rates), 100 * median(ratios));
   std::printf("  gateway bundles (%d readings)    %12.0f readings/s\n", kBundleReadings,
               median(bundle_rates));
   std::printf(
