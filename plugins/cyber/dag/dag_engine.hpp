@@ -64,6 +64,8 @@ class DagEngine {
   // InvalidArgument if the parameters fail check_parameters or fewer than 2 entry points.
   static Result<std::unique_ptr<DagEngine>> create(DagOptions options,
                                                    const IssuerDirectory& directory);
+  DagEngine(const DagEngine&) = delete;  // its parts point into each other
+  DagEngine& operator=(const DagEngine&) = delete;
 
   // Bytes from the wire (decode_transaction, then admission), at local time `now_us`.
   SubmitResult submit(std::string_view bytes, std::int64_t now_us);

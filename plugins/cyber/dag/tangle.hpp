@@ -52,6 +52,8 @@ class Tangle {
 
   // `entry_points`: ids taken as final at milestone 0 (the first parents).
   explicit Tangle(const std::vector<std::string>& entry_points);
+  Tangle(const Tangle&) = delete;  // nodes point to each other
+  Tangle& operator=(const Tangle&) = delete;
 
   TangleNode* find(std::string_view id);
   const TangleNode* find(std::string_view id) const;
