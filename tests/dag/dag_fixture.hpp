@@ -2,7 +2,7 @@
 // it with low PoW levels (so tests run fast yet the PoW rule still bites), and issuing.
 #pragma once
 
-#include <QtGlobal>
+#include <QtTest>
 #include <map>
 #include <memory>
 #include <string>
@@ -101,6 +101,14 @@ inline std::string admit(DagEngine& engine, const v1::DeviceTransaction& tx,
   const auto r = engine.submit(bytes_of(tx), now);
   if (r.outcome != SubmitResult::Outcome::kAdmitted) qFatal("not admitted: %s", r.message.c_str());
   return r.id;
+}
+
+// `r` is a refusal for `reason` whose message contains `words`.
+inline void expect_refusal(const SubmitResult& r, Refusal reason, const char* words) {
+  QCOMPARE(static_cast<int>(r.outcome), static_cast<int>(SubmitResult::Outcome::kRefused));
+  QCOMPARE(QString::fromStdString(std::string(refusal_name(r.reason))),
+           QString::fromStdString(std::string(refusal_name(reason))));
+  QVERIFY2(r.message.find(words) != std::string::npos, r.message.c_str());
 }
 
 inline std::string id_of(const v1::DeviceTransaction& tx) { return transaction_id(tx); }
