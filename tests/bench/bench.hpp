@@ -20,5 +20,6 @@ int bench_swap();
 int bench_pipeline();
 int bench_consensus();
 int bench_devices();
+int bench_dag();
 
 }  // namespace itc::bench
