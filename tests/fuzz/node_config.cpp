@@ -1,7 +1,8 @@
 // A node's YAML config file as an operator writes it: the YAML parser and parse_node_file
 // (sections into v1::NodeConfig through yaml_to_message, keys, types, limits, listen
 // addresses, trusted keys, plugin entries), in core/src/host/config_file.cpp. Relative
-// paths resolve under a directory that does not exist, so no input reads a real file.
+// paths resolve under a directory that does not exist; an absolute path an input names
+// (a trusted key file, a profile) is only read, as the node would.
 // Input: the YAML text.
 #include <cstddef>
 #include <cstdint>
