@@ -124,6 +124,13 @@ class ModbusCodecTest : public QObject {
     QVERIFY(layout_of(src).status().message().rfind("modbus.address", 0) == 0);
     src.set_address(70000);
     QVERIFY(layout_of(src).status().message().rfind("modbus.address", 0) == 0);
+    // A data type number the schema does not define (a profile decoded from protobuf
+    // bytes keeps it) is refused, not read as a type with no width (found by fuzzing).
+    src.set_address(100);
+    src.set_data_type(static_cast<itc::v1::ModbusDataType>(16));
+    auto undefined = layout_of(src);
+    QVERIFY2(undefined.status().message().rfind("modbus.data_type: 16 is not a data type", 0) == 0,
+             undefined.status().message().c_str());
 
     ModbusSource coil;
     coil.set_function(MODBUS_FUNCTION_COILS);

@@ -1,6 +1,9 @@
 // Bucketed state and its Merkle root (see state_buckets.hpp).
 #include "state_buckets.hpp"
 
+#include <optional>
+#include <utility>
+
 #include "common/ledger_encoding.hpp"
 #include "itc/crypto.hpp"
 #include "itc/merkle.hpp"
@@ -83,10 +86,28 @@ void BucketedState::assign(const StateMap& entries) {
     if (!value.empty()) buckets[bucket_of(key)].emplace(key, value);
   }
   buckets_ = std::move(buckets);
+  // Every empty bucket has the same leaf, and every node over two empty subtrees of a
+  // level the same hash: those are hashed once per level, not once per node (a state with
+  // a few entries, like a genesis, costs a few dozen hashes instead of 8191).
   tree_.assign(2 * kStateBuckets, std::string());
-  for (std::size_t b = 0; b < kStateBuckets; ++b) tree_[kStateBuckets + b] = bucket_leaf(b, {});
-  for (std::size_t i = kStateBuckets - 1; i >= 1; --i) {
-    tree_[i] = merkle::node_hash(tree_[2 * i], tree_[2 * i + 1]);
+  std::optional<std::string> empty;  // an empty subtree's hash at the level being read
+  for (std::size_t b = 0; b < kStateBuckets; ++b) {
+    if (!buckets_[b].empty()) {
+      tree_[kStateBuckets + b] = bucket_leaf(b, {});
+    } else {
+      if (!empty) empty = bucket_leaf(b, {});
+      tree_[kStateBuckets + b] = *empty;
+    }
+  }
+  std::optional<std::string> empty_parent;
+  if (empty) empty_parent = merkle::node_hash(*empty, *empty);
+  for (std::size_t i = kStateBuckets - 1, level_start = kStateBuckets / 2; i >= 1; --i) {
+    if (i < level_start && empty) {  // one level up: its empty subtree is one level taller
+      empty = std::exchange(*empty_parent, merkle::node_hash(*empty_parent, *empty_parent));
+      level_start /= 2;
+    }
+    const bool both_empty = empty && tree_[2 * i] == *empty && tree_[2 * i + 1] == *empty;
+    tree_[i] = both_empty ? *empty_parent : merkle::node_hash(tree_[2 * i], tree_[2 * i + 1]);
   }
 }
 

@@ -131,6 +131,11 @@ Result<FieldLayout> layout_of(const v1::ModbusSource& source) {
   }
   f.address = static_cast<std::uint16_t>(source.address());
   f.type = source.data_type();
+  if (!v1::ModbusDataType_IsValid(f.type)) {
+    return Status::InvalidArgument("modbus.data_type: " + std::to_string(source.data_type()) +
+                                   " is not a data type (bool, uint16, int16, uint32, int32, "
+                                   "float32, uint64, int64 or float64)");
+  }
   if (is_bit_table(f.table)) {
     if (f.type == v1::MODBUS_DATA_TYPE_UNSPECIFIED) f.type = v1::MODBUS_DATA_TYPE_BOOL;
     if (f.type != v1::MODBUS_DATA_TYPE_BOOL) {

@@ -42,8 +42,9 @@ std::string type_name(v1::ModbusDataType type);
 std::uint16_t register_width(v1::ModbusDataType type);
 
 // Checks `source` and applies its defaults. InvalidArgument naming the field
-// ("modbus.count: ...") if the table is missing, the type does not fit the table, the
-// count disagrees with the type, or the field runs past address 65535.
+// ("modbus.count: ...") if the table is missing, the type is not a defined data type or
+// does not fit the table, the count disagrees with the type, or the field runs past
+// address 65535.
 Result<FieldLayout> layout_of(const v1::ModbusSource& source);
 
 // Decodes the field from `registers` (exactly layout.width registers, in address order).

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "itc/ledger/transactions.hpp"
+
 namespace itc::pbft {
 namespace {
 
@@ -105,6 +107,40 @@ std::string describe(const v1::ConsensusMessage& msg) {
       break;
   }
   return "empty message";
+}
+
+Result<v1::ConsensusMessage> open_peer_frame(std::string_view frame,
+                                             const ledger::ValidatorSet& validators,
+                                             std::uint32_t peer, bool allow_unsigned_anchors,
+                                             v1::Envelope* envelope,
+                                             std::vector<std::string>* dropped) {
+  if (!envelope->ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
+    return Status::InvalidArgument("not an Envelope");
+  }
+  auto msg = open(*envelope, validators, peer);
+  if (!msg.ok()) return msg.status();
+  const std::string_view chain_id = validators.chain_id();
+  if (msg->has_pre_prepare()) {
+    const auto& txs = msg->pre_prepare().block().transactions();
+    for (int i = 0; i < txs.size(); ++i) {
+      Status s = ledger::check_tx_signature(chain_id, txs[i], allow_unsigned_anchors);
+      if (!s.ok()) {
+        return Status::InvalidArgument(describe(*msg) + ": transaction " + std::to_string(i) +
+                                       ": " + s.message());
+      }
+    }
+  } else if (msg->has_forward()) {
+    auto* requests = msg->mutable_forward()->mutable_requests();
+    for (int i = requests->size() - 1; i >= 0; --i) {
+      if (!(*requests)[i].has_tx()) continue;
+      Status s = ledger::check_tx_signature(chain_id, (*requests)[i].tx(), allow_unsigned_anchors);
+      if (!s.ok()) {
+        dropped->push_back("forwarded transaction: " + s.message());
+        requests->DeleteSubrange(i, 1);
+      }
+    }
+  }
+  return msg;
 }
 
 }  // namespace itc::pbft

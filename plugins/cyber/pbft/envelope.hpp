@@ -4,8 +4,11 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "itc/crypto.hpp"
 #include "itc/ledger/validators.hpp"
@@ -27,6 +30,17 @@ v1::Envelope seal(const v1::ConsensusMessage& msg, const crypto::Ed25519PrivateK
 Result<v1::ConsensusMessage> open(const v1::Envelope& envelope,
                                   const ledger::ValidatorSet& validators,
                                   std::optional<std::uint32_t> claimed_peer = std::nullopt);
+
+// What a validator checks of a peer's frame before its protocol thread sees it: an
+// Envelope that parses into `envelope` and open()s with `peer` as the authenticated sender,
+// and a valid signature on every transaction of a pre-prepare (else the whole message is
+// refused, naming the transaction) or of a forward (a bad one is removed and its reason
+// appended to `dropped`). Errors say which check failed ("not an Envelope", ...).
+Result<v1::ConsensusMessage> open_peer_frame(std::string_view frame,
+                                             const ledger::ValidatorSet& validators,
+                                             std::uint32_t peer, bool allow_unsigned_anchors,
+                                             v1::Envelope* envelope,
+                                             std::vector<std::string>* dropped);
 
 // A short name for logs: "prepare(v3, #17)".
 std::string describe(const v1::ConsensusMessage& msg);

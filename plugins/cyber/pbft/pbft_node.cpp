@@ -388,31 +388,13 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
     return;
   }
   auto env = std::make_shared<v1::Envelope>();
-  if (!env->ParseFromString(frame)) return rejected("not an Envelope");
-  auto msg = open(*env, validators_, peer);
-  if (!msg.ok()) return rejected(msg.status().message());
   // Transaction signatures are checked here, on the I/O threads, not on the protocol one.
-  const bool allow_unsigned = genesis_.allow_unsigned_anchors();
-  if (msg->has_pre_prepare()) {
-    const auto& txs = msg->pre_prepare().block().transactions();
-    for (int i = 0; i < txs.size(); ++i) {
-      Status s = ledger::check_tx_signature(validators_.chain_id(), txs[i], allow_unsigned);
-      if (!s.ok()) {
-        return rejected(describe(*msg) + ": transaction " + std::to_string(i) + ": " + s.message());
-      }
-    }
-  } else if (msg->has_forward()) {
-    auto* requests = msg->mutable_forward()->mutable_requests();
-    for (int i = requests->size() - 1; i >= 0; --i) {
-      if (!(*requests)[i].has_tx()) continue;
-      Status s =
-          ledger::check_tx_signature(validators_.chain_id(), (*requests)[i].tx(), allow_unsigned);
-      if (!s.ok()) {
-        rejected("forwarded transaction: " + s.message());
-        requests->DeleteSubrange(i, 1);
-      }
-    }
-  } else if (msg->has_fetch_blocks()) {
+  std::vector<std::string> dropped;
+  auto msg = open_peer_frame(frame, validators_, peer, genesis_.allow_unsigned_anchors(), env.get(),
+                             &dropped);
+  if (!msg.ok()) return rejected(msg.status().message());
+  for (const std::string& why : dropped) rejected(why);
+  if (msg->has_fetch_blocks()) {
     serve_blocks(peer, msg->fetch_blocks());
     return;
   }
