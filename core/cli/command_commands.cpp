@@ -8,7 +8,7 @@
 
 #include "cli.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 
 namespace itc::cli {
 namespace {

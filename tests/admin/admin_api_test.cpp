@@ -20,6 +20,7 @@
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 #include "in_process_node.hpp"
+#include "itc/abi.hpp"
 
 using itc::host::AdminServer;
 using itc::host::Node;
@@ -143,7 +144,7 @@ class AdminApiTest : public QObject {
     QCOMPARE(r.status, 200);
     QVERIFY(r.content_type.startsWith("application/json"));
     QCOMPARE(r.json()["name"].toString(), QString("t"));
-    QCOMPARE(r.json()["abiMajor"].toInt(), 1);
+    QCOMPARE(r.json()["abiMajor"].toInt(), static_cast<int>(itc::kAbiMajor));
     HttpReply plugins = call("GET", "/v1/plugins");
     QCOMPARE(plugins.status, 200);
     QVERIFY(plugins.json()["plugins"].isArray());

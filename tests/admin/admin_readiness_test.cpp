@@ -93,7 +93,7 @@ class AdminReadinessTest : public QObject {
     QVERIFY(n.node->unload("store-sqlite").ok());
     QCOMPARE(probe(n.base, "/readyz").status, 200);
     n.server->stop();
-    n.node->shutdown();
+    QVERIFY(n.node->shutdown().ok());
   }
 
   void notReadyWithAFailedPlugin() {

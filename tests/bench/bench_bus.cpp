@@ -1,4 +1,6 @@
 // Bus throughput and latency: one publisher, one subscriber, Reading messages.
+#include <cstdlib>
+
 #include "bench.hpp"
 #include "host/message_bus.hpp"
 #include "itc/v1/device.pb.h"
@@ -10,6 +12,13 @@ namespace {
 struct BusRun {
   double rate = 0, p50_us = 0, p99_us = 0;
 };
+
+// A bench cannot go on without its bus: a failure ends the run, saying why.
+void must(const Status& s, const char* what) {
+  if (s.ok()) return;
+  std::fprintf(stderr, "bench bus: %s: %s\n", what, s.ToString().c_str());
+  std::exit(1);
+}
 
 // Publishes `messages` Readings; `paced_rate` > 0 spaces them evenly at that rate,
 // 0 publishes as fast as back-pressure allows.
@@ -23,12 +32,14 @@ BusRun run_once(int messages, double paced_rate) {
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
   };
-  bus.subscribe_as(
-      "consumer", false, "bench", v1::Reading::descriptor()->full_name(), [&](const MessagePtr& m) {
-        const auto& r = static_cast<const v1::Reading&>(*m);
-        latency_us.push_back(static_cast<double>(now_ns() - r.sampled_at_us()) / 1000.0);
-        received.fetch_add(1, std::memory_order_release);
-      });
+  must(bus.subscribe_as("consumer", false, "bench", v1::Reading::descriptor()->full_name(),
+                        [&](const MessagePtr& m) {
+                          const auto& r = static_cast<const v1::Reading&>(*m);
+                          latency_us.push_back(static_cast<double>(now_ns() - r.sampled_at_us()) /
+                                               1000.0);
+                          received.fetch_add(1, std::memory_order_release);
+                        }),
+       "subscribe");
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < messages; ++i) {
     if (paced_rate > 0) {
@@ -41,7 +52,7 @@ BusRun run_once(int messages, double paced_rate) {
     r.set_metric("power");
     r.set_value(i);
     r.set_sampled_at_us(now_ns());  // (ns here, for latency)
-    bus.publish_value("bench", std::move(r));
+    must(bus.publish_value("bench", std::move(r)), "publish");
   }
   while (received.load(std::memory_order_acquire) < messages) std::this_thread::yield();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

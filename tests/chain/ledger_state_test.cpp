@@ -7,7 +7,7 @@
 #include "chain_fixture.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/merkle.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 
 using namespace itc;
 using ledger::LedgerState;

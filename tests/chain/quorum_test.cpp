@@ -5,7 +5,7 @@
 
 #include "chain_fixture.hpp"
 #include "itc/file_io.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 using namespace itc;
 using ledger::ValidatorSet;

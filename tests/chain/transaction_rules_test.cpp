@@ -4,7 +4,7 @@
 
 #include "chain_fixture.hpp"
 #include "itc/chain/state.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 using namespace itc;
 using ledger::LedgerState;

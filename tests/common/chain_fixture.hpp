@@ -11,7 +11,7 @@
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "itc/v1/ledger.pb.h"
 
 namespace itc::test {

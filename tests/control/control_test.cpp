@@ -6,9 +6,9 @@
 
 #include "../ledger/plugin_harness.hpp"
 #include "itc/bus.hpp"
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
 #include "itc/services/command_gateway.hpp"
-#include "itc/signing.hpp"
 
 using namespace std::chrono_literals;
 using itc::Status;
@@ -216,7 +216,7 @@ class ControlTest : public QObject {
 
   void refusesCommandsWhenNotRunning() {
     QVERIFY(start_control());
-    host_->shutdown();
+    QVERIFY(host_->shutdown().ok());
     host_ = std::make_unique<itc::test::PluginHost>();
     auto plugin = host_->add(kControl);
     QVERIFY(plugin.ok());

@@ -1,5 +1,7 @@
 // Canonical signing bytes: frames, commands and blocks sign, verify and catch tampering.
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
+#include "itc/command_signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 #include <QtTest>
 

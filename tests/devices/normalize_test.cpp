@@ -6,7 +6,7 @@
 #include <string>
 
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
 #include "lamp_profile.hpp"
@@ -122,7 +122,7 @@ class NormalizeTest : public QObject {
     QCOMPARE(reports.size(), std::size_t{1});
     QCOMPARE(QString::fromStdString(reports[0].device_id()), QString("lamp-000003"));
     QVERIFY(reports[0].error().find("missing_value") != std::string::npos);
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -139,7 +139,7 @@ class NormalizeTest : public QObject {
     auto r = by_metric(env.bus().published_as<v1::Reading>(topics::kReadings));
     QCOMPARE(QString::fromStdString(r["power"].unit()), QString("kW"));
     QVERIFY(std::abs(r["power"].value() - 0.0096) < 1e-12);
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -169,7 +169,7 @@ class NormalizeTest : public QObject {
     }
     QCOMPARE(env.metrics().counter_value("frames_in"), std::uint64_t{1});
     QCOMPARE(env.metrics().counter_value("readings_out"), std::uint64_t{6});
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -191,7 +191,7 @@ class NormalizeTest : public QObject {
     QCOMPARE(faulty.size(), std::size_t{6});
     for (const auto& reading : faulty) QCOMPARE(reading.quality(), v1::QUALITY_DEVICE_FAULT);
     QCOMPARE(env.metrics().counter_value("readings_out_of_range"), std::uint64_t{2});
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -256,7 +256,7 @@ class NormalizeTest : public QObject {
     QVERIFY(env.bus().publish_value(topics::kRawFrames, frame(good, 5000)).ok());
     QCOMPARE(env.bus().published_count(topics::kReadings), std::size_t{12});
     QCOMPARE(env.metrics().counter_value("frames_in"), std::uint64_t{10});
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -275,7 +275,7 @@ class NormalizeTest : public QObject {
     env.advance(6s);
     QCOMPARE(env.log().lines().size(), std::size_t{2});
     QVERIFY(env.log().contains("99 more unknown_device rejections"));
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -329,7 +329,7 @@ class NormalizeTest : public QObject {
     const auto readings = env.bus().published_as<v1::Reading>(topics::kReadings);
     QCOMPARE(readings.size(), std::size_t{6});
     QCOMPARE(readings[0].quality(), v1::QUALITY_UNVERIFIED);
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -381,9 +381,9 @@ class NormalizeTest : public QObject {
     // About 5% of the frames were faults, each with an out-of-range power reading.
     const auto oor = env.metrics().counter_value("readings_out_of_range");
     QVERIFY2(oor > 40 && oor < 200, std::to_string(oor).c_str());
-    fleet->drain();
+    QVERIFY(fleet->drain().ok());
     fleet->stop();
-    norm->drain();
+    QVERIFY(norm->drain().ok());
     norm->stop();
   }
 };

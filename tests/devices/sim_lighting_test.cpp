@@ -4,8 +4,9 @@
 #include <map>
 #include <string>
 
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
 #include "plugin_loader.hpp"
@@ -142,7 +143,7 @@ class SimLightingTest : public QObject {
     env.advance(5s);
     QCOMPARE(env.bus().published_count(topics::kRawFrames), std::size_t{501});
     p->stop();
-    p2->drain();
+    QVERIFY(p2->drain().ok());
     p2->stop();
   }
 
@@ -158,7 +159,7 @@ class SimLightingTest : public QObject {
       QCOMPARE(value_of(f, "fault"), std::int64_t{1});
       QVERIFY(value_of(f, "power_mw") > 100000);
     }
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -222,7 +223,7 @@ class SimLightingTest : public QObject {
                 .publish_value(topics::kCommands, command("other-1", v1::ACTION_ON, 0, 1, owner_))
                 .ok());
     QCOMPARE(env.bus().published_count(topics::kCommandResults), before);
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 
@@ -278,7 +279,7 @@ class SimLightingTest : public QObject {
             .publish_value(topics::kCommands, command("lamp-000002", v1::ACTION_ON, 0, 7, owner_))
             .ok());
     QVERIFY(!env2.bus().published_as<v1::CommandResult>(topics::kCommandResults).back().accepted());
-    q->drain();
+    QVERIFY(q->drain().ok());
     q->stop();
 
     auto r = itc::testing::create_plugin(*lib_);
@@ -311,7 +312,7 @@ class SimLightingTest : public QObject {
     qInfo(
         "unthrottled fleet: %llu signed frames in %.3f s (%.0f frames/s on this thread + helpers)",
         static_cast<unsigned long long>(seen), secs, seen / secs);
-    p->drain();
+    QVERIFY(p->drain().ok());
     p->stop();
   }
 };

@@ -86,12 +86,13 @@ class LoaderTrustTest : public QObject {
 
   void aTrustedPackageLoadsAndRuns() {  // the control: the probe does leave its marks
     InProcessNode t;
-    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);
+    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"),
+                       manifest("probe", itc::kAbiMajor), vendor_);
     QVERIFY(t.create(node_yaml("  - name: probe\n    package: " + pkg + "\n"), false).ok());
     auto st = t.node->start();
     QVERIFY2(st.ok(), st.ToString().c_str());
     QCOMPARE(t.plugin("probe").state(), itc::v1::RUNNING);
-    t.node->shutdown();
+    QVERIFY(t.node->shutdown().ok());
     QCOMPARE(probe_marks(), std::string("constructor\ncreate\n"));
   }
 
@@ -103,16 +104,16 @@ class LoaderTrustTest : public QObject {
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("wrong-abi");
     QCOMPARE(p.state(), itc::v1::FAILED);
-    QVERIFY2(
-        p.reason().find("plugin ABI 99.0 does not match the host's ABI 1.") != std::string::npos,
-        p.reason().c_str());
+    QVERIFY2(p.reason().find("plugin ABI 99.0 does not match the host's ABI " +
+                             std::to_string(itc::kAbiMajor) + ".") != std::string::npos,
+             p.reason().c_str());
     QCOMPARE(probe_marks(), std::string());
   }
 
   void aPluginBuiltAgainstAnotherProtobufIsRefusedBeforeAnyOfItsCodeRuns() {
     InProcessNode t;
     auto pkg = package("other-protobuf.itcpkg", test_plugin("libother-protobuf.so"),
-                       manifest("other-protobuf", 1), vendor_);
+                       manifest("other-protobuf", itc::kAbiMajor), vendor_);
     QVERIFY(
         t.create(node_yaml("  - name: other-protobuf\n    package: " + pkg + "\n"), false).ok());
     QVERIFY(!t.node->start().ok());  // the library's factory would abort the test
@@ -130,7 +131,8 @@ class LoaderTrustTest : public QObject {
 
   void aPackageOfAnotherPluginIsRefusedBeforeAnyOfItsCodeRuns() {
     InProcessNode t;
-    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);
+    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"),
+                       manifest("probe", itc::kAbiMajor), vendor_);
     QVERIFY(t.create(node_yaml("  - name: other\n    package: " + pkg + "\n"), false).ok());
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("other");
@@ -142,7 +144,7 @@ class LoaderTrustTest : public QObject {
 
   void aLibraryThatIsNotWhatItsManifestSaysIsRefused() {
     InProcessNode t;
-    auto m = manifest("probe", 1);
+    auto m = manifest("probe", itc::kAbiMajor);
     m.set_version("9.9.9");  // the vendor signed a manifest that does not match the library
     auto pkg = package("lying.itcpkg", test_plugin("libprobe.so"), m, vendor_);
     QVERIFY(t.create(node_yaml("  - name: probe\n    package: " + pkg + "\n"), false).ok());
@@ -176,8 +178,8 @@ class LoaderTrustTest : public QObject {
     InProcessNode t;
     QVERIFY(t.create(node_yaml(""), false).ok());
     QVERIFY(t.node->start().ok());
-    auto pkg =
-        package("attacker.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), attacker_);
+    auto pkg = package("attacker.itcpkg", test_plugin("libprobe.so"),
+                       manifest("probe", itc::kAbiMajor), attacker_);
     const std::string body =
         "node:\n  name: trust-node\n  data_dir: data\n  admin: {listen: \"off\"}\n"
         "  trusted_vendor_keys: [" +
@@ -196,7 +198,8 @@ class LoaderTrustTest : public QObject {
     InProcessNode t;
     QVERIFY(t.create(node_yaml(""), false).ok());
     QVERIFY(t.node->start().ok());
-    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"), manifest("probe", 1), vendor_);
+    auto pkg = package("probe.itcpkg", test_plugin("libprobe.so"),
+                       manifest("probe", itc::kAbiMajor), vendor_);
     const QStringList before =
         QDir(t.dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
     for (const std::string& name : {std::string("../../../x"), t.dir.filePath("x").toStdString(),

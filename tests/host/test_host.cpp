@@ -6,6 +6,7 @@
 
 #include "eventually.hpp"
 #include "in_process_node.hpp"
+#include "itc/abi.hpp"
 
 using itc::testing::eventually;
 using itc::testing::InProcessNode;
@@ -53,7 +54,7 @@ class HostTest : public QObject {
     QCOMPARE(p.version(), std::string("1.0.0"));
     QCOMPARE(p.layer(), std::string("connection"));
     QVERIFY(eventually([&] { return t.metric("ticker", "sent") > 10; }));
-    t.node->shutdown();
+    QVERIFY(t.node->shutdown().ok());
     QCOMPARE(t.plugin("ticker").state(), itc::v1::UNLOADED);
   }
 
@@ -63,9 +64,9 @@ class HostTest : public QObject {
     QVERIFY(!t.node->start().ok());
     auto p = t.plugin("wrong-abi");
     QCOMPARE(p.state(), itc::v1::FAILED);
-    QVERIFY2(
-        p.reason().find("plugin ABI 99.0 does not match the host's ABI 1.") != std::string::npos,
-        p.reason().c_str());
+    QVERIFY2(p.reason().find("plugin ABI 99.0 does not match the host's ABI " +
+                             std::to_string(itc::kAbiMajor) + ".") != std::string::npos,
+             p.reason().c_str());
   }
 
   void refusesUnsignedLibrariesOutsideDeveloperMode() {

@@ -9,7 +9,7 @@
 
 #include "itc/crypto.hpp"
 #include "itc/services/ledger_store.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "itc/v1/ledger.pb.h"
 
 namespace itc::test {

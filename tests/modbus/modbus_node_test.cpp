@@ -9,7 +9,7 @@
 #include "eventually.hpp"
 #include "free_port.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 #include "lamp_profile.hpp"
 #include "modbus_peer.hpp"
 #include "node_process.hpp"

@@ -25,7 +25,7 @@
 #include "free_port.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 #include "lamp_profile.hpp"
 #include "node_process.hpp"
 

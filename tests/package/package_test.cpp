@@ -14,7 +14,7 @@
 
 #include "itc/abi.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 
 using namespace itc;
 

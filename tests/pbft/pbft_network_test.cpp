@@ -1,7 +1,8 @@
 // The PBFT main chain across four real itc-node processes on loopback (f = 1): agreement,
 // refusals with reasons, a killed primary, a killed and restarted replica, a frozen
 // replica, and the light-client check of every block's quorum certificate.
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 

@@ -6,8 +6,10 @@
 
 #include "eventually.hpp"
 #include "in_process_node.hpp"
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "lamp_profile.hpp"
 
 using itc::testing::eventually;
@@ -122,7 +124,7 @@ class PipelineTest : public QObject {
     QVERIFY(promtool.waitForFinished(30000));
     QVERIFY2(promtool.exitCode() == 0, promtool.readAllStandardError().constData());
 
-    t.node->shutdown();  // drains along the data flow: solo cuts a last block
+    QVERIFY(t.node->shutdown().ok());
     // A clean stop commits every reading that normalize produced: none is left behind.
     QVERIFY(t.metric("normalize", "readings_out") > 0);
     QCOMPARE(t.metric("solo", "readings_committed"), t.metric("normalize", "readings_out"));
@@ -141,7 +143,7 @@ class PipelineTest : public QObject {
     QVERIFY(reopened.has_value());
     QCOMPARE(reopened->header().height(), head->header().height());
     QCOMPARE(reopened->hash(), head->hash());
-    (*again)->shutdown();
+    QVERIFY((*again)->shutdown().ok());
   }
 
   void ownerSignedCommandIsAcceptedAndAForgedOneRefused() {

@@ -7,7 +7,7 @@
 
 #include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "ledger/block_verifier.hpp"
 
 using namespace itc;

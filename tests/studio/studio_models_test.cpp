@@ -13,7 +13,7 @@
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"
 #include "devices/owner_command.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 #include "plugins/package_info.hpp"
 #include "plugins/plugin_table_model.hpp"
 #include "session/connection_store.hpp"

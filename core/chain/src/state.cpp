@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "common/ledger_encoding.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "state_buckets.hpp"
 
 namespace itc::ledger {

@@ -29,8 +29,10 @@
 namespace itc {
 class Plugin;
 
-inline constexpr std::uint32_t kAbiMajor = 1;
-// 1.1: the record's protobuf_version, toolchain and schemas_version.
+// 2: itc::Result<T> holds its value in a std::optional (its layout changed), and Status and
+//    Result are [[nodiscard]]. The record is 1.1's, so the minor stays 1.
+inline constexpr std::uint32_t kAbiMajor = 2;
+// 1.1 (and 2.1): the record's protobuf_version, toolchain and schemas_version.
 inline constexpr std::uint32_t kAbiMinor = 1;
 
 // The version of libitc-schemas these headers belong to (the project's version;

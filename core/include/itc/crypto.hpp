@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "itc/export.hpp"
 #include "itc/status.hpp"
 
 namespace itc::crypto {
@@ -17,10 +18,10 @@ inline constexpr std::size_t kEd25519PublicKeySize = 32;
 inline constexpr std::size_t kEd25519SignatureSize = 64;
 
 // SHA-256 of `data`, 32 raw bytes.
-std::string sha256(std::string_view data);
+ITC_EXPORT std::string sha256(std::string_view data);
 
 // Incremental SHA-256.
-class Sha256 {
+class ITC_EXPORT Sha256 {
  public:
   Sha256();
   ~Sha256();
@@ -34,11 +35,11 @@ class Sha256 {
   std::unique_ptr<Impl> impl_;
 };
 
-std::string to_hex(std::string_view bytes);  // lower case
+ITC_EXPORT std::string to_hex(std::string_view bytes);  // lower case
 // Fails with InvalidArgument naming the offending position on odd length or a non-hex digit.
-Result<std::string> from_hex(std::string_view hex);
+ITC_EXPORT Result<std::string> from_hex(std::string_view hex);
 
-class Ed25519PrivateKey {
+class ITC_EXPORT Ed25519PrivateKey {
  public:
   static Result<Ed25519PrivateKey> generate();
   // From a 32-byte seed (deterministic: the same seed gives the same key).
@@ -68,7 +69,7 @@ class Ed25519PrivateKey {
 // A parsed Ed25519 public key, for checking many signatures of one signer (a device)
 // without parsing its key each time. Copies share the key; verify() may be called from
 // many threads at once.
-class Ed25519PublicKey {
+class ITC_EXPORT Ed25519PublicKey {
  public:
   // InvalidArgument unless `raw` is 32 bytes of a valid key.
   static Result<Ed25519PublicKey> from_raw(std::string_view raw);
@@ -88,11 +89,11 @@ class Ed25519PublicKey {
 
 // True iff `signature` is a valid Ed25519 signature of `message` under `public_key` (raw
 // 32 bytes). Wrong sizes verify false.
-bool ed25519_verify(std::string_view public_key, std::string_view message,
-                    std::string_view signature);
+ITC_EXPORT bool ed25519_verify(std::string_view public_key, std::string_view message,
+                               std::string_view signature);
 
 // Reads a public key given as 64 hex digits, or as a path to a PEM file holding a public
 // or private Ed25519 key. Returns the raw 32 bytes.
-Result<std::string> load_public_key(std::string_view hex_or_path);
+ITC_EXPORT Result<std::string> load_public_key(std::string_view hex_or_path);
 
 }  // namespace itc::crypto

@@ -15,13 +15,14 @@
 #include <string_view>
 
 #include "itc/crypto.hpp"
+#include "itc/export.hpp"
 #include "itc/host_env.hpp"
 #include "itc/status.hpp"
 #include "itc/v1/device.pb.h"
 
 namespace itc {
 
-class DeviceGateway {
+class ITC_EXPORT DeviceGateway {
  public:
   // `source` names the plugin in reports and logs ("mqtt"). The identity key is read
   // from `key_file`, or created there (mode 0600) if the file does not exist; an empty

@@ -9,15 +9,18 @@
 #include <string>
 #include <string_view>
 
+#include "itc/export.hpp"
+
 namespace itc {
 
 // "ModbusFunction", "MODBUS_FUNCTION_HOLDING_REGISTERS" -> "holding_registers"; a value
 // without the prefix is only lower-cased.
-std::string enum_short_name(std::string_view enum_type_name, std::string_view value_name);
+ITC_EXPORT std::string enum_short_name(std::string_view enum_type_name,
+                                       std::string_view value_name);
 
 // The value of `en` named `text`: its full name exactly, or its full or short name in
 // any case. Null if none.
-const google::protobuf::EnumValueDescriptor* find_enum_value(
+ITC_EXPORT const google::protobuf::EnumValueDescriptor* find_enum_value(
     const google::protobuf::EnumDescriptor& en, std::string_view text);
 
 }  // namespace itc

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "itc/export.hpp"
 #include "itc/status.hpp"
 
 namespace itc {
@@ -25,13 +26,16 @@ inline constexpr std::size_t kMaxDataFileBytes = std::size_t{1} << 30;  // 1 GiB
 // NotFound if it cannot be opened; InvalidArgument if it is not a regular file (a
 // directory, device, FIFO or socket) or is larger than `max_bytes`. Errors name the path,
 // never the content.
-Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxConfigFileBytes);
+ITC_EXPORT Result<std::string> read_file(const std::string& path,
+                                         std::size_t max_bytes = kMaxConfigFileBytes);
 
 // OK if `path` opens for reading and is a regular file of at most `max_bytes`, with
 // read_file's errors otherwise: for a file another library reads itself (TLS files).
-Status check_readable_file(const std::string& path, std::size_t max_bytes = kMaxConfigFileBytes);
+ITC_EXPORT Status check_readable_file(const std::string& path,
+                                      std::size_t max_bytes = kMaxConfigFileBytes);
 
 // Writes `data` to `path` with permission `mode` (also applied if the file existed).
-Status write_file_atomically(const std::string& path, std::string_view data, mode_t mode);
+ITC_EXPORT Status write_file_atomically(const std::string& path, std::string_view data,
+                                        mode_t mode);
 
 }  // namespace itc

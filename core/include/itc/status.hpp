@@ -1,14 +1,17 @@
 // Status: the error value that crosses the plugin boundary instead of an exception.
+// Both Status and Result are [[nodiscard]]: a call whose error may be ignored says so with
+// a (void) cast.
 // Thread safety: a Status is a value; copies are independent.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace itc {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -92,26 +95,30 @@ inline std::string Status::ToString() const {
   return std::string(CodeName(code_)) + ": " + message_;
 }
 
-// A value or the Status that explains its absence.
+// A value or the Status that explains its absence. T need not be default-constructible.
+// status() is OK when there is a value. value(), * and -> on a Result without a value throw
+// std::bad_optional_access (a bug; guard() turns it into Status::Internal).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)), has_value_(true) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}            // NOLINT: implicit by design
-  bool ok() const { return has_value_; }
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
+    if (status_.ok())
+      status_ = Status::Internal("a Result was made from an OK status and no value");
+  }
+  bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { return value_; }
-  const T& value() const& { return value_; }
-  T&& value() && { return std::move(value_); }
-  T* operator->() { return &value_; }
-  const T* operator->() const { return &value_; }
-  T& operator*() { return value_; }
-  const T& operator*() const { return value_; }
+  T& value() & { return value_.value(); }
+  const T& value() const& { return value_.value(); }
+  T&& value() && { return std::move(value_.value()); }
+  T* operator->() { return &value_.value(); }
+  const T* operator->() const { return &value_.value(); }
+  T& operator*() { return value_.value(); }
+  const T& operator*() const { return value_.value(); }
 
  private:
-  T value_{};
-  Status status_ = Status::Internal("Result has no status");
-  bool has_value_ = false;
+  std::optional<T> value_;
+  Status status_;
 };
 
 // Runs `fn` (which returns a Status) and turns any exception it throws into

@@ -2,6 +2,8 @@
 // plugin was built with; the ABI record is what the host checks).
 #pragma once
 
+#include "itc/export.hpp"
+
 namespace itc {
-const char* sdk_version();
+ITC_EXPORT const char* sdk_version();
 }

@@ -41,7 +41,7 @@ void remove_stale_copies(const fs::path& run_root) {
 
 Node::Node() : impl_(std::make_unique<Impl>()) {}
 
-Node::~Node() { shutdown(); }
+Node::~Node() { (void)shutdown(); }  // what was lost is logged
 
 Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
   v1::ConfigReport report;
@@ -118,29 +118,33 @@ void Node::Impl::warn(const std::string& message) {
   emit(std::move(ev));
 }
 
-void Node::Impl::subscribe_host_taps() {
-  bus->subscribe_as("host", false, topics::kReadings, v1::Reading::descriptor()->full_name(),
-                    [this](const MessagePtr& m) {
-                      const auto& reading = static_cast<const v1::Reading&>(*m);
-                      ledger.on_reading(reading);
-                      commits->reading_arrived(&CommitWatch::Clock::now);
-                      note_reading(reading);
-                    });
-  bus->subscribe_as("host", false, topics::kBlocks, v1::BlockCommitted::descriptor()->full_name(),
-                    [this](const MessagePtr& m) {
-                      const auto& b = static_cast<const v1::BlockCommitted&>(*m);
-                      ledger.on_block(b);
-                      commits->block_committed(CommitWatch::Clock::now());
-                      v1::Event ev;
-                      *ev.mutable_block() = b;
-                      emit(std::move(ev));
-                    });
-  bus->subscribe_as("host", false, topics::kCommandResults,
-                    v1::CommandResult::descriptor()->full_name(), [this](const MessagePtr& m) {
-                      v1::Event ev;
-                      *ev.mutable_command() = static_cast<const v1::CommandResult&>(*m);
-                      emit(std::move(ev));
-                    });
+Status Node::Impl::subscribe_host_taps() {
+  ITC_RETURN_IF_ERROR(bus->subscribe_as("host", false, topics::kReadings,
+                                        v1::Reading::descriptor()->full_name(),
+                                        [this](const MessagePtr& m) {
+                                          const auto& reading = static_cast<const v1::Reading&>(*m);
+                                          ledger.on_reading(reading);
+                                          commits->reading_arrived(&CommitWatch::Clock::now);
+                                          note_reading(reading);
+                                        }));
+  ITC_RETURN_IF_ERROR(
+      bus->subscribe_as("host", false, topics::kBlocks,
+                        v1::BlockCommitted::descriptor()->full_name(), [this](const MessagePtr& m) {
+                          const auto& b = static_cast<const v1::BlockCommitted&>(*m);
+                          ledger.on_block(b);
+                          commits->block_committed(CommitWatch::Clock::now());
+                          v1::Event ev;
+                          *ev.mutable_block() = b;
+                          emit(std::move(ev));
+                        }));
+  ITC_RETURN_IF_ERROR(
+      bus->subscribe_as("host", false, topics::kCommandResults,
+                        v1::CommandResult::descriptor()->full_name(), [this](const MessagePtr& m) {
+                          v1::Event ev;
+                          *ev.mutable_command() = static_cast<const v1::CommandResult&>(*m);
+                          emit(std::move(ev));
+                        }));
+  return Status::Ok();
 }
 
 void Node::Impl::register_collectors() {
@@ -186,8 +190,8 @@ Status Node::start() {
   d.phase = Impl::Phase::kStarting;
   d.started_at_us = now_us();
   remove_stale_copies(fs::path(d.run_dir).parent_path());
-  d.subscribe_host_taps();
-  d.subscribe_device_taps();
+  ITC_RETURN_IF_ERROR(d.subscribe_host_taps());
+  ITC_RETURN_IF_ERROR(d.subscribe_device_taps());
   d.start_stats_timer();
   spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
                d.file.plugins.size(), d.file.node.data_dir(),

@@ -32,21 +32,22 @@ void Node::Impl::note_reading(const v1::Reading& reading) {
 }
 
 // Readings reach the directory through the host's readings tap (note_reading).
-void Node::Impl::subscribe_device_taps() {
+Status Node::Impl::subscribe_device_taps() {
   auto publish = [this](std::optional<v1::DeviceStatus> changed) {
     emit_device(std::move(changed));
   };
-  bus->subscribe_as("host", false, topics::kRegistrations,
-                    v1::DeviceRegistration::descriptor()->full_name(),
-                    [this, publish](const MessagePtr& m) {
-                      publish(devices->on_registration(
-                          static_cast<const v1::DeviceRegistration&>(*m), wall_us()));
-                    });
-  bus->subscribe_as(
+  ITC_RETURN_IF_ERROR(bus->subscribe_as(
+      "host", false, topics::kRegistrations, v1::DeviceRegistration::descriptor()->full_name(),
+      [this, publish](const MessagePtr& m) {
+        publish(
+            devices->on_registration(static_cast<const v1::DeviceRegistration&>(*m), wall_us()));
+      }));
+  ITC_RETURN_IF_ERROR(bus->subscribe_as(
       "host", false, topics::kDeviceReports, v1::DeviceReport::descriptor()->full_name(),
       [this, publish](const MessagePtr& m) {
         publish(devices->on_report(static_cast<const v1::DeviceReport&>(*m), wall_us()));
-      });
+      }));
+  return Status::Ok();
 }
 
 v1::NodeStats Node::Impl::stats(double seconds, std::uint64_t tx, std::uint64_t readings) const {

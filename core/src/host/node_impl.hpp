@@ -91,8 +91,8 @@ struct Node::Impl {
   NodeServices node_services();
   void emit(v1::Event event);
   void warn(const std::string& message);
-  void subscribe_host_taps();
-  void subscribe_device_taps();  // node_devices.cpp
+  Status subscribe_host_taps();
+  Status subscribe_device_taps();  // node_devices.cpp
   void note_reading(const v1::Reading& reading);
   void emit_device(std::optional<v1::DeviceStatus> changed);
   void start_stats_timer();  // node_devices.cpp

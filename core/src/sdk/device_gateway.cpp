@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 
 namespace itc {
 namespace {

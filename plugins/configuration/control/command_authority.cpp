@@ -7,7 +7,7 @@
 #include "itc/chain/state.hpp"
 #include "itc/crypto.hpp"
 #include "itc/services/ledger_store.hpp"
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 
 namespace itc::control {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 
 namespace itc::sim_lighting {
 namespace {

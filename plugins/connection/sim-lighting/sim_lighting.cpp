@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "itc/abi.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 #include "sim_lighting.pb.h"
 
 namespace itc::sim_lighting {

@@ -3,7 +3,7 @@
 #include <exception>
 
 #include "itc/abi.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 #include "normalize.pb.h"
 
 namespace itc::normalize {

@@ -26,7 +26,7 @@
 
 #include "itc/crypto.hpp"
 #include "itc/services/device_profiles.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 #include "itc/typed_plugin.hpp"
 #include "normalize.pb.h"
 #include "profile_mapper.hpp"

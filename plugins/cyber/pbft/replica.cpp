@@ -4,7 +4,7 @@
 
 #include "envelope.hpp"
 #include "itc/ledger/transactions.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "vote_journal.hpp"
 
 namespace itc::pbft {

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "envelope.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 namespace itc::pbft {
 namespace {

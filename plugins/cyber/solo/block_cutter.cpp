@@ -7,7 +7,7 @@
 
 #include "itc/bus.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 namespace itc::solo {
 namespace {

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 namespace itc::store_common {
 namespace {

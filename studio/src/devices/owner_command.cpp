@@ -3,7 +3,7 @@
 #include <QDateTime>
 #include <QRegularExpression>
 
-#include "itc/signing.hpp"
+#include "itc/command_signing.hpp"
 
 namespace itc::studio {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "itc/crypto.hpp"
+#include "itc/export.hpp"
 #include "itc/status.hpp"
 #include "itc/v1/ledger.pb.h"
 
@@ -18,19 +19,19 @@ namespace itc::ledger {
 // Reads a genesis file (protobuf JSON, bytes in base64) and checks it: a chain id, at
 // least one validator, 32-byte keys, unique names, keys and addresses, allocation
 // accounts of 32 bytes. Errors name the file and the field.
-Result<v1::Genesis> load_genesis(const std::string& path);
-Result<v1::Genesis> parse_genesis(std::string_view json, std::string_view source_name);
-std::string genesis_to_json(const v1::Genesis& genesis);
+ITC_EXPORT Result<v1::Genesis> load_genesis(const std::string& path);
+ITC_EXPORT Result<v1::Genesis> parse_genesis(std::string_view json, std::string_view source_name);
+ITC_EXPORT std::string genesis_to_json(const v1::Genesis& genesis);
 // SHA-256 of the genesis' deterministic bytes: two nodes with different genesis files
 // must not talk.
-std::string genesis_hash(const v1::Genesis& genesis);
+ITC_EXPORT std::string genesis_hash(const v1::Genesis& genesis);
 
 // "itc-commit-v1" || len(chain_id) || chain_id || view || height || block_hash (fixed
 // width, big endian). What a validator signs in a PBFT commit, and what a QC holds.
-std::string commit_signing_bytes(std::string_view chain_id, std::uint64_t view,
-                                 std::uint64_t height, std::string_view block_hash);
+ITC_EXPORT std::string commit_signing_bytes(std::string_view chain_id, std::uint64_t view,
+                                            std::uint64_t height, std::string_view block_hash);
 
-class ValidatorSet {
+class ITC_EXPORT ValidatorSet {
  public:
   // InvalidArgument if a key does not parse.
   static Result<ValidatorSet> from_genesis(const v1::Genesis& genesis);

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itc/export.hpp"
 #include "itc/v1/profile.pb.h"
 
 namespace itc {
@@ -37,19 +38,20 @@ class DeviceProfiles {
 // Helpers every plugin that reads a profile needs, so that all agree.
 
 // The RawValue.metric a metric arrives as (`raw_metric`, else its name).
-const std::string& raw_metric_of(const v1::MetricSpec& metric);
+ITC_EXPORT const std::string& raw_metric_of(const v1::MetricSpec& metric);
 
 // The metric of `profile` named `name`, or null.
-const v1::MetricSpec* find_metric(const v1::DeviceProfile& profile, std::string_view name);
+ITC_EXPORT const v1::MetricSpec* find_metric(const v1::DeviceProfile& profile,
+                                             std::string_view name);
 
 // raw * scale + offset, and its inverse (for writing a command's value back).
-double scaled_value(const v1::MetricSpec& metric, double raw);
-double raw_value_for(const v1::MetricSpec& metric, double value);
+ITC_EXPORT double scaled_value(const v1::MetricSpec& metric, double raw);
+ITC_EXPORT double raw_value_for(const v1::MetricSpec& metric, double value);
 
 // The 16-bit registers a Modbus value of `type` occupies (1 for BOOL and UNSPECIFIED).
-std::uint32_t modbus_register_count(v1::ModbusDataType type);
+ITC_EXPORT std::uint32_t modbus_register_count(v1::ModbusDataType type);
 
 // The control for `action`, or null if the model does not accept that action.
-const v1::ControlSpec* find_control(const v1::DeviceProfile& profile, v1::Action action);
+ITC_EXPORT const v1::ControlSpec* find_control(const v1::DeviceProfile& profile, v1::Action action);
 
 }  // namespace itc

@@ -3,9 +3,9 @@
 
 #include <map>
 
+#include "itc/canonical_bytes.hpp"
 #include "itc/file_io.hpp"
 #include "itc/ledger/validators.hpp"
-#include "itc/signing.hpp"
 
 namespace itc::ledger {
 namespace {

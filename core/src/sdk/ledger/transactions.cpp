@@ -3,7 +3,8 @@
 #include "itc/ledger/transactions.hpp"
 
 #include "common/ledger_encoding.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 namespace itc::ledger {
 namespace {
