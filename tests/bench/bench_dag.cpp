@@ -15,7 +15,7 @@
 #include "bench.hpp"
 #include "dag_engine.hpp"
 #include "issuer.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "parameters.hpp"
 
 namespace itc::bench {

@@ -10,8 +10,8 @@
 
 #include "dag_engine.hpp"
 #include "issuer.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "itc/crypto.hpp"
-#include "itc/signing.hpp"
 #include "parameters.hpp"
 
 namespace itc::dag::testing {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "validator_network.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

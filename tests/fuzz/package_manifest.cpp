@@ -11,7 +11,7 @@
 
 #include "fixed_keys.hpp"
 #include "host/package.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto vendor = itc::fuzz::key_from_name("vendor-0");

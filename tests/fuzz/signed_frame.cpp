@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "fixed_keys.hpp"
-#include "itc/signing.hpp"
+#include "itc/frame_signing.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto device_key = itc::fuzz::key_from_name("device-0");

@@ -3,7 +3,7 @@
 #include <array>
 #include <unordered_set>
 
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 
 namespace itc::dag {
 namespace {

@@ -4,7 +4,6 @@
 // stored block's body and readings rows from store-common's encode_block.
 #include <cstring>
 
-#include "itc/signing.hpp"
 #include "register_codec.hpp"
 #include "seeds/corpus.hpp"
 #include "sparkplug_b.pb.h"

@@ -9,7 +9,7 @@
 #include "fixed_keys.hpp"
 #include "host/package.hpp"
 #include "itc/abi.hpp"
-#include "itc/signing.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "seeds/corpus.hpp"
 
 namespace itc::fuzz {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <set>
 
+#include "itc/frame_signing.hpp"
 #include "itc/ledger/transactions.hpp"
-#include "itc/signing.hpp"
 #include "seeds/corpus.hpp"
 #include "validator_network.hpp"
 
