@@ -51,6 +51,9 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
 // ---- Persistence ----------------------------------------------------------------------
 
 void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
+#ifdef ITC_PBFT_MUTANT_FORGET_JOURNAL  // tests/sim's broken variant: the journal is ignored
+  return;
+#endif
   for (const auto& r : records) {
     journal_live_.push_back(r);
     if (r.has_entered_view()) {
@@ -392,7 +395,11 @@ void Replica::update_slot(std::uint64_t seq) {
   if (s.phase.get() == SlotPhase::kPrepared) {
     // Commit n only once n-1 is prepared in this view (or executed): a committed block's
     // predecessor then survives any view change (view_change.hpp).
+#ifdef ITC_PBFT_MUTANT_SKIP_PREPARED_BELOW  // tests/sim's broken variant: no n-1 rule
+    bool below_ready = true;
+#else
     bool below_ready = seq - 1 <= executed_.height;
+#endif
     if (!below_ready) {
       auto below = slots_.find(seq - 1);
       below_ready =
@@ -411,8 +418,13 @@ void Replica::update_slot(std::uint64_t seq) {
       update_slot(seq + 1);  // it may have been waiting for this one
     }
   }
+#ifdef ITC_PBFT_MUTANT_COMMIT_2F  // tests/sim's broken variant: 2f commits commit
+  const std::size_t commit_quorum = 2 * validators_.max_faulty();
+#else
+  const std::size_t commit_quorum = validators_.quorum();
+#endif
   if (s.phase.get() == SlotPhase::kCommitSent &&
-      s.commits.matching(s.view, s.digest) >= validators_.quorum()) {
+      s.commits.matching(s.view, s.digest) >= commit_quorum) {
     s.phase.advance(SlotPhase::kCommitted);
     execute_ready();
   }
