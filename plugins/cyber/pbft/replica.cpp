@@ -62,7 +62,9 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
     }
     if (r.has_prepared()) {
       auto cert = check_prepared_certificate(r.prepared(), validators_);
-      if (cert.ok() && cert->seq > executed_.height) {
+      // Also at or below the store's head: the journal keeps only certificates above the
+      // last stable checkpoint, and view changes must carry them (apply_transferred).
+      if (cert.ok()) {
         Slot& s = slots_[cert->seq];
         if (!s.certificate || cert->view >= s.certificate_view) {
           s.certificate = r.prepared();
@@ -883,7 +885,20 @@ Status Replica::apply_transferred(const v1::Block& block) {
   v1::StateDelta delta = state_->commit_oldest();
   executed_ = {h.height(), block.hash(), h.timestamp_us()};
   tip_ = executed_;
-  slots_.erase(slots_.begin(), slots_.upper_bound(executed_.height));
+  // The slots up to the new head are settled, but a prepared certificate above the stable
+  // checkpoint stays until the checkpoint passes it: view changes must still carry it. A
+  // replica commits n once n-1 is executed, so a committed n needs n-1's certificate in
+  // every quorum of view changes; a new view that found none would stop below n-1 and
+  // re-propose another block where n was committed (found by itc-sim, seed 43).
+  for (auto it = slots_.begin(); it != slots_.end() && it->first <= executed_.height;) {
+    if (!it->second.certificate) {
+      it = slots_.erase(it);
+      continue;
+    }
+    it->second.phase.clear();
+    it->second.block.Clear();
+    ++it;
+  }
   note_block_contents(block, true);
   stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
   stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
