@@ -60,6 +60,13 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
       view_ = std::max(view_, r.entered_view());
       continue;
     }
+    if (r.has_stable()) {  // peers check its proof in this replica's view changes
+      if (r.stable().seq() > stable_seq_ && r.stable().seq() <= executed_.height) {
+        stable_seq_ = r.stable().seq();
+        stable_proof_.assign(r.stable().proof().begin(), r.stable().proof().end());
+      }
+      continue;
+    }
     if (r.has_prepared()) {
       auto cert = check_prepared_certificate(r.prepared(), validators_);
       // Also at or below the store's head: the journal keeps only certificates above the
@@ -559,6 +566,14 @@ void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
   my_votes_.forget_up_to(seq);
   // Keep what still matters after a restart: votes above the checkpoint and the view.
   journal_live_ = records_after_checkpoint(std::move(journal_live_), seq, view_);
+  // The checkpoint itself too: without it a restarted replica's view change would claim
+  // none, with the certificates up to it compacted away, and a new view built on it would
+  // stop there and drop what was committed above (found by itc-sim, seed 147).
+  v1::VoteRecord stable;
+  stable.mutable_stable()->set_seq(seq);
+  stable.mutable_stable()->set_digest(digest);
+  for (const auto& e : stable_proof_) *stable.mutable_stable()->add_proof() = e;
+  journal_live_.insert(journal_live_.begin(), std::move(stable));
   io_.compact_journal(journal_live_);
 }
 
