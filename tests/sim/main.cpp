@@ -124,6 +124,13 @@ int main(int argc, char** argv) {
     const FaultPlan plan = itc::sim::draw_plan(s);
     const Outcome o = itc::sim::run_scenario(plan, false);
     campaign.add(plan, o);
+    if ((s - a.from + 1) % 100 == 0) {  // a long campaign reports as it goes
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::printf("after seed %llu: %s", static_cast<unsigned long long>(s),
+                  campaign.summary(secs).c_str());
+      std::fflush(stdout);
+    }
     if (a.check_replay) {
       const Outcome again = itc::sim::run_scenario(plan, false);
       if (fingerprint(again) != fingerprint(o)) {
