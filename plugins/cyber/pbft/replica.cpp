@@ -51,15 +51,27 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
 // ---- Persistence ----------------------------------------------------------------------
 
 void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
+#ifdef ITC_PBFT_MUTANT_FORGET_JOURNAL  // tests/sim's broken variant: the journal is ignored
+  return;
+#endif
   for (const auto& r : records) {
     journal_live_.push_back(r);
     if (r.has_entered_view()) {
       view_ = std::max(view_, r.entered_view());
       continue;
     }
+    if (r.has_stable()) {  // peers check its proof in this replica's view changes
+      if (r.stable().seq() > stable_seq_ && r.stable().seq() <= executed_.height) {
+        stable_seq_ = r.stable().seq();
+        stable_proof_.assign(r.stable().proof().begin(), r.stable().proof().end());
+      }
+      continue;
+    }
     if (r.has_prepared()) {
       auto cert = check_prepared_certificate(r.prepared(), validators_);
-      if (cert.ok() && cert->seq > executed_.height) {
+      // Also at or below the store's head: the journal keeps only certificates above the
+      // last stable checkpoint, and view changes must carry them (apply_transferred).
+      if (cert.ok()) {
         Slot& s = slots_[cert->seq];
         if (!s.certificate || cert->view >= s.certificate_view) {
           s.certificate = r.prepared();
@@ -390,13 +402,20 @@ void Replica::update_slot(std::uint64_t seq) {
     journal_live_.push_back(std::move(record));
   }
   if (s.phase.get() == SlotPhase::kPrepared) {
-    // Commit n only once n-1 is prepared in this view (or executed): a committed block's
-    // predecessor then survives any view change (view_change.hpp).
+    // Commit n only once this replica sent its commit for n-1 in this view (or executed
+    // n-1): then every block between its head and n is prepared here, so a committed
+    // block's predecessors all survive any view change (view_change.hpp). n-1 prepared
+    // alone is not enough: with n-2 prepared nowhere in a quorum of view changes, a new
+    // view stops below n-2 and drops n (found by itc-sim, seed 100017).
+#ifdef ITC_PBFT_MUTANT_SKIP_PREPARED_BELOW  // tests/sim's broken variant: no n-1 rule
+    bool below_ready = true;
+#else
     bool below_ready = seq - 1 <= executed_.height;
+#endif
     if (!below_ready) {
       auto below = slots_.find(seq - 1);
-      below_ready =
-          below != slots_.end() && below->second.phase.prepared() && below->second.view == s.view;
+      below_ready = below != slots_.end() && below->second.phase.commit_sent() &&
+                    below->second.view == s.view;
     }
     if (below_ready && !would_equivocate(VoteKind::kCommit, s.view, seq, s.digest)) {
       v1::ConsensusMessage msg;
@@ -411,8 +430,13 @@ void Replica::update_slot(std::uint64_t seq) {
       update_slot(seq + 1);  // it may have been waiting for this one
     }
   }
+#ifdef ITC_PBFT_MUTANT_COMMIT_2F  // tests/sim's broken variant: 2f commits commit
+  const std::size_t commit_quorum = 2 * validators_.max_faulty();
+#else
+  const std::size_t commit_quorum = validators_.quorum();
+#endif
   if (s.phase.get() == SlotPhase::kCommitSent &&
-      s.commits.matching(s.view, s.digest) >= validators_.quorum()) {
+      s.commits.matching(s.view, s.digest) >= commit_quorum) {
     s.phase.advance(SlotPhase::kCommitted);
     execute_ready();
   }
@@ -545,6 +569,14 @@ void Replica::make_stable(std::uint64_t seq, const std::string& digest) {
   my_votes_.forget_up_to(seq);
   // Keep what still matters after a restart: votes above the checkpoint and the view.
   journal_live_ = records_after_checkpoint(std::move(journal_live_), seq, view_);
+  // The checkpoint itself too: without it a restarted replica's view change would claim
+  // none, with the certificates up to it compacted away, and a new view built on it would
+  // stop there and drop what was committed above (found by itc-sim, seed 147).
+  v1::VoteRecord stable;
+  stable.mutable_stable()->set_seq(seq);
+  stable.mutable_stable()->set_digest(digest);
+  for (const auto& e : stable_proof_) *stable.mutable_stable()->add_proof() = e;
+  journal_live_.insert(journal_live_.begin(), std::move(stable));
   io_.compact_journal(journal_live_);
 }
 
@@ -871,7 +903,20 @@ Status Replica::apply_transferred(const v1::Block& block) {
   v1::StateDelta delta = state_->commit_oldest();
   executed_ = {h.height(), block.hash(), h.timestamp_us()};
   tip_ = executed_;
-  slots_.erase(slots_.begin(), slots_.upper_bound(executed_.height));
+  // The slots up to the new head are settled, but a prepared certificate above the stable
+  // checkpoint stays until the checkpoint passes it: view changes must still carry it. A
+  // replica commits n once n-1 is executed, so a committed n needs n-1's certificate in
+  // every quorum of view changes; a new view that found none would stop below n-1 and
+  // re-propose another block where n was committed (found by itc-sim, seed 43).
+  for (auto it = slots_.begin(); it != slots_.end() && it->first <= executed_.height;) {
+    if (!it->second.certificate) {
+      it = slots_.erase(it);
+      continue;
+    }
+    it->second.phase.clear();
+    it->second.block.Clear();
+    ++it;
+  }
   note_block_contents(block, true);
   stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
   stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());

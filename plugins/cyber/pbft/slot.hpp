@@ -15,9 +15,10 @@
 // - Prepared: the pre-prepare and 2f matching prepares from distinct other validators
 //   (the prepared certificate). Two different blocks cannot both be prepared in one
 //   view, since their 2f+1 supporters would share an honest replica that voted twice.
-// - CommitSent: the replica commits n only once n is prepared and n-1 is prepared in the
-//   same view (or executed), so a committed block's predecessor survives any view change
-//   (view_change.hpp). The step is the replica's; it records the vote first.
+// - CommitSent: the replica commits n only once n is prepared and it committed n-1 in the
+//   same view (or executed it), so every block between its head and n is prepared here
+//   and a committed block's predecessors survive any view change (view_change.hpp). The
+//   step is the replica's; it records the vote first.
 // - Committed: 2f+1 matching commits in the slot's view; the block executes once every
 //   block below it has (Replica::execute_ready) and its commits become its QC.
 // - clear: only the phase and the pre-prepare go; the votes and the prepared certificate

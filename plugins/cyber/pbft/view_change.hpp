@@ -6,8 +6,10 @@
 // each sequence number the certificate of the highest view wins, and the first number
 // without a certificate, or whose winner does not chain onto the one below, ends the
 // list. A block committed anywhere is never dropped by this: an honest replica sends a
-// Commit for n only after it prepared n-1 in the same view, so a committed n has its
-// predecessor prepared at f+1 honest replicas too, and any 2f+1 ViewChanges include it.
+// Commit for n only after it committed n-1 in the same view (or executed it), so a
+// committed n has every block from the executed heads up prepared at f+1 honest replicas,
+// and blocks below are committed: f+1 honest replicas keep their certificates until a
+// stable checkpoint passes them. Any 2f+1 ViewChanges include a certificate for each.
 // Thread safety: pure functions.
 #pragma once
 

@@ -50,8 +50,9 @@ class VoteJournal {
 // What a journal keeps after a stable checkpoint at `stable_seq`, in view `view`: an
 // entered-view record for `view`, then the records of `live` that still bind a restarted
 // replica — votes and prepared certificates above the checkpoint, and view-changes and
-// new-views for `view` or later. Everything at or below the checkpoint is settled: 2f+1
-// replicas hold its blocks, and a view change starts above it.
+// new-views for `view` or later. (The replica puts the checkpoint's own record first.) Everything
+// at or below the checkpoint is settled: 2f+1 replicas hold its blocks, and a view change starts
+// above it.
 std::vector<v1::VoteRecord> records_after_checkpoint(std::vector<v1::VoteRecord> live,
                                                      std::uint64_t stable_seq, std::uint64_t view);
 
