@@ -1,7 +1,7 @@
 #include "checker.hpp"
 
 #include "itc/ledger/transactions.hpp"
-#include "itc/signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 
 namespace itc::sim {
 
