@@ -9,9 +9,9 @@
 #include "cli.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
-#include "itc/ledger/block_commitments.hpp"
 #include "itc/v1/node.pb.h"
 
 namespace itc::cli {

@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "itc/crypto.hpp"
 #include "itc/command_signing.hpp"
+#include "itc/crypto.hpp"
 
 namespace itc::cli {
 namespace {

@@ -5,9 +5,9 @@
 #include <set>
 
 #include "chain_fixture.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/merkle.hpp"
-#include "itc/canonical_bytes.hpp"
 
 using namespace itc;
 using ledger::LedgerState;

@@ -9,9 +9,9 @@
 
 #include "itc/chain/state.hpp"
 #include "itc/crypto.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
-#include "itc/ledger/block_commitments.hpp"
 #include "itc/v1/ledger.pb.h"
 
 namespace itc::test {

@@ -1,11 +1,10 @@
 // Canonical signing bytes: frames, commands and blocks sign, verify and catch tampering.
-#include "itc/frame_signing.hpp"
-#include "itc/command_signing.hpp"
-#include "itc/ledger/block_commitments.hpp"
-
 #include <QtTest>
 
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
+#include "itc/frame_signing.hpp"
+#include "itc/ledger/block_commitments.hpp"
 #include "itc/merkle.hpp"
 
 using namespace itc;

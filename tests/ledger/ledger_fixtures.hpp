@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "itc/crypto.hpp"
-#include "itc/services/ledger_store.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/services/ledger_store.hpp"
 #include "itc/v1/ledger.pb.h"
 
 namespace itc::test {

@@ -8,8 +8,8 @@
 
 #include "eventually.hpp"
 #include "free_port.hpp"
-#include "itc/crypto.hpp"
 #include "itc/command_signing.hpp"
+#include "itc/crypto.hpp"
 #include "lamp_profile.hpp"
 #include "modbus_peer.hpp"
 #include "node_process.hpp"

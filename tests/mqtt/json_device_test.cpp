@@ -155,8 +155,7 @@ class JsonDeviceTest : public QObject {
         *broker_, "lights/lamp-7/state",
         R"({"power_mw":8800,"temperature_dc":250,"dim_pct":25,"on":true,"occupancy":1,"fault":false})");
     QVERIFY2(node_->start_with(config), qPrintable(node_->log()));
-    QVERIFY2(eventually([&] { return saw("lamp-7", "power", 8.8); }),
-             qPrintable(node_->log()));
+    QVERIFY2(eventually([&] { return saw("lamp-7", "power", 8.8); }), qPrintable(node_->log()));
   }
 
   void aHotSwapUnderLoadLosesNoMessageAndDuplicatesNone() {

@@ -23,9 +23,9 @@
 
 #include "eventually.hpp"
 #include "free_port.hpp"
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
-#include "itc/command_signing.hpp"
 #include "lamp_profile.hpp"
 #include "node_process.hpp"
 

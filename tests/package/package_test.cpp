@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "itc/abi.hpp"
-#include "itc/crypto.hpp"
 #include "itc/command_signing.hpp"
+#include "itc/crypto.hpp"
 
 using namespace itc;
 

@@ -16,8 +16,8 @@
 
 #include "envelope.hpp"
 #include "itc/chain/state.hpp"
-#include "itc/p2p/peer_network.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/p2p/peer_network.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
 

@@ -1,7 +1,7 @@
 #include "checker.hpp"
 
-#include "itc/ledger/transactions.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/ledger/transactions.hpp"
 
 namespace itc::sim {
 

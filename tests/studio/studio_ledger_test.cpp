@@ -6,8 +6,8 @@
 #include <QtTest>
 
 #include "itc/file_io.hpp"
-#include "itc/ledger/transactions.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/ledger/transactions.hpp"
 #include "ledger/block_verifier.hpp"
 
 using namespace itc;

@@ -5,9 +5,9 @@
 
 #include "itc/bus.hpp"
 #include "itc/chain/state.hpp"
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
 #include "itc/services/ledger_store.hpp"
-#include "itc/command_signing.hpp"
 
 namespace itc::control {
 namespace {

@@ -74,8 +74,8 @@ Status NormalizePlugin::start() noexcept {
   return guard("start", [&]() -> Status {
     if (env_ == nullptr) return Status::FailedPrecondition("start before initialise");
     if (wait_timer_ == 0) {
-      wait_timer_ = env_->timers().schedule_every(std::chrono::seconds(1),
-                                                  [this] { admit_expired(false); });
+      wait_timer_ =
+          env_->timers().schedule_every(std::chrono::seconds(1), [this] { admit_expired(false); });
     }
     // Frames held while stopped go first; new arrivals queue behind them until none is left.
     for (;;) {

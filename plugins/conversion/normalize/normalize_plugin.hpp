@@ -25,8 +25,8 @@
 #include <unordered_map>
 
 #include "itc/crypto.hpp"
-#include "itc/services/device_profiles.hpp"
 #include "itc/frame_signing.hpp"
+#include "itc/services/device_profiles.hpp"
 #include "itc/typed_plugin.hpp"
 #include "normalize.pb.h"
 #include "profile_mapper.hpp"

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "envelope.hpp"
-#include "itc/ledger/transactions.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/ledger/transactions.hpp"
 #include "vote_journal.hpp"
 
 namespace itc::pbft {

@@ -1,7 +1,7 @@
 #include "ledger/block_verifier.hpp"
 
-#include "itc/merkle.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/merkle.hpp"
 #include "node_api/proto_json.hpp"
 
 namespace itc::studio {
