@@ -9,7 +9,10 @@
 # messages register nothing process-wide, so two versions of a plugin can be loaded side
 # by side during a hot swap. Its descriptor set (with the proto's comments) is embedded in
 # the plugin, which lets the host parse and validate the plugin's YAML section into that
-# message, and Studio build a form for it with the comments as help.
+# message, and Studio build a form for it with the comments as help. The proto may import
+# "itc/v1/options.proto" for its field options (value ranges: `[(itc.v1.range) = {min: 1,
+# max: 100}]`), found in ITC_SCHEMAS_PROTO_DIR (the source tree's schemas/, or the
+# installed SDK's share/itc/schemas); the lite code generated from it does not depend on it.
 include_guard(GLOBAL)
 
 # (functions see their own file's directory through CMAKE_CURRENT_FUNCTION_LIST_DIR)
@@ -39,8 +42,9 @@ function(itc_add_plugin target)
     add_custom_command(
       OUTPUT ${gen}/${proto_we}.pb.cc ${gen}/${proto_we}.pb.h ${desc}
       COMMAND protobuf::protoc --cpp_out=${gen} --descriptor_set_out=${desc}
-              --include_imports --include_source_info -I ${proto_dir} ${proto_abs}
-      DEPENDS ${proto_abs}
+              --include_imports --include_source_info -I ${proto_dir}
+              -I ${ITC_SCHEMAS_PROTO_DIR} ${proto_abs}
+      DEPENDS ${proto_abs} ${ITC_SCHEMAS_PROTO_DIR}/itc/v1/options.proto
       COMMENT "protoc (lite) ${P_CONFIG_PROTO}")
     add_custom_command(
       OUTPUT ${embed_cpp}

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "host/config_schema.hpp"
+
 namespace itc::testing {
 
 std::string plugin_dir() {
@@ -31,6 +33,27 @@ std::shared_ptr<host::PluginLibrary> load_plugin_library(const std::string& file
   auto lib = open_plugin_library(file, run_dir);
   if (!lib.ok()) throw std::runtime_error(lib.status().ToString());
   return lib.value();
+}
+
+Status check_config_yaml(host::PluginLibrary& lib, Plugin& plugin, const std::string& yaml) {
+  auto schema = host::ConfigSchema::create(lib.info().config_descriptor, lib.info().config_type);
+  if (!schema.ok()) return schema.status();
+  v1::ConfigReport report;
+  YAML::Node root;
+  if (!host::load_yaml(yaml, "plugin.yaml", &root, &report)) {
+    return Status::InvalidArgument(host::format_report(report));
+  }
+  auto bytes = schema->parse(root, "plugin.yaml", "", &report);
+  if (!bytes.ok()) return bytes.status();
+  return plugin.validate_config(*bytes);
+}
+
+Status check_config_bytes(host::PluginLibrary& lib, Plugin& plugin, const std::string& bytes) {
+  auto schema = host::ConfigSchema::create(lib.info().config_descriptor, lib.info().config_type);
+  if (!schema.ok()) return schema.status();
+  auto json = schema->to_json(bytes);
+  if (!json.ok()) return json.status();
+  return check_config_yaml(lib, plugin, *json);
 }
 
 std::shared_ptr<Plugin> create_plugin(host::PluginLibrary& lib) {

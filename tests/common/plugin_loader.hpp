@@ -29,6 +29,15 @@ std::shared_ptr<host::PluginLibrary> load_plugin_library(const std::string& file
 // A new plugin of `lib`; throws std::runtime_error when it cannot be made.
 std::shared_ptr<Plugin> create_plugin(host::PluginLibrary& lib);
 
+// What the node's config check says of `yaml`, a plugin section of `lib`: the host maps it
+// onto the plugin's config message by its embedded schema (types and the declared
+// (itc.v1.range) value ranges, as file:line issues), then the plugin's validate_config
+// sees the bytes. Ok, or InvalidArgument with the first problem's text.
+Status check_config_yaml(host::PluginLibrary& lib, Plugin& plugin, const std::string& yaml);
+// As check_config_yaml() for a config built as a message in the test: its serialized
+// bytes are written out as the YAML (JSON) an operator would have written, then checked.
+Status check_config_bytes(host::PluginLibrary& lib, Plugin& plugin, const std::string& bytes);
+
 // A fresh Ed25519 key; aborts the test run if OpenSSL cannot make one.
 crypto::Ed25519PrivateKey new_key();
 

@@ -1,6 +1,7 @@
 // Behaviour of the control plugin (itc.command-gateway.v1), loaded from its library: an
 // owner-signed, fresh, never-used command goes out on device.commands; anything else is
 // refused with a reason that names the device and what was wrong.
+#include <QTemporaryDir>
 #include <QtTest>
 #include <chrono>
 
@@ -249,10 +250,16 @@ class ControlTest : public QObject {
   }
 
   void badConfigNamesTheField() {
-    itc::test::PluginHost host;
-    auto plugin = host.add(kControl, itc::test::varint_field(1, 0));
-    QCOMPARE(plugin.status().code(), Status::Code::kInvalidArgument);
-    QVERIFY(plugin.status().message().rfind("max_age_s:", 0) == 0);
+    // As the node's config check sees it: the range the proto declares.
+    QTemporaryDir run_dir;
+    auto lib = itc::testing::load_plugin_library(kControl, run_dir.path().toStdString());
+    auto control = itc::testing::create_plugin(*lib);
+    const Status s = itc::testing::check_config_yaml(*lib, *control, "max_age_s: 0");
+    QCOMPARE(s.code(), Status::Code::kInvalidArgument);
+    QVERIFY2(s.message().find("plugin.yaml:1:12: max_age_s: must be 1..86400, got 0") !=
+                 std::string::npos,
+             s.message().c_str());
+    QVERIFY(itc::testing::check_config_yaml(*lib, *control, "max_age_s: 86400").ok());
   }
 };
 

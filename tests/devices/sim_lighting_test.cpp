@@ -67,23 +67,29 @@ class SimLightingTest : public QObject {
 
   void config_errors_name_the_field() {
     auto p = itc::testing::create_plugin(*lib_);
-    itc::sim_lighting::Config c;
-    c.set_lamps(0);
-    c.set_owner_public_key(itc::crypto::to_hex(owner_.public_key()));
-    auto s = p->validate_config(c.SerializeAsString());
-    QCOMPARE(s.code(), itc::Status::Code::kInvalidArgument);
-    QVERIFY2(s.message().rfind("lamps: must be 1..100000, got 0", 0) == 0, s.message().c_str());
-    c.clear_lamps();
-    c.clear_owner_public_key();
-    s = p->validate_config(c.SerializeAsString());
+    const std::string owner = "owner_public_key: " + itc::crypto::to_hex(owner_.public_key());
+    auto check = [&](const std::string& yaml) {
+      return itc::testing::check_config_yaml(*lib_, *p, yaml);
+    };
+    auto says = [](const itc::Status& s, const char* text) {
+      return s.code() == itc::Status::Code::kInvalidArgument &&
+             s.message().find(text) != std::string::npos;
+    };
+    QVERIFY(check(owner + "\nlamps: 100000\nfault_probability: 1").ok());
+    // The ranges are the proto's (itc.v1.range), enforced by the host's config check.
+    auto s = check(owner + "\nlamps: 0");
+    QVERIFY2(says(s, "plugin.yaml:2:8: lamps: must be 1..100000, got 0"), s.message().c_str());
+    s = check(owner + "\nfault_probability: 1.5");
+    QVERIFY2(says(s, "fault_probability: must be 0..1, got 1.5"), s.message().c_str());
+    s = check(owner + "\nfault_probability: .nan");
+    QVERIFY2(says(s, "fault_probability: must be 0..1, got .nan"), s.message().c_str());
+    s = check(owner + "\nreport_interval_ms: 3600001");
+    QVERIFY2(says(s, "report_interval_ms: must be 0..3600000, got 3600001"), s.message().c_str());
+    // What a range cannot say, the plugin says.
+    s = check("lamps: 5");
     QVERIFY2(s.message().rfind("owner_public_key:", 0) == 0, s.message().c_str());
-    c.set_owner_public_key("abc");
-    s = p->validate_config(c.SerializeAsString());
+    s = check("owner_public_key: abc");
     QVERIFY2(s.message().rfind("owner_public_key:", 0) == 0, s.message().c_str());
-    c.set_owner_public_key(itc::crypto::to_hex(owner_.public_key()));
-    c.set_fault_probability(1.5);
-    s = p->validate_config(c.SerializeAsString());
-    QVERIFY2(s.message().rfind("fault_probability:", 0) == 0, s.message().c_str());
     FakeEnv env;
     QVERIFY(!p->initialise(env, "\xff\xff garbage").ok());
   }

@@ -167,10 +167,12 @@ class ModbusPluginTest : public QObject {
   void brokenConfigIsRefusedNamingTheField() {
     auto p = itc::testing::create_plugin(*lib_);
     const std::uint16_t port = 1502;
-    auto expect = [&](itc::modbus::Config c, const std::string& prefix) {
-      itc::Status st = p->validate_config(serialized(c));
-      QVERIFY2(!st.ok() && st.message().rfind(prefix, 0) == 0,
-               (prefix + " <- " + st.ToString()).c_str());
+    // As the node's config check sees them: the host's schema (the ranges the proto
+    // declares), then the plugin.
+    auto expect = [&](itc::modbus::Config c, const std::string& text) {
+      itc::Status st = itc::testing::check_config_bytes(*lib_, *p, serialized(c));
+      QVERIFY2(!st.ok() && st.message().find(text) != std::string::npos,
+               (text + " <- " + st.ToString()).c_str());
     };
     auto good = base_config();
     add_device(&good, "meter-1", "energy-meter", port, 1);

@@ -95,8 +95,10 @@ class StudioConfigFormTest : public QObject {
     const ConfigField& lamps = field(*fields, "lamps");
     QCOMPARE(lamps.kind, Kind::kUInt32);
     QVERIFY(lamps.has_presence);
-    QVERIFY2(lamps.help.startsWith("Number of lamps. Default: 1000. Valid: 1..100000."),
-             qPrintable(lamps.help));
+    QVERIFY2(lamps.help.startsWith("Number of lamps. Default: 1000."), qPrintable(lamps.help));
+    // The range the proto declares ((itc.v1.range)), as the node's config check reads it.
+    QVERIFY(lamps.range.has_value());
+    QCOMPARE(lamps.range->text(), std::string("1..100000"));
     QCOMPARE(field(*fields, "fleet_seed").kind, Kind::kString);
     QVERIFY(!field(*fields, "fleet_seed").has_presence);
     QCOMPARE(field(*fields, "fault_probability").kind, Kind::kDouble);
@@ -146,13 +148,18 @@ class StudioConfigFormTest : public QObject {
     auto fields =
         *describe_config(sim_lighting_descriptor_set(), "itc.sim_lighting.Config", nullptr);
     const ConfigField& lamps = field(fields, "lamps");
-    QVERIFY(check_value(lamps, "0").isEmpty());  // the plugin, not the type, refuses 0
-    QVERIFY(check_value(lamps, "4294967295").isEmpty());
-    QString why = check_value(lamps, "4294967296");
+    // The declared range, in the node's words; then the type's.
+    QString why = check_value(lamps, "0");
+    QCOMPARE(why, QString("lamps: must be 1..100000, got 0"));
+    QVERIFY(check_value(lamps, "100000").isEmpty());
+    QCOMPARE(check_value(lamps, "100001"), QString("lamps: must be 1..100000, got 100001"));
+    why = check_value(lamps, "4294967296");
     QVERIFY2(why.startsWith("lamps: expected an integer in 0..4294967295"), qPrintable(why));
     QVERIFY(!check_value(lamps, "-1").isEmpty());
     QVERIFY(!check_value(lamps, "twelve").isEmpty());
     QVERIFY(check_value(lamps, "0x10").isEmpty());
+    QCOMPARE(check_value(field(fields, "fault_probability"), "1.5"),
+             QString("fault_probability: must be 0..1, got 1.5"));
     QCOMPARE(value_from_yaml(lamps, YAML::Load("{lamps: 0x10}")).value_or("?"), QString("16"));
     why = check_value(field(fields, "fault_probability"), "often");
     QVERIFY2(why.startsWith("fault_probability: expected a number"), qPrintable(why));

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "field_range.hpp"
 #include "itc/enum_names.hpp"
 #include "yaml_scalars.hpp"
 
@@ -444,6 +445,7 @@ class Mapper {
           issue(node.Mark(), path, "expected a number, got " + quote(text));
           return;
         }
+        if (!within_declared_range(node, *v, fd, path)) return;
         if (fd->cpp_type() == FD::CPPTYPE_DOUBLE) {
           rep ? refl->AddDouble(msg, fd, *v) : refl->SetDouble(msg, fd, *v);
           return;
@@ -509,6 +511,15 @@ class Mapper {
     }
   }
 
+  // The field's (itc.v1.range) from its proto, if it declares one (field_range.hpp).
+  bool within_declared_range(const YAML::Node& node, double value, const FD* fd,
+                             const std::string& path) {
+    const std::optional<config::FieldRange> range = config::range_of(*fd);
+    if (!range || range->contains(value)) return true;
+    issue(node.Mark(), path, config::out_of_range(*range, node.Scalar()));
+    return false;
+  }
+
   void set_integer(const YAML::Node& node, const IntegerText& v, pb::Message* msg, const FD* fd,
                    const std::string& path) {
     const pb::Reflection* refl = msg->GetReflection();
@@ -551,6 +562,9 @@ class Mapper {
     }
     const std::int64_t as_signed =
         v.negative ? static_cast<std::int64_t>(0 - v.magnitude) : static_cast<int64_t>(v.magnitude);
+    const double as_number =
+        v.negative ? static_cast<double>(as_signed) : static_cast<double>(v.magnitude);
+    if (!within_declared_range(node, as_number, fd, path)) return;
     switch (fd->cpp_type()) {
       case FD::CPPTYPE_INT32: {
         const auto x = static_cast<int32_t>(as_signed);

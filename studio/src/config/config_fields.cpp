@@ -119,6 +119,15 @@ bool in_range(const Integer& v, const Range& r) {
 
 QString quoted(const QString& text) { return "\"" + text + "\""; }
 
+// Empty if the number `text` (already known to parse) lies in the field's declared range.
+QString declared_range_problem(const ConfigField& field, const QString& text) {
+  const std::optional<double> v = yaml::parse_number(text.trimmed().toStdString());
+  if (!field.range || !v || field.range->contains(*v)) return {};
+  return QString("%1: %2").arg(
+      QString::fromStdString(field.name),
+      QString::fromStdString(config::out_of_range(*field.range, text.trimmed().toStdString())));
+}
+
 }  // namespace
 
 QString ConfigField::zero_value() const {
@@ -178,6 +187,7 @@ std::optional<std::vector<ConfigField>> describe_config(const std::string& descr
     f.has_presence = f.in_form() && fd->has_presence();
     f.type_label = type_label_of(fd);
     f.help = leading_comment(fd);
+    if (f.in_form()) f.range = config::range_of(*fd);
     if (f.kind == Kind::kEnum) {
       const pb::EnumDescriptor* en = fd->enum_type();
       for (int v = 0; v < en->value_count(); ++v) {
@@ -200,7 +210,7 @@ QString check_value(const ConfigField& field, const QString& text) {
     case Kind::kUInt64: {
       const Range r = range_of(field.kind);
       const std::optional<Integer> v = parse_integer(text);
-      if (v && in_range(*v, r)) return {};
+      if (v && in_range(*v, r)) return declared_range_problem(field, text);
       return QString("%1: expected an integer in %2..%3 (%4), got %5")
           .arg(name)
           .arg(r.min)
@@ -216,7 +226,7 @@ QString check_value(const ConfigField& field, const QString& text) {
       if (field.kind == Kind::kFloat && std::fabs(*v) > std::numeric_limits<float>::max()) {
         return QString("%1: %2 is out of range for float").arg(name, text);
       }
-      return {};
+      return declared_range_problem(field, text);
     }
     case Kind::kBool:
       if (text == "true" || text == "false") return {};

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "field_range.hpp"
+
 namespace itc::studio {
 
 struct ConfigField {
@@ -41,6 +43,8 @@ struct ConfigField {
   QStringList enum_values;      // kEnum: short names in declaration order
   QStringList enum_full_names;  // kEnum: the values' proto names, same order
   QList<int> enum_numbers;      // kEnum: the values' numbers, same order
+  // Numbers: the proto's (itc.v1.range), which the node's config check enforces too.
+  std::optional<config::FieldRange> range;
 
   bool in_form() const { return kind != Kind::kYamlOnly; }
   // The value a field without presence has when it is not written ("", "0", "false", the
@@ -60,7 +64,8 @@ std::optional<std::vector<ConfigField>> describe_config(const std::string& descr
 QString enum_short_name(const std::string& enum_type_name, const std::string& value_name);
 
 // Empty if `text` is a value the node accepts for `field`, else a sentence naming the
-// field and the reason ("lamps: expected an integer in 0..4294967295, got \"-1\"").
+// field and the reason ("lamps: expected an integer in 0..4294967295, got \"-1\"";
+// "lamps: must be 1..100000, got 0", in the node's words, for the field's declared range).
 QString check_value(const ConfigField& field, const QString& text);
 
 // The form's value of `field` from a YAML config mapping (the plugin's section): its

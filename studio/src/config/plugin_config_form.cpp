@@ -73,6 +73,7 @@ bool PluginConfigForm::set_config(const v1::PluginConfig& config, QString* error
   for (const ConfigField& f : fields_) {
     const QString label = QString::fromStdString(f.name);
     QString tip = f.help.isEmpty() ? QString("%1 (%2)").arg(label, f.type_label) : f.help;
+    if (f.range) tip += QString("\nValid: %1").arg(QString::fromStdString(f.range->text()));
     if (!f.in_form()) {
       auto* note = new QLabel(QString("%1 — edit in YAML").arg(f.type_label), body_);
       note->setEnabled(false);
@@ -132,7 +133,9 @@ QWidget* PluginConfigForm::make_editor(const ConfigField& f, const std::optional
       const bool is_signed = f.kind == Kind::kInt64;
       edit->setValidator(new QRegularExpressionValidator(
           QRegularExpression(is_signed ? R"(-?\d{0,19})" : R"(\d{0,20})"), edit));
-      edit->setPlaceholderText(f.has_presence ? "default" : "0");
+      QString hint = f.has_presence ? "default" : "0";
+      if (f.range) hint += QString(" (%1)").arg(QString::fromStdString(f.range->text()));
+      edit->setPlaceholderText(hint);
       return edit;
     }
     case Kind::kDouble:
