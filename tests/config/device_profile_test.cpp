@@ -6,6 +6,7 @@
 
 #include "host/config_file.hpp"
 #include "lamp_profile.hpp"
+#include "plugin_loader.hpp"
 
 namespace v1 = itc::v1;
 using itc::testing::shipped_profile;
@@ -58,10 +59,8 @@ class DeviceProfileTest : public QObject {
     QVERIFY(power != nullptr);
     QCOMPARE(itc::raw_metric_of(*power), std::string("power_mw"));
     QCOMPARE(itc::scaled_value(*power, 9600), 9.6);
-    QCOMPARE(power->modbus().function(), v1::MODBUS_FUNCTION_INPUT_REGISTERS);
-    QCOMPARE(power->modbus().data_type(), v1::MODBUS_DATA_TYPE_UINT32);
-    QCOMPARE(power->sparkplug().metric(), std::string("Light/Power"));
-    QCOMPARE(power->mqtt().topic(), std::string("lights/{device}/state"));
+    // Without the plugins that read them, a metric's protocol sections are left out.
+    QVERIFY(power->sources().empty());
     const v1::ControlSpec* dim = itc::find_control(lamp, v1::ACTION_DIM);
     QVERIFY(dim != nullptr && dim->metric() == "dim" && !dim->has_value());
     const v1::ControlSpec* on = itc::find_control(lamp, v1::ACTION_ON);
@@ -71,7 +70,6 @@ class DeviceProfileTest : public QObject {
     const v1::DeviceProfile meter = shipped_profile("energy-meter");
     const v1::MetricSpec* energy = itc::find_metric(meter, "energy");
     QVERIFY(energy != nullptr);
-    QCOMPARE(energy->modbus().word_order(), v1::WORD_ORDER_LOW_FIRST);
     QCOMPARE(itc::raw_value_for(*itc::find_metric(meter, "power"), 2.5), 2500.0);
 
     const v1::DeviceProfile sensor = shipped_profile("occupancy-sensor");
@@ -96,23 +94,9 @@ class DeviceProfileTest : public QObject {
     QVERIFY(starts_with(only_issue(head + "  - name: v\n    scael: 2\n"), "4:metrics[0].scael"));
     QVERIFY(starts_with(only_issue(head + "  - {name: v, min: 5, max: 1}\n"),
                         "3:metrics[0].min: min (5"));
-    const std::string coil = only_issue(
-        head + "  - name: on\n    modbus: {function: coils, address: 3, data_type: float32}\n");
-    QVERIFY2(starts_with(coil, "4:metrics[0].modbus.data_type: coils and discrete inputs"),
-             coil.c_str());
-    const std::string count = only_issue(
-        head +
-        "  - name: e\n    modbus: {function: input_registers, data_type: uint32, count: 1}\n");
-    QVERIFY2(starts_with(count, "4:metrics[0].modbus.count: the data type takes 2 register(s)"),
-             count.c_str());
-    const std::string function =
-        only_issue(head + "  - name: e\n    modbus: {function: holding_register}\n");
-    QVERIFY2(function.find("valid values: unspecified, coils, discrete_inputs, "
-                           "holding_registers, input_registers") != std::string::npos,
-             function.c_str());
-    const std::string json =
-        only_issue(head + "  - name: e\n    mqtt: {topic: \"a/+/b\", json_path: x}\n");
-    QVERIFY2(starts_with(json, "4:metrics[0].mqtt.topic: wildcards"), json.c_str());
+    const std::string sources = only_issue(head + "  - {name: v, sources: {modbus: AAEC}}\n");
+    QVERIFY2(starts_with(sources, "3:metrics[0].sources: is not written in a profile"),
+             sources.c_str());
     const std::string control =
         only_issue(head + "  - {name: v}\ncontrols:\n  - {action: dim, metric: level}\n");
     QVERIFY2(starts_with(control, "5:controls[0].metric: \"level\" is not a metric"),
@@ -122,6 +106,68 @@ class DeviceProfileTest : public QObject {
     QVERIFY(starts_with(only_issue("metrics: [{name: v}]\n"), "1:name: required"));
     QVERIFY(only_issue("name: x\nmetrics: [{name: v}\n").find("YAML syntax error") !=
             std::string::npos);
+  }
+
+  void protocolSectionsAreCheckedByThePluginsThatReadThem() {
+    // The sections belong to the connection plugins (their config protos declare them with
+    // (itc.v1.profile_section)); the host maps each with the plugin's own schema.
+    QTemporaryDir run;
+    auto modbus = itc::testing::load_plugin_library("libitc-modbus.so", run.path().toStdString());
+    auto mqtt = itc::testing::load_plugin_library("libitc-mqtt.so", run.path().toStdString());
+    const std::vector<const itc::host::PluginLibrary*> both = {modbus.get(), mqtt.get()};
+
+    const v1::DeviceProfile lamp = shipped_profile("dimmable-lamp", both);
+    const v1::MetricSpec& power = *itc::find_metric(lamp, "power");
+    QCOMPARE(power.sources().size(), std::size_t{3});
+    // The bytes are the plugins' own messages; decoded here through their schemas.
+    auto decoded = [&](const itc::host::PluginLibrary& lib, const std::string& type,
+                       const std::string& key) {
+      auto schema = itc::host::ConfigSchema::create(lib.info().config_descriptor, type);
+      if (!schema.ok()) return std::string("?");
+      auto json = schema->to_json(power.sources().at(key));
+      return json.ok() ? *json : std::string("?");
+    };
+    QVERIFY2(decoded(*modbus, "itc.modbus.ModbusSource", "modbus")
+                     .find("\"function\":\"MODBUS_FUNCTION_INPUT_REGISTERS\"") != std::string::npos,
+             decoded(*modbus, "itc.modbus.ModbusSource", "modbus").c_str());
+    QVERIFY(decoded(*mqtt, "itc.mqtt.SparkplugSource", "sparkplug").find("Light/Power") !=
+            std::string::npos);
+    QVERIFY(decoded(*mqtt, "itc.mqtt.MqttJsonSource", "mqtt").find("lights/{device}/state") !=
+            std::string::npos);
+    // Only what the node's plugins read is kept.
+    QCOMPARE(itc::find_metric(shipped_profile("dimmable-lamp", {modbus.get()}), "power")
+                 ->sources()
+                 .size(),
+             std::size_t{1});
+
+    // Broken sections: the plugin's schema names file, line and field.
+    auto issue = [&](const std::string& yaml) {
+      v1::DeviceProfile p;
+      v1::ConfigReport report;
+      const bool ok = itc::testing::parse_profile_for(std::string(kMeterHead) + yaml, "meter.yaml",
+                                                      both, &p, &report);
+      return ok ? std::string("accepted") : itc::host::format_report(report);
+    };
+    std::string why = issue("  - name: e\n    modbus: {function: holding_register}\n");
+    QVERIFY2(why.find("meter.yaml:4:") == 0 &&
+                 why.find("metrics[0].modbus.function") != std::string::npos &&
+                 why.find("valid values: unspecified, coils, discrete_inputs, holding_registers, "
+                          "input_registers") != std::string::npos,
+             why.c_str());
+    why = issue("  - name: e\n    modbus: {function: coils, address: 70000}\n");
+    QVERIFY2(
+        why.find("metrics[0].modbus.address: must be 0..65535, got 70000") != std::string::npos,
+        why.c_str());
+    why = issue("  - name: e\n    mqtt: {topik: a/b, json_path: x}\n");
+    QVERIFY2(why.find("metrics[0].mqtt.topik: unknown field 'topik' in MqttJsonSource; did you "
+                      "mean 'topic'?") != std::string::npos,
+             why.c_str());
+    // A key close to a MetricSpec field is a typo of it, not a section.
+    why = issue("  - name: e\n    unti: W\n");
+    QVERIFY2(why.find("did you mean 'unit'?") != std::string::npos, why.c_str());
+    // A section no plugin of this node reads is left out, not refused: a profile directory
+    // is shared by nodes with different plugins.
+    QCOMPARE(issue("  - name: e\n    bacnet: {object: 3}\n"), std::string("accepted"));
   }
 
   void theNodeConfigNamesAMissingProfileFileAndDuplicateModels() {
@@ -156,7 +202,7 @@ class DeviceProfileTest : public QObject {
         "node: {name: n}\n" + itc::testing::device_profiles_yaml(), "node.yaml", "/", &report);
     QVERIFY2(file.ok(), file.status().message().c_str());
     QCOMPARE(file->profiles.size(), std::size_t{3});
-    QCOMPARE(file->profiles[1]->name(), std::string("energy-meter"));
+    QCOMPARE(file->profiles[1].profile->name(), std::string("energy-meter"));
   }
 };
 

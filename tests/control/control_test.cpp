@@ -5,11 +5,11 @@
 #include <QtTest>
 #include <chrono>
 
-#include "../ledger/plugin_harness.hpp"
 #include "itc/bus.hpp"
 #include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
 #include "itc/services/command_gateway.hpp"
+#include "plugin_harness.hpp"
 
 using namespace std::chrono_literals;
 using itc::Status;

@@ -2,7 +2,7 @@
 // codec (itc_modbus_core): the field layout checked from a profile's ModbusSource, the
 // registers a device answered decoded into a RawValue, a coil, and a value to write
 // encoded back into registers (and decoded again: a write must read back as itself).
-// Input: [source length: 1 byte][serialized v1::ModbusSource][8 bytes: the double to
+// Input: [source length: 1 byte][serialized itc::modbus::ModbusSource][8 bytes: the double to
 // write][the registers, 2 bytes each, big-endian as on the wire].
 #include <cmath>
 #include <cstddef>
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1 + 8) return 0;
   const std::size_t source_length = data[0];
   if (size < 1 + source_length + 8) return 0;
-  itc::v1::ModbusSource source;
+  itc::modbus::ModbusSource source;
   if (!source.ParseFromArray(data + 1, static_cast<int>(source_length))) return 0;
   double raw = 0;
   std::memcpy(&raw, data + 1 + source_length, sizeof raw);

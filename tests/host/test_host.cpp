@@ -5,6 +5,7 @@
 #include <set>
 
 #include "eventually.hpp"
+#include "host/dependency_order.hpp"
 #include "in_process_node.hpp"
 #include "itc/abi.hpp"
 
@@ -103,6 +104,25 @@ class HostTest : public QObject {
     QVERIFY2(a.reason() == "requires service 'test.svc-b', which no plugin provides",
              a.reason().c_str());
     QCOMPARE(t.plugin("ticker").state(), itc::v1::RUNNING);  // the rest runs
+  }
+
+  void anOptionalRequirementOrdersButNeverBlocks() {
+    using itc::host::plan_dependencies;
+    using Names = std::vector<std::string>;
+    // control reads device owners from the chain when a ledger store runs, and runs
+    // without one (a node with no chain).
+    auto alone =
+        plan_dependencies({{"control", {"itc.command-gateway.v1"}, {"itc.ledger-store.v2?"}}});
+    QVERIFY(alone.failures.empty());
+    QCOMPARE(alone.order, Names{"control"});
+    auto with = plan_dependencies(
+        {{"control", {}, {"itc.ledger-store.v2?"}}, {"store", {"itc.ledger-store.v2"}, {}}});
+    QCOMPARE(with.order, (Names{"store", "control"}));  // the provider first
+    QVERIFY(with.needs["control"].empty());             // not a need: unloading store is fine
+    // A provider that cannot run does not take the plugin with it.
+    auto broken = plan_dependencies({{"control", {}, {"svc?"}}, {"store", {"svc"}, {"nothing"}}});
+    QVERIFY(broken.failures.count("store") == 1);
+    QCOMPARE(broken.order, Names{"control"});
   }
 
   void reportsAConfigErrorWithFileLineAndField() {

@@ -1,6 +1,7 @@
 // The modbus plugin's pure parts, as the plugin itself compiles them (itc_modbus_core):
 // register decoding and encoding for every data type and word order, field layouts
 // checked from profiles, the read planner, and how commands become writes.
+#include <QTemporaryDir>
 #include <QtTest>
 #include <bit>
 #include <cmath>
@@ -8,23 +9,36 @@
 
 #include "command_write.hpp"
 #include "lamp_profile.hpp"
+#include "plugin_loader.hpp"
 #include "read_plan.hpp"
 #include "register_codec.hpp"
 
 using namespace itc::modbus;
-using itc::v1::ModbusDataType;
-using itc::v1::ModbusSource;
 
 namespace {
 
+// A shipped profile as a node running the modbus plugin sees it: with its `modbus:`
+// sections, mapped by the plugin's own schema.
+itc::v1::DeviceProfile modbus_profile(const std::string& name) {
+  static QTemporaryDir run;
+  static auto plugin =
+      itc::testing::load_plugin_library("libitc-modbus.so", run.path().toStdString());
+  return itc::testing::shipped_profile(name, {plugin.get()});
+}
+
+// `source` as a profile keeps it: the modbus plugin's section of the metric.
+void set_source(itc::v1::MetricSpec* metric, const ModbusSource& source) {
+  (*metric->mutable_sources())[kProfileSection] = source.SerializeAsString();
+}
+
 FieldLayout layout(ModbusDataType type, bool low_first = false,
-                   itc::v1::ModbusFunction table = itc::v1::MODBUS_FUNCTION_HOLDING_REGISTERS,
+                   ModbusFunction table = MODBUS_FUNCTION_HOLDING_REGISTERS,
                    std::uint32_t address = 0) {
   ModbusSource src;
   src.set_function(table);
   src.set_address(address);
   src.set_data_type(type);
-  src.set_word_order(low_first ? itc::v1::WORD_ORDER_LOW_FIRST : itc::v1::WORD_ORDER_HIGH_FIRST);
+  src.set_word_order(low_first ? WORD_ORDER_LOW_FIRST : WORD_ORDER_HIGH_FIRST);
   auto l = layout_of(src);
   if (!l.ok()) qFatal("layout: %s", l.status().ToString().c_str());
   return *l;
@@ -127,7 +141,7 @@ class ModbusCodecTest : public QObject {
     // A data type number the schema does not define (a profile decoded from protobuf
     // bytes keeps it) is refused, not read as a type with no width (found by fuzzing).
     src.set_address(100);
-    src.set_data_type(static_cast<itc::v1::ModbusDataType>(16));
+    src.set_data_type(static_cast<ModbusDataType>(16));
     auto undefined = layout_of(src);
     QVERIFY2(undefined.status().message().rfind("modbus.data_type: 16 is not a data type", 0) == 0,
              undefined.status().message().c_str());
@@ -212,7 +226,7 @@ class ModbusCodecTest : public QObject {
 
   void shippedProfilesArePlannedIntoOneRequestPerTable() {
     using namespace itc::v1;
-    auto meter = itc::testing::shipped_profile("energy-meter");
+    auto meter = modbus_profile("energy-meter");
     auto fields = modbus_fields(meter);
     QVERIFY2(fields.ok(), fields.status().ToString().c_str());
     QCOMPARE(fields->size(), std::size_t(5));
@@ -223,7 +237,7 @@ class ModbusCodecTest : public QObject {
     QCOMPARE(describe(plan[1]), std::string("input registers 0..7"));  // V, A, W, Wh
     QCOMPARE(plan[1].fields.size(), std::size_t(4));
 
-    auto lamp = itc::testing::shipped_profile("dimmable-lamp");
+    auto lamp = modbus_profile("dimmable-lamp");
     plan = plan_reads(*modbus_fields(lamp), {});
     QCOMPARE(plan.size(), std::size_t(4));  // coils, discrete inputs, holding, input 0..3
     QCOMPARE(describe(plan[3]), std::string("input registers 0..3"));
@@ -313,8 +327,7 @@ class ModbusCodecTest : public QObject {
     using namespace itc::v1;
     PolledDevice lamp;
     lamp.settings.id = "lamp-1";
-    lamp.profile =
-        std::make_shared<const DeviceProfile>(itc::testing::shipped_profile("dimmable-lamp"));
+    lamp.profile = std::make_shared<const DeviceProfile>(modbus_profile("dimmable-lamp"));
     Command cmd;
     cmd.set_device_id("lamp-1");
     cmd.set_action(ACTION_DIM);
@@ -349,13 +362,17 @@ class ModbusCodecTest : public QObject {
     p.set_name("heater");
     auto* power = p.add_metrics();
     power->set_name("power");
-    power->mutable_modbus()->set_function(MODBUS_FUNCTION_INPUT_REGISTERS);
+    ModbusSource input;
+    input.set_function(itc::modbus::MODBUS_FUNCTION_INPUT_REGISTERS);
+    set_source(power, input);
     auto* setpoint = p.add_metrics();
     setpoint->set_name("setpoint");
     setpoint->set_scale(0.001);  // raw = value * 1000
-    setpoint->mutable_modbus()->set_function(MODBUS_FUNCTION_HOLDING_REGISTERS);
-    setpoint->mutable_modbus()->set_address(7);
-    setpoint->mutable_modbus()->set_data_type(MODBUS_DATA_TYPE_INT16);
+    ModbusSource holding;
+    holding.set_function(itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS);
+    holding.set_address(7);
+    holding.set_data_type(itc::modbus::MODBUS_DATA_TYPE_INT16);
+    set_source(setpoint, holding);
     auto* on = p.add_controls();
     on->set_action(ACTION_ON);
     on->set_metric("power");

@@ -66,10 +66,12 @@ v1::DeviceProfile setpoint_profile() {
   auto* m = p.add_metrics();
   m->set_name("limit");
   m->set_unit("W");
-  m->mutable_modbus()->set_function(v1::MODBUS_FUNCTION_HOLDING_REGISTERS);
-  m->mutable_modbus()->set_address(10);
-  m->mutable_modbus()->set_data_type(v1::MODBUS_DATA_TYPE_UINT32);
-  m->mutable_modbus()->set_word_order(v1::WORD_ORDER_LOW_FIRST);
+  itc::modbus::ModbusSource source;  // the plugin's section of the metric
+  source.set_function(itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS);
+  source.set_address(10);
+  source.set_data_type(itc::modbus::MODBUS_DATA_TYPE_UINT32);
+  source.set_word_order(itc::modbus::WORD_ORDER_LOW_FIRST);
+  (*m->mutable_sources())["modbus"] = source.SerializeAsString();
   m->set_scale(0.001);  // the device counts mW; a command's dim_level is in W
   auto* c = p.add_controls();
   c->set_action(v1::ACTION_DIM);
@@ -130,7 +132,7 @@ class ModbusPluginTest : public QObject {
   std::unique_ptr<Running> start(const itc::modbus::Config& config) {
     auto r = std::make_unique<Running>();
     for (const char* name : {"energy-meter", "dimmable-lamp"}) {
-      r->env.device_profiles().put(itc::testing::shipped_profile(name));
+      r->env.device_profiles().put(itc::testing::shipped_profile(name, {lib_.get()}));
     }
     r->env.device_profiles().put(setpoint_profile());
     r->plugin = itc::testing::create_plugin(*lib_);
@@ -224,14 +226,17 @@ class ModbusPluginTest : public QObject {
 
     // What only the node's profiles can tell is checked at initialise.
     FakeEnv env;
-    env.device_profiles().put(itc::testing::shipped_profile("energy-meter"));
+    env.device_profiles().put(itc::testing::shipped_profile("energy-meter", {lib_.get()}));
     v1::DeviceProfile mqtt_only;
     mqtt_only.set_name("mqtt-only");
     mqtt_only.add_metrics()->set_name("x");
     env.device_profiles().put(mqtt_only);
     v1::DeviceProfile bad = setpoint_profile();
     bad.set_name("bad-count");
-    bad.mutable_metrics(0)->mutable_modbus()->set_count(3);
+    itc::modbus::ModbusSource three;
+    three.ParseFromString(bad.metrics(0).sources().at("modbus"));
+    three.set_count(3);
+    (*bad.mutable_metrics(0)->mutable_sources())["modbus"] = three.SerializeAsString();
     env.device_profiles().put(bad);
     c = good;
     c.mutable_devices(0)->set_profile("no-such-model");

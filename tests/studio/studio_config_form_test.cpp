@@ -117,8 +117,8 @@ class StudioConfigFormTest : public QObject {
     const ConfigField& type = field(*fields, "type");
     QCOMPARE(type.kind, Kind::kEnum);
     QCOMPARE(type.enum_values, (QStringList{"unspecified", "double", "int", "bool"}));
-    QCOMPARE(field(*fields, "modbus").kind, Kind::kYamlOnly);
-    QCOMPARE(field(*fields, "modbus").type_label, QString("ModbusSource"));
+    QCOMPARE(field(*fields, "sources").kind, Kind::kYamlOnly);
+    QCOMPARE(field(*fields, "sources").type_label, QString("map<string, bytes>"));
     QCOMPARE(field(*fields, "is_fault_flag").kind, Kind::kBool);
     QVERIFY(field(*fields, "scale").has_presence);
     QVERIFY(!field(*fields, "offset").has_presence);
@@ -131,7 +131,7 @@ class StudioConfigFormTest : public QObject {
     QCOMPARE(value_from_yaml(type, YAML::Load("{type: 3}")).value_or("?"), QString("bool"));
     QCOMPARE(value_from_yaml(field(*fields, "is_fault_flag"), yaml).value_or("?"), QString("true"));
     QVERIFY(!value_from_yaml(field(*fields, "offset"), yaml));
-    QVERIFY(!value_from_yaml(field(*fields, "mqtt"), YAML::Load("{mqtt: {topic: t}}")));
+    QVERIFY(!value_from_yaml(field(*fields, "sources"), YAML::Load("{sources: {mqtt: AA}}")));
   }
 
   void a_bad_descriptor_set_is_named() {
@@ -205,8 +205,8 @@ class StudioConfigFormTest : public QObject {
     QVERIFY(type);
     QCOMPARE(type->currentText(), QString("int"));
     QCOMPARE(type->count(), 4);
-    QVERIFY(!form.editor("mqtt")->isEnabled());
-    QVERIFY(qobject_cast<QLabel*>(form.editor("mqtt"))->text().contains("edit in YAML"));
+    QVERIFY(!form.editor("sources")->isEnabled());
+    QVERIFY(qobject_cast<QLabel*>(form.editor("sources"))->text().contains("edit in YAML"));
     QVERIFY(form.editor("scale")->toolTip().contains("scale (double)"));
     type->setCurrentText("bool");
     const QString flow =

@@ -18,6 +18,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTextBlock>
+#include <QTextCursor>
 #include <QtTest>
 
 #include "app/main_window.hpp"
@@ -222,9 +223,17 @@ class StudioWidgetsTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!validated.isEmpty(), kWait);
     QVERIFY2(validated.first()[0].toBool(), qPrintable(c->status_text()));
 
-    // Out of the plugin's range: the node's error lands on that line.
+    // Out of the range the plugin's proto declares: the form refuses it in the node's
+    // words and leaves the text alone ...
     lamps->setText("0");
-    QVERIFY2(c->apply_form(), qPrintable(c->status_text()));
+    QVERIFY(!c->apply_form());
+    QVERIFY2(c->status_text().contains("lamps: must be 1..100000, got 0"),
+             qPrintable(c->status_text()));
+    QCOMPARE(c->editor()->toPlainText(), edited);
+    // ... and written in the text, the node's error lands on that line.
+    QTextCursor at = c->editor()->document()->find("lamps: 31");
+    QVERIFY(!at.isNull());
+    at.insertText("lamps: 0");
     validated.clear();
     c->validate();
     QTRY_VERIFY_WITH_TIMEOUT(!validated.isEmpty(), kWait);

@@ -59,7 +59,8 @@ struct NodeFile {
   std::string dir;      // absolute directory paths were resolved against
   v1::NodeConfig node;  // defaults applied; data_dir and key file paths absolute
   std::vector<PluginEntry> plugins;
-  std::vector<ProfilePtr> profiles;  // from `device_profiles:`, checked, sorted by name
+  // From `device_profiles:`, checked, sorted by name; protocol sections not yet bound.
+  std::vector<ProfileDocument> profiles;
 };
 
 // Parses the text of a node file. `file_label` names it in issues; relative paths are

@@ -22,6 +22,7 @@
 
 #include "field_range.hpp"
 #include "itc/enum_names.hpp"
+#include "itc/v1/options.pb.h"
 #include "yaml_scalars.hpp"
 
 namespace itc::host {
@@ -255,7 +256,8 @@ std::string expected_of(const FD* fd) {
 
 class Mapper {
  public:
-  Mapper(const std::string& file, v1::ConfigReport* report) : file_(file), report_(report) {}
+  Mapper(const std::string& file, v1::ConfigReport* report, const ExtraKeyHandler* extra)
+      : file_(file), report_(report), extra_(extra) {}
 
   int issues() const { return issues_; }
 
@@ -288,6 +290,7 @@ class Mapper {
       }
       const FD* fd = find_field(desc, name);
       if (fd == nullptr) {
+        if (extra_ != nullptr && *extra_ && (*extra_)(*msg, path, key, value)) continue;
         unknown_field(key.Mark(), field_path, name, desc);
         continue;
       }
@@ -587,6 +590,7 @@ class Mapper {
 
   const std::string& file_;
   v1::ConfigReport* report_;
+  const ExtraKeyHandler* extra_;
   int issues_ = 0;
 };
 
@@ -594,8 +598,8 @@ class Mapper {
 
 bool yaml_to_message(const YAML::Node& yaml, google::protobuf::Message* msg,
                      const std::string& file, const std::string& field_prefix,
-                     v1::ConfigReport* report) {
-  Mapper mapper(file, report);
+                     v1::ConfigReport* report, const ExtraKeyHandler& extra) {
+  Mapper mapper(file, report, &extra);
   mapper.map_message(yaml, msg, field_prefix);
   if (report != nullptr) report->set_ok(report->issues_size() == 0);
   return mapper.issues() == 0;
@@ -677,6 +681,22 @@ Result<ConfigSchema> ConfigSchema::create(const std::string& descriptor_set,
 const std::string& ConfigSchema::type_name() const {
   static const std::string kNone;
   return state_ ? state_->type_name : kNone;
+}
+
+std::map<std::string, std::string> ConfigSchema::profile_sections(
+    const std::string& descriptor_set) {
+  std::map<std::string, std::string> out;
+  pb::FileDescriptorSet set;
+  if (!set.ParseFromString(descriptor_set)) return out;
+  for (const pb::FileDescriptorProto& file : set.file()) {
+    for (const pb::DescriptorProto& message : file.message_type()) {
+      if (!message.options().HasExtension(v1::profile_section)) continue;
+      const std::string& key = message.options().GetExtension(v1::profile_section);
+      if (key.empty()) continue;
+      out[key] = file.package().empty() ? message.name() : file.package() + "." + message.name();
+    }
+  }
+  return out;
 }
 
 std::unique_ptr<google::protobuf::Message> ConfigSchema::new_message() const {

@@ -20,6 +20,8 @@
 #include <google/protobuf/message.h>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,13 +32,21 @@
 
 namespace itc::host {
 
+// A mapping key that is not a field of the message being mapped (`owner`, at
+// `message_path`): returns true if it takes the key and its value (then no issue is
+// reported for it), false to let the mapper report the unknown field.
+using ExtraKeyHandler =
+    std::function<bool(const google::protobuf::Message& owner, const std::string& message_path,
+                       const YAML::Node& key, const YAML::Node& value)>;
+
 // Maps `yaml` onto `msg` (which is not cleared first). Every problem is appended to
 // `report` (may be null) with `file` and a field path starting with `field_prefix`
-// ("plugins[1].config"; empty for a top-level message). Returns true if this call added
-// no issue; sets report->ok() to whether the report holds no issue at all.
+// ("plugins[1].config"; empty for a top-level message). Keys that are no field go to
+// `extra` first, if given. Returns true if this call added no issue; sets report->ok() to
+// whether the report holds no issue at all.
 bool yaml_to_message(const YAML::Node& yaml, google::protobuf::Message* msg,
                      const std::string& file, const std::string& field_prefix,
-                     v1::ConfigReport* report);
+                     v1::ConfigReport* report, const ExtraKeyHandler& extra = nullptr);
 
 // The config message of one plugin, described by the plugin's embedded FileDescriptorSet.
 // A plugin's config proto is LITE_RUNTIME, so the schema lives in a private DescriptorPool
@@ -70,6 +80,10 @@ class ConfigSchema {
   // A new, empty message of this type (owned by the caller), for hosts and tests that
   // want to read fields by reflection.
   std::unique_ptr<google::protobuf::Message> new_message() const;
+
+  // The top-level messages of `descriptor_set` that carry the (itc.v1.profile_section)
+  // option: section key -> full message name. Empty if none or if the set does not parse.
+  static std::map<std::string, std::string> profile_sections(const std::string& descriptor_set);
 
  private:
   struct State;

@@ -19,11 +19,21 @@ DependencyPlan plan_dependencies(const std::vector<PluginDeps>& plugins,
       }
     }
   }
-  // Edges: plugin -> the plugins providing what it requires (with the service that links them).
+  // Edges: plugin -> the plugins providing what it requires (with the service that links
+  // them). An optional requirement ("service?") only orders: without a provider, or with
+  // one that cannot run, the plugin runs without it.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> edges;
+  std::map<std::string, std::vector<std::string>> orders_after;  // optional: ordering only
   for (const auto& p : plugins) {
-    for (const auto& s : p.requires_) {
+    for (const auto& required : p.requires_) {
+      const bool optional = required.ends_with('?');
+      const std::string s = optional ? required.substr(0, required.size() - 1) : required;
       auto it = provider.find(s);
+      if (optional) {
+        if (it != provider.end() && it->second != p.name)
+          orders_after[p.name].push_back(it->second);
+        continue;
+      }
       if (it == provider.end()) {
         plan.failures.emplace(p.name, "requires service '" + s + "', which no plugin provides");
         continue;
@@ -45,7 +55,9 @@ DependencyPlan plan_dependencies(const std::vector<PluginDeps>& plugins,
   std::function<void(const std::string&)> visit = [&](const std::string& n) {
     mark[n] = kVisiting;
     stack.push_back(n);
-    for (const auto& [dep, service] : edges[n]) {
+    std::vector<std::pair<std::string, std::string>> before = edges[n];
+    for (const auto& dep : orders_after[n]) before.push_back({dep, ""});
+    for (const auto& [dep, service] : before) {
       if (!in_plugins.count(dep)) continue;  // already running
       if (mark[dep] == kVisiting) {
         auto from = std::find(stack.begin(), stack.end(), dep);

@@ -1,6 +1,8 @@
 // Orders plugins so that every service provider starts before the plugins that require
 // it. A plugin whose requirement cannot be met, or that sits on a dependency cycle, is
-// reported with the reason (a cycle is named with its whole chain).
+// reported with the reason (a cycle is named with its whole chain). A requirement
+// written "service?" is optional: it orders the plugin after the service's provider when
+// there is one, and is never a reason not to run (nor a need that blocks an unload).
 #pragma once
 
 #include <map>

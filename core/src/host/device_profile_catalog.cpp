@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -41,37 +42,10 @@ void check_profile(v1::DeviceProfile& p, Issue&& issue) {
       issue(at + ".min",
             "min (" + std::to_string(m.min()) + ") is above max (" + std::to_string(m.max()) + ")");
     }
-    if (m.has_mqtt()) {
-      if (m.mqtt().topic().empty()) issue(at + ".mqtt.topic", "required");
-      if (m.mqtt().topic().find_first_of("+#") != std::string::npos) {
-        issue(at + ".mqtt.topic", "wildcards (+, #) are not allowed in a device topic");
-      }
-      if (m.mqtt().json_path().empty()) issue(at + ".mqtt.json_path", "required");
-    }
-    if (m.has_sparkplug() && m.sparkplug().metric().empty()) {
-      issue(at + ".sparkplug.metric", "required");
-    }
-    if (m.has_modbus()) {
-      const v1::ModbusSource& mb = m.modbus();
-      const bool bits = mb.function() == v1::MODBUS_FUNCTION_COILS ||
-                        mb.function() == v1::MODBUS_FUNCTION_DISCRETE_INPUTS;
-      if (mb.function() == v1::MODBUS_FUNCTION_UNSPECIFIED) {
-        issue(at + ".modbus.function",
-              "required: coils, discrete_inputs, holding_registers or input_registers");
-      }
-      if (bits && mb.data_type() != v1::MODBUS_DATA_TYPE_UNSPECIFIED &&
-          mb.data_type() != v1::MODBUS_DATA_TYPE_BOOL) {
-        issue(at + ".modbus.data_type", "coils and discrete inputs hold single bits: use bool");
-      }
-      const std::uint32_t need = bits ? 1 : modbus_register_count(mb.data_type());
-      if (mb.count() != 0 && mb.count() != need) {
-        issue(at + ".modbus.count", "the data type takes " + std::to_string(need) +
-                                        (bits ? " bit" : " register(s)") + ", not " +
-                                        std::to_string(mb.count()));
-      }
-      if (mb.address() + need > 65536) {
-        issue(at + ".modbus.address", "must leave room for the value below 65536");
-      }
+    if (m.sources_size() > 0) {
+      issue(at + ".sources",
+            "is not written in a profile: give each protocol's section as a key of the metric "
+            "(e.g. modbus: {function: holding_registers, address: 3})");
     }
   }
   std::set<int> actions;
@@ -108,9 +82,12 @@ std::vector<std::string> files_of(const std::string& path) {
 
 }  // namespace
 
-bool parse_device_profile(const std::string& yaml_text, const std::string& file,
-                          v1::DeviceProfile* out, v1::ConfigReport* report) {
+bool parse_profile_document(const std::string& yaml_text, const std::string& file,
+                            ProfileDocument* out, v1::ConfigReport* report) {
   const int before = report->issues_size();
+  out->file = file;
+  out->sections.clear();
+  auto profile = std::make_shared<v1::DeviceProfile>();
   YAML::Node root;
   if (!load_yaml(yaml_text, file, &root, report)) return false;
   if (!root.IsMap()) {
@@ -119,20 +96,47 @@ bool parse_device_profile(const std::string& yaml_text, const std::string& file,
                   describe_document(root));
     return false;
   }
+  // A metric's keys that are no MetricSpec field are protocol sections ("modbus: {...}"),
+  // kept as written until the plugins that read them are known (bind_profile_sections);
+  // a key close to a field's name is a typo, reported by the mapper ("did you mean").
+  std::vector<std::string> metric_fields;
+  const auto* spec = v1::MetricSpec::descriptor();
+  for (int i = 0; i < spec->field_count(); ++i) metric_fields.push_back(spec->field(i)->name());
+  const ExtraKeyHandler section = [&](const google::protobuf::Message& owner,
+                                      const std::string& path, const YAML::Node& key,
+                                      const YAML::Node& value) {
+    if (owner.GetDescriptor() != spec || !closest_match(key.Scalar(), metric_fields).empty()) {
+      return false;
+    }
+    const auto open = path.rfind('[');
+    if (open == std::string::npos) return false;
+    const int metric = std::atoi(path.c_str() + open + 1);
+    out->sections.push_back({metric, key.Scalar(), join_field(path, key.Scalar()), value});
+    return true;
+  };
   // What the schema refuses is reported alone: the rules below assume a mapped profile.
-  if (!yaml_to_message(root, out, file, "", report)) return false;
-  check_profile(*out, [&](const std::string& field, const std::string& message) {
+  if (!yaml_to_message(root, profile.get(), file, "", report, section)) return false;
+  check_profile(*profile, [&](const std::string& field, const std::string& message) {
     *report->add_issues() = locate(root, field, file, "", message);
   });
+  out->profile = std::move(profile);
   const bool ok = report->issues_size() == before;
   if (!ok) report->set_ok(false);
   return ok;
 }
 
-std::vector<ProfilePtr> load_device_profiles(const YAML::Node& list, const std::string& file,
-                                             const std::string& base_dir,
-                                             v1::ConfigReport* report) {
-  std::map<std::string, std::pair<ProfilePtr, std::string>> by_name;
+bool parse_device_profile(const std::string& yaml_text, const std::string& file,
+                          v1::DeviceProfile* out, v1::ConfigReport* report) {
+  ProfileDocument doc;
+  if (!parse_profile_document(yaml_text, file, &doc, report)) return false;
+  *out = *doc.profile;
+  return true;
+}
+
+std::vector<ProfileDocument> load_device_profiles(const YAML::Node& list, const std::string& file,
+                                                  const std::string& base_dir,
+                                                  v1::ConfigReport* report) {
+  std::map<std::string, ProfileDocument> by_name;
   if (!list.IsDefined() || list.IsNull()) return {};
   if (!list.IsSequence()) {
     add_issue(report, file, list.Mark(), "device_profiles",
@@ -162,18 +166,61 @@ std::vector<ProfilePtr> load_device_profiles(const YAML::Node& list, const std::
                   "cannot read the profile: " + text.status().message());
         continue;
       }
-      auto profile = std::make_shared<v1::DeviceProfile>();
-      if (!parse_device_profile(*text, profile_file, profile.get(), report)) continue;
-      auto [it, fresh] = by_name.emplace(profile->name(), std::make_pair(profile, profile_file));
+      ProfileDocument doc;
+      if (!parse_profile_document(*text, profile_file, &doc, report)) continue;
+      const std::string name = doc.profile->name();
+      auto [it, fresh] = by_name.emplace(name, std::move(doc));
       if (!fresh) {
         add_issue(report, file, list[i].Mark(), field,
-                  "profile \"" + profile->name() + "\" in " + profile_file +
-                      " is already defined in " + it->second.second);
+                  "profile \"" + name + "\" in " + profile_file + " is already defined in " +
+                      it->second.file);
       }
     }
   }
+  std::vector<ProfileDocument> out;
+  for (auto& [name, doc] : by_name) out.push_back(std::move(doc));
+  return out;
+}
+
+Status ProfileSections::add(const std::string& plugin, const std::string& descriptor_set) {
+  for (const auto& [key, type] : ConfigSchema::profile_sections(descriptor_set)) {
+    if (auto it = by_key_.find(key); it != by_key_.end()) {
+      if (it->second.schema.type_name() == type) continue;  // two instances of one plugin
+      return Status::InvalidArgument("plugin " + plugin + " reads profile sections '" + key +
+                                     "' as " + type + ", but plugin " + it->second.plugin +
+                                     " reads them as " + it->second.schema.type_name());
+    }
+    auto schema = ConfigSchema::create(descriptor_set, type);
+    if (!schema.ok()) return schema.status().WithContext("plugin " + plugin);
+    by_key_.emplace(key, Reader{plugin, std::move(schema).value()});
+  }
+  return Status::Ok();
+}
+
+const ConfigSchema* ProfileSections::find(const std::string& key) const {
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? nullptr : &it->second.schema;
+}
+
+std::vector<ProfilePtr> bind_profile_sections(const std::vector<ProfileDocument>& docs,
+                                              const ProfileSections& sections,
+                                              v1::ConfigReport* report) {
   std::vector<ProfilePtr> out;
-  for (auto& [name, entry] : by_name) out.push_back(std::move(entry.first));
+  out.reserve(docs.size());
+  for (const ProfileDocument& doc : docs) {
+    if (doc.sections.empty()) {
+      out.push_back(doc.profile);
+      continue;
+    }
+    auto bound = std::make_shared<v1::DeviceProfile>(*doc.profile);
+    for (const ProfileDocument::Section& s : doc.sections) {
+      const ConfigSchema* schema = sections.find(s.key);
+      if (schema == nullptr || s.metric < 0 || s.metric >= bound->metrics_size()) continue;
+      auto bytes = schema->parse(s.value, doc.file, s.path, report);
+      if (bytes.ok()) (*bound->mutable_metrics(s.metric)->mutable_sources())[s.key] = *bytes;
+    }
+    out.push_back(std::move(bound));
+  }
   return out;
 }
 

@@ -77,11 +77,12 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
   d.scheduler = std::make_unique<Scheduler>(std::max(4u, std::thread::hardware_concurrency()));
   d.bus = std::make_unique<MessageBus>(d.file.node.bus_queue_capacity(),
                                        [&d](const std::string& m) { d.warn(m); });
-  d.plugins = std::make_unique<PluginRuntime>(RuntimeContext{
-      d.file, d.trusted_keys, d.run_dir, *d.bus, d.services, d.node_services(),
-      [&d](v1::Event e) { d.emit(std::move(e)); }, [&d](const std::string& m) { d.warn(m); }});
+  d.plugins = std::make_unique<PluginRuntime>(
+      RuntimeContext{d.file, d.trusted_keys, d.run_dir, *d.bus, d.services, d.node_services(),
+                     [&d](v1::Event e) { d.emit(std::move(e)); },
+                     [&d](const std::string& m) { d.warn(m); }, [&d] { d.bind_profiles(); }});
   d.register_collectors();
-  d.profiles.replace(d.file.profiles);
+  d.bind_profiles();  // no plugin yet: no protocol sections until start()
   d.devices = std::make_unique<DeviceDirectory>(&d.profiles);
   if (Status st = d.services.provide(kHostServiceOwner, false, DeviceProfiles::kServiceName,
                                      static_cast<DeviceProfiles*>(&d.profiles));

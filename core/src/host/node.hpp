@@ -115,6 +115,11 @@ class Node {
   friend class HotSwap;
   Node();
   struct Impl;
+  // validate_config(), and the config's profiles with their protocol sections mapped by
+  // the schemas of the config's plugins (into *profiles, when it validates).
+  static v1::ConfigReport check_config(
+      const Impl& d, const std::string& yaml_text, const std::string& file_label,
+      std::vector<std::shared_ptr<const v1::DeviceProfile>>* profiles);
   std::unique_ptr<Impl> impl_;
 };
 

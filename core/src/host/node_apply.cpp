@@ -23,7 +23,8 @@ std::string source_of(const PluginEntry& e) { return e.package.empty() ? e.libra
 
 v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::string& file_label) {
   v1::ApplyResult result;
-  *result.mutable_report() = validate_config(yaml_text, file_label);
+  std::vector<ProfilePtr> profiles;
+  *result.mutable_report() = check_config(*impl_, yaml_text, file_label, &profiles);
   if (!result.report().ok()) {
     result.set_error("the config does not validate; nothing was changed");
     return result;
@@ -44,7 +45,7 @@ v1::ApplyResult Node::apply_config(const std::string& yaml_text, const std::stri
     return result;
   }
 
-  impl_->profiles.replace(next->profiles);  // before plugins that read them are swapped
+  impl_->profiles.replace(std::move(profiles));  // before plugins that read them are swapped
   auto fail = [&](const std::string& what, const Status& st) {
     result.set_error(what + ": " + st.ToString());
     spdlog::warn("config apply stopped at {}: {}", what, st.ToString());

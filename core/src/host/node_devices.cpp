@@ -111,6 +111,22 @@ std::optional<v1::DeviceStatus> Node::device(const std::string& device_id) const
   return impl_->devices->get(device_id);
 }
 
+void Node::Impl::bind_profiles() {
+  ProfileSections sections;
+  std::vector<std::string> problems;
+  if (plugins) {
+    plugins->visit([&](const PluginSlot& slot) {
+      if (!slot.opened.library) return;
+      Status st = sections.add(slot.name, slot.opened.library->info().config_descriptor);
+      if (!st.ok()) problems.push_back(st.message());
+    });
+  }
+  v1::ConfigReport report;
+  profiles.replace(bind_profile_sections(file.profiles, sections, &report));
+  if (report.issues_size() > 0) problems.push_back(format_report(report));
+  for (const std::string& p : problems) warn("device profiles: " + p);
+}
+
 v1::DeviceProfileList Node::device_profiles() const {
   v1::DeviceProfileList out;
   for (const auto& p : impl_->profiles.all()) *out.add_profiles() = *p;

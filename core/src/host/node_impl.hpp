@@ -98,6 +98,9 @@ struct Node::Impl {
   void start_stats_timer();  // node_devices.cpp
   v1::NodeStats stats(double seconds, std::uint64_t tx, std::uint64_t readings) const;
   void register_collectors();
+  // Maps the profiles' protocol sections with the schemas of the plugins whose libraries
+  // are open now and replaces the catalog (node_devices.cpp); problems are warnings.
+  void bind_profiles();
 };
 
 }  // namespace itc::host

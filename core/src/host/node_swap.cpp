@@ -60,13 +60,19 @@ Status Node::unload(const std::string& name) {
 
 v1::ConfigReport Node::validate_config(const std::string& yaml_text,
                                        const std::string& file_label) const {
-  const Impl& d = *impl_;
+  return check_config(*impl_, yaml_text, file_label, nullptr);
+}
+
+v1::ConfigReport Node::check_config(const Impl& d, const std::string& yaml_text,
+                                    const std::string& file_label,
+                                    std::vector<ProfilePtr>* profiles) {
   v1::ConfigReport report;
   auto file = parse_node_file(yaml_text, file_label, d.file.dir, &report);
   if (!file.ok()) {
     report.set_ok(false);
     return report;
   }
+  ProfileSections sections;
   // Security settings come from the node's own configuration only: the text being
   // validated may ask for developer mode or other vendor keys, but what is loaded here
   // is what this node would load. Asking for more is an issue (apply needs a restart).
@@ -102,6 +108,9 @@ v1::ConfigReport Node::validate_config(const std::string& yaml_text,
       issue->set_message(opened.status().message());
       continue;
     }
+    if (Status st = sections.add(entry.name, opened->library->info().config_descriptor); !st.ok()) {
+      add_issue(&report, file_label, YAML::Mark::null_mark(), entry.field_path, st.message());
+    }
     auto config = parse_plugin_config(opened->library->info(), entry, file_label, &report);
     if (!config.ok()) continue;
     auto instance = opened->library->create();
@@ -109,7 +118,9 @@ v1::ConfigReport Node::validate_config(const std::string& yaml_text,
     Status st = (*instance)->validate_config(*config);
     if (!st.ok()) *report.add_issues() = locate_plugin_error(entry, file_label, st);
   }
+  auto bound = bind_profile_sections(file->profiles, sections, &report);
   report.set_ok(report.issues_size() == 0);
+  if (report.ok() && profiles != nullptr) *profiles = std::move(bound);
   return report;
 }
 

@@ -209,6 +209,7 @@ Status PluginRuntime::start(const std::vector<PluginEntry>& entries) {
     deps.push_back({s.name, info.provides, info.requires_});
     by_name[s.name] = &s;
   }
+  if (ctx_.opened) ctx_.opened();
   DependencyPlan plan = plan_dependencies(deps);
   for (auto& [name, why] : plan.failures) {
     PluginSlot* s = by_name[name];
@@ -338,6 +339,7 @@ Status PluginRuntime::load(PluginEntry entry) {
   PluginSlot& s = add_slot(std::move(entry));
   Status failure;
   if (!open(s, &failure)) return failure;
+  if (ctx_.opened) ctx_.opened();
   const auto& info = s.opened.library->info();
   auto plan = plan_dependencies({{s.name, info.provides, info.requires_}}, running_providers());
   if (auto f = plan.failures.find(s.name); f != plan.failures.end()) {

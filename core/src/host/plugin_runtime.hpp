@@ -51,6 +51,9 @@ struct RuntimeContext {
   NodeServices node_services;
   std::function<void(v1::Event)> emit;           // lifecycle events to the node's sinks
   std::function<void(const std::string&)> warn;  // logged and emitted as a warning
+  // After libraries are opened and before any of them initialises (start, load): the
+  // node maps the profiles' protocol sections with the opened plugins' schemas.
+  std::function<void()> opened;
 };
 
 class PluginRuntime {

@@ -23,21 +23,6 @@ double raw_value_for(const v1::MetricSpec& metric, double value) {
   return (value - metric.offset()) / scale;
 }
 
-std::uint32_t modbus_register_count(v1::ModbusDataType type) {
-  switch (type) {
-    case v1::MODBUS_DATA_TYPE_UINT32:
-    case v1::MODBUS_DATA_TYPE_INT32:
-    case v1::MODBUS_DATA_TYPE_FLOAT32:
-      return 2;
-    case v1::MODBUS_DATA_TYPE_UINT64:
-    case v1::MODBUS_DATA_TYPE_INT64:
-    case v1::MODBUS_DATA_TYPE_FLOAT64:
-      return 4;
-    default:
-      return 1;
-  }
-}
-
 const v1::ControlSpec* find_control(const v1::DeviceProfile& profile, v1::Action action) {
   for (const v1::ControlSpec& c : profile.controls()) {
     if (c.action() == action) return &c;

@@ -77,4 +77,4 @@ class ControlPlugin final : public TypedPlugin<Config, Owners> {
 }  // namespace itc::control
 
 ITC_PLUGIN(itc::control::ControlPlugin, "control", "1.0.0", "configuration", "itc.control.Config",
-           "itc.command-gateway.v1", "")
+           "itc.command-gateway.v1", "itc.ledger-store.v2?")

@@ -1,6 +1,7 @@
 #include "command_write.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "itc/services/device_profiles.hpp"
 
@@ -27,11 +28,13 @@ Result<WriteJob> plan_write(PolledDevice& device, const v1::Command& command) {
     return Status::InvalidArgument("profile " + profile.name() + ": the control for " + action +
                                    " names metric " + control->metric() + ", which it lacks");
   }
-  if (!metric->has_modbus()) {
+  const std::optional<ModbusSource> source =
+      profile_section<ModbusSource>(*metric, kProfileSection);
+  if (!source) {
     return Status::InvalidArgument("metric " + metric->name() + " of profile " + profile.name() +
                                    " has no modbus source to write");
   }
-  auto layout = layout_of(metric->modbus());
+  auto layout = layout_of(*source);
   if (!layout.ok()) return layout.status().WithContext("metric " + metric->name());
   if (!is_writable(layout->table)) {
     return Status::InvalidArgument("metric " + metric->name() + " is in " +
@@ -52,7 +55,7 @@ Result<WriteJob> plan_write(PolledDevice& device, const v1::Command& command) {
   job.command = command;
   job.layout = *layout;
   const std::string where = table_name(layout->table) + " " + std::to_string(layout->address);
-  if (layout->table == v1::MODBUS_FUNCTION_COILS) {
+  if (layout->table == MODBUS_FUNCTION_COILS) {
     auto bit = encode_bit(raw);
     if (!bit.ok()) return bit.status().WithContext(metric->name() + " (" + where + ")");
     job.bit = *bit;

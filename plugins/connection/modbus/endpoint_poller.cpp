@@ -242,7 +242,7 @@ void EndpointPoller::write(WriteJob& job) {
   for (std::uint32_t attempt = 0; attempt <= s.retries; ++attempt) {
     if (attempt > 0) ctx_.metrics->retries->add();
     ctx_.metrics->requests->add();
-    o = job.layout.table == v1::MODBUS_FUNCTION_COILS
+    o = job.layout.table == MODBUS_FUNCTION_COILS
             ? link_.write_coil(s.unit_id, job.layout.address, job.bit, s.timeout)
             : link_.write_registers(s.unit_id, job.layout.address, job.registers, s.timeout);
     if (o.ok() || o.failure == Failure::kException) break;

@@ -140,20 +140,20 @@ Outcome ModbusLink::read(std::uint8_t unit, const ReadRequest& request,
   const int addr = request.address;
   const int n = request.count;
   switch (request.table) {
-    case v1::MODBUS_FUNCTION_COILS:
+    case MODBUS_FUNCTION_COILS:
       bits->resize(request.count);
       return call(unit, timeout,
                   [&](modbus_t* c) { return modbus_read_bits(c, addr, n, bits->data()); });
-    case v1::MODBUS_FUNCTION_DISCRETE_INPUTS:
+    case MODBUS_FUNCTION_DISCRETE_INPUTS:
       bits->resize(request.count);
       return call(unit, timeout,
                   [&](modbus_t* c) { return modbus_read_input_bits(c, addr, n, bits->data()); });
-    case v1::MODBUS_FUNCTION_HOLDING_REGISTERS:
+    case MODBUS_FUNCTION_HOLDING_REGISTERS:
       registers->resize(request.count);
       return call(unit, timeout, [&](modbus_t* c) {
         return modbus_read_registers(c, addr, n, registers->data());
       });
-    case v1::MODBUS_FUNCTION_INPUT_REGISTERS:
+    case MODBUS_FUNCTION_INPUT_REGISTERS:
       registers->resize(request.count);
       return call(unit, timeout, [&](modbus_t* c) {
         return modbus_read_input_registers(c, addr, n, registers->data());

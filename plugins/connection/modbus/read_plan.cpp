@@ -1,6 +1,9 @@
 #include "read_plan.hpp"
 
 #include <algorithm>
+#include <optional>
+
+#include "itc/services/device_profiles.hpp"
 
 namespace itc::modbus {
 
@@ -8,8 +11,9 @@ Result<std::vector<PlannedField>> modbus_fields(const v1::DeviceProfile& profile
   std::vector<PlannedField> fields;
   for (int i = 0; i < profile.metrics_size(); ++i) {
     const v1::MetricSpec& m = profile.metrics(i);
-    if (!m.has_modbus()) continue;
-    auto layout = layout_of(m.modbus());
+    const std::optional<ModbusSource> source = profile_section<ModbusSource>(m, kProfileSection);
+    if (!source) continue;
+    auto layout = layout_of(*source);
     if (!layout.ok()) {
       return layout.status().WithContext("metrics[" + std::to_string(i) + "] (" + m.name() + ")");
     }

@@ -23,7 +23,7 @@ struct PlannedField {
 };
 
 struct ReadRequest {
-  v1::ModbusFunction table = v1::MODBUS_FUNCTION_UNSPECIFIED;
+  ModbusFunction table = MODBUS_FUNCTION_UNSPECIFIED;
   std::uint16_t address = 0;
   std::uint16_t count = 0;           // registers or bits
   std::vector<PlannedField> fields;  // each lies within [address, address + count)

@@ -44,19 +44,19 @@ struct IntRange {
   double max_exclusive;
 };
 
-IntRange range_of(v1::ModbusDataType type) {
+IntRange range_of(ModbusDataType type) {
   switch (type) {
-    case v1::MODBUS_DATA_TYPE_BOOL:
+    case MODBUS_DATA_TYPE_BOOL:
       return {0, 2};
-    case v1::MODBUS_DATA_TYPE_UINT16:
+    case MODBUS_DATA_TYPE_UINT16:
       return {0, 65536.0};
-    case v1::MODBUS_DATA_TYPE_INT16:
+    case MODBUS_DATA_TYPE_INT16:
       return {-32768.0, 32768.0};
-    case v1::MODBUS_DATA_TYPE_UINT32:
+    case MODBUS_DATA_TYPE_UINT32:
       return {0, 4294967296.0};
-    case v1::MODBUS_DATA_TYPE_INT32:
+    case MODBUS_DATA_TYPE_INT32:
       return {-2147483648.0, 2147483648.0};
-    case v1::MODBUS_DATA_TYPE_UINT64:
+    case MODBUS_DATA_TYPE_UINT64:
       return {0, 18446744073709551616.0};
     default:  // INT64
       return {-9223372036854775808.0, 9223372036854775808.0};
@@ -65,62 +65,73 @@ IntRange range_of(v1::ModbusDataType type) {
 
 }  // namespace
 
-bool is_bit_table(v1::ModbusFunction table) {
-  return table == v1::MODBUS_FUNCTION_COILS || table == v1::MODBUS_FUNCTION_DISCRETE_INPUTS;
+bool is_bit_table(ModbusFunction table) {
+  return table == MODBUS_FUNCTION_COILS || table == MODBUS_FUNCTION_DISCRETE_INPUTS;
 }
 
-bool is_writable(v1::ModbusFunction table) {
-  return table == v1::MODBUS_FUNCTION_COILS || table == v1::MODBUS_FUNCTION_HOLDING_REGISTERS;
+bool is_writable(ModbusFunction table) {
+  return table == MODBUS_FUNCTION_COILS || table == MODBUS_FUNCTION_HOLDING_REGISTERS;
 }
 
-std::string table_name(v1::ModbusFunction table) {
+std::string table_name(ModbusFunction table) {
   switch (table) {
-    case v1::MODBUS_FUNCTION_COILS:
+    case MODBUS_FUNCTION_COILS:
       return "coils";
-    case v1::MODBUS_FUNCTION_DISCRETE_INPUTS:
+    case MODBUS_FUNCTION_DISCRETE_INPUTS:
       return "discrete inputs";
-    case v1::MODBUS_FUNCTION_HOLDING_REGISTERS:
+    case MODBUS_FUNCTION_HOLDING_REGISTERS:
       return "holding registers";
-    case v1::MODBUS_FUNCTION_INPUT_REGISTERS:
+    case MODBUS_FUNCTION_INPUT_REGISTERS:
       return "input registers";
     default:
       return "no table";
   }
 }
 
-std::string type_name(v1::ModbusDataType type) {
+std::string type_name(ModbusDataType type) {
   switch (type) {
-    case v1::MODBUS_DATA_TYPE_BOOL:
+    case MODBUS_DATA_TYPE_BOOL:
       return "bool";
-    case v1::MODBUS_DATA_TYPE_UINT16:
+    case MODBUS_DATA_TYPE_UINT16:
       return "uint16";
-    case v1::MODBUS_DATA_TYPE_INT16:
+    case MODBUS_DATA_TYPE_INT16:
       return "int16";
-    case v1::MODBUS_DATA_TYPE_UINT32:
+    case MODBUS_DATA_TYPE_UINT32:
       return "uint32";
-    case v1::MODBUS_DATA_TYPE_INT32:
+    case MODBUS_DATA_TYPE_INT32:
       return "int32";
-    case v1::MODBUS_DATA_TYPE_FLOAT32:
+    case MODBUS_DATA_TYPE_FLOAT32:
       return "float32";
-    case v1::MODBUS_DATA_TYPE_UINT64:
+    case MODBUS_DATA_TYPE_UINT64:
       return "uint64";
-    case v1::MODBUS_DATA_TYPE_INT64:
+    case MODBUS_DATA_TYPE_INT64:
       return "int64";
-    case v1::MODBUS_DATA_TYPE_FLOAT64:
+    case MODBUS_DATA_TYPE_FLOAT64:
       return "float64";
     default:
       return "unspecified";
   }
 }
 
-std::uint16_t register_width(v1::ModbusDataType type) {
-  return static_cast<std::uint16_t>(modbus_register_count(type));
+std::uint16_t register_width(ModbusDataType type) {
+  switch (type) {
+    case MODBUS_DATA_TYPE_UINT32:
+    case MODBUS_DATA_TYPE_INT32:
+    case MODBUS_DATA_TYPE_FLOAT32:
+      return 2;
+    case MODBUS_DATA_TYPE_UINT64:
+    case MODBUS_DATA_TYPE_INT64:
+    case MODBUS_DATA_TYPE_FLOAT64:
+      return 4;
+    default:
+      return 1;
+  }
 }
 
-Result<FieldLayout> layout_of(const v1::ModbusSource& source) {
+Result<FieldLayout> layout_of(const ModbusSource& source) {
   FieldLayout f;
   f.table = source.function();
-  if (f.table == v1::MODBUS_FUNCTION_UNSPECIFIED || !v1::ModbusFunction_IsValid(f.table)) {
+  if (f.table == MODBUS_FUNCTION_UNSPECIFIED || !ModbusFunction_IsValid(f.table)) {
     return Status::InvalidArgument(
         "modbus.function: required (coils, discrete_inputs, holding_registers or "
         "input_registers)");
@@ -131,14 +142,14 @@ Result<FieldLayout> layout_of(const v1::ModbusSource& source) {
   }
   f.address = static_cast<std::uint16_t>(source.address());
   f.type = source.data_type();
-  if (!v1::ModbusDataType_IsValid(f.type)) {
+  if (!ModbusDataType_IsValid(f.type)) {
     return Status::InvalidArgument("modbus.data_type: " + std::to_string(source.data_type()) +
                                    " is not a data type (bool, uint16, int16, uint32, int32, "
                                    "float32, uint64, int64 or float64)");
   }
   if (is_bit_table(f.table)) {
-    if (f.type == v1::MODBUS_DATA_TYPE_UNSPECIFIED) f.type = v1::MODBUS_DATA_TYPE_BOOL;
-    if (f.type != v1::MODBUS_DATA_TYPE_BOOL) {
+    if (f.type == MODBUS_DATA_TYPE_UNSPECIFIED) f.type = MODBUS_DATA_TYPE_BOOL;
+    if (f.type != MODBUS_DATA_TYPE_BOOL) {
       return Status::InvalidArgument("modbus.data_type: " + table_name(f.table) +
                                      " hold single bits, so only bool fits, not " +
                                      type_name(f.type));
@@ -150,7 +161,7 @@ Result<FieldLayout> layout_of(const v1::ModbusSource& source) {
     f.width = 1;
     return f;
   }
-  if (f.type == v1::MODBUS_DATA_TYPE_UNSPECIFIED) f.type = v1::MODBUS_DATA_TYPE_UINT16;
+  if (f.type == MODBUS_DATA_TYPE_UNSPECIFIED) f.type = MODBUS_DATA_TYPE_UINT16;
   f.width = register_width(f.type);
   if (source.count() != 0 && source.count() != f.width) {
     return Status::InvalidArgument("modbus.count: " + type_name(f.type) + " takes " +
@@ -161,7 +172,7 @@ Result<FieldLayout> layout_of(const v1::ModbusSource& source) {
     return Status::InvalidArgument("modbus.address: a " + type_name(f.type) + " at " +
                                    std::to_string(f.address) + " runs past register 65535");
   }
-  f.low_word_first = source.word_order() == v1::WORD_ORDER_LOW_FIRST;
+  f.low_word_first = source.word_order() == WORD_ORDER_LOW_FIRST;
   return f;
 }
 
@@ -173,33 +184,33 @@ Status decode_registers(const FieldLayout& layout, std::span<const std::uint16_t
   }
   const std::uint64_t v = combine(layout, registers);
   switch (layout.type) {
-    case v1::MODBUS_DATA_TYPE_BOOL:
+    case MODBUS_DATA_TYPE_BOOL:
       out->set_raw_bool(v != 0);
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_UINT16:
-    case v1::MODBUS_DATA_TYPE_UINT32:
+    case MODBUS_DATA_TYPE_UINT16:
+    case MODBUS_DATA_TYPE_UINT32:
       out->set_raw_int(static_cast<std::int64_t>(v));
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_INT16:
+    case MODBUS_DATA_TYPE_INT16:
       out->set_raw_int(static_cast<std::int16_t>(v));
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_INT32:
+    case MODBUS_DATA_TYPE_INT32:
       out->set_raw_int(static_cast<std::int32_t>(v));
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_INT64:
+    case MODBUS_DATA_TYPE_INT64:
       out->set_raw_int(static_cast<std::int64_t>(v));
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_UINT64:
+    case MODBUS_DATA_TYPE_UINT64:
       if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
         out->set_raw_double(static_cast<double>(v));
       } else {
         out->set_raw_int(static_cast<std::int64_t>(v));
       }
       return Status::Ok();
-    case v1::MODBUS_DATA_TYPE_FLOAT32:
-    case v1::MODBUS_DATA_TYPE_FLOAT64: {
+    case MODBUS_DATA_TYPE_FLOAT32:
+    case MODBUS_DATA_TYPE_FLOAT64: {
       const double d =
-          layout.type == v1::MODBUS_DATA_TYPE_FLOAT32
+          layout.type == MODBUS_DATA_TYPE_FLOAT32
               ? static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(v)))
               : std::bit_cast<double>(v);
       if (std::isnan(d)) return Status::InvalidArgument(type_name(layout.type) + " is NaN");
@@ -218,13 +229,13 @@ Result<std::vector<std::uint16_t>> encode_registers(const FieldLayout& layout, d
   if (!std::isfinite(raw)) {
     return Status::InvalidArgument("value " + number(raw) + " is not a finite number");
   }
-  if (layout.type == v1::MODBUS_DATA_TYPE_FLOAT32) {
+  if (layout.type == MODBUS_DATA_TYPE_FLOAT32) {
     if (std::fabs(raw) > FLT_MAX) {
       return Status::InvalidArgument("value " + number(raw) + " is outside the float32 range");
     }
     return split(layout, std::bit_cast<std::uint32_t>(static_cast<float>(raw)));
   }
-  if (layout.type == v1::MODBUS_DATA_TYPE_FLOAT64) {
+  if (layout.type == MODBUS_DATA_TYPE_FLOAT64) {
     return split(layout, std::bit_cast<std::uint64_t>(raw));
   }
   const double rounded = std::nearbyint(raw);

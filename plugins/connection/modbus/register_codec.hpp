@@ -15,6 +15,7 @@
 #include "itc/status.hpp"
 #include "itc/v1/device.pb.h"
 #include "itc/v1/profile.pb.h"
+#include "modbus_source.pb.h"
 
 namespace itc::modbus {
 
@@ -22,30 +23,33 @@ namespace itc::modbus {
 inline constexpr std::uint32_t kMaxRegistersPerRead = 125;
 inline constexpr std::uint32_t kMaxBitsPerRead = 2000;
 
+// The key of the plugin's section in a device profile's metric (modbus_source.proto).
+inline constexpr const char kProfileSection[] = "modbus";
+
 struct FieldLayout {
-  v1::ModbusFunction table = v1::MODBUS_FUNCTION_UNSPECIFIED;
+  ModbusFunction table = MODBUS_FUNCTION_UNSPECIFIED;
   std::uint16_t address = 0;
   std::uint16_t width = 1;  // registers, or bits (always 1) for coils / discrete inputs
-  v1::ModbusDataType type = v1::MODBUS_DATA_TYPE_UNSPECIFIED;  // never UNSPECIFIED here
+  ModbusDataType type = MODBUS_DATA_TYPE_UNSPECIFIED;  // never UNSPECIFIED here
   bool low_word_first = false;
 };
 
-bool is_bit_table(v1::ModbusFunction table);
-bool is_writable(v1::ModbusFunction table);  // coils and holding registers
+bool is_bit_table(ModbusFunction table);
+bool is_writable(ModbusFunction table);  // coils and holding registers
 
 // "input registers", "holding registers", "coils", "discrete inputs".
-std::string table_name(v1::ModbusFunction table);
+std::string table_name(ModbusFunction table);
 // "float32", "uint16", ...
-std::string type_name(v1::ModbusDataType type);
+std::string type_name(ModbusDataType type);
 
 // Registers a value of `type` occupies (1 for BOOL and 16-bit types).
-std::uint16_t register_width(v1::ModbusDataType type);
+std::uint16_t register_width(ModbusDataType type);
 
 // Checks `source` and applies its defaults. InvalidArgument naming the field
 // ("modbus.count: ...") if the table is missing, the type is not a defined data type or
 // does not fit the table, the count disagrees with the type, or the field runs past
 // address 65535.
-Result<FieldLayout> layout_of(const v1::ModbusSource& source);
+Result<FieldLayout> layout_of(const ModbusSource& source);
 
 // Decodes the field from `registers` (exactly layout.width registers, in address order).
 // InvalidArgument if the value is a NaN or infinite float (the device has no valid

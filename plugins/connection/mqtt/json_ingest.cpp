@@ -38,13 +38,14 @@ Result<JsonIngest> JsonIngest::build(const std::vector<MqttDevice>& devices) {
     if (device.config.sparkplug) continue;
     std::unordered_map<std::string, std::size_t> mine;  // topic -> topics_ index
     for (const v1::MetricSpec& metric : device.profile->metrics()) {
-      if (metric.mqtt().topic().empty()) continue;
-      auto path = JsonPath::parse(metric.mqtt().json_path());
+      const MqttJsonSource json = json_source(metric);
+      if (json.topic().empty()) continue;
+      auto path = JsonPath::parse(json.json_path());
       if (!path.ok()) {
         return Status::InvalidArgument(device.config.id + ": " + metric.name() +
                                        ": json_path: " + path.status().message());
       }
-      const std::string topic = device_topic(metric.mqtt().topic(), device.config.address);
+      const std::string topic = device_topic(json.topic(), device.config.address);
       auto [it, fresh] = mine.emplace(topic, ingest.topics_.size());
       if (fresh) {
         ingest.topics_.push_back({d, topic, device.config.qos, {}});
@@ -77,7 +78,7 @@ bool JsonIngest::handle(std::string_view topic, std::string_view payload,
 }
 
 std::string JsonIngest::command_topic(const MqttDevice& device, const v1::MetricSpec& metric) {
-  return device_topic(metric.mqtt().topic(), device.config.address) + "/set";
+  return device_topic(json_source(metric).topic(), device.config.address) + "/set";
 }
 
 Result<std::string> JsonIngest::command_payload(const v1::MetricSpec& metric, double raw) {

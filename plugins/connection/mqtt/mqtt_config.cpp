@@ -181,21 +181,33 @@ Status check_device_profiles(const MqttConfig& config, const DeviceProfiles& pro
     }
     std::size_t sources = 0;
     for (const v1::MetricSpec& m : profile->metrics()) {
+      const std::string at = "profile " + d.profile + " metric " + m.name() + ": ";
       if (d.sparkplug) {
-        sources += m.sparkplug().metric().empty() ? 0 : 1;
+        if (!m.sources().contains("sparkplug")) continue;
+        if (sparkplug_source(m).metric().empty()) {
+          return invalid(f + ".profile", at + "sparkplug.metric: required");
+        }
+        ++sources;
         continue;
       }
-      if (m.mqtt().topic().empty()) continue;
-      ++sources;
-      const std::string topic = device_topic(m.mqtt().topic(), d.address);
-      if (topic.find_first_of("+#") != std::string::npos) {
-        return invalid(f + ".profile", "profile " + d.profile + " metric " + m.name() +
-                                           ": topic \"" + topic + "\" holds a wildcard");
+      if (!m.sources().contains("mqtt")) continue;
+      const MqttJsonSource json = json_source(m);
+      if (json.topic().empty()) return invalid(f + ".profile", at + "mqtt.topic: required");
+      if (json.topic().find_first_of("+#") != std::string::npos) {
+        return invalid(f + ".profile", at +
+                                           "mqtt.topic: wildcards (+, #) are not allowed in a "
+                                           "device topic, got \"" +
+                                           json.topic() + "\"");
       }
-      if (auto path = JsonPath::parse(m.mqtt().json_path()); !path.ok()) {
-        return invalid(f + ".profile", "profile " + d.profile + " metric " + m.name() +
-                                           ": json_path \"" + m.mqtt().json_path() +
-                                           "\": " + path.status().message());
+      ++sources;
+      const std::string topic = device_topic(json.topic(), d.address);
+      if (topic.find_first_of("+#") != std::string::npos) {
+        return invalid(f + ".profile", at + "topic \"" + topic + "\" holds a wildcard");
+      }
+      if (json.json_path().empty()) return invalid(f + ".profile", at + "mqtt.json_path: required");
+      if (auto path = JsonPath::parse(json.json_path()); !path.ok()) {
+        return invalid(f + ".profile",
+                       at + "json_path \"" + json.json_path() + "\": " + path.status().message());
       }
     }
     if (sources == 0) {
@@ -205,6 +217,18 @@ Status check_device_profiles(const MqttConfig& config, const DeviceProfiles& pro
     }
   }
   return Status::Ok();
+}
+
+}  // namespace itc::mqtt
+
+namespace itc::mqtt {
+
+MqttJsonSource json_source(const v1::MetricSpec& metric) {
+  return profile_section<MqttJsonSource>(metric, "mqtt").value_or(MqttJsonSource());
+}
+
+SparkplugSource sparkplug_source(const v1::MetricSpec& metric) {
+  return profile_section<SparkplugSource>(metric, "sparkplug").value_or(SparkplugSource());
 }
 
 }  // namespace itc::mqtt

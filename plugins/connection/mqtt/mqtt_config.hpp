@@ -11,6 +11,7 @@
 
 #include "itc/services/device_profiles.hpp"
 #include "itc/status.hpp"
+#include "mqtt.pb.h"
 
 namespace itc::mqtt {
 
@@ -65,6 +66,11 @@ Result<MqttConfig> parse_mqtt_config(const Config& msg);
 // says where each metric is read in the device's protocol (MQTT topic + JSON path, or a
 // Sparkplug metric name), with valid JSON paths.
 Status check_device_profiles(const MqttConfig& config, const DeviceProfiles& profiles);
+
+// The metric's sections of a device profile that this plugin reads (mqtt.proto): an
+// empty message (no topic, no metric name) if the profile gives none.
+MqttJsonSource json_source(const v1::MetricSpec& metric);
+SparkplugSource sparkplug_source(const v1::MetricSpec& metric);
 
 // The profile's MQTT topic for a device: "{device}" replaced by `address`.
 std::string device_topic(std::string_view topic_template, std::string_view address);

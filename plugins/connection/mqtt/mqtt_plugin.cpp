@@ -82,8 +82,8 @@ Status MqttPlugin::build_devices(const DeviceProfiles& profiles) {
     d.config = dc;
     d.profile = profiles.find(dc.profile);  // checked by check_device_profiles
     for (const v1::MetricSpec& metric : d.profile->metrics()) {
-      if (!metric.sparkplug().metric().empty()) {
-        d.by_sparkplug_metric.emplace(metric.sparkplug().metric(), &metric);
+      if (const std::string name = sparkplug_source(metric).metric(); !name.empty()) {
+        d.by_sparkplug_metric.emplace(name, &metric);
       }
     }
     index_.emplace(dc.id, devices_.size());
@@ -306,7 +306,7 @@ Result<std::string> MqttPlugin::send_command(const MqttDevice& device, const v1:
     ITC_RETURN_IF_ERROR(link_->publish(msg->topic, msg->payload, 0, false));
     return "sent to " + msg->topic;
   }
-  if (metric->mqtt().topic().empty()) {
+  if (json_source(*metric).topic().empty()) {
     return Status::InvalidArgument("profile " + profile.name() + ": metric " + metric->name() +
                                    " has no mqtt topic to write to");
   }

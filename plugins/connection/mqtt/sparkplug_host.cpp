@@ -131,7 +131,7 @@ Result<OutgoingMessage> SparkplugHost::command(const MqttDevice& device,
                                                const v1::MetricSpec& metric, double raw,
                                                std::uint64_t unix_ms) const {
   const SparkplugAddressConfig& sp = *device.config.sparkplug;
-  const std::string& name = metric.sparkplug().metric();
+  const std::string name = sparkplug_source(metric).metric();
   if (name.empty()) {
     return Status::FailedPrecondition("metric " + metric.name() + " has no Sparkplug name");
   }

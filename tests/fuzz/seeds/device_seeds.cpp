@@ -100,27 +100,27 @@ void write_json(Corpus& corpus) {
 void write_modbus(Corpus& corpus) {
   struct Field {
     const char* name;
-    v1::ModbusFunction function;
-    v1::ModbusDataType type;
-    v1::WordOrder order;
+    itc::modbus::ModbusFunction function;
+    itc::modbus::ModbusDataType type;
+    itc::modbus::WordOrder order;
     double value;
   };
   const Field fields[] = {
-      {"uint16", v1::MODBUS_FUNCTION_HOLDING_REGISTERS, v1::MODBUS_DATA_TYPE_UINT16,
-       v1::WORD_ORDER_UNSPECIFIED, 4200},
-      {"int32-low-first", v1::MODBUS_FUNCTION_HOLDING_REGISTERS, v1::MODBUS_DATA_TYPE_INT32,
-       v1::WORD_ORDER_LOW_FIRST, -123456},
-      {"float32", v1::MODBUS_FUNCTION_INPUT_REGISTERS, v1::MODBUS_DATA_TYPE_FLOAT32,
-       v1::WORD_ORDER_HIGH_FIRST, 230.5},
-      {"float64", v1::MODBUS_FUNCTION_HOLDING_REGISTERS, v1::MODBUS_DATA_TYPE_FLOAT64,
-       v1::WORD_ORDER_HIGH_FIRST, 12345.678},
-      {"uint64", v1::MODBUS_FUNCTION_HOLDING_REGISTERS, v1::MODBUS_DATA_TYPE_UINT64,
-       v1::WORD_ORDER_HIGH_FIRST, 9.0e15},
-      {"coil", v1::MODBUS_FUNCTION_COILS, v1::MODBUS_DATA_TYPE_UNSPECIFIED,
-       v1::WORD_ORDER_UNSPECIFIED, 1},
+      {"uint16", itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS,
+       itc::modbus::MODBUS_DATA_TYPE_UINT16, itc::modbus::WORD_ORDER_UNSPECIFIED, 4200},
+      {"int32-low-first", itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS,
+       itc::modbus::MODBUS_DATA_TYPE_INT32, itc::modbus::WORD_ORDER_LOW_FIRST, -123456},
+      {"float32", itc::modbus::MODBUS_FUNCTION_INPUT_REGISTERS,
+       itc::modbus::MODBUS_DATA_TYPE_FLOAT32, itc::modbus::WORD_ORDER_HIGH_FIRST, 230.5},
+      {"float64", itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS,
+       itc::modbus::MODBUS_DATA_TYPE_FLOAT64, itc::modbus::WORD_ORDER_HIGH_FIRST, 12345.678},
+      {"uint64", itc::modbus::MODBUS_FUNCTION_HOLDING_REGISTERS,
+       itc::modbus::MODBUS_DATA_TYPE_UINT64, itc::modbus::WORD_ORDER_HIGH_FIRST, 9.0e15},
+      {"coil", itc::modbus::MODBUS_FUNCTION_COILS, itc::modbus::MODBUS_DATA_TYPE_UNSPECIFIED,
+       itc::modbus::WORD_ORDER_UNSPECIFIED, 1},
   };
   for (const Field& f : fields) {
-    v1::ModbusSource source;
+    itc::modbus::ModbusSource source;
     source.set_function(f.function);
     source.set_address(100);
     source.set_data_type(f.type);

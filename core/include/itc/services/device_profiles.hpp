@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,10 +49,21 @@ ITC_EXPORT const v1::MetricSpec* find_metric(const v1::DeviceProfile& profile,
 ITC_EXPORT double scaled_value(const v1::MetricSpec& metric, double raw);
 ITC_EXPORT double raw_value_for(const v1::MetricSpec& metric, double value);
 
-// The 16-bit registers a Modbus value of `type` occupies (1 for BOOL and UNSPECIFIED).
-ITC_EXPORT std::uint32_t modbus_register_count(v1::ModbusDataType type);
-
 // The control for `action`, or null if the model does not accept that action.
 ITC_EXPORT const v1::ControlSpec* find_control(const v1::DeviceProfile& profile, v1::Action action);
+
+// The metric's profile section `key` (e.g. "modbus"): a connection plugin's own message
+// (marked (itc.v1.profile_section) = key in its config proto), which the host mapped from
+// the profile's YAML with that plugin's schema. nullopt if the metric gives none. The
+// bytes come from the plugin's own schema, so they parse; bytes that do not (a plugin
+// hot-swapped to an incompatible Section) count as none.
+template <class Section>
+std::optional<Section> profile_section(const v1::MetricSpec& metric, const std::string& key) {
+  auto it = metric.sources().find(key);
+  if (it == metric.sources().end()) return std::nullopt;
+  Section section;
+  if (!section.ParseFromString(it->second)) return std::nullopt;
+  return section;
+}
 
 }  // namespace itc
