@@ -1,0 +1,145 @@
+// itc-light owner, balance and tx: a node's proof checked against the trusted header
+// (see light_cli.hpp).
+#include <cstring>
+#include <iostream>
+
+#include "itc/crypto.hpp"
+#include "itc/light/state_values.hpp"
+#include "light_cli.hpp"
+
+namespace itc::light::cli {
+namespace {
+
+const std::uint8_t* bytes_of(const std::string& s) {
+  return reinterpret_cast<const std::uint8_t*>(s.data());
+}
+
+std::string percent_encoded(std::string_view raw) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : raw) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+// Loads the state and fetches the proof at `target`; prints why when either fails.
+bool prepare(const Options& o, const std::string& target, State* state, std::string* proof) {
+  auto loaded = load_state(o.state_file);
+  if (!loaded.ok()) {
+    std::cerr << "itc-light: " << loaded.status().message() << "\n";
+    return false;
+  }
+  *state = *loaded;
+  auto fetched = fetch(o.node, target);
+  if (!fetched.ok()) {
+    std::cerr << "itc-light: " << fetched.status().message() << "\n";
+    return false;
+  }
+  *proof = std::move(fetched).value();
+  return true;
+}
+
+// Prints the refusal; keeps a newer trusted header the proof brought.
+int finish(const Options& o, const State& state, Outcome outcome, const std::string& what) {
+  if (outcome.ok() || outcome.verdict == Verdict::kAbsent) {
+    if (Status st = save_state(o.state_file, state); !st.ok()) {
+      std::cerr << "itc-light: " << st.message() << "\n";
+      return kExitRefused;
+    }
+    return kExitVerified;
+  }
+  std::cout << "REFUSED " << what << " from " << o.node.url << ": " << describe(outcome) << "\n";
+  return kExitRefused;
+}
+
+Result<std::string> account_of(const std::string& arg) {
+  auto raw = crypto::from_hex(arg);
+  if (raw.ok() && raw->size() == kPublicKeySize) return raw;
+  auto key = crypto::Ed25519PrivateKey::load_pem_file(arg);
+  if (key.ok()) return key->public_key();
+  return Status::InvalidArgument("ACCOUNT must be 64 hex digits or a PEM key file, got '" + arg +
+                                 "'");
+}
+
+}  // namespace
+
+int run_owner(const Options& o) {
+  const std::string key = "d/" + o.argument;
+  State state{};
+  std::string proof;
+  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), &state, &proof)) {
+    return kExitRefused;
+  }
+  Bytes value{};
+  Outcome v =
+      verify_state(&state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
+  DeviceRecord device{};
+  if (v.ok()) v = decode_device(value, &device);
+  const int code = finish(o, state, v, "owner proof of " + o.argument);
+  if (code != kExitVerified) return code;
+  if (v.verdict == Verdict::kAbsent) {
+    std::cout << "VERIFIED device " << o.argument << " is not registered, at " << header_line(state)
+              << "\n";
+  } else {
+    std::cout << "VERIFIED owner of " << o.argument << ": "
+              << crypto::to_hex(std::string(reinterpret_cast<const char*>(device.owner.data), 32))
+              << " (registered at height " << device.registered_height << "), at "
+              << header_line(state) << "\n";
+  }
+  return kExitVerified;
+}
+
+int run_balance(const Options& o) {
+  auto account = account_of(o.argument);
+  if (!account.ok()) {
+    std::cerr << "itc-light: " << account.status().message() << "\n";
+    return kExitUsage;
+  }
+  const std::string key = "a/" + *account;
+  State state{};
+  std::string proof;
+  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), &state, &proof)) {
+    return kExitRefused;
+  }
+  Bytes value{};
+  Outcome v =
+      verify_state(&state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
+  Account a{0, 0};
+  if (v.ok()) v = decode_account(value, &a);
+  const int code = finish(o, state, v, "balance proof");
+  if (code != kExitVerified) return code;
+  std::cout << "VERIFIED balance of " << crypto::to_hex(*account) << ": " << a.balance << " (nonce "
+            << a.nonce << ")" << (v.verdict == Verdict::kAbsent ? " - no account on the chain" : "")
+            << ", at " << header_line(state) << "\n";
+  return kExitVerified;
+}
+
+int run_tx(const Options& o) {
+  auto id = crypto::from_hex(o.argument);
+  if (!id.ok() || id->size() != kHashSize) {
+    std::cerr << "itc-light: tx ID must be 64 hex digits, got '" << o.argument << "'\n";
+    return kExitUsage;
+  }
+  std::string target = "/v1/proofs/tx/" + o.argument;
+  if (o.height) target += "?height=" + std::to_string(*o.height);
+  State state{};
+  std::string proof;
+  if (!prepare(o, target, &state, &proof)) return kExitRefused;
+  Inclusion inclusion{};
+  Outcome v = verify_tx(&state, bytes_of(proof), proof.size(), &inclusion);
+  if (v.ok() && std::memcmp(inclusion.leaf_id, id->data(), kHashSize) != 0) {
+    v = Outcome{Verdict::kKeyMismatch, inclusion.index};  // a proof of another transaction
+  }
+  const int code = finish(o, state, v, "inclusion proof of tx " + o.argument);
+  if (code != kExitVerified) return code;
+  std::cout << "VERIFIED tx " << o.argument << " is in block " << inclusion.height << " (index "
+            << inclusion.index << "), trusted " << header_line(state) << "\n";
+  return kExitVerified;
+}
+
+}  // namespace itc::light::cli
