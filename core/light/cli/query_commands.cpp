@@ -66,23 +66,31 @@ Result<std::string> account_of(const std::string& arg) {
                                  "'");
 }
 
+// Fetches the state proof of `key`, checks it against the trusted header and decodes the
+// value into `record` (left as it is when the key is proven absent: *absent). Prints a
+// refusal; keeps a newer trusted header the proof brought. Returns the exit code.
+template <typename Record>
+int proven_record(const Options& o, const std::string& key, Outcome (*decode)(Bytes, Record*),
+                  const std::string& what, State* state, Record* record, bool* absent) {
+  std::string proof;
+  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), state, &proof)) return kExitRefused;
+  Bytes value{};
+  Outcome v = verify_state(state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
+  if (v.ok()) v = decode(value, record);
+  *absent = v.verdict == Verdict::kAbsent;
+  return finish(o, *state, v, what);
+}
+
 }  // namespace
 
 int run_owner(const Options& o) {
-  const std::string key = "d/" + o.argument;
   State state{};
-  std::string proof;
-  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), &state, &proof)) {
-    return kExitRefused;
-  }
-  Bytes value{};
-  Outcome v =
-      verify_state(&state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
   DeviceRecord device{};
-  if (v.ok()) v = decode_device(value, &device);
-  const int code = finish(o, state, v, "owner proof of " + o.argument);
+  bool absent = false;
+  const int code = proven_record(o, "d/" + o.argument, &decode_device,
+                                 "owner proof of " + o.argument, &state, &device, &absent);
   if (code != kExitVerified) return code;
-  if (v.verdict == Verdict::kAbsent) {
+  if (absent) {
     std::cout << "VERIFIED device " << o.argument << " is not registered, at " << header_line(state)
               << "\n";
   } else {
@@ -100,22 +108,15 @@ int run_balance(const Options& o) {
     std::cerr << "itc-light: " << account.status().message() << "\n";
     return kExitUsage;
   }
-  const std::string key = "a/" + *account;
   State state{};
-  std::string proof;
-  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), &state, &proof)) {
-    return kExitRefused;
-  }
-  Bytes value{};
-  Outcome v =
-      verify_state(&state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
   Account a{0, 0};
-  if (v.ok()) v = decode_account(value, &a);
-  const int code = finish(o, state, v, "balance proof");
+  bool absent = false;
+  const int code =
+      proven_record(o, "a/" + *account, &decode_account, "balance proof", &state, &a, &absent);
   if (code != kExitVerified) return code;
   std::cout << "VERIFIED balance of " << crypto::to_hex(*account) << ": " << a.balance << " (nonce "
-            << a.nonce << ")" << (v.verdict == Verdict::kAbsent ? " - no account on the chain" : "")
-            << ", at " << header_line(state) << "\n";
+            << a.nonce << ")" << (absent ? " - no account on the chain" : "") << ", at "
+            << header_line(state) << "\n";
   return kExitVerified;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "common/block_header_bytes.hpp"
 #include "itc/crypto.hpp"
 #include "itc/ledger/block_commitments.hpp"
 #include "itc/merkle.hpp"
@@ -17,14 +18,8 @@ constexpr std::string_view kMagic = "ITCL";
 constexpr char kVersion = 1;
 enum Kind : char { kHeader = 1, kTx = 2, kReading = 3, kState = 4 };
 
-void put_be(std::uint64_t v, int width, std::string* out) {
-  for (int i = width - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void put_prefixed(std::string_view bytes, std::string* out) {
-  put_be(bytes.size(), 4, out);
-  out->append(bytes);
-}
+using ledger::internal::put_be;
+using ledger::internal::put_len_prefixed;
 
 std::string envelope(Kind kind) {
   std::string out(kMagic);
@@ -37,7 +32,7 @@ std::string envelope(Kind kind) {
 Status put_certified_header(const v1::BlockHeader& header, const v1::QuorumCertificate& qc,
                             std::string* out) {
   const std::string fields = header_fields(header);
-  const std::string hash = crypto::sha256("itc-block-v2" + fields);
+  const std::string hash = block_hash(header);
   if (qc.height() != header.height() || qc.block_hash() != hash) {
     return Status::InvalidArgument("quorum certificate of height " + std::to_string(qc.height()) +
                                    " is not for block " + std::to_string(header.height()));
@@ -56,7 +51,7 @@ Status put_certified_header(const v1::BlockHeader& header, const v1::QuorumCerti
                                    std::to_string(header.height()) + " has " +
                                    std::to_string(signatures.size()) + " signatures");
   }
-  put_prefixed(fields, out);
+  put_len_prefixed(fields, out);
   put_be(qc.view(), 8, out);
   put_be(signatures.size(), 1, out);
   for (const auto& [validator, signature] : signatures) {
@@ -81,7 +76,7 @@ Result<std::string> inclusion(const v1::Block& block, Kind kind, std::vector<std
       merkle::inclusion_proof(hashes, static_cast<std::uint64_t>(index));
   std::string out = envelope(kind);
   ITC_RETURN_IF_ERROR(put_certified_header(block.header(), block.qc(), &out));
-  put_prefixed(leaves[static_cast<std::size_t>(index)], &out);
+  put_len_prefixed(leaves[static_cast<std::size_t>(index)], &out);
   put_be(static_cast<std::uint64_t>(index), 4, &out);
   put_be(path.size(), 1, &out);
   for (const std::string& h : path) out.append(h);
@@ -92,18 +87,7 @@ Result<std::string> inclusion(const v1::Block& block, Kind kind, std::vector<std
 
 std::string header_fields(const v1::BlockHeader& h) {
   std::string buf;
-  put_be(h.height(), 8, &buf);
-  put_prefixed(h.prev_hash(), &buf);
-  put_prefixed(h.merkle_root(), &buf);
-  put_be(static_cast<std::uint64_t>(h.timestamp_us()), 8, &buf);
-  put_be(h.reading_count(), 4, &buf);
-  put_prefixed(h.producer(), &buf);
-  put_be(h.view(), 8, &buf);
-  put_prefixed(h.tx_root(), &buf);
-  put_be(h.tx_count(), 4, &buf);
-  put_prefixed(h.state_root(), &buf);
-  put_be(static_cast<std::uint64_t>(h.milestone_size()), 4, &buf);
-  for (const auto& tip : h.milestone()) put_prefixed(tip, &buf);
+  ledger::internal::put_block_header_fields(h, &buf);
   return buf;
 }
 
@@ -138,11 +122,11 @@ Result<std::string> state_proof(const ledger::LedgerState& state, const v1::Bloc
   const ledger::LedgerState::StateProof proof = state.prove(key);
   std::string out = envelope(kState);
   ITC_RETURN_IF_ERROR(put_certified_header(head.header(), head.qc(), &out));
-  put_prefixed(key, &out);
+  put_len_prefixed(key, &out);
   put_be(proof.entries.size(), 4, &out);
   for (const auto& [k, v] : proof.entries) {
-    put_prefixed(k, &out);
-    put_prefixed(v, &out);
+    put_len_prefixed(k, &out);
+    put_len_prefixed(v, &out);
   }
   for (const std::string& h : proof.path) out.append(h);
   return out;
