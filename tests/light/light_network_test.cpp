@@ -144,6 +144,15 @@ class LightNetworkTest : public QObject {
     QCOMPARE(std::string(reinterpret_cast<const char*>(inc.leaf.data), inc.leaf.size),
              reading_leaf_bytes(with_readings->readings(last)));
 
+    Run cli = light({"init", "--genesis", QString::fromStdString(net_->path("genesis.json"))},
+                    "reading.state");
+    QVERIFY2(cli.code == 0, qPrintable(cli.out));
+    cli = light(at_node({"reading", QString::number(h), QString::number(last)}, url(2), 2),
+                "reading.state");
+    QVERIFY2(cli.code == 0 && cli.out.contains(QString::fromStdString(
+                                  with_readings->readings(last).device_id())),
+             qPrintable(cli.out));
+
     QCOMPARE(net_->get(0, "/v1/proofs/tx/not-hex").status, 400);
     QCOMPARE(net_->get(0, QString("/v1/proofs/reading/%1/100000").arg(h)).status, 404);
   }

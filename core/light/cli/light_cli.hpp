@@ -1,7 +1,7 @@
 // itc-light: a light client on the command line. It keeps libitc-light's State in one
 // small file (ITCS format), syncs it from a node (optionally cross-checked by a witness
 // node) and checks the node's answers itself: a device's owner, an account's balance, a
-// transaction's inclusion. It trusts the genesis (or a checkpoint) it was initialised
+// transaction's or reading's inclusion. It trusts the genesis (or a checkpoint) it was initialised
 // with and nothing a node says. Every command prints its verdict and why.
 // Exit codes: 0 verified, 1 refused or failed (the reason on stdout/stderr), 2 bad usage,
 // 3 an attack: two nodes served conflicting certified headers.
@@ -31,6 +31,7 @@ struct Options {
   bool has_witness = false;
   std::string argument;  // DEVICE, ACCOUNT or tx ID
   std::optional<std::uint64_t> height;
+  std::uint32_t index = 0;  // a reading's index in its block
 };
 
 int run_init(const Options& o);
@@ -38,6 +39,7 @@ int run_sync(const Options& o);
 int run_owner(const Options& o);
 int run_balance(const Options& o);
 int run_tx(const Options& o);
+int run_reading(const Options& o);
 
 // Shared by the commands (light_state_io.cpp).
 Result<State> load_state(const std::string& path);

@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
   add_node(tx, o);
   tx->callback([&] { action = [&] { return lc::run_tx(o); }; });
 
+  auto* reading = app.add_subcommand("reading", "Reading INDEX of block HEIGHT, proven");
+  reading->add_option("HEIGHT", o.height, "Block height")->required();
+  reading->add_option("INDEX", o.index, "The reading's index in the block")->required();
+  add_node(reading, o);
+  reading->callback([&] { action = [&] { return lc::run_reading(o); }; });
+
   app.footer(
       "Exit codes: 0 verified, 1 refused or failed, 2 bad usage, 3 attack (conflicting "
       "certified headers).\nExamples:\n"

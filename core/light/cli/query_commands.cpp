@@ -5,6 +5,7 @@
 
 #include "itc/crypto.hpp"
 #include "itc/light/state_values.hpp"
+#include "itc/v1/device.pb.h"
 #include "light_cli.hpp"
 
 namespace itc::light::cli {
@@ -140,6 +141,33 @@ int run_tx(const Options& o) {
   if (code != kExitVerified) return code;
   std::cout << "VERIFIED tx " << o.argument << " is in block " << inclusion.height << " (index "
             << inclusion.index << "), trusted " << header_line(state) << "\n";
+  return kExitVerified;
+}
+
+int run_reading(const Options& o) {
+  std::string target =
+      "/v1/proofs/reading/" + std::to_string(o.height.value_or(0)) + "/" + std::to_string(o.index);
+  State state{};
+  std::string proof;
+  if (!prepare(o, target, &state, &proof)) return kExitRefused;
+  Inclusion inclusion{};
+  Outcome v = verify_reading(&state, bytes_of(proof), proof.size(), &inclusion);
+  if (v.ok() && (inclusion.height != o.height || inclusion.index != o.index)) {
+    v = Outcome{Verdict::kKeyMismatch, inclusion.index};  // a proof of another reading
+  }
+  v1::Reading reading;
+  if (v.ok() &&
+      !reading.ParseFromArray(inclusion.leaf.data, static_cast<int>(inclusion.leaf.size))) {
+    v = Outcome{Verdict::kBadValue, 0};
+  }
+  const int code = finish(o, state, v,
+                          "inclusion proof of reading " + std::to_string(o.index) + " of block " +
+                              std::to_string(*o.height));
+  if (code != kExitVerified) return code;
+  std::cout << "VERIFIED reading " << o.index << " of block " << inclusion.height << ": "
+            << reading.device_id() << " " << reading.metric() << " = " << reading.value() << " "
+            << reading.unit() << " (sampled at " << reading.sampled_at_us() << " us), trusted "
+            << header_line(state) << "\n";
   return kExitVerified;
 }
 
