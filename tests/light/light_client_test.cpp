@@ -250,6 +250,16 @@ class LightClientTest : public QObject {
     QCOMPARE(name(update(&s, h)), QString("ok"));
   }
 
+  void refuses_a_validator_set_that_repeats_a_key() {
+    light::Validator v[2]{};
+    v[0].power = v[1].power = 1;
+    light::State s{};
+    const light::Outcome o = light::init_from_genesis(&s, "c", 1, v, 2);
+    QCOMPARE(name(o), QString("bad_validator_set"));
+    QCOMPARE(o.detail, 1u);
+    QVERIFY(!s.initialised);
+  }
+
   void state_survives_its_file_encoding() {
     LightChain chain;
     light::State s = chain.trusting();

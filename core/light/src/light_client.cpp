@@ -32,6 +32,11 @@ Outcome load_validators(State* out, const char* chain_id, std::size_t chain_id_l
     if (validators[i].power == 0 || validators[i].power > (1ULL << 32)) {
       return {Verdict::kBadValidatorSet, static_cast<std::uint32_t>(i)};
     }
+    for (std::size_t j = 0; j < i; ++j) {  // one key signing twice would count twice
+      if (std::memcmp(validators[j].public_key, validators[i].public_key, kPublicKeySize) == 0) {
+        return {Verdict::kBadValidatorSet, static_cast<std::uint32_t>(i)};
+      }
+    }
     out->validators[i] = validators[i];
     out->total_power += validators[i].power;
   }
