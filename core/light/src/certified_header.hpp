@@ -17,7 +17,7 @@ inline constexpr std::uint8_t kMagic[4] = {'I', 'T', 'C', 'L'};
 inline constexpr std::uint8_t kFormatVersion = 1;
 inline constexpr std::size_t kMaxMessage = 64 * 1024;
 inline constexpr std::size_t kMaxHeader = 4096;
-inline constexpr std::size_t kMaxProducer = 64;
+inline constexpr std::size_t kMaxProducer = 64;  // a node name (host kMaxNodeNameLength)
 inline constexpr std::size_t kMaxMilestoneTips = 64;
 
 enum class Kind : std::uint8_t { kHeader = 1, kTx = 2, kReading = 3, kState = 4 };
