@@ -1,5 +1,6 @@
 // itc-light owner, balance and tx: a node's proof checked against the trusted header
 // (see light_cli.hpp).
+#include <cctype>
 #include <cstring>
 #include <iostream>
 

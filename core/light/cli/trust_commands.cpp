@@ -1,4 +1,5 @@
 // itc-light init and sync (see light_cli.hpp).
+#include <charconv>
 #include <iostream>
 
 #include "itc/crypto.hpp"
@@ -27,10 +28,10 @@ Result<State> trust_root(const Options& o) {
   }
   const std::size_t colon = o.checkpoint.find(':');
   std::uint64_t height = 0;
-  try {
-    height = colon == std::string::npos ? 0 : std::stoull(o.checkpoint.substr(0, colon));
-  } catch (const std::exception&) {
-    height = 0;
+  if (colon != std::string::npos) {
+    const char* end = o.checkpoint.data() + colon;
+    auto [at, ec] = std::from_chars(o.checkpoint.data(), end, height);
+    if (ec != std::errc() || at != end) height = 0;
   }
   auto hash = colon == std::string::npos ? Result<std::string>(Status::InvalidArgument("no ':'"))
                                          : crypto::from_hex(o.checkpoint.substr(colon + 1));
