@@ -86,7 +86,8 @@ inline v1::Transaction signed_device_transfer(const crypto::Ed25519PrivateKey& o
 
 // A block as the PBFT validators would commit it: `txs` applied on `state` (each must
 // pass), proposed by validator-0, with a quorum certificate signed by the validators
-// `signers` (keys from 'A' + index). Returns the block and the state delta it committed.
+// `signers` (keys from 'A' + index), carrying `readings`. Returns the block and the state
+// delta it committed.
 struct CommittedBlock {
   v1::Block block;
   v1::StateDelta delta;
@@ -111,8 +112,10 @@ inline v1::QuorumCertificate sign_qc(const v1::Block& block, const std::vector<i
 inline CommittedBlock commit_certified_block(ledger::LedgerState& state,
                                              const std::string& prev_hash,
                                              const std::vector<v1::Transaction>& txs,
-                                             const std::vector<int>& signers = {0, 1, 2}) {
+                                             const std::vector<int>& signers = {0, 1, 2},
+                                             const std::vector<v1::Reading>& readings = {}) {
   CommittedBlock out;
+  for (const v1::Reading& r : readings) *out.block.add_readings() = r;
   ledger::LedgerState::BlockDraft draft = state.begin_block(key_from('A').public_key());
   for (const v1::Transaction& tx : txs) {
     if (Status s = draft.apply(tx); !s.ok()) qFatal("fixture tx refused: %s", s.message().c_str());
@@ -124,6 +127,7 @@ inline CommittedBlock commit_certified_block(ledger::LedgerState& state,
   h->set_timestamp_us(1'704'067'200'000'000 + static_cast<std::int64_t>(draft.height()));
   h->set_producer("validator-0");
   h->set_merkle_root(readings_merkle_root(out.block));
+  h->set_reading_count(static_cast<std::uint32_t>(out.block.readings_size()));
   h->set_tx_count(static_cast<std::uint32_t>(out.block.transactions_size()));
   h->set_tx_root(transactions_root(out.block));
   h->set_state_root(draft.state_root());

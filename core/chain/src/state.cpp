@@ -286,6 +286,15 @@ v1::StateDelta LedgerState::commit_oldest() {
 
 void LedgerState::discard_pending() { impl_->pending.clear(); }
 
+LedgerState::StateProof LedgerState::prove(std::string_view key) const {
+  StateProof proof;
+  proof.bucket = internal::bucket_of(key);
+  const StateMap& bucket = impl_->base.bucket(proof.bucket);
+  proof.entries.assign(bucket.begin(), bucket.end());
+  proof.path = impl_->base.audit_path(proof.bucket);
+  return proof;
+}
+
 std::optional<v1::Account> LedgerState::account(std::string_view account) const {
   const std::string* bytes = impl_->base.find(account_key(account));
   v1::Account a;

@@ -40,6 +40,13 @@ std::size_t BucketedState::size() const {
   return n;
 }
 
+std::vector<std::string> BucketedState::audit_path(std::size_t b) const {
+  std::vector<std::string> path;
+  path.reserve(kStateBucketBits);
+  for (std::size_t i = kStateBuckets + b; i > 1; i /= 2) path.push_back(tree_[i ^ 1]);
+  return path;
+}
+
 std::string BucketedState::bucket_leaf(std::size_t b, const std::vector<Change>& changes) const {
   const StateMap& base = buckets_[b];
   std::string bytes;

@@ -38,6 +38,10 @@ class BucketedState {
   // without changing it.
   std::string root_with(const std::vector<const StateMap*>& overlays) const;
   std::size_t size() const;
+  // Bucket `b`'s entries, and its audit path to root(): the sibling at each level from
+  // the bucket's leaf up (kStateBucketBits hashes).
+  const StateMap& bucket(std::size_t b) const { return buckets_[b]; }
+  std::vector<std::string> audit_path(std::size_t b) const;
 
  private:
   // Bucket hash of bucket `b` with `changes` (sorted, "" deletes) merged over it.

@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "host/admin_proofs.hpp"
 #include "host/admin_server.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
@@ -87,22 +88,6 @@ Status parse_json(const std::string& body, pb::Message& msg) {
     return Status::InvalidArgument("malformed " + type + " JSON: " + std::string(st.message()));
   }
   return Status::Ok();
-}
-
-// The value of `key` in a query string "a=1&b=2", if present.
-std::optional<std::string> query_param(std::string_view query, std::string_view key) {
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    std::size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view pair = query.substr(pos, amp - pos);
-    std::size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-    }
-    pos = amp + 1;
-  }
-  return std::nullopt;
 }
 
 // The plugin's status after a lifecycle call, or {} if the node no longer lists it.
@@ -415,6 +400,21 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
     {"GET", "/v1/accounts/{hex key}", kToken, "v1.Account, committed state (404 if none)",
      [](Node& n, Req r) -> AdminOutcome { return account(n, r.params[0]); }},
+    {"GET", "/v1/proofs/header", kToken,
+     "light-client header update: the newest header and its qc, or block H's with "
+     "`?height=H` (binary, schemas/light-proof-format.md)",
+     [](Node& n, Req r) -> AdminOutcome { return proof_of_head(n, r.query); }},
+    {"GET", "/v1/proofs/state/{key}", kToken,
+     "light-client state proof of a key (raw bytes, percent-encoded: `a%2F<32 bytes>`, "
+     "`d%2F<device id>`) against the newest header: value or absence (binary)",
+     [](Node& n, Req r) -> AdminOutcome { return proof_of_state(n, r.params[0]); }},
+    {"GET", "/v1/proofs/tx/{hex id}", kToken,
+     "light-client inclusion proof of a transaction; `?height=H` (default: the newest 1024 "
+     "blocks) (binary)",
+     [](Node& n, Req r) -> AdminOutcome { return proof_of_tx(n, r.params[0], r.query); }},
+    {"GET", "/v1/proofs/reading/{height}/{index}", kToken,
+     "light-client inclusion proof of reading `index` of block `height` (binary)",
+     [](Node& n, Req r) -> AdminOutcome { return proof_of_reading(n, r.params[0], r.params[1]); }},
     {"GET", "/v1/bus", kToken, "`{\"topics\": [v1.TopicStats...]}`",
      [](Node& n, Req) -> AdminOutcome { return bus_topics(n); }},
     {"POST", "/v1/commands", kToken, "body v1.Command → v1.CommandResult (403 if refused)",
@@ -422,6 +422,21 @@ const AdminRoute kRoutes[] = {
 };
 
 }  // namespace
+
+std::optional<std::string> query_param(std::string_view query, std::string_view key) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(pos, amp - pos);
+    std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    }
+    pos = amp + 1;
+  }
+  return std::nullopt;
+}
 
 std::span<const AdminRoute> admin_routes() { return kRoutes; }
 

@@ -12,6 +12,7 @@
 // may block on Node calls.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,9 @@ std::span<const AdminRoute> admin_routes();
 // The endpoint list as a Markdown table (what `itc-node --print-routes` prints and
 // README.md carries between its admin-routes markers).
 std::string admin_route_list();
+
+// The value of `key` in a query string "a=1&b=2" (percent-decoded), if present.
+std::optional<std::string> query_param(std::string_view query, std::string_view key);
 
 // "%41b" -> "Ab"; a '%' not followed by two hex digits stays as it is.
 std::string percent_decode(std::string_view s);

@@ -10,6 +10,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "itc/v1/ledger.pb.h"
 
 namespace itc::fuzz {
 
@@ -45,6 +48,9 @@ inline std::string u16le(std::size_t n) {
 // pbft_frame, pbft_replica, ledger_block, signed_frame: from a 4-validator network of
 // real Replicas and real signing.
 void write_peer_seeds(Corpus& corpus);
+// light_proof: header updates, tx, reading and state proofs (itc_light_prover) of the
+// blocks such a network committed (heights in order), as a node would serve them.
+void write_light_seeds(Corpus& corpus, const std::vector<v1::Block>& blocks);
 // sparkplug, json_payload, modbus_registers, store_readings.
 void write_device_seeds(Corpus& corpus);
 // node_config, device_profile, plugin_config, package_manifest.

@@ -114,6 +114,9 @@ void write_network_seeds(Corpus& corpus) {
   corpus.add("pbft_replica", "backup-normal-case", std::string(1, '\1') + net.replica_records[1]);
   corpus.add("pbft_replica", "primary-normal-case", std::string(1, '\0') + net.replica_records[0]);
   for (const auto& [kind, frame] : net.frames) corpus.add("pbft_frame", kind, frame);
+  std::vector<v1::Block> committed;
+  for (const auto& [height, block] : net.blocks) committed.push_back(block);
+  write_light_seeds(corpus, committed);
   for (const auto& [height, block] : net.blocks) {
     corpus.add("ledger_block", "height-" + std::to_string(height), block.SerializeAsString());
     if (height >= 3) break;

@@ -1,5 +1,6 @@
 #include "itc/ledger/block_commitments.hpp"
 
+#include "common/block_header_bytes.hpp"
 #include "common/ledger_encoding.hpp"
 #include "itc/canonical_bytes.hpp"
 #include "itc/merkle.hpp"
@@ -7,8 +8,6 @@
 namespace itc {
 namespace {
 
-using ledger::internal::put_be;
-using ledger::internal::put_len_prefixed;
 using ledger::internal::short_hex;
 
 constexpr std::string_view kBlockDomain = "itc-block-v2";
@@ -38,22 +37,8 @@ std::string transactions_root(const v1::Block& block) {
 }
 
 std::string block_hash(const v1::BlockHeader& h) {
-  std::string buf;
-  buf.reserve(kBlockDomain.size() + 8 + 4 + 32 + 4 + 32 + 8 + 4 + 4 + h.producer().size() + 8 + 4 +
-              32 + 4 + 4 + 32 + 4 + 32 * h.milestone_size());
-  buf.append(kBlockDomain);
-  put_be(h.height(), 8, &buf);
-  put_len_prefixed(h.prev_hash(), &buf);
-  put_len_prefixed(h.merkle_root(), &buf);
-  put_be(static_cast<std::uint64_t>(h.timestamp_us()), 8, &buf);
-  put_be(h.reading_count(), 4, &buf);
-  put_len_prefixed(h.producer(), &buf);
-  put_be(h.view(), 8, &buf);
-  put_len_prefixed(h.tx_root(), &buf);
-  put_be(h.tx_count(), 4, &buf);
-  put_len_prefixed(h.state_root(), &buf);
-  put_be(static_cast<std::uint64_t>(h.milestone_size()), 4, &buf);
-  for (const auto& tip : h.milestone()) put_len_prefixed(tip, &buf);
+  std::string buf(kBlockDomain);
+  ledger::internal::put_block_header_fields(h, &buf);
   return crypto::sha256(buf);
 }
 

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "itc/status.hpp"
@@ -83,6 +84,16 @@ class LedgerState {
   // key order (empty if nothing is pending).
   v1::StateDelta commit_oldest();
   void discard_pending();
+
+  // What a light client needs to check `key` against committed_root(): the key's bucket
+  // (bucket_of: first 12 bits of SHA-256(key)), all of that bucket's entries in key order
+  // (the key's value among them, or its absence) and the bucket's audit path, bottom up.
+  struct StateProof {
+    std::size_t bucket = 0;
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::vector<std::string> path;
+  };
+  StateProof prove(std::string_view key) const;
 
   // Committed values only (what clients may rely on).
   std::optional<v1::Account> account(std::string_view account) const;

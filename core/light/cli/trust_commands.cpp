@@ -1,0 +1,121 @@
+// itc-light init and sync (see light_cli.hpp).
+#include <charconv>
+#include <iostream>
+
+#include "itc/crypto.hpp"
+#include "itc/ledger/validators.hpp"
+#include "itc/light/genesis_trust.hpp"
+#include "light_cli.hpp"
+
+namespace itc::light::cli {
+namespace {
+
+const std::uint8_t* bytes_of(const std::string& s) {
+  return reinterpret_cast<const std::uint8_t*>(s.data());
+}
+
+std::string hash_hex(const State& s) {
+  return crypto::to_hex(std::string(reinterpret_cast<const char*>(s.header.hash), kHashSize));
+}
+
+Result<State> trust_root(const Options& o) {
+  auto genesis = ledger::load_genesis(o.genesis_file);
+  if (!genesis.ok()) return genesis.status();
+  State state{};
+  if (o.checkpoint.empty()) {
+    ITC_RETURN_IF_ERROR(trust_genesis(*genesis, &state));
+    return state;
+  }
+  const std::size_t colon = o.checkpoint.find(':');
+  std::uint64_t height = 0;
+  if (colon != std::string::npos) {
+    const char* end = o.checkpoint.data() + colon;
+    auto [at, ec] = std::from_chars(o.checkpoint.data(), end, height);
+    if (ec != std::errc() || at != end) height = 0;
+  }
+  auto hash = colon == std::string::npos ? Result<std::string>(Status::InvalidArgument("no ':'"))
+                                         : crypto::from_hex(o.checkpoint.substr(colon + 1));
+  if (height == 0 || !hash.ok() || hash->size() != kHashSize) {
+    return Status::InvalidArgument("--checkpoint " + o.checkpoint +
+                                   ": expected HEIGHT:HASH (a height of at least 1 and 64 hex "
+                                   "digits of the block hash)");
+  }
+  ITC_RETURN_IF_ERROR(trust_checkpoint(*genesis, height, *hash, &state));
+  return state;
+}
+
+}  // namespace
+
+int run_init(const Options& o) {
+  auto state = trust_root(o);
+  if (!state.ok()) {
+    std::cerr << "itc-light: " << state.status().message() << "\n";
+    return kExitRefused;
+  }
+  if (Status st = save_state(o.state_file, *state); !st.ok()) {
+    std::cerr << "itc-light: " << st.message() << "\n";
+    return kExitRefused;
+  }
+  std::cout << "initialised " << o.state_file << ": chain "
+            << std::string(state->chain_id, state->chain_id_len) << ", " << state->validator_count
+            << " validators, " << header_line(*state) << "\n";
+  return kExitVerified;
+}
+
+int run_sync(const Options& o) {
+  auto state = load_state(o.state_file);
+  if (!state.ok()) {
+    std::cerr << "itc-light: " << state.status().message() << "\n";
+    return kExitRefused;
+  }
+  const State before = *state;
+  auto head = fetch(o.node, "/v1/proofs/header");
+  if (!head.ok()) {
+    std::cerr << "itc-light: " << head.status().message() << "\n";
+    return kExitRefused;
+  }
+  const Outcome o1 = apply_header(&*state, bytes_of(*head), head->size());
+  if (!o1.ok()) {
+    std::cout << "REFUSED header from " << o.node.url << ": " << describe(o1) << "\n";
+    if (o1.verdict == Verdict::kConflictingHeader) {
+      std::cout << "ATTACK: " << o.node.url
+                << " serves a certified header that conflicts with the trusted one ("
+                << header_line(before) << ")\n";
+      return kExitAttack;
+    }
+    return kExitRefused;
+  }
+  if (o.has_witness) {
+    const std::uint64_t h = state->header.height;
+    auto seen = fetch(o.witness, "/v1/proofs/header?height=" + std::to_string(h));
+    if (!seen.ok()) {
+      std::cout << "REFUSED: witness " << o.witness.url << " cannot confirm height " << h << ": "
+                << seen.status().message() << "\n";
+      return kExitRefused;
+    }
+    State fresh = before;
+    fresh.header = TrustedHeader{};  // judge the witness's header by its certificate alone
+    const Outcome ow = apply_header(&fresh, bytes_of(*seen), seen->size());
+    if (!ow.ok()) {
+      std::cout << "REFUSED: witness " << o.witness.url
+                << " served an invalid header: " << describe(ow) << "\n";
+      return kExitRefused;
+    }
+    if (fresh.header.height != h || hash_hex(fresh) != hash_hex(*state)) {
+      std::cout << "ATTACK: two certified headers for height " << h << ":\n  " << o.node.url
+                << " says " << hash_hex(*state) << "\n  " << o.witness.url << " says "
+                << hash_hex(fresh) << " (height " << fresh.header.height << ")\n";
+      return kExitAttack;
+    }
+  }
+  if (Status st = save_state(o.state_file, *state); !st.ok()) {
+    std::cerr << "itc-light: " << st.message() << "\n";
+    return kExitRefused;
+  }
+  std::cout << "VERIFIED header: " << header_line(*state) << ", certified by a quorum of "
+            << state->validator_count << " validators"
+            << (o.has_witness ? ", confirmed by witness " + o.witness.url : std::string()) << "\n";
+  return kExitVerified;
+}
+
+}  // namespace itc::light::cli

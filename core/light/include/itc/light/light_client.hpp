@@ -1,0 +1,64 @@
+// libitc-light: a light client that trusts the validator set and one quorum-certified
+// header, and checks what any node serves against them, honest or not. Messages are in
+// the compact binary format of schemas/light-proof-format.md (magic "ITCL", version 1).
+//
+// Contract for a small device: no exceptions, no allocation by this library (views
+// returned point into the caller's message buffer, valid while it lives), fixed-size
+// State; SHA-256 and Ed25519 come from the crypto port (src/crypto_port.cpp, OpenSSL's
+// libcrypto here). Every function returns an Outcome whose verdict names what failed;
+// on failure the State is unchanged.
+// Thread safety: none; calls on one State must not overlap. Different States are
+// independent.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "itc/light/client_state.hpp"
+#include "itc/light/verdict.hpp"
+
+namespace itc::light {
+
+struct Bytes {
+  const std::uint8_t* data;
+  std::size_t size;
+};
+
+// Trust from genesis: the chain id and its validators (keys and powers), no header yet.
+Outcome init_from_genesis(State* state, const char* chain_id, std::size_t chain_id_len,
+                          const Validator* validators, std::size_t count);
+// Trust from genesis plus a checkpoint: the header at `height` must hash to `hash`; a
+// different certified header at that height is refused as kConflictingHeader.
+Outcome init_from_checkpoint(State* state, const char* chain_id, std::size_t chain_id_len,
+                             const Validator* validators, std::size_t count, std::uint64_t height,
+                             const std::uint8_t hash[kHashSize]);
+
+// A header update (kind 1): the header's quorum certificate is checked against the
+// validator set; a newer header is adopted, the trusted one again is kOk, an older one
+// kStaleHeader, another header at the trusted height kConflictingHeader.
+Outcome apply_header(State* state, const std::uint8_t* message, std::size_t size);
+
+// What an inclusion proof showed: the certified block's height and the included leaf
+// (its bytes and, for a transaction, its id = SHA-256 of the bytes).
+struct Inclusion {
+  std::uint64_t height;
+  std::uint32_t index;
+  Bytes leaf;
+  std::uint8_t leaf_id[kHashSize];
+};
+
+// A transaction's (kind 2) or reading's (kind 3) inclusion in a certified block. The
+// proof carries that block's header and quorum certificate: a block at or below the
+// trusted height is checked by its certificate (inclusion is permanent); a newer one is
+// adopted as the trusted header first.
+Outcome verify_tx(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out);
+Outcome verify_reading(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out);
+
+// A state proof (kind 4) for `key` against the newest state: its header must be the
+// trusted one or newer (then adopted); older is kStaleHeader. On kOk *value is the key's
+// value; kAbsent proves the key has no value. Keys are the chain's ("a/" + account key,
+// "d/" + device id; state_keys.hpp builds them).
+Outcome verify_state(State* state, const std::uint8_t* message, std::size_t size,
+                     const std::uint8_t* key, std::size_t key_len, Bytes* value);
+
+}  // namespace itc::light

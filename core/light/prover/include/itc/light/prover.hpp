@@ -1,0 +1,33 @@
+// The node side of the light-client format (schemas/light-proof-format.md): encodes
+// header updates and inclusion and state proofs from the chain's own objects (blocks,
+// quorum certificates, LedgerState), for libitc-light to check. A node that serves them
+// is not trusted: whatever it changes, the client refuses with the reason.
+// Thread safety: pure functions (LedgerState must not change during state_proof).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "itc/chain/state.hpp"
+#include "itc/status.hpp"
+#include "itc/v1/ledger.pb.h"
+
+namespace itc::light::prover {
+
+// The header's fields as the block hash reads them (after its domain); SHA-256 of
+// "itc-block-v2" and these bytes is block_hash(header).
+std::string header_fields(const v1::BlockHeader& header);
+
+// A header update (kind 1) for a block and its quorum certificate. InvalidArgument if
+// the certificate is not for the block's height and hash, or has no signature.
+Result<std::string> header_update(const v1::BlockHeader& header, const v1::QuorumCertificate& qc);
+// Inclusion of transaction / reading `index` of `block` (kind 2 / 3); the block carries
+// its certificate. NotFound if there is no such index.
+Result<std::string> tx_proof(const v1::Block& block, int index);
+Result<std::string> reading_proof(const v1::Block& block, int index);
+// A state proof (kind 4) for `key` against `head`, the block at state.committed_height()
+// (its state_root is state.committed_root(); FailedPrecondition if not).
+Result<std::string> state_proof(const ledger::LedgerState& state, const v1::Block& head,
+                                std::string_view key);
+
+}  // namespace itc::light::prover

@@ -1,0 +1,163 @@
+// Light-client proof endpoints (see admin_proofs.hpp).
+#include "host/admin_proofs.hpp"
+
+#include <charconv>
+#include <vector>
+
+#include "itc/chain/state.hpp"
+#include "itc/crypto.hpp"
+#include "itc/ledger/transactions.hpp"
+#include "itc/light/prover.hpp"
+#include "itc/services/ledger_store.hpp"
+
+namespace itc::host {
+namespace {
+
+constexpr std::uint64_t kTxSearchDepth = 1024;
+constexpr int kStateSnapshotTries = 3;
+
+Result<LedgerStore*> store_of(Node& node) {
+  auto* store = static_cast<LedgerStore*>(node.find_service(LedgerStore::kServiceName));
+  if (store == nullptr) {
+    return Status::Unavailable("no running plugin provides " +
+                               std::string(LedgerStore::kServiceName) +
+                               " (load a store plugin, e.g. store-sqlite)");
+  }
+  return store;
+}
+
+Result<std::uint64_t> decimal(const std::string& text, std::string_view what) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument(std::string(what) + " must be a decimal number, got '" + text +
+                                   "'");
+  }
+  return v;
+}
+
+AdminResponse binary(const Result<std::string>& proof) {
+  if (!proof.ok()) return admin_error(proof.status());
+  return AdminResponse{200, "application/octet-stream", *proof};
+}
+
+// The newest block as a Block (header, hash, certificate); FailedPrecondition on a chain
+// whose blocks carry no certificate or state root (solo ordering).
+Result<v1::Block> certified_head(LedgerStore& store) {
+  auto head = store.head();
+  if (!head.ok()) return head.status();
+  if (!head->has_value()) return Status::NotFound("the ledger has no block yet");
+  v1::Block block;
+  *block.mutable_header() = (*head)->header();
+  block.set_hash((*head)->hash());
+  *block.mutable_qc() = (*head)->qc();
+  if (block.qc().signatures_size() == 0 || block.header().state_root().empty()) {
+    return Status::FailedPrecondition(
+        "block " + std::to_string(block.header().height()) +
+        " has no quorum certificate or state root (solo ordering): a light client has "
+        "nothing to check it by");
+  }
+  return block;
+}
+
+Result<std::string> state_proof(LedgerStore& store, const std::string& key) {
+  // The head and the state are read separately: a block committed in between shows as a
+  // root mismatch, and the pair is read again.
+  Status last = Status::Ok();
+  for (int attempt = 0; attempt < kStateSnapshotTries; ++attempt) {
+    auto head = certified_head(store);
+    if (!head.ok()) return head.status();
+    std::vector<v1::StateEntry> entries;
+    ITC_RETURN_IF_ERROR(store.scan_state([&](const std::string& k, const std::string& v) {
+      v1::StateEntry e;
+      e.set_key(k);
+      e.set_value(v);
+      entries.push_back(std::move(e));
+      return Status::Ok();
+    }));
+    ledger::LedgerState state{v1::Genesis()};
+    last = state.restore(entries, head->header().height(), head->header().state_root());
+    if (last.ok()) return light::prover::state_proof(state, *head, key);
+  }
+  return Status::Unavailable("the state kept changing while it was read (" + last.message() +
+                             "); ask again");
+}
+
+}  // namespace
+
+AdminResponse proof_of_head(Node& node, std::string_view query) {
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  if (auto h = query_param(query, "height")) {
+    auto height = decimal(*h, "height");
+    if (!height.ok()) return admin_error(height.status());
+    auto block = (*store)->block(*height);
+    if (!block.ok()) return admin_error(block.status());
+    return binary(light::prover::header_update(block->header(), block->qc()));
+  }
+  auto head = certified_head(**store);
+  if (!head.ok()) return admin_error(head.status());
+  return binary(light::prover::header_update(head->header(), head->qc()));
+}
+
+AdminResponse proof_of_state(Node& node, const std::string& key) {
+  if (key.empty() || key.size() > 256) {
+    return admin_error(Status::InvalidArgument("state key must be 1 to 256 bytes, got " +
+                                               std::to_string(key.size())));
+  }
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  return binary(state_proof(**store, key));
+}
+
+AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_view query) {
+  auto id = crypto::from_hex(hex_id);
+  if (!id.ok() || id->size() != crypto::kSha256Size) {
+    return admin_error(Status::InvalidArgument(
+        "transaction id must be 64 hex digits (SHA-256), got '" + hex_id + "'"));
+  }
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  auto head = (*store)->head();
+  if (!head.ok()) return admin_error(head.status());
+  if (!head->has_value()) return admin_error(Status::NotFound("the ledger has no block yet"));
+  std::uint64_t top = (*head)->header().height();
+  std::uint64_t bottom = top > kTxSearchDepth ? top - kTxSearchDepth + 1 : 1;
+  if (auto h = query_param(query, "height")) {
+    auto height = decimal(*h, "height");
+    if (!height.ok()) return admin_error(height.status());
+    top = bottom = *height;
+  }
+  for (std::uint64_t h = top; h >= bottom && h > 0; --h) {
+    auto block = (*store)->block(h);
+    if (!block.ok()) return admin_error(block.status());
+    for (int i = 0; i < block->transactions_size(); ++i) {
+      if (ledger::tx_id(block->transactions(i)) == *id) {
+        return binary(light::prover::tx_proof(*block, i));
+      }
+    }
+  }
+  return admin_error(Status::NotFound("transaction " + hex_id + " is not in blocks " +
+                                      std::to_string(bottom) + " to " + std::to_string(top) +
+                                      " (name its block with ?height=)"));
+}
+
+AdminResponse proof_of_reading(Node& node, const std::string& height_text,
+                               const std::string& index_text) {
+  auto height = decimal(height_text, "height");
+  if (!height.ok()) return admin_error(height.status());
+  auto index = decimal(index_text, "reading index");
+  if (!index.ok()) return admin_error(index.status());
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  auto block = (*store)->block(*height);
+  if (!block.ok()) return admin_error(block.status());
+  if (*index >= static_cast<std::uint64_t>(block->readings_size())) {
+    return admin_error(Status::NotFound("block " + height_text + " has " +
+                                        std::to_string(block->readings_size()) +
+                                        " readings, no index " + index_text));
+  }
+  return binary(light::prover::reading_proof(*block, static_cast<int>(*index)));
+}
+
+}  // namespace itc::host
