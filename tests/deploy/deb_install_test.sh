@@ -38,7 +38,6 @@ fi
 work=$2
 deb=$3
 root=$work/root
-mount --make-rprivate /
 mkdir -p "$root"
 for d in usr etc var; do
   mkdir -p "$work/upper/$d" "$work/overlay-work/$d" "$root/$d"
