@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "host/config_file.hpp"
 #include "sqlite_snapshot.hpp"
@@ -110,11 +111,17 @@ int restore(const std::string& config, const std::string& store, const std::stri
     }
   }
   const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> written;
   for (const auto& [from, to] : {std::pair{ledger_from, files->ledger}, {kv_from, files->kv}}) {
     fs::create_directories(fs::path(to).parent_path(), ec);
-    if (ec) return fail(Status::FailedPrecondition("cannot create " + to + ": " + ec.message()));
-    auto copied = copy_database(from, to);
-    if (!copied.ok()) return fail(copied.status());
+    Status st = ec ? Status::FailedPrecondition("cannot create " + to + ": " + ec.message())
+                   : copy_database(from, to).status();
+    if (!st.ok()) {
+      // All or nothing: a half restore would be refused next time ("exists").
+      for (const std::string& w : written) fs::remove(w, ec);
+      return fail(st);
+    }
+    written.push_back(to);
   }
   if (!fs::exists(files->token, ec)) {
     if (Status st = copy_token(dir + "/" + kTokenFile, files->token); !st.ok()) return fail(st);
