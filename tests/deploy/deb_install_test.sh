@@ -29,8 +29,13 @@ if [[ ${1:-} != --inside ]]; then
   [[ -f ${debs[0]} ]] || fail "cpack wrote no iot-chain_*.deb in $work/out"
   echo "built $(basename "${debs[0]}") ($(du -h "${debs[0]}" | cut -f1))"
   # A private mount, network and PID namespace: the overlays, the node's loopback port and
-  # any process left behind all vanish with it.
-  unshare --mount --net --pid --fork --mount-proc "$0" --inside "$work" "${debs[0]}"
+  # any process left behind all vanish with it. unshare makes the new namespace's mounts
+  # private, which needs / to be a mount point; in a chroot (a clean root made by
+  # fresh-debian.sh) it is not, and the mounts keep the propagation they have (every mount
+  # the test makes is below $work).
+  propagation=private
+  mountpoint -q / || propagation=unchanged
+  unshare --mount --propagation "$propagation" --net --pid --fork "$0" --inside "$work" "${debs[0]}"
   echo "PASS"
   exit 0
 fi
@@ -97,7 +102,7 @@ in_root chown "$user:$group" "$state"
 # The unit's sandbox, in a mount namespace of its own: read-only binds over the whole
 # root but the StateDirectory, and a fresh /tmp.
 sandboxed() {
-  exec unshare --mount bash -c '
+  exec unshare --mount --propagation unchanged bash -c '
     root=$1; state=$2; shift 2
     for d in usr etc var; do mount --bind "$root/$d" "$root/$d"; mount -o remount,bind,ro "$root/$d"; done
     mount --bind "$root$state" "$root$state"
