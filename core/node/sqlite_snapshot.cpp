@@ -77,7 +77,10 @@ Result<SnapshotInfo> copy_database(const std::string& from, const std::string& t
     info.pages = static_cast<std::uint64_t>(sqlite3_backup_pagecount(backup));
     sqlite3_backup_finish(backup);
     if (rc != SQLITE_DONE) return sqlite_failure(target->get(), rc, "backup " + from + " to " + to);
-    return Status::Ok();
+    // The copy keeps the source's WAL mode; a rollback journal makes it one self-contained
+    // file (the stores switch their databases back to WAL when they open them).
+    auto mode = first_text(target->get(), to, "PRAGMA journal_mode=DELETE");
+    return mode.ok() ? Status::Ok() : mode.status();
   }();
   target->reset();
   if (copied.ok()) copied = check_database(to);
