@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "backup_commands.hpp"
 #include "host/admin_routes.hpp"
 #include "host/admin_server.hpp"
 #include "host/config_check.hpp"
@@ -173,14 +174,16 @@ int main(int argc, char** argv) {
       "  itc-node --config deploy/examples/single-node.yaml\n"
       "  itc-node --check-config deploy/examples/single-node.yaml\n"
       "  itc-node --config node.yaml --dev --progress --run-for 30\n"
-      "  itc-node --print-routes     (the admin API's endpoints)\n\n"
+      "  itc-node --print-routes     (the admin API's endpoints)\n"
+      "  itc-node backup --config node.yaml --to /var/backups/itc/node-2026-12-03\n"
+      "  itc-node restore --config node.yaml --from /var/backups/itc/node-2026-12-03\n\n"
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
       "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
       "Probes need no token: GET /healthz (liveness), GET /readyz (readiness: 503 naming\n"
       "what is not ready: not started, a plugin not RUNNING, blocks not being committed).\n"
       "Exit status: 0 clean shutdown, 1 cannot start or config invalid, 2 usage error,\n"
       "3 a plugin failed to start (the node ran the rest), 4 the stop lost data (it says\n"
-      "what and how much).");
+      "what and how much). backup, restore: 0 done, 1 refused or failed (it says why).");
   app.add_option("--config", opt.config, "The node's YAML config file")->check(CLI::ExistingFile);
   app.add_option("--check-config", opt.check_config,
                  "Validate FILE (plugin sections included), print each issue as "
@@ -200,7 +203,9 @@ int main(int argc, char** argv) {
   app.add_flag("--print-routes", opt.print_routes,
                "Print the admin API's endpoints (method, path, token, what) as a Markdown "
                "table, then exit");
+  const itc::node::BackupCommands backup(app);
   CLI11_PARSE(app, argc, argv);
+  if (backup.chosen()) return backup.run();
 
   if (opt.version) {
     std::printf("itc-node %s (plugin ABI %u.%u)\n", ITC_VERSION, itc::kAbiMajor, itc::kAbiMinor);
