@@ -17,7 +17,7 @@
 #include <mutex>
 
 #include "bench.hpp"
-#include "free_port.hpp"
+#include "bench_network.hpp"
 #include "itc/crypto.hpp"
 #include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
@@ -27,67 +27,12 @@
 namespace itc::bench {
 namespace {
 
-using itc::testing::free_port;
-
-constexpr int kValidators = 4;
 constexpr int kAccounts = 2000;
 
 crypto::Ed25519PrivateKey account_key(int i) {
   return *crypto::Ed25519PrivateKey::from_seed(
       crypto::sha256("bench-account-" + std::to_string(i)));
 }
-
-struct Network {
-  std::filesystem::path dir;
-  v1::Genesis genesis;
-  std::vector<std::unique_ptr<BenchNode>> nodes;
-
-  explicit Network(const std::string& pbft_extra) {
-    dir = std::filesystem::temp_directory_path() /
-          ("itc-bench-net-" +
-           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(dir);
-    genesis.set_chain_id("itc-bench");
-    genesis.set_min_fee(1);
-    genesis.set_allow_unsigned_anchors(true);  // a benchmark network only
-    for (int i = 0; i < kValidators; ++i) {
-      auto key = *crypto::Ed25519PrivateKey::generate();
-      (void)key.save_pem_file((dir / ("validator-" + std::to_string(i) + ".pem")).string());
-      auto* v = genesis.add_validators();
-      v->set_name("validator-" + std::to_string(i));
-      v->set_public_key(key.public_key());
-      v->set_address("127.0.0.1:" + std::to_string(free_port()));
-    }
-    for (int j = 0; j < kAccounts; ++j) {
-      auto* a = genesis.add_allocations();
-      a->set_account(account_key(j).public_key());
-      a->set_balance(1'000'000'000);
-    }
-    (void)write_file_atomically((dir / "genesis.json").string(), ledger::genesis_to_json(genesis),
-                                0644);
-    const std::string pkg = ITC_PACKAGE_DIR;
-    for (int i = 0; i < kValidators; ++i) {
-      const std::string name = "validator-" + std::to_string(i);
-      std::string y =
-          "node:\n  name: " + name + "\n  data_dir: data\n  admin: {listen: \"off\"}\n" +
-          "  trusted_vendor_keys: [" + ITC_VENDOR_KEY + "]\nplugins:\n" +
-          "  - name: store-sqlite\n    package: " + pkg + "/store-sqlite.itcpkg\n" +
-          "  - name: pbft\n    package: " + pkg +
-          "/pbft.itcpkg\n    config: {genesis_file: " + (dir / "genesis.json").string() +
-          ", identity_key_file: " + (dir / (name + ".pem")).string() + pbft_extra + "}\n";
-      nodes.push_back(std::make_unique<BenchNode>(y, false));
-    }
-  }
-  ~Network() {
-    nodes.clear();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  TransactionPool* pool(int i) {
-    return static_cast<TransactionPool*>(
-        nodes[static_cast<std::size_t>(i)]->node->find_service(TransactionPool::kServiceName));
-  }
-};
 
 struct LoadResult {
   double committed_per_s = 0;
@@ -146,27 +91,6 @@ LoadResult closed_loop(TransactionPool* pool, std::function<v1::Transaction()> n
   return out;
 }
 
-// Ed25519 verifications per second on every core.
-double verification_ceiling() {
-  auto key = *crypto::Ed25519PrivateKey::generate();
-  const std::string msg(200, 'x');
-  const std::string sig = key.sign(msg);
-  auto pub = *crypto::Ed25519PublicKey::from_raw(key.public_key());
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<std::uint64_t> total{0};
-  std::vector<std::thread> pool;
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      std::uint64_t n = 0;
-      while (std::chrono::steady_clock::now() < end) n += pub.verify(msg, sig) ? 1 : 0;
-      total += n;
-    });
-  }
-  for (auto& t : pool) t.join();
-  return static_cast<double>(total.load()) / 2.0;
-}
-
 void report(const char* what, const LoadResult& r) {
   std::printf("  %s: %.0f committed/s, commit latency p50 %.1f ms, p99 %.1f ms", what,
               r.committed_per_s, r.p50_ms, r.p99_ms);
@@ -207,7 +131,14 @@ int bench_consensus() {
       }
     }
   }
-  Network net(", batch_max_requests: 1600, batch_delay_ms: 2, pipeline_window: 12");
+  Network net(", batch_max_requests: 1600, batch_delay_ms: 2, pipeline_window: 12",
+              [](v1::Genesis& g) {
+                for (int j = 0; j < kAccounts; ++j) {
+                  auto* a = g.add_allocations();
+                  a->set_account(account_key(j).public_key());
+                  a->set_balance(1'000'000'000);
+                }
+              });
   std::this_thread::sleep_for(std::chrono::seconds(2));  // links up
   std::uint64_t seq = 0;
   auto anchors = [&] {
@@ -217,16 +148,17 @@ int bench_consensus() {
     tx.mutable_anchor()->set_data(crypto::sha256(std::to_string(seq)));
     return tx;
   };
-  LoadResult unsigned_run = closed_loop(net.pool(0), anchors, 8000, 2.0, 10.0);
+  LoadResult unsigned_run = closed_loop(net.service<TransactionPool>(0), anchors, 8000, 2.0, 10.0);
   report("unsigned 32-byte requests, 8,000 in flight", unsigned_run);
   // The same requests at lighter loads: the latency side of the curve.
   report("unsigned 32-byte requests, 1,000 in flight",
-         closed_loop(net.pool(0), anchors, 1000, 1.0, 5.0));
+         closed_loop(net.service<TransactionPool>(0), anchors, 1000, 1.0, 5.0));
   report("unsigned 32-byte requests,   100 in flight",
-         closed_loop(net.pool(0), anchors, 100, 1.0, 5.0));
+         closed_loop(net.service<TransactionPool>(0), anchors, 100, 1.0, 5.0));
   std::size_t next = 0;
   auto signed_transfers = [&] { return transfers[next++ % transfers.size()]; };
-  LoadResult signed_run = closed_loop(net.pool(0), signed_transfers, 8000, 2.0, 10.0);
+  LoadResult signed_run =
+      closed_loop(net.service<TransactionPool>(0), signed_transfers, 8000, 2.0, 10.0);
   report("Ed25519-signed transfers, 8,000 in flight", signed_run);
   std::printf("  signed transfers reach %.0f%% of the verification ceiling (%.0f/s)\n",
               100.0 * signed_run.committed_per_s / (ceiling / kValidators), ceiling / kValidators);

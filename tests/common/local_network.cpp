@@ -41,6 +41,7 @@ LocalNetwork::LocalNetwork(NetworkOptions opt) : opt_(std::move(opt)) {
     a->set_account(accounts_.back().public_key());
     a->set_balance(opt_.balance);
   }
+  if (opt_.genesis_extra) opt_.genesis_extra(genesis_);
   if (!write_file_atomically(path("genesis.json"), ledger::genesis_to_json(genesis_), 0644).ok()) {
     qFatal("cannot write genesis");
   }

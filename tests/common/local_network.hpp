@@ -11,6 +11,7 @@
 #include <QtTest>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ struct NetworkOptions {
   std::vector<int> byzantine;  // validator indexes the test plays itself (no process)
   std::string pbft_extra;      // appended to each pbft config (YAML flow entries)
   int lamps = 0;               // simulated lamps per validator (0: none)
+  // Adds to the genesis before it is written (devices, more allocations).
+  std::function<void(v1::Genesis&)> genesis_extra;
 };
 
 class LocalNetwork {

@@ -171,6 +171,50 @@ class MilestoneTest : public QObject {
     QVERIFY(engine->apply_milestone(1, {pay}).ok());
     QCOMPARE(engine->balance(account("bob")), 4u);
   }
+
+  // A node orders milestone 2 before milestone 1 is applied (PBFT pipelines blocks): the
+  // plan on top of milestone 1's tips is what applying them one after the other gives.
+  void milestonePlannedAheadOfAnEarlierOneMatchesApplyingInOrder() {
+    Fleet fleet;
+    fleet.lamp("alice");
+    const auto e = entry_points();
+    const auto tx_a = lamp_reading(fleet, "la", {e[0], e[1]});
+    const std::string a = transaction_id(tx_a);
+    const auto tx_pay = fleet.issuers["alice"]->issue_transfer(account("bob"), 60, e, kNow);
+    const std::string pay = transaction_id(tx_pay);
+    const auto tx_b = lamp_reading(fleet, "lb", {a, pay});
+    const std::string b = transaction_id(tx_b);
+    const auto tx_again =
+        fleet.issuers["alice"]->issue_transfer(account("carol"), 60, {a, b}, kNow);
+    const std::vector<std::string> ids = {a, pay, b, transaction_id(tx_again)};
+    auto in_order = make_engine(fleet, {{account("alice"), 100}});
+    auto ahead = make_engine(fleet, {{account("alice"), 100}});
+    for (auto* engine : {in_order.get(), ahead.get()})
+      for (const auto* tx : {&tx_a, &tx_pay, &tx_b, &tx_again}) admit(*engine, *tx);
+    const auto m1 = in_order->apply_milestone(1, {ids[1]});
+    const auto m2 = in_order->apply_milestone(2, {ids[3]});
+    QVERIFY(m1.ok() && m2.ok());
+
+    DeviceLedger ledger({{account("alice"), 100}});
+    const auto p1 = ahead->plan_milestone({ids[1]}, {}, ledger);
+    const auto p2 = ahead->plan_milestone({ids[3]}, {{ids[1]}}, ledger);
+    QVERIFY(p1.ok() && p2.ok());
+    QCOMPARE(p2->cone, (std::vector<std::string>{ids[0], ids[2], ids[3]}));
+    QCOMPARE(p2->inclusion_root, m2->inclusion_root);
+    QCOMPARE(p2->conflicting.size(), 1u);  // the second 60 of alice's 100
+    QCOMPARE(p2->conflicting[0].first, ids[3]);
+    QCOMPARE(ledger.state_root(), m2->state_root);
+    QCOMPARE(ahead->latest_milestone(), 0u);  // planning changed nothing
+    // Finalising out of turn, or with a plan of another cone, is refused.
+    QVERIFY(!ahead->finalize_milestone(1, {ids[3]}, *p1).ok());
+    QVERIFY(ahead->finalize_milestone(1, {ids[1]}, *p1).ok());
+    QVERIFY(ahead->finalize_milestone(2, {ids[3]}, *p2).ok());
+    QVERIFY(ahead->status(ids[3]).state == TxStatus::State::kConflicting);
+    QCOMPARE(ahead->milestone(2)->inclusion_root, m2->inclusion_root);
+    const auto proof = ahead->proof(ids[2]);
+    QVERIFY(proof.ok());
+    QVERIFY(verify_inclusion_proof(ids[2], *proof, m2->inclusion_root));
+  }
 };
 
 QTEST_GUILESS_MAIN(MilestoneTest)

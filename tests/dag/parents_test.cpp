@@ -81,6 +81,14 @@ class ParentsTest : public QObject {
         lamp_reading(fleet, "lamp-3", {id_of(a), engine->select_tips(1, now)[0]}, now);
     expect_refusal(engine->submit(bytes_of(late), now), Refusal::kBelowMaxDepth,
                    "oldest root at milestone 1");
+    // A node that asked its peers for it (a milestone names it) holds it all the same, and
+    // one issued long before the window too: depth, window and rate are for new ones.
+    QVERIFY(engine->submit(bytes_of(late), now, Arrival::kRequested).outcome == Outcome::kAdmitted);
+    const auto stale =
+        lamp_reading(fleet, "lamp-4", engine->select_tips(2, now), kNow - 3'600'000'000);
+    expect_refusal(engine->submit(bytes_of(stale), now), Refusal::kIssueTime, "outside the window");
+    QVERIFY(engine->submit(bytes_of(stale), now, Arrival::kRequested).outcome ==
+            Outcome::kAdmitted);
     // a is no longer held as a node, yet still answered as final.
     QCOMPARE(static_cast<int>(engine->status(id_of(a)).state),
              static_cast<int>(TxStatus::State::kFinal));

@@ -373,6 +373,25 @@ Status LedgerState::BlockDraft::apply(const v1::Transaction& tx) {
   return Status::Ok();
 }
 
+std::optional<std::string> LedgerState::BlockDraft::move_balance(const std::string& from,
+                                                                 const std::string& to,
+                                                                 std::uint64_t amount) {
+  TxView view([this](const std::string& key) { return get(key); });
+  const std::string from_key = account_key(from);
+  auto found = view.account_at(from_key);
+  if (!found.ok()) return found.status().message();
+  v1::Account payer = found->value_or(v1::Account());
+  if (payer.balance() < amount) {
+    return "insufficient balance: " + std::to_string(payer.balance()) + " held, " +
+           std::to_string(amount) + " sent";
+  }
+  payer.set_balance(payer.balance() - amount);
+  view.put(from_key, payer);
+  if (Status s = credit(view, to, amount); !s.ok()) return std::string("balance overflow");
+  for (auto& [key, value] : view.take()) writes_.insert_or_assign(key, std::move(value));
+  return std::nullopt;
+}
+
 std::string LedgerState::BlockDraft::state_root() const {
   std::vector<const StateMap*> overlays;
   overlays.reserve(state_->impl_->pending.size() + 1);

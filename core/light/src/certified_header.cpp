@@ -37,6 +37,8 @@ void read_header_fields(wire::Reader& h, Header* out) {
   const std::uint64_t tips = h.uint(4);
   if (tips > kMaxMilestoneTips) h.fail(Verdict::kTooLarge, tips_at);
   for (std::uint64_t i = 0; i < tips && !h.failed(); ++i) h.prefixed_exact(kHashSize);
+  out->dag_root = nullptr;
+  if (tips > 0) out->dag_root = h.prefixed_exact(kHashSize).data;
   if (!h.failed() && out->height == 0) h.fail(Verdict::kNonCanonical, 0);
   h.expect_end();
 }

@@ -29,6 +29,7 @@ struct Header {
   const std::uint8_t* merkle_root;
   const std::uint8_t* tx_root;
   const std::uint8_t* state_root;  // nullptr where the chain keeps no state (solo)
+  const std::uint8_t* dag_root;    // the DAG inclusion root; nullptr without a milestone
   std::uint32_t reading_count;
   std::uint32_t tx_count;
   std::uint8_t hash[kHashSize];  // block hash computed over the header's bytes

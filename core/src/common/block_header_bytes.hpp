@@ -14,7 +14,7 @@ namespace itc::ledger::internal {
 
 inline void put_block_header_fields(const v1::BlockHeader& h, std::string* out) {
   out->reserve(out->size() + 8 + 4 + 32 + 4 + 32 + 8 + 4 + 4 + h.producer().size() + 8 + 4 + 32 +
-               4 + 4 + 32 + 4 + 36 * static_cast<std::size_t>(h.milestone_size()));
+               4 + 4 + 32 + 4 + 36 * static_cast<std::size_t>(h.milestone_size()) + 36);
   put_be(h.height(), 8, out);
   put_len_prefixed(h.prev_hash(), out);
   put_len_prefixed(h.merkle_root(), out);
@@ -27,6 +27,8 @@ inline void put_block_header_fields(const v1::BlockHeader& h, std::string* out) 
   put_len_prefixed(h.state_root(), out);
   put_be(static_cast<std::uint64_t>(h.milestone_size()), 4, out);
   for (const auto& tip : h.milestone()) put_len_prefixed(tip, out);
+  // Only a header with a milestone has the DAG's root (so older headers hash as before).
+  if (h.milestone_size() > 0) put_len_prefixed(h.dag_root(), out);
 }
 
 }  // namespace itc::ledger::internal

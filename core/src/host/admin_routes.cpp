@@ -17,9 +17,11 @@
 #include "host/admin_server.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
+#include "itc/canonical_bytes.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
+#include "itc/services/device_transactions.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/transaction_pool.hpp"
 
@@ -185,6 +187,70 @@ AdminOutcome submit_tx(Node& node, const std::string& body) {
     }
   };
   return deferred;
+}
+
+// ---- DAG side chain: device transactions ----------------------------------------------
+
+DeviceTransactions* device_transactions(Node& node) {
+  return static_cast<DeviceTransactions*>(node.find_service(DeviceTransactions::kServiceName));
+}
+
+AdminResponse no_dag() {
+  return no_provider(DeviceTransactions::kServiceName,
+                     "load the ordering plugin `pbft` with `dag: true`");
+}
+
+AdminResponse submit_dag_tx(Node& node, const std::string& body) {
+  v1::DeviceTransaction tx;
+  if (Status st = parse_json(body, tx); !st.ok()) return admin_error(st);
+  DeviceTransactions* dag = device_transactions(node);
+  if (!dag) return no_dag();
+  v1::DagSubmitResult r;
+  Status st = guard("DeviceTransactions::submit", [&] {
+    r = dag->submit(deterministic_bytes(tx));
+    return Status::Ok();
+  });
+  if (!st.ok()) return admin_error(st);
+  if (r.outcome() == "admitted") return json_ok(r, 200);
+  if (r.outcome() == "waiting") return json_ok(r, 202);
+  return json_ok(r, r.reason() == "unavailable" ? 503 : 422);
+}
+
+AdminResponse dag_tx_status(Node& node, const std::string& hex) {
+  Result<std::string> id = crypto::from_hex(hex);
+  if (!id.ok() || id->size() != 32) {
+    return admin_error(
+        Status::InvalidArgument("a DAG transaction id is 64 hex digits, got '" + hex + "'"));
+  }
+  DeviceTransactions* dag = device_transactions(node);
+  if (!dag) return no_dag();
+  v1::DagTxStatus status;
+  Status st = guard("DeviceTransactions::status", [&] {
+    status = dag->status(*id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return admin_error(st);
+  return json_ok(status, status.state() == "unknown" ? 404 : 200);
+}
+
+AdminResponse dag_tips(Node& node, std::string_view query) {
+  std::uint32_t count = 2;
+  if (auto text = query_param(query, "count")) {
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), count);
+    if (text->empty() || ec != std::errc() || end != text->data() + text->size() || count < 1 ||
+        count > 8) {
+      return admin_error(Status::InvalidArgument("count must be 1..8, got '" + *text + "'"));
+    }
+  }
+  DeviceTransactions* dag = device_transactions(node);
+  if (!dag) return no_dag();
+  v1::DagTips tips;
+  Status st = guard("DeviceTransactions::tips", [&] {
+    tips = dag->tips(count);
+    return Status::Ok();
+  });
+  if (!st.ok()) return admin_error(st);
+  return json_ok(tips);
 }
 
 LedgerStore* ledger_store(Node& node) {
@@ -398,6 +464,16 @@ const AdminRoute kRoutes[] = {
      "body v1.Transaction → v1.TxResult once committed (200) or refused (422); 504 after "
      "30 s without a verdict; 503 without a TransactionPool",
      [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
+    {"POST", "/v1/dag/tx", kToken,
+     "body v1.DeviceTransaction → v1.DagSubmitResult: admitted (200), waiting for parents "
+     "(202), refused with the rule (422); 503 without a DAG",
+     [](Node& n, Req r) -> AdminOutcome { return submit_dag_tx(n, r.body); }},
+    {"GET", "/v1/dag/tx/{hex id}", kToken,
+     "v1.DagTxStatus: waiting, pending (weight), final or conflicting at a milestone (404 "
+     "unknown)",
+     [](Node& n, Req r) -> AdminOutcome { return dag_tx_status(n, r.params[0]); }},
+    {"GET", "/v1/dag/tips", kToken, "v1.DagTips: `?count=N` (1..8, default 2) tips to approve",
+     [](Node& n, Req r) -> AdminOutcome { return dag_tips(n, r.query); }},
     {"GET", "/v1/accounts/{hex key}", kToken, "v1.Account, committed state (404 if none)",
      [](Node& n, Req r) -> AdminOutcome { return account(n, r.params[0]); }},
     {"GET", "/v1/proofs/header", kToken,

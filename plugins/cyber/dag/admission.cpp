@@ -62,10 +62,13 @@ std::optional<Refused> Admission::check_issuer(const DecodedTransaction& d,
   return std::nullopt;
 }
 
-std::optional<Refused> Admission::check(const DecodedTransaction& d, std::int64_t now_us) {
+std::optional<Refused> Admission::check(const DecodedTransaction& d, std::int64_t now_us,
+                                        Arrival arrival) {
   const auto& tx = d.tx;
   const std::int64_t t = tx.issued_at_us();
-  if (t < now_us - params_.issue_window_past_us() || t > now_us + params_.issue_window_future_us())
+  const bool is_new = arrival == Arrival::kNew;
+  if (is_new && (t < now_us - params_.issue_window_past_us() ||
+                 t > now_us + params_.issue_window_future_us()))
     return refuse(Refusal::kIssueTime, "issued at " + std::to_string(t) + " µs, local time " +
                                            std::to_string(now_us) + " µs: outside the window");
   const v1::SecurityLevel* level = nullptr;
@@ -77,6 +80,7 @@ std::optional<Refused> Admission::check(const DecodedTransaction& d, std::int64_
                                      std::to_string(level->pow_bits()));
   if (!crypto::ed25519_verify(tx.issuer_public_key(), signed_bytes(tx), tx.signature()))
     return refuse(Refusal::kSignature, "signature does not verify under the issuer's key");
+  if (!is_new) return std::nullopt;
   switch (rates_.take(tx.issuer_public_key(), *level, now_us)) {
     case RateLimiter::Verdict::kAllowed:
       return std::nullopt;

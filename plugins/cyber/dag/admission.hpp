@@ -40,13 +40,22 @@ struct Refused {
   std::string message;
 };
 
+// How a transaction reaches a node. A new one (from its issuer, or pushed by a peer) meets
+// every rule. One this node asked its peers for — a parent of a transaction it holds, or in
+// the cone of a milestone — meets only the rules of validity (format, issuer, proof of
+// work, signature): the issue window, the rate and the depth of parents are spam control
+// for what is new, and a node must be able to hold whatever a milestone makes final
+// whenever it arrives.
+enum class Arrival { kNew, kRequested };
+
 class Admission {
  public:
   Admission(const v1::DagParameters& params, const IssuerDirectory& directory);
 
   // nullopt if `tx` passes the rules above at local time `now_us` (its rate token is then
-  // taken), else the refusal (counted).
-  std::optional<Refused> check(const DecodedTransaction& tx, std::int64_t now_us);
+  // taken), else the refusal (counted). kRequested: no issue window, no rate.
+  std::optional<Refused> check(const DecodedTransaction& tx, std::int64_t now_us,
+                               Arrival arrival = Arrival::kNew);
 
   // Counts and returns a refusal found by the caller.
   Refused refuse(Refusal reason, std::string message);

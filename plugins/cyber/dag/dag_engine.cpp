@@ -1,12 +1,17 @@
 #include "dag_engine.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
+#include "itc/canonical_bytes.hpp"
 #include "itc/crypto.hpp"
 #include "itc/merkle.hpp"
 #include "parameters.hpp"
 
 namespace itc::dag {
+namespace {
+constexpr std::size_t kListedIds = 8;  // ids named in an error message
+}  // namespace
 
 Result<std::unique_ptr<DagEngine>> DagEngine::create(DagOptions options,
                                                      const IssuerDirectory& directory) {
@@ -34,11 +39,11 @@ SubmitResult DagEngine::refused(Refused r, const std::string& id) {
   return out;
 }
 
-SubmitResult DagEngine::submit(std::string_view bytes, std::int64_t now_us) {
+SubmitResult DagEngine::submit(std::string_view bytes, std::int64_t now_us, Arrival arrival) {
   auto decoded = decode_transaction(bytes);
   if (!decoded.ok())
     return refused(admission_.refuse(Refusal::kMalformed, decoded.status().message()), {});
-  return admit(std::move(decoded).value(), now_us);
+  return admit(std::move(decoded).value(), now_us, arrival);
 }
 
 SubmitResult DagEngine::submit(v1::DeviceTransaction tx, std::int64_t now_us) {
@@ -51,11 +56,12 @@ SubmitResult DagEngine::submit(v1::DeviceTransaction tx, std::int64_t now_us) {
   auto checked = check_transaction(std::move(tx));
   if (!checked.ok())
     return refused(admission_.refuse(Refusal::kMalformed, checked.status().message()), {});
-  return admit(std::move(checked).value(), now_us);
+  return admit(std::move(checked).value(), now_us, Arrival::kNew);
 }
 
 std::optional<Refused> DagEngine::check_parents(const DecodedTransaction& tx,
-                                                std::vector<std::string>* missing) {
+                                                std::vector<std::string>* missing,
+                                                bool check_depth) {
   const auto& fresh = tangle_.recent_final();
   for (const auto& pid : tx.tx.parents()) {
     std::uint32_t oldest = 0;
@@ -69,7 +75,7 @@ std::optional<Refused> DagEngine::check_parents(const DecodedTransaction& tx,
     }
     // The latest final transactions stay approvable (the fallback parents when there are
     // no tips), however many empty milestones followed.
-    if (std::find(fresh.begin(), fresh.end(), pid) != fresh.end()) continue;
+    if (!check_depth || std::find(fresh.begin(), fresh.end(), pid) != fresh.end()) continue;
     if (latest_ - oldest > params_.below_max_depth())
       return admission_.refuse(Refusal::kBelowMaxDepth,
                                "parent " + crypto::to_hex(pid) +
@@ -88,8 +94,9 @@ void DagEngine::attach_and_solidify(DecodedTransaction tx, std::int64_t now_us,
     DecodedTransaction next = std::move(ready.back());
     ready.pop_back();
     std::vector<std::string> missing;
-    // A parent may have aged below max depth while this one waited: refused, counted.
-    if (check_parents(next, &missing) || !missing.empty()) continue;
+    // Depth was checked when it arrived (if it was new): one that waited is attached even
+    // if a parent aged meanwhile, so every node can hold what a milestone names.
+    if (check_parents(next, &missing, false) || !missing.empty()) continue;
     const std::string id = next.id;
     tangle_.attach(std::move(next), now_us, params_.tip_max_approvers(), params_.max_tips());
     ++admitted_;
@@ -98,17 +105,18 @@ void DagEngine::attach_and_solidify(DecodedTransaction tx, std::int64_t now_us,
   }
 }
 
-SubmitResult DagEngine::admit(DecodedTransaction tx, std::int64_t now_us) {
+SubmitResult DagEngine::admit(DecodedTransaction tx, std::int64_t now_us, Arrival arrival) {
   waiting_.expire(now_us - params_.issue_window_past_us());
   const std::string id = tx.id;
   if (tangle_.contains(id) || waiting_.contains(id))
     return refused(admission_.refuse(Refusal::kDuplicate,
                                      "transaction " + crypto::to_hex(id) + " is already held"),
                    id);
-  if (auto r = admission_.check(tx, now_us)) return refused(std::move(*r), id);
+  if (auto r = admission_.check(tx, now_us, arrival)) return refused(std::move(*r), id);
   SubmitResult out;
   out.id = id;
-  if (auto r = check_parents(tx, &out.missing)) return refused(std::move(*r), id);
+  if (auto r = check_parents(tx, &out.missing, arrival == Arrival::kNew))
+    return refused(std::move(*r), id);
   if (!out.missing.empty()) {
     if (waiting_.full())
       return refused(
@@ -141,8 +149,11 @@ Status DagEngine::check_milestone(const std::vector<std::string>& tips) const {
   if (unknown.empty() && !waits) return Status::Ok();
   if (waits)
     for (auto& m : waiting_.missing()) unknown.push_back(std::move(m));
-  std::string msg = "milestone names transactions not held; fetch:";
-  for (const auto& id : unknown) msg += " " + crypto::to_hex(id);
+  std::string msg =
+      "milestone names transactions not held; fetch " + std::to_string(unknown.size()) + ":";
+  for (std::size_t i = 0; i < unknown.size() && i < kListedIds; ++i)
+    msg += " " + crypto::to_hex(unknown[i]);
+  if (unknown.size() > kListedIds) msg += " …";
   return Status::NotFound(msg);
 }
 
@@ -151,20 +162,92 @@ Result<MilestoneOutcome> DagEngine::apply_milestone(std::uint32_t index,
   if (index != latest_ + 1)
     return Status::FailedPrecondition("milestone " + std::to_string(index) + ": expected " +
                                       std::to_string(latest_ + 1));
+  auto planned = plan_milestone(tips, {}, ledger_);
+  if (!planned.ok()) return planned.status();
+  MilestonePlan plan = std::move(planned).value();
+  ITC_RETURN_IF_ERROR(finalize_milestone(index, tips, plan));
+  MilestoneOutcome outcome;
+  outcome.index = index;
+  outcome.included = std::move(plan.included);
+  outcome.conflicting = std::move(plan.conflicting);
+  outcome.inclusion_root = std::move(plan.inclusion_root);
+  outcome.state_root = ledger_.state_root();
+  retained_[index].roots.state_root = outcome.state_root;
+  return outcome;
+}
+
+Result<MilestonePlan> DagEngine::plan_milestone(
+    const std::vector<std::string>& tips, const std::vector<std::vector<std::string>>& earlier,
+    TransferLedger& ledger) {
+  for (const auto& before : earlier) ITC_RETURN_IF_ERROR(check_milestone(before));
   ITC_RETURN_IF_ERROR(check_milestone(tips));
-  const std::vector<TangleNode*> cone = white_flag_order(tangle_, tips);
-  MilestoneOutcome outcome = confirm_cone(index, cone, ledger_);
+  std::unordered_set<const TangleNode*> visited;
+  for (const auto& before : earlier) white_flag_order(tangle_, before, &visited);
+  return plan_cone(white_flag_order(tangle_, tips, &visited), ledger);
+}
+
+Status DagEngine::finalize_milestone(std::uint32_t index, const std::vector<std::string>& tips,
+                                     const MilestonePlan& plan) {
+  if (index != latest_ + 1)
+    return Status::FailedPrecondition("milestone " + std::to_string(index) + ": expected " +
+                                      std::to_string(latest_ + 1));
+  ITC_RETURN_IF_ERROR(check_milestone(tips));
+  std::unordered_set<const TangleNode*> visited;
+  const std::vector<TangleNode*> cone = white_flag_order(tangle_, tips, &visited);
+  bool same = cone.size() == plan.cone.size();
+  for (std::size_t i = 0; same && i < cone.size(); ++i) same = cone[i]->tx.id == plan.cone[i];
+  if (!same)
+    return Status::FailedPrecondition("milestone " + std::to_string(index) + ": the cone holds " +
+                                      std::to_string(cone.size()) + " transactions, the plan " +
+                                      std::to_string(plan.cone.size()));
+  confirm_cone(index, cone, plan);
   latest_ = index;
   tangle_.after_milestone(cone);
   if (index > params_.below_max_depth() + 1) tangle_.prune(index - params_.below_max_depth() - 1);
 
   Retained kept;
-  kept.roots = outcome;
-  kept.roots.included.clear();
-  for (const auto& id : outcome.included) kept.leaf_hashes.push_back(merkle::leaf_hash(id));
+  kept.roots.index = index;
+  kept.roots.conflicting = plan.conflicting;
+  kept.roots.inclusion_root = plan.inclusion_root;
+  for (const auto& id : plan.included) kept.leaf_hashes.push_back(merkle::leaf_hash(id));
   retained_[index] = std::move(kept);
   while (retained_.size() > params_.milestones_retained()) retained_.erase(retained_.begin());
-  return outcome;
+  return Status::Ok();
+}
+
+std::vector<std::string> DagEngine::milestone_tips(
+    std::size_t max, const std::vector<std::vector<std::string>>& earlier) {
+  std::unordered_set<const TangleNode*> covered;
+  for (const auto& before : earlier)
+    if (check_milestone(before).ok()) white_flag_order(tangle_, before, &covered);
+  std::vector<std::string> out;
+  for (const TangleNode* n : tangle_.frontier()) {
+    if (out.size() >= max) break;
+    if (!covered.contains(n)) out.push_back(n->tx.id);
+  }
+  return out;
+}
+
+std::vector<std::string> DagEngine::missing_for(const std::vector<std::string>& tips) const {
+  std::vector<std::string> out;
+  bool waits = false;
+  for (const auto& id : tips) {
+    if (tangle_.contains(id)) continue;
+    if (waiting_.contains(id)) {
+      waits = true;
+    } else {
+      out.push_back(id);
+    }
+  }
+  if (waits)
+    for (auto& m : waiting_.missing()) out.push_back(std::move(m));
+  return out;
+}
+
+std::optional<std::string> DagEngine::transaction_bytes(std::string_view id) const {
+  const TangleNode* n = tangle_.find(id);
+  if (n == nullptr) return std::nullopt;
+  return deterministic_bytes(n->tx.tx);
 }
 
 TxStatus DagEngine::status(std::string_view id) const {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,9 @@ class DagEngine {
   DagEngine& operator=(const DagEngine&) = delete;
 
   // Bytes from the wire (decode_transaction, then admission), at local time `now_us`.
-  SubmitResult submit(std::string_view bytes, std::int64_t now_us);
+  // kRequested (admission.hpp): bytes this node asked its peers for; no issue window, rate
+  // or parent depth.
+  SubmitResult submit(std::string_view bytes, std::int64_t now_us, Arrival arrival = Arrival::kNew);
   // A message already parsed (from a gateway in the same process): the same checks.
   SubmitResult submit(v1::DeviceTransaction tx, std::int64_t now_us);
 
@@ -78,9 +81,33 @@ class DagEngine {
   // OK if every tip of a milestone is held; NotFound listing the hex ids missing (the
   // waiting ones' missing parents included) otherwise.
   Status check_milestone(const std::vector<std::string>& tips) const;
-  // Milestone `index` (latest_milestone() + 1) naming `tips`: on any error nothing applies.
+  // Milestone `index` (latest_milestone() + 1) naming `tips`, its transfers applied to the
+  // engine's DeviceLedger: on any error nothing applies.
   Result<MilestoneOutcome> apply_milestone(std::uint32_t index,
                                            const std::vector<std::string>& tips);
+
+  // For a node, whose device accounts live in the main chain's state. plan_milestone works
+  // out milestone `tips` as if the milestones `earlier` (tip lists ordered on the main chain
+  // but not yet finalised here, oldest first) were final, applying its transfers to
+  // `ledger`; it changes nothing in the engine. NotFound as check_milestone.
+  Result<MilestonePlan> plan_milestone(const std::vector<std::string>& tips,
+                                       const std::vector<std::vector<std::string>>& earlier,
+                                       TransferLedger& ledger);
+  // Makes milestone `index` (latest_milestone() + 1) final as `plan` (planned with every
+  // earlier milestone finalised) says. FailedPrecondition, changing nothing, if the cone
+  // it finds now is not the plan's.
+  Status finalize_milestone(std::uint32_t index, const std::vector<std::string>& tips,
+                            const MilestonePlan& plan);
+  // What a milestone should name to confirm what is held: pending transactions nothing
+  // approves yet (Tangle::frontier), at most `max`, youngest first, leaving out those in the
+  // cones of `earlier` (as plan_milestone). O(pending + cones of earlier).
+  std::vector<std::string> milestone_tips(std::size_t max,
+                                          const std::vector<std::vector<std::string>>& earlier);
+  // The ids to fetch before `tips` can be worked out: tips not held, and the parents that
+  // the transactions waiting here miss.
+  std::vector<std::string> missing_for(const std::vector<std::string>& tips) const;
+  // The canonical bytes of a held transaction (to pass on to a peer), or nullopt.
+  std::optional<std::string> transaction_bytes(std::string_view id) const;
 
   TxStatus status(std::string_view id) const;
   // NotFound if `id` is not final (or unknown); FailedPrecondition "pruned" if its
@@ -95,6 +122,7 @@ class DagEngine {
   std::uint64_t balance(std::string_view account) const { return ledger_.balance(account); }
   std::size_t held() const { return tangle_.size(); }
   std::size_t waiting() const { return waiting_.size(); }
+  std::size_t pending() const { return tangle_.pending(); }
 
  private:
   struct Retained {
@@ -103,11 +131,11 @@ class DagEngine {
   };
   DagEngine(DagOptions options, const IssuerDirectory& directory);
   SubmitResult refused(Refused r, const std::string& id);
-  SubmitResult admit(DecodedTransaction tx, std::int64_t now_us);
+  SubmitResult admit(DecodedTransaction tx, std::int64_t now_us, Arrival arrival);
   // Nullopt if every parent is held and none is below max depth; else the refusal, or
   // the missing parents in *missing.
   std::optional<Refused> check_parents(const DecodedTransaction& tx,
-                                       std::vector<std::string>* missing);
+                                       std::vector<std::string>* missing, bool check_depth);
   void attach_and_solidify(DecodedTransaction tx, std::int64_t now_us,
                            std::vector<std::string>* attached);
 

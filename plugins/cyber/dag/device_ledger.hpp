@@ -11,7 +11,18 @@
 
 namespace itc::dag {
 
-class DeviceLedger {
+// Whoever holds the device accounts a milestone's micro-transfers move: the engine's own
+// DeviceLedger, or (in a node) the main chain's block being executed, where a device's
+// account is its main-chain account.
+class TransferLedger {
+ public:
+  virtual ~TransferLedger() = default;
+  // Moves `amount` from `from` to `to`; on a conflict changes nothing and returns why.
+  virtual std::optional<std::string> transfer(const std::string& from, const std::string& to,
+                                              std::uint64_t amount) = 0;
+};
+
+class DeviceLedger final : public TransferLedger {
  public:
   explicit DeviceLedger(std::map<std::string, std::uint64_t> genesis_balances)
       : balances_(genesis_balances.begin(), genesis_balances.end()) {}
@@ -19,7 +30,7 @@ class DeviceLedger {
   // Moves `amount` from `from` to `to`; on a conflict changes nothing and returns why
   // ("insufficient balance: 5 held, 7 sent", "balance overflow").
   std::optional<std::string> transfer(const std::string& from, const std::string& to,
-                                      std::uint64_t amount);
+                                      std::uint64_t amount) override;
   std::uint64_t balance(std::string_view account) const;
   std::size_t accounts() const { return balances_.size(); }
 

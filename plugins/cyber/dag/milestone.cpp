@@ -1,6 +1,6 @@
 #include "milestone.hpp"
 
-#include <unordered_set>
+#include <unordered_map>
 
 #include "itc/merkle.hpp"
 
@@ -12,9 +12,9 @@ bool verify_inclusion_proof(std::string_view tx_id, const InclusionProof& proof,
                                   proof.path, inclusion_root);
 }
 
-std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std::string>& tips) {
+std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std::string>& tips,
+                                          std::unordered_set<const TangleNode*>* visited) {
   std::vector<TangleNode*> order;
-  std::unordered_set<const TangleNode*> visited;
   struct Frame {
     TangleNode* node;
     int next_parent;
@@ -23,7 +23,7 @@ std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std:
   auto visit = [&](std::string_view id) {
     TangleNode* n = tangle.find(id);
     // Not held as a node: final long ago (or an entry point). Final: the walk stops there.
-    if (n == nullptr || n->state != TxState::kPending || !visited.insert(n).second) return;
+    if (n == nullptr || n->state != TxState::kPending || !visited->insert(n).second) return;
     stack.push_back({n, 0});
   };
   for (const auto& tip : tips) {
@@ -42,31 +42,41 @@ std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std:
   return order;
 }
 
-MilestoneOutcome confirm_cone(std::uint32_t index, const std::vector<TangleNode*>& cone,
-                              DeviceLedger& ledger) {
-  MilestoneOutcome out;
-  out.index = index;
+MilestonePlan plan_cone(const std::vector<TangleNode*>& cone, TransferLedger& ledger) {
+  MilestonePlan plan;
   std::vector<std::string> leaf_hashes;
-  for (TangleNode* n : cone) {
+  for (const TangleNode* n : cone) {
     const auto& tx = n->tx.tx;
-    n->milestone = index;
+    plan.cone.push_back(n->tx.id);
     if (tx.has_transfer()) {
       if (auto conflict =
               ledger.transfer(tx.issuer_public_key(), tx.transfer().to(), tx.transfer().amount())) {
-        n->state = TxState::kConflicting;
-        n->conflict = *conflict;
-        out.conflicting.emplace_back(n->tx.id, *conflict);
+        plan.conflicting.emplace_back(n->tx.id, *conflict);
         continue;
       }
     }
-    n->state = TxState::kFinal;
-    n->position = static_cast<std::uint32_t>(out.included.size());
-    out.included.push_back(n->tx.id);
+    plan.included.push_back(n->tx.id);
     leaf_hashes.push_back(merkle::leaf_hash(n->tx.id));
   }
-  out.inclusion_root = merkle::root_from_leaf_hashes(std::move(leaf_hashes));
-  out.state_root = ledger.state_root();
-  return out;
+  plan.inclusion_root = merkle::root_from_leaf_hashes(std::move(leaf_hashes));
+  return plan;
+}
+
+void confirm_cone(std::uint32_t index, const std::vector<TangleNode*>& cone,
+                  const MilestonePlan& plan) {
+  std::unordered_map<std::string_view, const std::string*> reasons;
+  for (const auto& [id, reason] : plan.conflicting) reasons.emplace(id, &reason);
+  std::uint32_t position = 0;
+  for (TangleNode* n : cone) {
+    n->milestone = index;
+    if (auto it = reasons.find(n->tx.id); it != reasons.end()) {
+      n->state = TxState::kConflicting;
+      n->conflict = *it->second;
+      continue;
+    }
+    n->state = TxState::kFinal;
+    n->position = position++;
+  }
 }
 
 }  // namespace itc::dag

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -40,13 +42,26 @@ struct InclusionProof {
 bool verify_inclusion_proof(std::string_view tx_id, const InclusionProof& proof,
                             std::string_view inclusion_root);
 
-// The not-yet-final past cone of `tips` (all held in `tangle`) in white-flag order.
-// O(cone size x parents), iterative (no recursion depth limit).
-std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std::string>& tips);
+// A milestone worked out without changing the tangle: its cone in white-flag order, which
+// of it conflicts (and why), and the inclusion root over the rest.
+struct MilestonePlan {
+  std::vector<std::string> cone;      // every id it makes final or conflicting, in order
+  std::vector<std::string> included;  // the final ones, in order (the leaves)
+  std::vector<std::pair<std::string, std::string>> conflicting;  // id, reason
+  std::string inclusion_root;
+};
 
-// Marks `cone` (white-flag order) final or conflicting at `index`, applying its transfers
-// to `ledger`, and returns the outcome with both roots.
-MilestoneOutcome confirm_cone(std::uint32_t index, const std::vector<TangleNode*>& cone,
-                              DeviceLedger& ledger);
+// The not-yet-final past cone of `tips` (all held in `tangle`) in white-flag order, leaving
+// out what is in `visited` (and adding the cone to it: the cones of earlier milestones that
+// are ordered but not yet applied count as final). O(cone size x parents), iterative.
+std::vector<TangleNode*> white_flag_order(Tangle& tangle, const std::vector<std::string>& tips,
+                                          std::unordered_set<const TangleNode*>* visited);
+
+// Applies the transfers of `cone` (white-flag order) to `ledger`: the plan. Changes no node.
+MilestonePlan plan_cone(const std::vector<TangleNode*>& cone, TransferLedger& ledger);
+
+// Marks `cone` final or conflicting at `index` as `plan` says, with leaf positions.
+void confirm_cone(std::uint32_t index, const std::vector<TangleNode*>& cone,
+                  const MilestonePlan& plan);
 
 }  // namespace itc::dag

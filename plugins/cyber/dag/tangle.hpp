@@ -81,6 +81,14 @@ class Tangle {
   const std::vector<std::string>& recent_final() const { return recent_final_; }
   std::size_t size() const { return nodes_.size(); }
   std::size_t pending() const { return pending_.size(); }
+  // Pending transactions nothing approves yet, youngest first: a milestone naming them all
+  // confirms every pending one (the tip set may have dropped some as too old or too many).
+  std::vector<const TangleNode*> frontier() const {
+    std::vector<const TangleNode*> out;
+    for (auto it = pending_.rbegin(); it != pending_.rend(); ++it)
+      if ((*it)->approvers.empty()) out.push_back(*it);
+    return out;
+  }
 
  private:
   void set_root_indices(TangleNode& node);

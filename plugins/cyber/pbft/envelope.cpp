@@ -103,6 +103,10 @@ std::string describe(const v1::ConsensusMessage& msg) {
       return "fetch-new-view(v" + std::to_string(msg.fetch_new_view().view()) + ")";
     case v1::ConsensusMessage::kRefused:
       return "refused";
+    case v1::ConsensusMessage::kDagTransactions:
+      return "dag-transactions(" + std::to_string(msg.dag_transactions().transactions_size()) + ")";
+    case v1::ConsensusMessage::kDagFetch:
+      return "dag-fetch(" + std::to_string(msg.dag_fetch().ids_size()) + ")";
     case v1::ConsensusMessage::BODY_NOT_SET:
       break;
   }

@@ -1,11 +1,13 @@
 #include "pbft_node.hpp"
 
 #include <filesystem>
+#include <future>
 
 #include "envelope.hpp"
 #include "itc/bus.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/ledger/transactions.hpp"
+#include "parameters.hpp"
 
 namespace itc::pbft {
 namespace {
@@ -113,7 +115,11 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
           env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
       is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
       peers_connected_(
-          env.metrics().gauge("peers_connected", "Validators with a live link both ways")) {
+          env.metrics().gauge("peers_connected", "Validators with a live link both ways")),
+      dag_held_(env.metrics().gauge("dag_held", "DAG transactions held in memory")),
+      dag_admitted_(env.metrics().gauge(
+          "dag_admitted", "DAG transactions admitted since start (from devices and peers)")),
+      dag_milestone_(env.metrics().gauge("dag_milestone", "Index of the latest DAG milestone")) {
   lifecycle_ = env.services().find<NodeLifecycle>();
   env.metrics()
       .gauge("max_pending_readings", "The backlog's bound (config)")
@@ -131,9 +137,12 @@ Status PbftNode::start(LedgerStore* store) {
   auto state = std::make_unique<ledger::LedgerState>(genesis_);
   auto head = store->head();
   if (!head.ok()) return head.status();
+  std::vector<v1::DeviceRecord> devices(genesis_.devices().begin(), genesis_.devices().end());
   if (*head) {
+    devices.clear();
     std::vector<v1::StateEntry> entries;
     ITC_RETURN_IF_ERROR(store->scan_state([&](const std::string& k, const std::string& v) {
+      if (k.starts_with("d/") && !devices.emplace_back().ParseFromString(v)) devices.pop_back();
       v1::StateEntry e;
       e.set_key(k);
       e.set_value(v);
@@ -153,6 +162,7 @@ Status PbftNode::start(LedgerStore* store) {
                                        std::move(state), *head, *this, env_.log(), env_.clock());
   replica_->restore_votes(records);
   ITC_RETURN_IF_ERROR(reload_journal());
+  if (settings_.dag) ITC_RETURN_IF_ERROR(start_dag(devices));
 
   net::PeerNetworkOptions opts;
   opts.self_index = self_;
@@ -398,6 +408,12 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
     serve_blocks(peer, msg->fetch_blocks());
     return;
   }
+  if (msg->has_dag_transactions() || msg->has_dag_fetch()) {
+    if (!settings_.dag) return rejected("DAG gossip, but this validator's chain has no DAG");
+    auto shared = std::make_shared<v1::ConsensusMessage>(std::move(*msg));
+    post([this, peer, shared] { on_dag_message(peer, *shared); });
+    return;
+  }
   auto shared = std::make_shared<v1::ConsensusMessage>(std::move(*msg));
   post([this, env, shared] { replica_->on_message(*env, *shared); });
 }
@@ -425,7 +441,82 @@ void PbftNode::serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch) {
   network_->send(peer, seal(msg, identity_, validators_.chain_id()).SerializeAsString());
 }
 
+// ---- DAG side chain ---------------------------------------------------------------------
+
+Status PbftNode::start_dag(const std::vector<v1::DeviceRecord>& devices) {
+  DagLinkOptions o;
+  o.params = dag::default_parameters();
+  o.tip_seed = self_;
+  DagLink::Peers peers;
+  peers.broadcast = [this](v1::ConsensusMessage msg) {
+    msg.set_sender(self_);
+    outbox_.emplace_back(-1, seal(msg, identity_, validators_.chain_id()));
+  };
+  peers.send = [this](std::uint32_t peer, v1::ConsensusMessage msg) {
+    msg.set_sender(self_);
+    outbox_.emplace_back(static_cast<std::int64_t>(peer),
+                         seal(msg, identity_, validators_.chain_id()));
+  };
+  auto link = DagLink::create(std::move(o), validators_.chain_id(), devices, std::move(peers),
+                              env_.log(), env_.clock());
+  if (!link.ok()) return link.status();
+  dag_ = std::move(link).value();
+  replica_->attach_side_chain(dag_.get());
+  env_.log().info("pbft: DAG side chain on, " + std::to_string(devices.size()) +
+                  " registered devices may issue");
+  return Status::Ok();
+}
+
+void PbftNode::on_dag_message(std::uint32_t peer, const v1::ConsensusMessage& msg) {
+  if (!dag_) return;
+  dag_->on_message(peer, msg);
+  if (dag_->take_grown()) replica_->side_chain_grew();
+}
+
+template <typename T>
+std::optional<T> PbftNode::ask(std::function<T()> task) {
+  if (!running_) return std::nullopt;
+  auto promise = std::make_shared<std::promise<T>>();
+  auto answer = promise->get_future();
+  post([promise, task = std::move(task)] { promise->set_value(task()); });
+  if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return std::nullopt;
+  return answer.get();
+}
+
+v1::DagSubmitResult PbftNode::submit(std::string bytes) {
+  auto r = ask<v1::DagSubmitResult>([this, bytes = std::move(bytes)] {
+    v1::DagSubmitResult out = dag_->submit(bytes);
+    if (dag_->take_grown()) replica_->side_chain_grew();
+    return out;
+  });
+  if (r) return std::move(*r);
+  v1::DagSubmitResult out;
+  out.set_outcome("refused");
+  out.set_reason("unavailable");
+  out.set_message("the validator is not running");
+  return out;
+}
+
+v1::DagTxStatus PbftNode::status(std::string id) {
+  auto r = ask<v1::DagTxStatus>([this, id] { return dag_->status(id); });
+  if (r) return std::move(*r);
+  v1::DagTxStatus out;
+  out.set_id(id);
+  out.set_state("unknown");
+  return out;
+}
+
+v1::DagTips PbftNode::tips(std::uint32_t count) {
+  auto r = ask<v1::DagTips>([this, count] { return dag_->tips(count); });
+  return r ? std::move(*r) : v1::DagTips();
+}
+
 void PbftNode::publish_metrics() {
+  if (dag_) {
+    dag_held_.set(static_cast<double>(dag_->engine().held()));
+    dag_admitted_.set(static_cast<double>(dag_->engine().admitted()));
+    dag_milestone_.set(static_cast<double>(dag_->engine().latest_milestone()));
+  }
   const ReplicaStats s = replica_->stats();
   view_.set(static_cast<double>(s.view));
   view_changes_.set(static_cast<double>(s.view_changes));

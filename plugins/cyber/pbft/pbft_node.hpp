@@ -28,10 +28,12 @@
 #include <thread>
 #include <vector>
 
+#include "dag_link.hpp"
 #include "fetch_budget.hpp"
 #include "itc/host_env.hpp"
 #include "itc/ledger/validators.hpp"
 #include "itc/p2p/peer_network.hpp"
+#include "itc/services/device_transactions.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/node_lifecycle.hpp"
 #include "itc/services/transaction_pool.hpp"
@@ -52,9 +54,10 @@ struct NodeSettings {
   std::uint32_t max_pending_readings = 200000;  // readings accepted, not yet stored here
   std::uint32_t max_pending_handshakes = 128;   // PeerNetworkOptions
   std::uint32_t max_pending_handshakes_per_address = 8;
+  bool dag = false;  // blocks carry DAG milestones (dag_link.hpp)
 };
 
-class PbftNode final : public ReplicaIo, public TransactionPool {
+class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTransactions {
  public:
   // Loads genesis and key, checks the key is a validator's. Nothing runs yet.
   static Result<std::unique_ptr<PbftNode>> create(HostEnv& env, NodeSettings settings);
@@ -75,6 +78,12 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   // TransactionPool
   void submit(const v1::Transaction& tx, std::function<void(v1::TxResult)> done) override;
 
+  // DeviceTransactions (with settings.dag): run on the protocol thread; Unavailable-style
+  // answers ("refused", reason "unavailable") while the node is not running.
+  v1::DagSubmitResult submit(std::string bytes) override;
+  v1::DagTxStatus status(std::string id) override;
+  v1::DagTips tips(std::uint32_t count) override;
+
   // ReplicaIo (protocol thread)
   void send(std::uint32_t peer, const v1::Envelope& envelope) override;
   void broadcast(const v1::Envelope& envelope) override;
@@ -89,6 +98,12 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
            ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity, std::uint32_t self);
 
   void post(std::function<void()> task);
+  // Runs `task` on the protocol thread and returns its result; nullopt if the node is not
+  // running or does not answer within 10 s.
+  template <typename T>
+  std::optional<T> ask(std::function<T()> task);
+  Status start_dag(const std::vector<v1::DeviceRecord>& devices);
+  void on_dag_message(std::uint32_t peer, const v1::ConsensusMessage& msg);
   void protocol_loop();
   void end_turn();
   void committer_loop();
@@ -115,6 +130,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   std::unique_ptr<VoteJournal> journal_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<net::PeerNetwork> network_;
+  std::unique_ptr<DagLink> dag_;  // with settings.dag; protocol thread only
 
   // Protocol thread.
   std::mutex loop_mu_;
@@ -180,6 +196,9 @@ class PbftNode final : public ReplicaIo, public TransactionPool {
   Gauge& divergences_;
   Gauge& is_primary_;
   Gauge& peers_connected_;
+  Gauge& dag_held_;
+  Gauge& dag_admitted_;
+  Gauge& dag_milestone_;
 };
 
 }  // namespace itc::pbft

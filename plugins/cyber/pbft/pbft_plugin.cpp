@@ -1,7 +1,8 @@
 // The pbft plugin: the PBFT main chain (replica.hpp) as a cyber-layer plugin, behind the
 // same interface as solo: readings from topics::kReadings go into blocks, committed
 // blocks go to the itc.ledger-store.v2 service and out on topics::kBlocks. It also
-// provides the node's TransactionPool.
+// provides the node's TransactionPool, and with `dag: true` its DeviceTransactions (the DAG
+// side chain, dag_link.hpp).
 #include <memory>
 #include <string>
 
@@ -38,6 +39,9 @@ Result<NodeSettings> parse_settings(const Config& c) {
   if (c.has_max_pending_handshakes_per_address()) {
     s.max_pending_handshakes_per_address = c.max_pending_handshakes_per_address();
   }
+  if (c.has_dag()) s.dag = c.dag();
+  if (c.has_milestone_interval_ms())
+    r.milestone_interval = std::chrono::milliseconds(c.milestone_interval_ms());
   // The value ranges are the proto's (itc.v1.range): the host checked them already.
   if (r.pipeline_window > 2 * r.checkpoint_interval) {
     return Status::InvalidArgument("pipeline_window: must not exceed twice checkpoint_interval (" +
@@ -62,6 +66,10 @@ class PbftPlugin final : public TypedPlugin<Config> {
     node_ = std::move(*node);
     ITC_RETURN_IF_ERROR(env.services().provide(TransactionPool::kServiceName,
                                                static_cast<TransactionPool*>(node_.get())));
+    if (config.dag()) {
+      ITC_RETURN_IF_ERROR(env.services().provide(DeviceTransactions::kServiceName,
+                                                 static_cast<DeviceTransactions*>(node_.get())));
+    }
     return env.bus().subscribe<v1::Reading>(topics::kReadings, [this](const v1::Reading& r) {
       if (node_) node_->add_reading(r);
     });
@@ -95,4 +103,4 @@ class PbftPlugin final : public TypedPlugin<Config> {
 }  // namespace itc::pbft
 
 ITC_PLUGIN(itc::pbft::PbftPlugin, "pbft", "1.0.0", "cyber", "itc.pbft.Config",
-           "itc.transaction-pool.v1", "itc.ledger-store.v2")
+           "itc.transaction-pool.v1,itc.device-transactions.v1", "itc.ledger-store.v2")

@@ -197,9 +197,10 @@ void Replica::try_propose() {
   // Proposed in this view before a restart (the journal says so): only a view change
   // moves on from there, a second block at that height would be equivocation.
   if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_.height + 1)) return;
-  while (!pool_.empty() && tip_.height < executed_.height + opt_.pipeline_window &&
+  while ((!pool_.empty() || milestone_due()) &&
+         tip_.height < executed_.height + opt_.pipeline_window &&
          tip_.height < executed_.height + 2ull * opt_.checkpoint_interval) {
-    if (!pool_.batch_due(now())) return;
+    if (!pool_.batch_due(now()) && !milestone_due()) return;
     auto block = build_block();
     if (!block) continue;  // everything taken was a duplicate or refused
     v1::ConsensusMessage msg;
@@ -244,7 +245,9 @@ std::optional<v1::Block> Replica::build_block() {
         msg.mutable_refused()->set_reason(s.message());
         io_.send(p.origin, sign_and_record(std::move(msg), false));
       });
-  if (block.transactions_size() == 0 && block.readings_size() == 0) return std::nullopt;
+  if (milestone_due()) add_milestone(*h, draft);
+  if (block.transactions_size() == 0 && block.readings_size() == 0 && h->milestone_size() == 0)
+    return std::nullopt;
   h->set_reading_count(static_cast<std::uint32_t>(block.readings_size()));
   h->set_merkle_root(readings_merkle_root(block));
   h->set_tx_count(static_cast<std::uint32_t>(block.transactions_size()));
@@ -253,6 +256,61 @@ std::optional<v1::Block> Replica::build_block() {
   block.set_hash(block_hash(*h));
   state_->push_pending(std::move(draft));
   return block;
+}
+
+bool Replica::milestone_due() const { return side_chain_ != nullptr && now() >= next_milestone_; }
+
+MilestoneList Replica::ordered_milestones() const {
+  MilestoneList out;
+  for (auto it = slots_.upper_bound(executed_.height);
+       it != slots_.end() && it->first <= tip_.height; ++it) {
+    const auto& tips = it->second.block.header().milestone();
+    if (!tips.empty()) out.emplace_back(tips.begin(), tips.end());
+  }
+  return out;
+}
+
+// The primary names the DAG's tips (after the block's transactions, as every replica
+// applies them).
+void Replica::add_milestone(v1::BlockHeader& h, ledger::LedgerState::BlockDraft& draft) {
+  next_milestone_ = now() + opt_.milestone_interval;
+  const MilestoneList earlier = ordered_milestones();
+  std::vector<std::string> tips = side_chain_->propose(earlier);
+  if (tips.empty()) return;
+  auto root = side_chain_->plan(tips, earlier, draft);
+  if (!root.ok()) {
+    log_.warn("no milestone in block " + std::to_string(h.height()) + ": " +
+              root.status().message());
+    return;
+  }
+  for (auto& tip : tips) h.add_milestone(std::move(tip));
+  h.set_dag_root(*root);
+}
+
+Status Replica::check_milestone(const v1::BlockHeader& h, ledger::LedgerState::BlockDraft& draft,
+                                const MilestoneList& earlier) {
+  if (h.milestone_size() == 0) {
+    if (!h.dag_root().empty()) return Status::InvalidArgument("a DAG root without a milestone");
+    return Status::Ok();
+  }
+  if (side_chain_ == nullptr)
+    return Status::InvalidArgument("names a DAG milestone, but this chain has no side chain");
+  const std::vector<std::string> tips(h.milestone().begin(), h.milestone().end());
+  auto root = side_chain_->plan(tips, earlier, draft);
+  if (!root.ok()) return root.status();
+  if (*root != h.dag_root()) {
+    ++stats_.divergences;
+    return Status::Corruption("DAG root differs: the block says " +
+                              crypto::to_hex(h.dag_root()).substr(0, 16) +
+                              ", this replica computes " + crypto::to_hex(*root).substr(0, 16));
+  }
+  return Status::Ok();
+}
+
+void Replica::side_chain_grew() {
+  if (!waits_for_side_chain_) return;
+  waits_for_side_chain_ = false;
+  accept_buffered();
 }
 
 // ---- Normal case (backups) --------------------------------------------------------------
@@ -292,6 +350,14 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     return reject(what + ": the block does not match its digest or sequence number");
   }
   if (Status s = check_and_execute_tentatively(block, pp.view(), from_new_view); !s.ok()) {
+    if (s.code() == Status::Code::kNotFound && !from_new_view) {
+      // Its milestone names DAG transactions not held here yet (the side chain fetches
+      // them): it waits, and the view-change timer runs meanwhile.
+      future_pre_prepares_[pp.seq()] = {env, pp};
+      waits_for_side_chain_ = true;
+      if (!timer_.running()) timer_.start(now());
+      return;
+    }
     return reject(what + ": " + s.message());
   }
   Slot& s = slots_[pp.seq()];
@@ -335,6 +401,7 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
                                      " refused: " + s.message());
     }
   }
+  ITC_RETURN_IF_ERROR(check_milestone(h, draft, ordered_milestones()));
   std::string root = draft.state_root();
   if (root != h.state_root()) {
     ++stats_.divergences;
@@ -463,6 +530,7 @@ void Replica::execute_ready() {
                                 });
     v1::StateDelta delta = state_->commit_oldest();
     executed_ = {it->first, s.digest, block.header().timestamp_us()};
+    if (side_chain_ != nullptr) side_chain_->executed(block);
     note_block_contents(block, true);
     stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
     stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
@@ -894,6 +962,7 @@ Status Replica::apply_transferred(const v1::Block& block) {
             .WithContext("transaction " + std::to_string(i)));
     ITC_RETURN_IF_ERROR(draft.apply(tx).WithContext("transaction " + std::to_string(i)));
   }
+  ITC_RETURN_IF_ERROR(check_milestone(h, draft, {}));
   if (draft.state_root() != h.state_root()) {
     ++stats_.divergences;
     return Status::Corruption(
@@ -903,6 +972,7 @@ Status Replica::apply_transferred(const v1::Block& block) {
   v1::StateDelta delta = state_->commit_oldest();
   executed_ = {h.height(), block.hash(), h.timestamp_us()};
   tip_ = executed_;
+  if (side_chain_ != nullptr) side_chain_->executed(block);
   // The slots up to the new head are settled, but a prepared certificate above the stable
   // checkpoint stays until the checkpoint passes it: view changes must still carry it. A
   // replica commits n once n-1 is executed, so a committed n needs n-1's certificate in
@@ -946,6 +1016,9 @@ void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessag
       return on_new_view(envelope, msg.new_view());
     case v1::ConsensusMessage::kFetchBlocks:
       return;  // served by the plugin from the store
+    case v1::ConsensusMessage::kDagTransactions:
+    case v1::ConsensusMessage::kDagFetch:
+      return;  // the plugin's side chain (dag_link.hpp) takes them
     case v1::ConsensusMessage::kBlocks:
       return on_blocks(sender, msg.blocks());
     case v1::ConsensusMessage::kStatus:
@@ -987,8 +1060,8 @@ void Replica::on_tick() {
         " ms");
     io_.tx_done(id, result);
   }
-  const bool waiting =
-      tip_.height > executed_.height || !pool_.empty() || local_.waiting(t, timer_.timeout());
+  const bool waiting = tip_.height > executed_.height || !pool_.empty() || waits_for_side_chain_ ||
+                       local_.waiting(t, timer_.timeout());
   if (!timer_.expired(t, waiting || in_view_change_)) return;
   if (!in_view_change_) {
     // A peer proves a height above this replica's: it is behind, the primary is not at

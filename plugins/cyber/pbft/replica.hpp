@@ -42,6 +42,7 @@
 #include "peer_status.hpp"
 #include "progress_timer.hpp"
 #include "request_pool.hpp"
+#include "side_chain.hpp"
 #include "slot.hpp"
 #include "view_change.hpp"
 #include "vote_set.hpp"
@@ -58,6 +59,8 @@ struct ReplicaOptions {
   std::chrono::milliseconds view_change_timeout{2000};
   std::uint32_t max_block_readings = 20000;
   std::chrono::milliseconds request_timeout{30000};
+  // With a side chain: how often the primary names a milestone (when the DAG has new tips).
+  std::chrono::milliseconds milestone_interval{100};
 };
 
 class ReplicaIo {
@@ -102,6 +105,12 @@ class Replica {
           std::optional<v1::BlockCommitted> committed, ReplicaIo& io, Logger& log,
           const Clock& clock);
 
+  // Blocks carry DAG milestones, worked out by `chain` (which must outlive the replica).
+  // Without one, a block naming a milestone is refused.
+  void attach_side_chain(SideChain* chain) { side_chain_ = chain; }
+  // The side chain holds more transactions: a pre-prepare waiting for some is tried again.
+  void side_chain_grew();
+
   // Adopts what the journal says this replica sent before a restart.
   void restore_votes(const std::vector<v1::VoteRecord>& records);
 
@@ -131,6 +140,12 @@ class Replica {
   // Normal case.
   void try_propose();
   std::optional<v1::Block> build_block();
+  bool milestone_due() const;
+  // The milestones of the blocks accepted above the executed one, oldest first.
+  MilestoneList ordered_milestones() const;
+  void add_milestone(v1::BlockHeader& h, ledger::LedgerState::BlockDraft& draft);
+  Status check_milestone(const v1::BlockHeader& h, ledger::LedgerState::BlockDraft& draft,
+                         const MilestoneList& earlier);
   void on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp, bool from_new_view);
   void accept_buffered();
   Status check_and_execute_tentatively(const v1::Block& block, std::uint64_t view,
@@ -229,6 +244,11 @@ class Replica {
   PeerStatus peers_;
   std::chrono::nanoseconds next_status_{0};
   BlockFetch fetch_;  // state transfer in flight
+
+  // DAG side chain (side_chain.hpp); null on a chain without one.
+  SideChain* side_chain_ = nullptr;
+  std::chrono::nanoseconds next_milestone_{0};
+  bool waits_for_side_chain_ = false;  // a pre-prepare waits for DAG transactions
 
   ReplicaStats stats_;
 };

@@ -61,6 +61,12 @@ class LedgerState {
     // (allowed by genesis) needs no account and pays no fee (its fee must be 0); only its
     // sender's nonce advances.
     Status apply(const v1::Transaction& tx);
+    // A DAG micro-transfer made final by this block's milestone: moves `amount` between
+    // two device accounts (32-byte keys; no nonce, no fee). On a conflict nothing changes
+    // and the reason is returned: "insufficient balance: H held, A sent", "balance
+    // overflow".
+    std::optional<std::string> move_balance(const std::string& from, const std::string& to,
+                                            std::uint64_t amount);
     // Root of the state as it would be with this draft applied.
     std::string state_root() const;
     std::uint64_t height() const { return height_; }
