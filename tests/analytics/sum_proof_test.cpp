@@ -109,12 +109,24 @@ class SumProofTest : public QObject {
   }
 
   void sumOverManyCommitmentsVerifiesAndEqualsTheTrueSum() {
-    const Readings r(5000, 2);
+    const Readings r(9000, 2);
     const auto proof = prove_sum(r.total(), r.commitments.size(), "job-1");
     QVERIFY2(proof.ok(), proof.status().message().c_str());
     QCOMPARE(proof->value(), r.true_sum);
     const Status s = verify_sum(r.commitments, *proof);
     QVERIFY2(s.ok(), s.message().c_str());
+    // Summed on several threads: the same point, the same verdicts.
+    QCOMPARE(p256::encode(sum_points(r.commitments, 4)->get()),
+             p256::encode(sum_points(r.commitments)->get()));
+    QVERIFY(verify_sum(r.commitments, *proof, 4).ok());
+    auto lie = *proof;
+    lie.set_value(lie.value() + 1);
+    expect_refused(verify_sum(r.commitments, lie, 4), Status::Code::kPermissionDenied,
+                   "the proof does not verify");
+    auto broken = r.commitments;
+    broken[8000][5] ^= 1;
+    expect_refused(verify_sum(broken, *proof, 4), Status::Code::kInvalidArgument,
+                   "commitments[8000]: not a point on P-256");
     // It travels as a proto and still verifies.
     v1::SumProof decoded;
     QVERIFY(decoded.ParseFromString(proof->SerializeAsString()));

@@ -21,5 +21,6 @@ int bench_pipeline();
 int bench_consensus();
 int bench_devices();
 int bench_dag();
+int bench_analytics();
 
 }  // namespace itc::bench

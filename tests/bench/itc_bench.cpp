@@ -1,5 +1,5 @@
-// itc-bench {bus|swap|pipeline|consensus|devices|dag|all}: prints medians over repeated runs,
-// measured in one process so ratios between them hold on a shared, noisy machine.
+// itc-bench {bus|swap|pipeline|consensus|devices|dag|analytics|all}: prints medians over repeated
+// runs, measured in one process so ratios between them hold on a shared, noisy machine.
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -10,13 +10,14 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "all";
   if (what == "--help" || what == "-h") {
     std::printf(
-        "usage: itc-bench [bus|swap|pipeline|consensus|devices|dag|all]\n"
+        "usage: itc-bench [bus|swap|pipeline|consensus|devices|dag|analytics|all]\n"
         "  bus       messages/s and latency between two bus endpoints\n"
         "  swap      how long messages are held during a hot swap under 10,000 msg/s\n"
         "  pipeline  readings/s from sim-lighting through normalize into persisted blocks\n"
         "  consensus committed requests/s and commit latency of 4 PBFT validators\n"
         "  devices   the host's device directory with 100,000 lamps: readings/s, memory\n"
-        "  dag       the DAG engine: admitted txs/s vs the Ed25519 ceiling, finality, PoW\n");
+        "  dag       the DAG engine: admitted txs/s vs the Ed25519 ceiling, finality, PoW\n"
+        "  analytics commitments/s, sum verification, HyperLogLog vs Redis PFADD, Bloom\n");
     return 0;
   }
   spdlog::set_level(spdlog::level::warn);
@@ -27,5 +28,6 @@ int main(int argc, char** argv) {
   if (what == "consensus" || what == "all") rc |= itc::bench::bench_consensus();
   if (what == "devices" || what == "all") rc |= itc::bench::bench_devices();
   if (what == "dag" || what == "all") rc |= itc::bench::bench_dag();
+  if (what == "analytics" || what == "all") rc |= itc::bench::bench_analytics();
   return rc;
 }

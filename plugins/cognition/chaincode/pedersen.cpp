@@ -1,6 +1,11 @@
 #include "pedersen.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace itc::analytics {
 
@@ -43,17 +48,58 @@ Status open(std::string_view commitment, const Opening& opening) {
   return Status::Ok();
 }
 
-Result<p256::Point> sum_points(std::span<const std::string> commitments) {
+namespace {
+
+// ΣC_i over commitments[first, first + count), each named by its index in the whole.
+Result<p256::Point> sum_range(std::span<const std::string> commitments, std::size_t first,
+                              std::size_t count) {
   const auto& g = p256::group();
   auto ctx = p256::new_ctx();
   auto sum = p256::new_point();
   p256::check(EC_POINT_set_to_infinity(g.curve, sum.get()), "EC_POINT_set_to_infinity");
-  for (std::size_t i = 0; i < commitments.size(); ++i) {
+  for (std::size_t i = first; i < first + count; ++i) {
     auto c = p256::decode(commitments[i], "commitments[" + std::to_string(i) + "]", ctx.get());
     if (!c.ok()) return c.status();
     p256::check(EC_POINT_add(g.curve, sum.get(), sum.get(), c->get(), ctx.get()), "EC_POINT_add");
   }
   return sum;
+}
+
+}  // namespace
+
+Result<p256::Point> sum_points(std::span<const std::string> commitments, unsigned threads) {
+  constexpr std::size_t kMinShare = 4096;
+  const std::size_t parts =
+      std::clamp<std::size_t>(commitments.size() / kMinShare, 1, std::max(threads, 1u));
+  if (parts == 1) return sum_range(commitments, 0, commitments.size());
+  const std::size_t share = (commitments.size() + parts - 1) / parts;
+  std::vector<std::optional<Result<p256::Point>>> sums(parts);
+  std::vector<std::exception_ptr> failures(parts);
+  auto run = [&](std::size_t part) {
+    try {
+      const std::size_t first = part * share;
+      sums[part].emplace(
+          sum_range(commitments, first, std::min(share, commitments.size() - first)));
+    } catch (...) {
+      failures[part] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t part = 1; part < parts; ++part) workers.emplace_back(run, part);
+  run(0);
+  for (auto& w : workers) w.join();
+  for (const auto& f : failures)
+    if (f) std::rethrow_exception(f);
+  const auto& g = p256::group();
+  auto ctx = p256::new_ctx();
+  for (auto& s : sums)
+    if (!s->ok()) return s->status();
+  auto total = std::move(sums[0]->value());
+  for (std::size_t part = 1; part < parts; ++part)
+    p256::check(
+        EC_POINT_add(g.curve, total.get(), total.get(), sums[part]->value().get(), ctx.get()),
+        "EC_POINT_add");
+  return total;
 }
 
 Result<std::string> add_commitments(std::span<const std::string> commitments) {

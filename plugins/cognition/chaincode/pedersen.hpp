@@ -41,7 +41,9 @@ Result<std::string> commit(const Opening& opening);
 Status open(std::string_view commitment, const Opening& opening);
 
 // The point ΣC_i. InvalidArgument "commitments[i]: ..." for the first malformed one.
-Result<p256::Point> sum_points(std::span<const std::string> commitments);
+// With threads > 1 the sum is split over that many threads (this one included), each
+// decoding and adding its share; the result is the same.
+Result<p256::Point> sum_points(std::span<const std::string> commitments, unsigned threads = 1);
 // The same, encoded (65 bytes; the single byte 00 if the sum is the point at infinity).
 Result<std::string> add_commitments(std::span<const std::string> commitments);
 

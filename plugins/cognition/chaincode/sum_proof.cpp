@@ -78,7 +78,8 @@ Result<v1::SumProof> prove_sum(const Opening& total, std::uint64_t count,
   return proof;
 }
 
-Status verify_sum(std::span<const std::string> commitments, const v1::SumProof& proof) {
+Status verify_sum(std::span<const std::string> commitments, const v1::SumProof& proof,
+                  unsigned threads) {
   if (proof.context().size() > kMaxContextBytes)
     return Status::InvalidArgument("context: at most " + std::to_string(kMaxContextBytes) +
                                    " bytes, got " + std::to_string(proof.context().size()));
@@ -90,7 +91,7 @@ Status verify_sum(std::span<const std::string> commitments, const v1::SumProof& 
   if (!t.ok()) return t.status();
   auto s = p256::scalar_from_bytes(proof.response(), "response");
   if (!s.ok()) return s.status();
-  auto sum = sum_points(commitments);
+  auto sum = sum_points(commitments, threads);
   if (!sum.ok()) return sum.status();
   const auto& g = p256::group();
   auto ctx = p256::new_ctx();

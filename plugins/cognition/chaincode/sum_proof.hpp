@@ -34,7 +34,9 @@ Result<v1::SumProof> prove_sum(const Opening& total, std::uint64_t count, std::s
 // for proof.context(). Otherwise PermissionDenied with the reason ("count: ...",
 // "the proof does not verify: ..."), or InvalidArgument naming a malformed field or
 // commitment.
-Status verify_sum(std::span<const std::string> commitments, const v1::SumProof& proof);
+// `threads` > 1 sums the commitments on that many threads (pedersen.hpp, sum_points).
+Status verify_sum(std::span<const std::string> commitments, const v1::SumProof& proof,
+                  unsigned threads = 1);
 
 // Partials: each data-holding node proves its own sum; the context of its proof is
 // job_id || 0x00 || node_id, so a proof is attributed to one node and one job.
