@@ -72,6 +72,8 @@ void verify_sums() {
     std::vector<analytics::Opening> times(copies, total);
     const auto sum = *analytics::add_openings(times);
     const auto proof = *analytics::prove_sum(sum, n, "bench-job");
+    if (n == kDistinct)
+      std::printf("  a sum proof with a 9-byte context: %zu bytes\n", proof.ByteSizeLong());
     const int rounds = n > 100'000 ? 3 : 7;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     for (const unsigned threads : {1u, cores}) {
