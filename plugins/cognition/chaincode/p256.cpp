@@ -76,19 +76,23 @@ std::string encode(const EC_POINT* point) {
   return out;
 }
 
-Result<Point> decode(std::string_view bytes, std::string_view what, BN_CTX* ctx) {
+Status decode_into(std::string_view bytes, EC_POINT* out, BN_CTX* ctx) {
   if (bytes.size() != kPointSize && bytes.size() != kCompressedPointSize)
-    return Status::InvalidArgument(std::string(what) + ": a P-256 point is 65 or 33 bytes, got " +
+    return Status::InvalidArgument("a P-256 point is 65 or 33 bytes, got " +
                                    std::to_string(bytes.size()));
-  auto p = new_point();
-  if (EC_POINT_oct2point(group().curve, p.get(),
-                         reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                         ctx) != 1) {
+  if (EC_POINT_oct2point(group().curve, out, reinterpret_cast<const unsigned char*>(bytes.data()),
+                         bytes.size(), ctx) != 1) {
     (void)openssl_error();
-    return Status::InvalidArgument(std::string(what) + ": not a point on P-256");
+    return Status::InvalidArgument("not a point on P-256");
   }
-  if (EC_POINT_is_at_infinity(group().curve, p.get()) == 1)
-    return Status::InvalidArgument(std::string(what) + ": the point at infinity");
+  if (EC_POINT_is_at_infinity(group().curve, out) == 1)
+    return Status::InvalidArgument("the point at infinity");
+  return Status::Ok();
+}
+
+Result<Point> decode(std::string_view bytes, std::string_view what, BN_CTX* ctx) {
+  auto p = new_point();
+  ITC_RETURN_IF_ERROR(decode_into(bytes, p.get(), ctx).WithContext(what));
   return p;
 }
 

@@ -60,6 +60,8 @@ std::string encode(const EC_POINT* point);
 // A point on P-256 from 65 (uncompressed) or 33 (compressed) bytes; InvalidArgument
 // starting with `what` for another size, a point off the curve, or the point at infinity.
 Result<Point> decode(std::string_view bytes, std::string_view what, BN_CTX* ctx = nullptr);
+// The same into an existing point (no allocation); the message names no field.
+Status decode_into(std::string_view bytes, EC_POINT* out, BN_CTX* ctx);
 
 // 32 bytes big-endian.
 std::string scalar_bytes(const BIGNUM* scalar);

@@ -57,10 +57,11 @@ Result<p256::Point> sum_range(std::span<const std::string> commitments, std::siz
   auto ctx = p256::new_ctx();
   auto sum = p256::new_point();
   p256::check(EC_POINT_set_to_infinity(g.curve, sum.get()), "EC_POINT_set_to_infinity");
+  auto c = p256::new_point();
   for (std::size_t i = first; i < first + count; ++i) {
-    auto c = p256::decode(commitments[i], "commitments[" + std::to_string(i) + "]", ctx.get());
-    if (!c.ok()) return c.status();
-    p256::check(EC_POINT_add(g.curve, sum.get(), sum.get(), c->get(), ctx.get()), "EC_POINT_add");
+    if (Status s = p256::decode_into(commitments[i], c.get(), ctx.get()); !s.ok())
+      return s.WithContext("commitments[" + std::to_string(i) + "]");
+    p256::check(EC_POINT_add(g.curve, sum.get(), sum.get(), c.get(), ctx.get()), "EC_POINT_add");
   }
   return sum;
 }
