@@ -22,5 +22,6 @@ int bench_consensus();
 int bench_devices();
 int bench_dag();
 int bench_dag_network();
+int bench_analytics();
 
 }  // namespace itc::bench

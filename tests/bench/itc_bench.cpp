@@ -1,5 +1,6 @@
-// itc-bench {bus|swap|pipeline|consensus|devices|dag|dag-network|all}: prints medians over repeated
-// runs, measured in one process so ratios between them hold on a shared, noisy machine.
+// itc-bench {bus|swap|pipeline|consensus|devices|dag|dag-network|analytics|all}: prints
+// medians over repeated runs, measured in one process so ratios between them hold on a shared,
+// noisy machine.
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -10,7 +11,7 @@ int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "all";
   if (what == "--help" || what == "-h") {
     std::printf(
-        "usage: itc-bench [bus|swap|pipeline|consensus|devices|dag|dag-network|all]\n"
+        "usage: itc-bench [bus|swap|pipeline|consensus|devices|dag|dag-network|analytics|all]\n"
         "  bus       messages/s and latency between two bus endpoints\n"
         "  swap      how long messages are held during a hot swap under 10,000 msg/s\n"
         "  pipeline  readings/s from sim-lighting through normalize into persisted blocks\n"
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
         "  devices   the host's device directory with 100,000 lamps: readings/s, memory\n"
         "  dag       the DAG engine: admitted txs/s vs the Ed25519 ceiling, finality, PoW\n"
         "  dag-network  4 validators carrying the DAG: device txs final/s, issue-to-final\n"
-        "            p50/p99, beside the Ed25519 ceiling\n");
+        "            p50/p99, beside the Ed25519 ceiling\n"
+        "  analytics commitments/s, sum verification, HyperLogLog vs Redis PFADD, Bloom\n");
     return 0;
   }
   spdlog::set_level(spdlog::level::warn);
@@ -30,5 +32,6 @@ int main(int argc, char** argv) {
   if (what == "devices" || what == "all") rc |= itc::bench::bench_devices();
   if (what == "dag" || what == "all") rc |= itc::bench::bench_dag();
   if (what == "dag-network" || what == "all") rc |= itc::bench::bench_dag_network();
+  if (what == "analytics" || what == "all") rc |= itc::bench::bench_analytics();
   return rc;
 }

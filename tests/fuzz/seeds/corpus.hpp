@@ -55,5 +55,7 @@ void write_light_seeds(Corpus& corpus, const std::vector<v1::Block>& blocks);
 void write_device_seeds(Corpus& corpus);
 // node_config, device_profile, plugin_config, package_manifest.
 void write_operator_seeds(Corpus& corpus);
+// analytics_decode: a sketch of each kind, a sum proof and a node's partial.
+void write_analytics_seeds(Corpus& corpus);
 
 }  // namespace itc::fuzz

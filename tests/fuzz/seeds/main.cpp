@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     itc::fuzz::write_peer_seeds(corpus);
     itc::fuzz::write_device_seeds(corpus);
     itc::fuzz::write_operator_seeds(corpus);
+    itc::fuzz::write_analytics_seeds(corpus);
     std::printf("wrote %zu seed inputs under %s\n", corpus.written(), argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "itc-fuzz-seeds: %s\n", e.what());
