@@ -106,13 +106,31 @@ dag::SubmitResult DagLink::admit(std::string_view bytes, std::int64_t from_peer,
 }
 
 void DagLink::push_local(const std::vector<std::string>& attached) {
-  v1::ConsensusMessage msg;
   for (const auto& id : attached) {
     if (local_waiting_.erase(id) == 0) continue;
-    if (auto b = engine_->transaction_bytes(id))
-      msg.mutable_dag_transactions()->add_transactions(std::move(*b));
+    auto b = engine_->transaction_bytes(id);
+    if (!b) continue;
+    if (outgoing_bytes_ + b->size() > kMaxServedBytes) send_outgoing();
+    auto* batch = outgoing_.mutable_dag_transactions();
+    if (batch->transactions_size() == 0) outgoing_since_ = clock_.steady_now();
+    outgoing_bytes_ += b->size();
+    batch->add_transactions(std::move(*b));
   }
-  if (msg.dag_transactions().transactions_size() > 0) peers_.broadcast(std::move(msg));
+}
+
+void DagLink::send_outgoing() {
+  if (outgoing_.dag_transactions().transactions_size() == 0) return;
+  outgoing_bytes_ = 0;
+  peers_.broadcast(std::exchange(outgoing_, v1::ConsensusMessage()));
+}
+
+void DagLink::flush() {
+  const int n = outgoing_.dag_transactions().transactions_size();
+  if (n == 0) return;
+  if (static_cast<std::size_t>(n) < kPushBatch &&
+      clock_.steady_now() - outgoing_since_ < kPushDelay)
+    return;
+  send_outgoing();
 }
 
 bool DagLink::was_asked(std::string_view bytes) const {

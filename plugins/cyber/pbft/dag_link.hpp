@@ -13,7 +13,8 @@
 //    catching up from further back than its peers hold the DAG, cannot check milestones
 //    whose cones it lacks (issue 12, storage: not built yet).
 //  - Gossip: validators are fully connected; a transaction submitted here is pushed to
-//    every peer once it is attached (at once, or when its parents arrive); one waiting for
+//    every peer once it is attached (at once, or when its parents arrive), in batches of
+//    up to kPushBatch at most kPushDelay late (one signed envelope per batch); one waiting for
 //    parents, or a milestone naming tips not held, makes this node ask its peers for the
 //    missing ids (each id again only after kRefetchAfter). What it asked for is admitted
 //    as dag::Arrival::kRequested (valid is enough: no window, rate or depth), so every
@@ -50,8 +51,11 @@ struct DagLinkOptions {
 class DagLink final : public SideChain {
  public:
   static constexpr std::size_t kMaxFetchIds = 256;         // per DagFetch
-  static constexpr std::size_t kMaxServedBytes = 1 << 20;  // per answer to a DagFetch
+  static constexpr std::size_t kMaxServedBytes = 1 << 20;  // per DagTransactions message
   static constexpr std::chrono::milliseconds kRefetchAfter{500};
+  // Transactions submitted here are pushed in batches: at most this many, or this late.
+  static constexpr std::size_t kPushBatch = 128;
+  static constexpr std::chrono::milliseconds kPushDelay{2};
 
   struct Peers {
     std::function<void(v1::ConsensusMessage)> broadcast;
@@ -72,6 +76,9 @@ class DagLink final : public SideChain {
   // True (once) if transactions were attached since the last call: a pre-prepare waiting
   // for them may go on.
   bool take_grown();
+  // Sends the batch of transactions to push if it is full or kPushDelay old (each protocol
+  // turn).
+  void flush();
 
   v1::DagTxStatus status(const std::string& id) const;
   v1::DagTips tips(std::uint32_t count);
@@ -88,6 +95,7 @@ class DagLink final : public SideChain {
   dag::SubmitResult admit(std::string_view bytes, std::int64_t from_peer, dag::Arrival arrival);
   // Pushes the transactions submitted here that `attached` made part of the tangle.
   void push_local(const std::vector<std::string>& attached);
+  void send_outgoing();
   bool was_asked(std::string_view bytes) const;
   void fetch(std::vector<std::string> ids, std::int64_t from_peer);
 
@@ -108,6 +116,9 @@ class DagLink final : public SideChain {
   std::unordered_map<std::string, std::chrono::nanoseconds> asked_;
   // Submitted here, waiting for parents: pushed to peers once attached.
   std::unordered_set<std::string> local_waiting_;
+  v1::ConsensusMessage outgoing_;  // the next push (DagTransactions)
+  std::chrono::nanoseconds outgoing_since_{0};
+  std::size_t outgoing_bytes_ = 0;
 };
 
 }  // namespace itc::pbft

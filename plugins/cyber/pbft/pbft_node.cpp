@@ -247,6 +247,7 @@ void PbftNode::protocol_loop() {
       replica_->on_tick();
       next_tick = now + kTick;
     }
+    if (dag_) dag_->flush();
     if (now >= next_metrics) {
       publish_metrics();
       next_metrics = now + std::chrono::milliseconds(250);
