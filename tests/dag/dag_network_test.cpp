@@ -5,9 +5,13 @@
 // refuses with its reason on the node it reached, and the rest go on.
 #include <google/protobuf/util/json_util.h>
 
+#include <QProcess>
 #include <map>
 
 #include "issuer.hpp"
+#include "itc/file_io.hpp"
+#include "itc/light/genesis_trust.hpp"
+#include "itc/light/light_client.hpp"
 #include "local_network.hpp"
 #include "transaction.hpp"
 
@@ -215,6 +219,60 @@ class DagNetworkTest : public QObject {
     for (int v = 1; v < 4; ++v) QCOMPARE(net.block(v, h)->hash(), block->hash());
     QVERIFY(
         eventually([&] { return net.metric(3, "pbft", "dag_milestone").value_or(0) >= 1; }, 5000));
+
+    // A light client that trusts the genesis alone checks that a reading is final: the
+    // certified block carrying its milestone and the audit path to the block's dag_root.
+    const std::string reading_id = issued.front().first;
+    HttpReply proof =
+        net.get(2, QString::fromStdString("/v1/dag/tx/" + hex(reading_id) + "/proof"));
+    QVERIFY2(proof.status == 200, proof.body.constData());
+    const std::string bytes = proof.body.toStdString();
+    auto verify = [&](const std::string& message, itc::light::Inclusion* out) {
+      itc::light::State trust{};
+      if (!itc::light::trust_genesis(net.genesis(), &trust).ok()) qFatal("genesis trust");
+      return itc::light::verify_dag_tx(
+          &trust, reinterpret_cast<const std::uint8_t*>(message.data()), message.size(), out);
+    };
+    itc::light::Inclusion where{};
+    const auto ok = verify(bytes, &where);
+    QVERIFY2(ok.ok(), itc::light::verdict_name(ok.verdict));
+    QCOMPARE(std::string(reinterpret_cast<const char*>(where.leaf_id), 32), reading_id);
+    QCOMPARE(QString::number(where.height), status_on(net, 2, reading_id)["height"].toString());
+    // A node that alters the path is caught.
+    std::string bent = bytes;
+    bent[bent.size() - 1] = static_cast<char>(bent[bent.size() - 1] ^ 0x01);
+    QCOMPARE(QString(itc::light::verdict_name(verify(bent, &where).verdict)),
+             QString("not_included"));
+    // The CLI does the same from the genesis file, against another validator: the spend
+    // that won is proven final, the conflicting one has no proof.
+    QTemporaryDir cli_dir;
+    const QString token = cli_dir.filePath("token");
+    QVERIFY(itc::write_file_atomically(token.toStdString(), net.token(3), 0600).ok());
+    auto light = [&](const QStringList& args) {
+      QProcess p;
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      env.insert("ITC_LIGHT_STATE", cli_dir.filePath("client.state"));
+      p.setProcessEnvironment(env);
+      p.setProcessChannelMode(QProcess::MergedChannels);
+      p.start(ITC_LIGHT_BIN, args);
+      p.waitForFinished(60000);
+      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAll()));
+    };
+    auto init = light({"init", "--genesis", QString::fromStdString(net.path("genesis.json"))});
+    QVERIFY2(init.first == 0, qPrintable(init.second));
+    const bool id_1_won = s1["state"].toString() == "final";
+    for (const auto& [id, won] : {std::pair{id_1, id_1_won}, std::pair{id_2, !id_1_won}}) {
+      auto checked =
+          light({"dag", QString::fromStdString(hex(id)), "--node",
+                 QString("http://127.0.0.1:%1").arg(net.admin_port(3)), "--token-file", token});
+      if (won) {
+        QVERIFY2(checked.first == 0 && checked.second.contains("VERIFIED device transaction"),
+                 qPrintable(checked.second));
+      } else {
+        QVERIFY2(checked.first != 0 && !checked.second.contains("VERIFIED"),
+                 qPrintable(checked.second));
+      }
+    }
   }
 
   void eachAdmissionRuleRefusesWithItsReason() {

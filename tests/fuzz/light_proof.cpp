@@ -4,7 +4,8 @@
 // validator_network.hpp (4 validators from fixed seeds).
 // Input: byte 0 picks the check — 0 header update, 1 transaction inclusion, 2 reading
 // inclusion, 3 state proof for account-0 (then decode_account), 4 state proof for device
-// lamp-9 (then decode_device), 5 the state file decoder — and the rest is the message.
+// lamp-9 (then decode_device), 5 the state file decoder, 6 a device transaction final —
+// and the rest is the message.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t n = size - 1;
   light::Inclusion inclusion{};
   light::Bytes value{};
-  switch (data[0] % 6) {
+  switch (data[0] % 7) {
     case 0:
       (void)light::apply_header(&state, m, n);
       break;
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 3:
     case 4: {
-      const std::string& key = data[0] % 6 == 3 ? account_key : device_key;
+      const std::string& key = data[0] % 7 == 3 ? account_key : device_key;
       const auto* k = reinterpret_cast<const std::uint8_t*>(key.data());
       if (light::verify_state(&state, m, n, k, key.size(), &value).ok()) {
         light::Account account{};
@@ -53,8 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     }
-    default:
+    case 5:
       (void)light::decode_state(m, n, &state);
+      break;
+    default:
+      (void)light::verify_dag_tx(&state, m, n, &inclusion);
   }
   return 0;
 }

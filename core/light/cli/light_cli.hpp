@@ -29,7 +29,7 @@ struct Options {
   itc::cli::NodeAccess node;
   itc::cli::NodeAccess witness;
   bool has_witness = false;
-  std::string argument;  // DEVICE, ACCOUNT or tx ID
+  std::string argument;  // DEVICE, ACCOUNT, tx ID or device transaction ID
   std::optional<std::uint64_t> height;
   std::uint32_t index = 0;  // a reading's index in its block
 };
@@ -39,6 +39,7 @@ int run_sync(const Options& o);
 int run_owner(const Options& o);
 int run_balance(const Options& o);
 int run_tx(const Options& o);
+int run_dag(const Options& o);
 int run_reading(const Options& o);
 
 // Shared by the commands (light_state_io.cpp).

@@ -58,6 +58,11 @@ int main(int argc, char** argv) {
   add_node(tx, o);
   tx->callback([&] { action = [&] { return lc::run_tx(o); }; });
 
+  auto* dag = app.add_subcommand("dag", "That device transaction ID is final on the DAG");
+  dag->add_option("ID", o.argument, "Device transaction id (64 hex digits)")->required();
+  add_node(dag, o);
+  dag->callback([&] { action = [&] { return lc::run_dag(o); }; });
+
   auto* reading = app.add_subcommand("reading", "Reading INDEX of block HEIGHT, proven");
   reading->add_option("HEIGHT", o.height, "Block height")->required();
   reading->add_option("INDEX", o.index, "The reading's index in the block")->required();

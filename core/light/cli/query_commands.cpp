@@ -1,4 +1,4 @@
-// itc-light owner, balance and tx: a node's proof checked against the trusted header
+// itc-light owner, balance, tx, dag and reading: a node's proof checked against the trusted header
 // (see light_cli.hpp).
 #include <cctype>
 #include <cstring>
@@ -141,6 +141,28 @@ int run_tx(const Options& o) {
   const int code = finish(o, state, v, "inclusion proof of tx " + o.argument);
   if (code != kExitVerified) return code;
   std::cout << "VERIFIED tx " << o.argument << " is in block " << inclusion.height << " (index "
+            << inclusion.index << "), trusted " << header_line(state) << "\n";
+  return kExitVerified;
+}
+
+int run_dag(const Options& o) {
+  auto id = crypto::from_hex(o.argument);
+  if (!id.ok() || id->size() != kHashSize) {
+    std::cerr << "itc-light: dag ID must be 64 hex digits, got '" << o.argument << "'\n";
+    return kExitUsage;
+  }
+  State state{};
+  std::string proof;
+  if (!prepare(o, "/v1/dag/tx/" + o.argument + "/proof", &state, &proof)) return kExitRefused;
+  Inclusion inclusion{};
+  Outcome v = verify_dag_tx(&state, bytes_of(proof), proof.size(), &inclusion);
+  if (v.ok() && std::memcmp(inclusion.leaf_id, id->data(), kHashSize) != 0) {
+    v = Outcome{Verdict::kKeyMismatch, inclusion.index};  // a proof of another transaction
+  }
+  const int code = finish(o, state, v, "finality proof of device transaction " + o.argument);
+  if (code != kExitVerified) return code;
+  std::cout << "VERIFIED device transaction " << o.argument
+            << " is final: in the milestone of block " << inclusion.height << " (leaf "
             << inclusion.index << "), trusted " << header_line(state) << "\n";
   return kExitVerified;
 }

@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxHeader = 4096;
 inline constexpr std::size_t kMaxProducer = 64;  // a node name (host kMaxNodeNameLength)
 inline constexpr std::size_t kMaxMilestoneTips = 64;
 
-enum class Kind : std::uint8_t { kHeader = 1, kTx = 2, kReading = 3, kState = 4 };
+enum class Kind : std::uint8_t { kHeader = 1, kTx = 2, kReading = 3, kState = 4, kDagTx = 5 };
 
 struct Header {
   std::uint64_t height;

@@ -52,8 +52,10 @@ Outcome verify_inclusion_message(State* state, const std::uint8_t* message, std:
   Header header{};
   QuorumCertificate qc{};
   internal::read_certified(in, kind, size, &header, &qc);
-  const Bytes leaf = in.prefixed(kMaxLeaf);
+  const bool dag = kind == Kind::kDagTx;
+  const Bytes leaf = dag ? in.prefixed_exact(kHashSize) : in.prefixed(kMaxLeaf);
   const std::uint32_t index = static_cast<std::uint32_t>(in.uint(4));
+  const std::uint32_t dag_leaves = dag ? static_cast<std::uint32_t>(in.uint(4)) : 0;
   const std::size_t count_at = in.offset();
   const std::size_t count = static_cast<std::size_t>(in.uint(1));
   if (!in.failed() && count > kMaxPath) in.fail(Verdict::kTooLarge, count_at);
@@ -64,17 +66,22 @@ Outcome verify_inclusion_message(State* state, const std::uint8_t* message, std:
   bool newer = false;
   if (Outcome o = internal::certify(*state, header, qc, Use::kInclusion, &newer); !o.ok()) return o;
   const bool tx = kind == Kind::kTx;
-  const std::uint32_t leaves = tx ? header.tx_count : header.reading_count;
+  const std::uint32_t leaves = dag ? dag_leaves : tx ? header.tx_count : header.reading_count;
   if (index >= leaves) return {Verdict::kIndexOutOfRange, index};
+  const std::uint8_t* root = dag ? header.dag_root : tx ? header.tx_root : header.merkle_root;
+  if (root == nullptr) return {Verdict::kNotIncluded, index};  // no milestone in that block
   std::uint8_t leaf_hash[kHashSize];
   if (!internal::leaf_hash(leaf.data, leaf.size, leaf_hash)) return {Verdict::kCryptoFailure, 0};
-  const std::uint8_t* root = tx ? header.tx_root : header.merkle_root;
   if (!internal::verify_inclusion(leaf_hash, index, leaves, path.data, count, root)) {
     return {Verdict::kNotIncluded, index};
   }
-  port::Sha256 id;
-  id.update(leaf.data, leaf.size);
-  if (!id.finish(out->leaf_id)) return {Verdict::kCryptoFailure, 0};
+  if (dag) {
+    std::memcpy(out->leaf_id, leaf.data, kHashSize);  // the leaf is the transaction's id
+  } else {
+    port::Sha256 id;
+    id.update(leaf.data, leaf.size);
+    if (!id.finish(out->leaf_id)) return {Verdict::kCryptoFailure, 0};
+  }
   out->height = header.height;
   out->index = index;
   out->leaf = leaf;
@@ -129,6 +136,10 @@ Outcome verify_tx(State* state, const std::uint8_t* message, std::size_t size, I
 Outcome verify_reading(State* state, const std::uint8_t* message, std::size_t size,
                        Inclusion* out) {
   return verify_inclusion_message(state, message, size, Kind::kReading, out);
+}
+
+Outcome verify_dag_tx(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out) {
+  return verify_inclusion_message(state, message, size, Kind::kDagTx, out);
 }
 
 }  // namespace itc::light

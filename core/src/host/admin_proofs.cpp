@@ -8,6 +8,7 @@
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/light/prover.hpp"
+#include "itc/services/device_transactions.hpp"
 #include "itc/services/ledger_store.hpp"
 
 namespace itc::host {
@@ -140,6 +141,34 @@ AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_vie
   return admin_error(Status::NotFound("transaction " + hex_id + " is not in blocks " +
                                       std::to_string(bottom) + " to " + std::to_string(top) +
                                       " (name its block with ?height=)"));
+}
+
+AdminResponse proof_of_dag_tx(Node& node, const std::string& hex_id) {
+  auto id = crypto::from_hex(hex_id);
+  if (!id.ok() || id->size() != crypto::kSha256Size) {
+    return admin_error(Status::InvalidArgument(
+        "a DAG transaction id is 64 hex digits (SHA-256), got '" + hex_id + "'"));
+  }
+  auto* dag = static_cast<DeviceTransactions*>(node.find_service(DeviceTransactions::kServiceName));
+  if (dag == nullptr) {
+    return admin_error(Status::Unavailable("no running plugin provides " +
+                                           std::string(DeviceTransactions::kServiceName) +
+                                           " (load the ordering plugin `pbft` with `dag: true`)"));
+  }
+  Result<v1::DagInclusion> where = Status::Internal("DeviceTransactions::inclusion threw");
+  Status st = guard("DeviceTransactions::inclusion", [&] {
+    where = dag->inclusion(*id);
+    return Status::Ok();
+  });
+  if (!st.ok()) return admin_error(st);
+  if (!where.ok()) return admin_error(where.status());
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  auto block = (*store)->block(where->height());
+  if (!block.ok()) return admin_error(block.status());
+  const std::vector<std::string> path(where->path().begin(), where->path().end());
+  return binary(
+      light::prover::dag_tx_proof(*block, *id, where->leaf_index(), where->tree_size(), path));
 }
 
 AdminResponse proof_of_reading(Node& node, const std::string& height_text,

@@ -23,6 +23,9 @@ AdminResponse proof_of_state(Node& node, const std::string& key);
 // GET /v1/proofs/tx/{hex id}?height=H: the transaction's inclusion in block H (kind 2);
 // without ?height the newest kTxSearchDepth blocks are searched.
 AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_view query);
+// GET /v1/dag/tx/{hex id}/proof: a final device transaction in its milestone's inclusion
+// tree, with the certified block that carries the milestone (kind 5).
+AdminResponse proof_of_dag_tx(Node& node, const std::string& hex_id);
 // GET /v1/proofs/reading/{height}/{index}: reading `index` of block `height` (kind 3).
 AdminResponse proof_of_reading(Node& node, const std::string& height, const std::string& index);
 

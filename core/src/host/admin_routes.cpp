@@ -472,6 +472,10 @@ const AdminRoute kRoutes[] = {
      "v1.DagTxStatus: waiting, pending (weight), final or conflicting at a milestone (404 "
      "unknown)",
      [](Node& n, Req r) -> AdminOutcome { return dag_tx_status(n, r.params[0]); }},
+    {"GET", "/v1/dag/tx/{hex id}/proof", kToken,
+     "light-client proof that a device transaction is final: its milestone's certified block "
+     "and audit path (binary, kind 5; 409 \"pruned at milestone N\", 404 not final)",
+     [](Node& n, Req r) -> AdminOutcome { return proof_of_dag_tx(n, r.params[0]); }},
     {"GET", "/v1/dag/tips", kToken, "v1.DagTips: `?count=N` (1..8, default 2) tips to approve",
      [](Node& n, Req r) -> AdminOutcome { return dag_tips(n, r.query); }},
     {"GET", "/v1/accounts/{hex key}", kToken, "v1.Account, committed state (404 if none)",

@@ -226,6 +226,23 @@ v1::DagTips DagLink::tips(std::uint32_t count) {
   return out;
 }
 
+Result<v1::DagInclusion> DagLink::inclusion(const std::string& id) const {
+  auto proof = engine_->proof(id);
+  if (!proof.ok()) return proof.status();
+  const auto height = milestone_heights_.find(proof->milestone);
+  if (height == milestone_heights_.end())
+    return Status::FailedPrecondition("pruned at milestone " + std::to_string(proof->milestone) +
+                                      ": its block height is no longer retained");
+  v1::DagInclusion out;
+  out.set_id(id);
+  out.set_milestone(proof->milestone);
+  out.set_height(height->second);
+  out.set_leaf_index(proof->leaf_index);
+  out.set_tree_size(proof->tree_size);
+  for (const auto& h : proof->path) out.add_path(h);
+  return out;
+}
+
 std::vector<std::string> DagLink::propose(const MilestoneList& earlier) {
   if (engine_->pending() == 0) return {};
   return engine_->milestone_tips(opt_.milestone_max_tips, earlier);

@@ -82,6 +82,8 @@ class DagLink final : public SideChain {
 
   v1::DagTxStatus status(const std::string& id) const;
   v1::DagTips tips(std::uint32_t count);
+  // DeviceTransactions::inclusion.
+  Result<v1::DagInclusion> inclusion(const std::string& id) const;
   const dag::DagEngine& engine() const { return *engine_; }
 
   // SideChain

@@ -512,6 +512,12 @@ v1::DagTips PbftNode::tips(std::uint32_t count) {
   return r ? std::move(*r) : v1::DagTips();
 }
 
+Result<v1::DagInclusion> PbftNode::inclusion(std::string id) {
+  auto r = ask<Result<v1::DagInclusion>>([this, id] { return dag_->inclusion(id); });
+  if (r) return std::move(*r);
+  return Status::Unavailable("the validator is not running");
+}
+
 void PbftNode::publish_metrics() {
   if (dag_) {
     dag_held_.set(static_cast<double>(dag_->engine().held()));

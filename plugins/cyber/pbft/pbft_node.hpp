@@ -83,6 +83,7 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   v1::DagSubmitResult submit(std::string bytes) override;
   v1::DagTxStatus status(std::string id) override;
   v1::DagTips tips(std::uint32_t count) override;
+  Result<v1::DagInclusion> inclusion(std::string id) override;
 
   // ReplicaIo (protocol thread)
   void send(std::uint32_t peer, const v1::Envelope& envelope) override;

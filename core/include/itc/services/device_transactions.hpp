@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "itc/status.hpp"
 #include "itc/v1/dag.pb.h"
 
 namespace itc {
@@ -25,6 +26,10 @@ class DeviceTransactions {
   virtual v1::DagTxStatus status(std::string id) = 0;
   // Up to `count` tips for an issuer to approve, and the latest milestone.
   virtual v1::DagTips tips(std::uint32_t count) = 0;
+  // Where final transaction `id` sits in its milestone's inclusion tree. NotFound if it is
+  // not final here; FailedPrecondition "pruned at milestone N" once that milestone's
+  // proofs are no longer retained; Unavailable while the node is not running.
+  virtual Result<v1::DagInclusion> inclusion(std::string id) = 0;
 };
 
 }  // namespace itc

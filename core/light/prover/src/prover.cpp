@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kMagic = "ITCL";
 constexpr char kVersion = 1;
-enum Kind : char { kHeader = 1, kTx = 2, kReading = 3, kState = 4 };
+enum Kind : char { kHeader = 1, kTx = 2, kReading = 3, kState = 4, kDagTx = 5 };
 
 using ledger::internal::put_be;
 using ledger::internal::put_len_prefixed;
@@ -109,6 +109,24 @@ Result<std::string> reading_proof(const v1::Block& block, int index) {
   leaves.reserve(block.readings_size());
   for (const v1::Reading& r : block.readings()) leaves.push_back(reading_leaf_bytes(r));
   return inclusion(block, kReading, std::move(leaves), index);
+}
+
+Result<std::string> dag_tx_proof(const v1::Block& block, std::string_view tx_id,
+                                 std::uint64_t leaf_index, std::uint64_t tree_size,
+                                 const std::vector<std::string>& path) {
+  if (block.header().milestone_size() == 0)
+    return Status::InvalidArgument("block " + std::to_string(block.header().height()) +
+                                   " carries no milestone");
+  if (tx_id.size() != 32 || leaf_index >= tree_size || tree_size > UINT32_MAX || path.size() > 32)
+    return Status::InvalidArgument("not an inclusion proof of a transaction id");
+  std::string out = envelope(kDagTx);
+  ITC_RETURN_IF_ERROR(put_certified_header(block.header(), block.qc(), &out));
+  put_len_prefixed(tx_id, &out);
+  put_be(leaf_index, 4, &out);
+  put_be(tree_size, 4, &out);
+  put_be(path.size(), 1, &out);
+  for (const std::string& h : path) out.append(h);
+  return out;
 }
 
 Result<std::string> state_proof(const ledger::LedgerState& state, const v1::Block& head,

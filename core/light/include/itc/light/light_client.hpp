@@ -53,6 +53,11 @@ struct Inclusion {
 // adopted as the trusted header first.
 Outcome verify_tx(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out);
 Outcome verify_reading(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out);
+// A device transaction final on the DAG side chain (kind 5): its 32-byte id (the leaf,
+// also leaf_id) at `index` of the milestone inclusion tree whose root the certified block's
+// header carries (dag_root). The tree's size is in the proof (the header does not hold
+// it; a wrong one cannot lead to the root). A header without a milestone: kNotIncluded.
+Outcome verify_dag_tx(State* state, const std::uint8_t* message, std::size_t size, Inclusion* out);
 
 // A state proof (kind 4) for `key` against the newest state: its header must be the
 // trusted one or newer (then adopted); older is kStaleHeader. On kOk *value is the key's

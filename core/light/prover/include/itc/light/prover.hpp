@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "itc/chain/state.hpp"
 #include "itc/status.hpp"
@@ -25,6 +26,12 @@ Result<std::string> header_update(const v1::BlockHeader& header, const v1::Quoru
 // its certificate. NotFound if there is no such index.
 Result<std::string> tx_proof(const v1::Block& block, int index);
 Result<std::string> reading_proof(const v1::Block& block, int index);
+// A device transaction's finality (kind 5): `tx_id` at `leaf_index` of the milestone
+// inclusion tree (`tree_size` leaves, audit `path` bottom up) whose root is the dag_root of
+// `block`, which carries its certificate. InvalidArgument if the block has no milestone.
+Result<std::string> dag_tx_proof(const v1::Block& block, std::string_view tx_id,
+                                 std::uint64_t leaf_index, std::uint64_t tree_size,
+                                 const std::vector<std::string>& path);
 // A state proof (kind 4) for `key` against `head`, the block at state.committed_height()
 // (its state_root is state.committed_root(); FailedPrecondition if not).
 Result<std::string> state_proof(const ledger::LedgerState& state, const v1::Block& head,
