@@ -28,17 +28,6 @@ struct ChainOptions {
   CLI::Option* height_option = nullptr;
 };
 
-Status parse_message(const std::string& json, const std::string& source, pb::Message* msg) {
-  pb::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = false;
-  auto st = pb::util::JsonStringToMessage(json, msg, opts);
-  if (!st.ok()) {
-    return Status::InvalidArgument(source + ": not a " + msg->GetDescriptor()->name() +
-                                   " JSON: " + std::string(st.message()));
-  }
-  return Status::Ok();
-}
-
 Result<v1::Block> fetch_block(const NodeAccess& node, std::uint64_t height) {
   auto client = AdminClient::connect_to(node);
   if (!client.ok()) return client.status();

@@ -3,6 +3,8 @@
 // parsing. Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
@@ -31,6 +33,12 @@ void add_tx_commands(CLI::App& app, Action& action);
 // `itc chain ...`: head, block, verify-qc.
 void add_chain_commands(CLI::App& app, Action& action);
 
+// `itc dag ...`: issue, submit, show, tips.
+void add_dag_commands(CLI::App& app, Action& action);
+
+// Parses `json` as `msg`'s type; the error names `source`, the type and the problem.
+Status parse_message(const std::string& json, const std::string& source,
+                     google::protobuf::Message* msg);
 // Prints "itc: <status message>" to stderr and returns kExitFailed.
 int fail(const Status& status);
 // Writes `text` to `path` atomically, or to stdout when `path` is empty or "-".

@@ -1,5 +1,6 @@
 // Shared output helpers of the itc CLI.
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,18 @@
 #include "cli.hpp"
 
 namespace itc::cli {
+
+Status parse_message(const std::string& json, const std::string& source,
+                     google::protobuf::Message* msg) {
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  auto st = google::protobuf::util::JsonStringToMessage(json, msg, opts);
+  if (!st.ok()) {
+    return Status::InvalidArgument(source + ": not a " + msg->GetDescriptor()->name() +
+                                   " JSON: " + std::string(st.message()));
+  }
+  return Status::Ok();
+}
 
 int fail(const Status& status) {
   std::cerr << "itc: " << status.message() << "\n";

@@ -238,9 +238,11 @@ class DagNetworkTest : public QObject {
     QVERIFY2(ok.ok(), itc::light::verdict_name(ok.verdict));
     QCOMPARE(std::string(reinterpret_cast<const char*>(where.leaf_id), 32), reading_id);
     QCOMPARE(QString::number(where.height), status_on(net, 2, reading_id)["height"].toString());
-    // A node that alters the path is caught.
+    // A node that swaps in another leaf is caught (the path may be empty: a cone of one).
     std::string bent = bytes;
-    bent[bent.size() - 1] = static_cast<char>(bent[bent.size() - 1] ^ 0x01);
+    const std::size_t leaf_at = bent.rfind(reading_id);  // after the header (its tips)
+    QVERIFY(leaf_at != std::string::npos);
+    bent[leaf_at] = static_cast<char>(bent[leaf_at] ^ 0x01);
     QCOMPARE(QString(itc::light::verdict_name(verify(bent, &where).verdict)),
              QString("not_included"));
     // The CLI does the same from the genesis file, against another validator: the spend
@@ -350,6 +352,34 @@ class DagNetworkTest : public QObject {
           return true;
         },
         30000));
+    // An operator issues one as a device would, with `itc dag`, and watches it become final.
+    QTemporaryDir cli_dir;
+    const QString pem = cli_dir.filePath("lamp-2.pem");
+    QVERIFY(fleet.lamps[2].key.save_pem_file(pem.toStdString()).ok());
+    const QString token = cli_dir.filePath("token");
+    QVERIFY(itc::write_file_atomically(token.toStdString(), net.token(2), 0600).ok());
+    auto itc_cli = [&](QStringList args) {
+      args << "--node" << QString("http://127.0.0.1:%1").arg(net.admin_port(2)) << "--token-file"
+           << token;
+      QProcess p;
+      p.setProcessChannelMode(QProcess::MergedChannels);
+      p.start(ITC_CLI_BIN, args);
+      p.waitForFinished(60000);
+      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAll()));
+    };
+    auto issued =
+        itc_cli({"dag", "issue", "--key", pem, "--device-id", "lamp-2", "--value", "12.5"});
+    QVERIFY2(issued.first == 0 && issued.second.contains("admitted"), qPrintable(issued.second));
+    const QString cli_id = issued.second.section(' ', 2, 2);
+    QCOMPARE(cli_id.size(), 64);
+    QVERIFY(eventually(
+        [&] {
+          return itc_cli({"dag", "show", cli_id}).second.contains(": final at milestone");
+        },
+        30000));
+    auto nobody = itc_cli({"dag", "show", QString(64, QChar(0x61))});
+    QVERIFY2(nobody.first == 1 && nobody.second.contains("unknown"), qPrintable(nobody.second));
+
     // Refused ones were never passed on.
     QCOMPARE(status_on(net, 2, dag::transaction_id(forged))["state"].toString(),
              QString("unknown"));
