@@ -6,7 +6,9 @@
 // replace it. As a backup it replays one signed fetch-blocks request thousands of times
 // (served work stays bounded, honest transactions keep their pace), claims a height no
 // quorum certificate proves (no view change, no state transfer follows), and proves the
-// newest height while serving nothing (a restarted validator still catches up).
+// newest height while serving nothing (a restarted validator still catches up). On a chain
+// carrying the DAG, as primary it names milestone transactions nobody has: no backup
+// prepares, and the view change that replaces it lets milestones go on.
 #include <QElapsedTimer>
 #include <atomic>
 #include <map>
@@ -15,13 +17,16 @@
 #include <tuple>
 
 #include "envelope.hpp"
+#include "issuer.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/ledger/block_commitments.hpp"
 #include "itc/p2p/peer_network.hpp"
 #include "lamp_profile.hpp"
 #include "local_network.hpp"
+#include "transaction.hpp"
 
 using itc::testing::eventually;
+using itc::testing::HttpReply;
 using itc::testing::LocalNetwork;
 using itc::testing::NetworkOptions;
 namespace v1 = itc::v1;
@@ -507,6 +512,87 @@ class ByzantineTest : public QObject {
         static_cast<unsigned long long>(adversary.fetches_received()));
     QVERIFY2(rejoined, qPrintable(net.log_of(2).right(3000)));
     QCOMPARE(adversary.blocks_received(), std::uint64_t{0});
+  }
+
+  void primaryNamingDagTransactionsNobodyHasGetsNoQuorumAndIsReplaced() {
+    const auto lamp = *itc::crypto::Ed25519PrivateKey::generate();
+    NetworkOptions opt;
+    opt.byzantine = {0};
+    opt.pbft_extra = ", dag: true";
+    opt.genesis_extra = [&](v1::Genesis& g) {
+      auto* d = g.add_devices();
+      d->set_device_id("lamp-1");
+      d->set_profile("lamp");
+      d->set_device_public_key(lamp.public_key());
+      d->set_owner(g.allocations(0).account());
+    };
+    LocalNetwork net(opt);
+    net.start_all();
+    Adversary adversary(net);
+    QVERIFY(all_connected(net, {1, 2, 3}));
+
+    // Height 1 of view 0: a milestone of two transactions that do not exist, and a DAG
+    // root to match nothing; otherwise a valid block.
+    v1::Block ghost;
+    auto* h = ghost.mutable_header();
+    h->set_height(1);
+    h->set_prev_hash(std::string(32, '\0'));
+    h->set_view(0);
+    h->set_producer("validator-0");
+    h->set_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
+    h->set_merkle_root(itc::readings_merkle_root(ghost));
+    h->set_tx_root(itc::transactions_root(ghost));
+    itc::ledger::LedgerState state(net.genesis());
+    h->set_state_root(state.begin_block(net.validators().validator(0).public_key()).state_root());
+    h->add_milestone(itc::crypto::sha256("ghost 1"));
+    h->add_milestone(itc::crypto::sha256("ghost 2"));
+    h->set_dag_root(itc::crypto::sha256("ghost root"));
+    ghost.set_hash(itc::block_hash(*h));
+    for (std::uint32_t peer = 1; peer <= 3; ++peer) adversary.send(peer, pre_prepare(0, ghost));
+
+    // The backups wait for the transactions (asking each other for them), never prepare,
+    // and replace the primary; a transfer then commits in the new view.
+    auto r = net.submit(1, net.transfer(1, 2, 5, 1));
+    QVERIFY2(r.status == 200, r.body.constData());
+    QVERIFY(eventually([&] { return net.metric(1, "pbft", "view").value_or(0) >= 1; }, 5000));
+    for (int i = 1; i <= 3; ++i) {
+      QVERIFY(eventually([&] { return net.height(i).value_or(0) >= 1; }, 20000));
+      auto b = net.block(i, 1);
+      QVERIFY(b);
+      QVERIFY2(b->hash() != ghost.hash(), "the ghost milestone was committed");
+      QCOMPARE(b->hash(), net.block(1, 1)->hash());
+    }
+    for (int i = 1; i <= 3; ++i) QCOMPARE(net.metric(i, "pbft", "divergences").value_or(-1), 0.0);
+
+    // Milestones go on: a lamp's reading submitted to validator 2 becomes final.
+    itc::dag::TransactionIssuer issuer(lamp, 12);
+    HttpReply tips = net.get(2, "/v1/dag/tips?count=2");
+    std::vector<std::string> parents;
+    for (const auto& t : tips.json["tips"].toArray())
+      parents.push_back(QByteArray::fromBase64(t.toString().toLatin1()).toStdString());
+    v1::Reading reading;
+    reading.set_device_id("lamp-1");
+    reading.set_metric("power");
+    reading.set_value(3);
+    reading.set_unit("W");
+    const auto tx = issuer.issue_readings({reading}, parents,
+                                          std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(tx, &json);
+    QCOMPARE(net.request(2, "POST", "/v1/dag/tx", QByteArray::fromStdString(json)).status, 200);
+    const QString path =
+        QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(itc::dag::transaction_id(tx)));
+    QVERIFY(eventually(
+        [&] {
+          for (int i = 1; i <= 3; ++i)
+            if (net.get(i, path).json["state"].toString() != "final") return false;
+          return true;
+        },
+        30000));
   }
 };
 

@@ -658,6 +658,7 @@ void Replica::start_view_change(std::uint64_t new_view) {
   ++stats_.view_changes;
   timer_.view_change_started(now());
   future_pre_prepares_.clear();
+  waits_for_side_chain_ = false;
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
             validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
             std::to_string(
@@ -802,6 +803,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
 void Replica::reset_tentative() {
   drop_tentative_chain();
   future_pre_prepares_.clear();
+  waits_for_side_chain_ = false;
   pool_.drop_queue();
 }
 
