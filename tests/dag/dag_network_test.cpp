@@ -112,6 +112,19 @@ void resign(v1::DeviceTransaction* tx, const itc::crypto::Ed25519PrivateKey& key
   tx->set_signature(key.sign(dag::signed_bytes(*tx)));
 }
 
+// Runs a command-line tool: its exit code and what it printed.
+std::pair<int, QString> run_tool(const char* binary, const QStringList& args,
+                                 const QString& light_state = {}) {
+  QProcess p;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  if (!light_state.isEmpty()) env.insert("ITC_LIGHT_STATE", light_state);
+  p.setProcessEnvironment(env);
+  p.setProcessChannelMode(QProcess::MergedChannels);
+  p.start(binary, args);
+  p.waitForFinished(60000);
+  return {p.exitCode(), QString::fromUtf8(p.readAll())};
+}
+
 std::uint64_t balance_on(LocalNetwork& net, int node, const std::string& account) {
   HttpReply r = net.get(node, QString::fromStdString("/v1/accounts/" + hex(account)));
   return r.status == 200 ? r.json["balance"].toString().toULongLong() : 0;
@@ -251,14 +264,7 @@ class DagNetworkTest : public QObject {
     const QString token = cli_dir.filePath("token");
     QVERIFY(itc::write_file_atomically(token.toStdString(), net.token(3), 0600).ok());
     auto light = [&](const QStringList& args) {
-      QProcess p;
-      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-      env.insert("ITC_LIGHT_STATE", cli_dir.filePath("client.state"));
-      p.setProcessEnvironment(env);
-      p.setProcessChannelMode(QProcess::MergedChannels);
-      p.start(ITC_LIGHT_BIN, args);
-      p.waitForFinished(60000);
-      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAll()));
+      return run_tool(ITC_LIGHT_BIN, args, cli_dir.filePath("client.state"));
     };
     auto init = light({"init", "--genesis", QString::fromStdString(net.path("genesis.json"))});
     QVERIFY2(init.first == 0, qPrintable(init.second));
@@ -361,11 +367,7 @@ class DagNetworkTest : public QObject {
     auto itc_cli = [&](QStringList args) {
       args << "--node" << QString("http://127.0.0.1:%1").arg(net.admin_port(2)) << "--token-file"
            << token;
-      QProcess p;
-      p.setProcessChannelMode(QProcess::MergedChannels);
-      p.start(ITC_CLI_BIN, args);
-      p.waitForFinished(60000);
-      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAll()));
+      return run_tool(ITC_CLI_BIN, args);
     };
     auto issued =
         itc_cli({"dag", "issue", "--key", pem, "--device-id", "lamp-2", "--value", "12.5"});

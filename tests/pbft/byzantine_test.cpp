@@ -533,19 +533,11 @@ class ByzantineTest : public QObject {
 
     // Height 1 of view 0: a milestone of two transactions that do not exist, and a DAG
     // root to match nothing; otherwise a valid block.
-    v1::Block ghost;
+    v1::Block ghost = adversary.block_at_1("ghost");
+    ghost.clear_readings();
     auto* h = ghost.mutable_header();
-    h->set_height(1);
-    h->set_prev_hash(std::string(32, '\0'));
-    h->set_view(0);
-    h->set_producer("validator-0");
-    h->set_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count());
+    h->set_reading_count(0);
     h->set_merkle_root(itc::readings_merkle_root(ghost));
-    h->set_tx_root(itc::transactions_root(ghost));
-    itc::ledger::LedgerState state(net.genesis());
-    h->set_state_root(state.begin_block(net.validators().validator(0).public_key()).state_root());
     h->add_milestone(itc::crypto::sha256("ghost 1"));
     h->add_milestone(itc::crypto::sha256("ghost 2"));
     h->set_dag_root(itc::crypto::sha256("ghost root"));
