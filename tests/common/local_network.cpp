@@ -63,7 +63,8 @@ NodeConfig LocalNetwork::config(int i) const {
   c.data_dir("node-" + std::to_string(i));
   c.plugin("store-sqlite");
   c.plugin("pbft", "genesis_file: " + path("genesis.json") + ", identity_key_file: " +
-                       path(name + ".pem") + ", view_change_timeout_ms: 1000" + opt_.pbft_extra);
+                       path(name + ".pem") + ", view_change_timeout_ms: 1000" + opt_.pbft_extra +
+                       (opt_.pbft_extra_of.count(i) ? opt_.pbft_extra_of.at(i) : ""));
   if (opt_.lamps > 0) {
     c.plugin("sim-lighting",
              "lamps: " + std::to_string(opt_.lamps) + ", report_interval_ms: 500, fleet_seed: " +

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,8 @@ struct NetworkOptions {
   int lamps = 0;               // simulated lamps per validator (0: none)
   // Adds to the genesis before it is written (devices, more allocations).
   std::function<void(v1::Genesis&)> genesis_extra;
+  // Appended to one validator's pbft config, after pbft_extra (e.g. its listen_address).
+  std::map<int, std::string> pbft_extra_of;
 };
 
 class LocalNetwork {

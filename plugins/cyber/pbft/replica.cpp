@@ -322,14 +322,21 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
   if (env.sender() != validators_.primary_of(pp.view())) {
     return reject(what + ": not the primary of that view");
   }
-  if (pp.view() != view_ || in_view_change_) {
-    if (pp.view() > view_) return;  // a view this replica has not entered yet
-    return;                         // an old view: ignore
+  const std::uint64_t high_watermark = executed_.height + 2ull * opt_.checkpoint_interval;
+  if (pp.view() == view_ && in_view_change_) {
+    // The new primary's first proposals can overtake its new-view (a delayed or reordered
+    // link). Dropped here, the first one would never come again and this backup would
+    // wait below the rest for good (found by itc-sim, seed 200474): keep them for
+    // enter_view().
+    if (pp.seq() > executed_.height && pp.seq() <= high_watermark) {
+      early_pre_prepares_.try_emplace(pp.seq(), env, pp);
+    }
+    return;
   }
+  if (pp.view() != view_) return;  // an old view, or one this replica has not entered yet
   if (pp.seq() <= executed_.height) return;
-  if (pp.seq() > executed_.height + 2ull * opt_.checkpoint_interval) {
-    return reject(what + ": beyond the high watermark " +
-                  std::to_string(executed_.height + 2ull * opt_.checkpoint_interval));
+  if (pp.seq() > high_watermark) {
+    return reject(what + ": beyond the high watermark " + std::to_string(high_watermark));
   }
   auto slot_it = slots_.find(pp.seq());
   if (slot_it != slots_.end() && slot_it->second.phase.has_pre_prepare() &&
@@ -659,6 +666,7 @@ void Replica::start_view_change(std::uint64_t new_view) {
   timer_.view_change_started(now());
   future_pre_prepares_.clear();
   waits_for_side_chain_ = false;
+  early_pre_prepares_.clear();  // they were for an earlier view
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
             validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
             std::to_string(
@@ -778,6 +786,14 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   reset_tentative();
   view_changes_.erase(view_changes_.begin(), view_changes_.upper_bound(view));
   timer_.restart(now());
+  // What the primary proposed in this view before its new-view arrived; the new-view's
+  // own pre-prepares, re-proposing the old views' blocks, take precedence below.
+  for (auto& [seq, early] : early_pre_prepares_) {
+    if (early.second.view() == view && seq > executed_.height) {
+      future_pre_prepares_.try_emplace(seq, std::move(early));
+    }
+  }
+  early_pre_prepares_.clear();
   for (const auto& env : pre_prepares) {
     v1::ConsensusMessage m;
     m.ParseFromString(env.payload());

@@ -224,6 +224,9 @@ class Replica {
   std::vector<v1::Envelope> stable_proof_;
   std::map<std::uint64_t, Slot> slots_;
   std::map<std::uint64_t, std::pair<v1::Envelope, v1::PrePrepare>> future_pre_prepares_;
+  // Pre-prepares of the view this replica is changing to that arrived before its
+  // new-view; enter_view() takes them up. Bounded by the watermarks, like the above.
+  std::map<std::uint64_t, std::pair<v1::Envelope, v1::PrePrepare>> early_pre_prepares_;
   VoteSet checkpoints_;  // by seq: each validator's checkpoint (digest = block hash)
 
   // Requests waiting to be ordered (the primary's queue) and what was ordered.
