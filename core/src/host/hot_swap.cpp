@@ -139,8 +139,9 @@ void HotSwap::commit() {
   slot.env->retire();
   std::shared_ptr<Plugin> old_instance = std::move(slot.instance);
   std::unique_ptr<PluginEnv> old_env = std::move(slot.env);
-  OpenedPlugin old_opened = std::move(slot.opened);
+  OpenedPlugin old_opened;
   d_.plugins->update([&] {
+    old_opened = std::move(slot.opened);
     slot.instance = std::move(successor_);
     slot.env = std::move(env_);
     slot.opened = std::move(opened_);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <utility>
 
 #include "host/config_schema.hpp"
 #include "host/dependency_order.hpp"
@@ -115,10 +116,15 @@ bool PluginRuntime::open(PluginSlot& slot, Status* failure) {
     *failure = opened.status();
     return false;
   }
-  slot.opened = std::move(*opened);
+  update([&] { slot.opened = std::move(*opened); });
   set_state(slot, v1::LOADED);
   return true;
 }
+
+void PluginRuntime::release_library(PluginSlot& slot) {
+  OpenedPlugin released;
+  update([&] { released = std::exchange(slot.opened, {}); });
+}  // closed here, outside the lock
 
 Status PluginRuntime::initialise(PluginSlot& slot) {
   const std::string& file = ctx_.file.path;
@@ -127,14 +133,14 @@ Status PluginRuntime::initialise(PluginSlot& slot) {
   if (!config.ok()) {
     std::string why = report.issues_size() ? format_report(report) : config.status().ToString();
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    slot.opened = {};
+    release_library(slot);
     set_state(slot, v1::FAILED, "config: " + why);
     return Status::InvalidArgument(slot.name + ": " + why);
   }
   slot.config_bytes = *config;
   auto instance = slot.opened.library->create();
   if (!instance.ok()) {
-    slot.opened = {};
+    release_library(slot);
     set_state(slot, v1::FAILED, instance.status().ToString());
     return instance.status();
   }
@@ -151,7 +157,7 @@ Status PluginRuntime::initialise(PluginSlot& slot) {
       while (!why.empty() && why.back() == '\n') why.pop_back();
     }
     tear_down(slot);
-    slot.opened = {};
+    release_library(slot);
     set_state(slot, v1::FAILED, "initialise: " + why);
     return st.WithContext(slot.name);
   }
@@ -164,7 +170,7 @@ Status PluginRuntime::start(PluginSlot& slot) {
   if (!st.ok()) {
     slot.instance->stop();
     tear_down(slot);
-    slot.opened = {};
+    release_library(slot);
     set_state(slot, v1::FAILED, "start: " + st.ToString());
     return st.WithContext(slot.name);
   }
@@ -213,7 +219,7 @@ Status PluginRuntime::start(const std::vector<PluginEntry>& entries) {
   DependencyPlan plan = plan_dependencies(deps);
   for (auto& [name, why] : plan.failures) {
     PluginSlot* s = by_name[name];
-    s->opened = {};  // closes the library
+    release_library(*s);  // closes the library
     set_state(*s, v1::FAILED, why);
     remember(Status::FailedPrecondition(name + ": " + why));
   }
@@ -235,7 +241,7 @@ Status PluginRuntime::start(const std::vector<PluginEntry>& entries) {
     for (const auto& n : s->needs) {
       PluginSlot* p = by_name[n];
       if (!p || p->state != needed) {
-        s->opened = {};
+        release_library(*s);
         set_state(
             *s, v1::FAILED,
             "needs " + n + ", which is " + (p ? v1::LifecycleState_Name(p->state) : "missing"));
@@ -320,7 +326,7 @@ std::vector<std::string> PluginRuntime::stop() {
       }
     }
     if (s->opened.library) {
-      s->opened = {};
+      release_library(*s);
       set_state(*s, v1::UNLOADED);
     }
   }
@@ -343,7 +349,7 @@ Status PluginRuntime::load(PluginEntry entry) {
   const auto& info = s.opened.library->info();
   auto plan = plan_dependencies({{s.name, info.provides, info.requires_}}, running_providers());
   if (auto f = plan.failures.find(s.name); f != plan.failures.end()) {
-    s.opened = {};
+    release_library(s);
     set_state(s, v1::FAILED, f->second);
     return Status::FailedPrecondition(s.name + ": " + f->second);
   }
@@ -369,7 +375,7 @@ Status PluginRuntime::unload(const std::string& name) {
     set_state(*slot, v1::STOPPED);
     tear_down(*slot);
   }
-  slot->opened = {};
+  release_library(*slot);
   set_state(*slot, v1::UNLOADED);
   return Status::Ok();
 }

@@ -103,6 +103,9 @@ class PluginRuntime {
  private:
   PluginSlot& add_slot(PluginEntry entry);       // DISCOVERED
   bool open(PluginSlot& slot, Status* failure);  // -> LOADED, or FAILED
+  // Drops the slot's library: cleared under the lock (statuses() reads it from the admin
+  // API's threads), closed outside it.
+  void release_library(PluginSlot& slot);
   std::map<std::string, std::string> running_providers() const;
   // Initialises and starts a slot whose library is open. On failure the slot is FAILED
   // with the reason and nothing of it stays registered.
