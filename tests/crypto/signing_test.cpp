@@ -56,6 +56,7 @@ v1::Block sample_block(int readings) {
   h->set_view(3);
   h->set_state_root(std::string(32, '\x22'));
   h->add_milestone(std::string(32, '\x33'));
+  h->set_dag_root(std::string(32, '\x44'));
   b.set_hash(block_hash(*h));
   return b;
 }
@@ -216,6 +217,7 @@ class SigningTest : public QObject {
     bytes(h.state_root());
     be(1, 4, &expected);
     bytes(h.milestone(0));
+    bytes(h.dag_root());  // only a header with a milestone has it
     QCOMPARE(block_hash(h), crypto::sha256(expected));
     std::vector<std::string> leaves;
     for (const auto& r : block.readings()) leaves.push_back(reading_leaf_bytes(r));
