@@ -29,7 +29,7 @@ std::string port_of(const std::string& address) {
 
 std::string node_yaml(const BundleOptions& o, const v1::Genesis& genesis, int i) {
   const v1::Validator& v = genesis.validators(i);
-  const std::string name = v.name();
+  const std::string& name = v.name();
   const std::string etc = o.config_dir + "/" + name;
   const std::string pkg = o.packages_dir + "/";
   std::string y;
