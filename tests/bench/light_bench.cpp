@@ -201,8 +201,8 @@ int main(int argc, char** argv) {
   const std::size_t own = sizeof(light::State);
   const std::size_t shared_set = sizeof(light::State::validators);
   std::printf(
-      "lamp fleet light state: %zu B per lamp, 1,000 lamps %zu B, 100,000 lamps %zu B; with "
-      "one shared validator set %zu B per lamp, 1,000 lamps %zu B\n",
+      "lamp fleet light state: %zu B per lamp, 1000 lamps %zu B, 100000 lamps %zu B; with "
+      "one shared validator set %zu B per lamp, 1000 lamps %zu B\n",
       own, own * 1000, own * 100000, own - shared_set, (own - shared_set) * 1000 + shared_set);
   const std::string lib = ITC_LIGHT_LIB;
   const std::string stripped = (dir / "libitc-light.a").string();
