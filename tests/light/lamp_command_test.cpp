@@ -8,6 +8,7 @@
 // (older than the lamp's own, or older than the allowed age) are refused by the lamp, with
 // the reason in the node's devices view; an ownership transfer on the chain is honoured
 // and the old owner refused.
+#include <QProcess>
 #include <QtTest>
 #include <memory>
 #include <thread>
@@ -168,6 +169,25 @@ class LampCommandTest : public QObject {
     const v1::Command c = command(kLamp, 0, proof_of(kLamp));
     const QString v = via_liar(c);
     QVERIFY2(v == QString("accepted nonce %1").arg(c.nonce()), qPrintable(v));
+  }
+
+  void the_sender_can_attach_the_proof_with_the_itc_cli() {
+    const std::string pem = net_->path("owner.pem");
+    const std::string proof = net_->path("owner.proof");
+    QVERIFY(net_->account(0).save_pem_file(pem).ok());
+    QVERIFY(write_file_atomically(proof, proof_of(kLamp, 2), 0644).ok());
+    QProcess itc_cli;
+    itc_cli.start(ITC_BIN, {"command", "sign", "--key", QString::fromStdString(pem), "--device",
+                            kLamp, "--action", "off", "--nonce", QString::number(++nonce_),
+                            "--proof", QString::fromStdString(proof)});
+    QVERIFY(itc_cli.waitForFinished(30000));
+    const QByteArray json = itc_cli.readAllStandardOutput();
+    QVERIFY2(itc_cli.exitCode() == 0, itc_cli.readAllStandardError().data());
+    QVERIFY(liar_->request("POST", "/v1/commands", json).status == 200);
+    v1::Command sent;
+    QVERIFY(google::protobuf::util::JsonStringToMessage(json.toStdString(), &sent).ok());
+    const QString v = verdict(*liar_, sent);
+    QVERIFY2(v == QString("accepted nonce %1").arg(nonce_), qPrintable(v));
   }
 
   void the_lamp_refuses_what_the_lying_node_forwards_with_the_reason() {
