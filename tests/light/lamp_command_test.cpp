@@ -35,7 +35,7 @@ namespace {
 constexpr char kLamp[] = "r-lamp-000001";         // behind the lying node
 constexpr char kAgedLamp[] = "r-lamp-000002";     // behind the lying node, for the age limit
 constexpr char kHonestLamp[] = "v0-lamp-000001";  // behind validator 0's control
-constexpr int kMaxHeaderAgeS = 5;
+constexpr int kMaxHeaderAgeS = 10;  // fresh proofs stay well inside it on a loaded machine
 
 // The proof with only the first two of its QC's signatures (each: u16 index + 64 bytes),
 // after the QC's view (8 bytes) and signature count (1 byte).
