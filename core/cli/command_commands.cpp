@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
+#include "itc/file_io.hpp"
 
 namespace itc::cli {
 namespace {
@@ -20,6 +21,7 @@ struct CommandSignOptions {
   int level = -1;
   std::string schedule;
   std::uint64_t nonce = 0;
+  std::string proof_file;
   std::string out;
 };
 
@@ -116,6 +118,15 @@ int run_command_sign(const CommandSignOptions& o) {
   cmd.set_nonce(o.nonce != 0 ? o.nonce : static_cast<std::uint64_t>(now));
   cmd.set_issued_at_us(now);
   sign_command(&cmd, *key);
+  if (!o.proof_file.empty()) {
+    // Attached after signing: the proof is not signed, it proves itself to the device.
+    auto proof = read_file(o.proof_file);
+    if (!proof.ok()) return fail(proof.status().WithContext("--proof"));
+    if (proof->empty()) {
+      return fail(Status::InvalidArgument("--proof: " + o.proof_file + " is empty"));
+    }
+    cmd.set_ownership_proof(std::move(proof).value());
+  }
 
   std::string json;
   auto st = google::protobuf::util::MessageToJsonString(cmd, &json);
@@ -151,6 +162,10 @@ void add_command_commands(CLI::App& app, Action& action) {
   sign->add_option("--nonce", o->nonce,
                    "Replay guard, strictly increasing per owner and device. Default: the "
                    "current time in Unix microseconds");
+  sign->add_option("--proof", o->proof_file,
+                   "Attach this ownership proof (not signed: it proves itself): the device's "
+                   "owner record as GET /v1/proofs/state/d%2F<device> of any node serves it. "
+                   "Default: none; the node's control plugin attaches one");
   sign->add_option("--out", o->out, "Write the JSON to this file instead of stdout");
   sign->footer(
       "Examples:\n"
@@ -159,7 +174,10 @@ void add_command_commands(CLI::App& app, Action& action) {
       "  itc command sign --key owner.pem --device lamp-0007 --action schedule \\\n"
       "      --schedule \"06:30=on,22:00=dim:30,23:30=off\" --out cmd.json\n"
       "  curl -H \"Authorization: Bearer $TOKEN\" --data @cmd.json \\\n      "
-      "http://127.0.0.1:8740/v1/commands");
+      "http://127.0.0.1:8740/v1/commands\n"
+      "  curl -H \"Authorization: Bearer $TOKEN\" -o owner.proof \\\n      "
+      "http://127.0.0.1:8741/v1/proofs/state/d%2Flamp-0007\n"
+      "  itc command sign --key owner.pem --device lamp-0007 --action on --proof owner.proof");
   sign->callback([&action, o] { action = [o] { return run_command_sign(*o); }; });
 }
 

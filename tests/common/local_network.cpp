@@ -69,7 +69,8 @@ NodeConfig LocalNetwork::config(int i) const {
     c.plugin("sim-lighting",
              "lamps: " + std::to_string(opt_.lamps) + ", report_interval_ms: 500, fleet_seed: " +
                  name + ", id_prefix: v" + std::to_string(i) +
-                 "-lamp-, owner_public_key: " + crypto::to_hex(account(0).public_key()));
+                 "-lamp-, owner_public_key: " + crypto::to_hex(account(0).public_key()) +
+                 (opt_.lamps_verify_chain ? ", genesis_file: " + path("genesis.json") : ""));
     c.plugin("normalize");
     c.plugin("control");
   }

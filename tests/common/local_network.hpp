@@ -40,6 +40,9 @@ struct NetworkOptions {
   std::vector<int> byzantine;  // validator indexes the test plays itself (no process)
   std::string pbft_extra;      // appended to each pbft config (YAML flow entries)
   int lamps = 0;               // simulated lamps per validator (0: none)
+  // The lamps verify commands against the chain themselves (sim-lighting verify: chain,
+  // trusting the network's genesis); false: against their configured owner key.
+  bool lamps_verify_chain = false;
   // Adds to the genesis before it is written (devices, more allocations).
   std::function<void(v1::Genesis&)> genesis_extra;
   // Appended to one validator's pbft config, after pbft_extra (e.g. its listen_address).

@@ -6,9 +6,12 @@
 
 #include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
+#include "itc/file_io.hpp"
 #include "itc/frame_signing.hpp"
+#include "itc/ledger/validators.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "itc/v1/device.pb.h"
+#include "light_chain.hpp"
 #include "plugin_loader.hpp"
 #include "sim_lighting.pb.h"
 
@@ -298,6 +301,77 @@ class SimLightingTest : public QObject {
     other.set_type("acme.Other");
     QCOMPARE(r->import_state(other).code(), itc::Status::Code::kIncompatible);
     r->stop();
+  }
+
+  // verify: chain — the lamp believes only the ownership proof its own light client checks
+  // against the genesis validators, and its trusted header only moves forward, also across
+  // a hot swap.
+  void a_chain_verifying_lamp_keeps_its_trusted_header_across_a_hot_swap() {
+    itc::test::LightChain chain;  // blocks 1..3; alice's next nonce is 4
+    chain.add({itc::test::signed_register(chain.alice, "lamp-000001", 4)}, {});
+    const std::string older = chain.state_proof("d/lamp-000001");  // block 4
+    chain.add({}, {});
+    const std::string newer = chain.state_proof("d/lamp-000001");  // block 5
+    const std::string genesis = run_dir_.filePath("chain-genesis.json").toStdString();
+    QVERIFY(itc::write_file_atomically(genesis, itc::ledger::genesis_to_json(chain.genesis), 0644)
+                .ok());
+    itc::sim_lighting::Config c;
+    c.set_lamps(1);
+    c.set_fleet_seed("chain-fleet");
+    c.set_owner_public_key(itc::crypto::to_hex(owner_.public_key()));
+    c.set_genesis_file(genesis);  // verify: chain by default
+    c.set_max_header_age_s(60);
+    const std::string config = c.SerializeAsString();
+    const auto with_proof = [&](v1::Action action, std::uint64_t nonce, const std::string& proof) {
+      v1::Command cmd = command("lamp-000001", action, 0, nonce, chain.alice);
+      cmd.set_ownership_proof(proof);
+      return cmd;
+    };
+    const auto last_result = [](FakeEnv& env) {
+      return env.bus().published_as<v1::CommandResult>(topics::kCommandResults).back();
+    };
+
+    FakeEnv env;
+    env.manual_clock().set_unix_epoch_us(chain.head().header().timestamp_us());
+    auto p = itc::testing::create_plugin(*lib_);
+    QVERIFY(p->initialise(env, config).ok());
+    QVERIFY(p->start().ok());
+    // The configured owner key counts for nothing now: the chain says alice owns the lamp.
+    QVERIFY(env.bus().publish_value(topics::kCommands, with_proof(v1::ACTION_OFF, 1, "")).ok());
+    QVERIFY2(last_result(env).reason().find("no_proof") != std::string::npos,
+             last_result(env).reason().c_str());
+    QVERIFY(env.bus().publish_value(topics::kCommands, with_proof(v1::ACTION_OFF, 2, newer)).ok());
+    QVERIFY2(last_result(env).accepted(), last_result(env).reason().c_str());
+    QCOMPARE(env.metrics().counter_value("commands_refused_owner"), std::uint64_t{1});
+    QVERIFY(p->drain().ok());
+    v1::PluginState state;
+    QVERIFY(p->export_state(&state).ok());
+    p->stop();
+    p.reset();
+
+    FakeEnv env2;
+    env2.manual_clock().set_unix_epoch_us(chain.head().header().timestamp_us());
+    auto q = itc::testing::create_plugin(*lib_);
+    QVERIFY(q->initialise(env2, config).ok());
+    QVERIFY(q->import_state(state).ok());
+    QVERIFY(q->start().ok());
+    // Block 4's proof is older than the block 5 the lamp trusted before the swap.
+    QVERIFY(env2.bus().publish_value(topics::kCommands, with_proof(v1::ACTION_ON, 3, older)).ok());
+    QVERIFY2(last_result(env2).reason().find("proof_refused: stale_header") != std::string::npos,
+             last_result(env2).reason().c_str());
+    QVERIFY(env2.bus().publish_value(topics::kCommands, with_proof(v1::ACTION_ON, 4, newer)).ok());
+    QVERIFY2(last_result(env2).accepted(), last_result(env2).reason().c_str());
+    q->stop();
+
+    // verify: chain needs the genesis; verify takes chain or key.
+    auto r = itc::testing::create_plugin(*lib_);
+    c.clear_genesis_file();
+    c.set_verify("chain");
+    itc::Status st = r->validate_config(c.SerializeAsString());
+    QVERIFY2(st.message().rfind("genesis_file:", 0) == 0, st.message().c_str());
+    c.set_verify("maybe");
+    st = r->validate_config(c.SerializeAsString());
+    QVERIFY2(st.message().rfind("verify:", 0) == 0, st.message().c_str());
   }
 
   void unthrottled_fleet_produces_as_fast_as_it_can() {

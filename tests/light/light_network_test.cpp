@@ -12,9 +12,12 @@
 #include "light_chain.hpp"
 #include "local_network.hpp"
 #include "lying_node.hpp"
+#include "proof_bytes.hpp"
 
 using namespace itc;
 using itc::test::bytes_of;
+using itc::test::flipped;
+using itc::test::qc_offset;
 using itc::testing::eventually;
 using itc::testing::HttpReply;
 using itc::testing::LocalNetwork;
@@ -28,17 +31,6 @@ struct Run {
   int code = -1;
   QString out;
 };
-
-std::string flipped(std::string m, std::size_t at) {
-  m[at] = static_cast<char>(m[at] ^ 0x01);
-  return m;
-}
-
-// The header bytes' length at offset 6 of any message (after magic, version, kind).
-std::size_t qc_offset(const std::string& m) {
-  const auto* b = bytes_of(m) + 6;
-  return 6 + 4 + ((std::size_t{b[0]} << 24) | (std::size_t{b[1]} << 16) | (b[2] << 8) | b[3]);
-}
 
 }  // namespace
 

@@ -6,9 +6,13 @@
 // timeouts are real time.
 #include <QtTest>
 
+#include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
+#include "itc/file_io.hpp"
+#include "itc/ledger/validators.hpp"
 #include "itc/testing/fake_env.hpp"
 #include "lamp_profile.hpp"
+#include "light_chain.hpp"
 #include "local_network.hpp"
 #include "modbus.pb.h"
 #include "modbus_peer.hpp"
@@ -454,6 +458,50 @@ class ModbusPluginTest : public QObject {
     QVERIFY(r->pump([&] { return result_of(r->results(), 7) != nullptr; }));
     QCOMPARE(result_of(r->results(), 7)->reason(),
              std::string("writing coil 0 := 1 failed: Modbus exception 3 (illegal data value)"));
+  }
+
+  // With genesis_file the gateway verifies each command on its device's behalf (one light
+  // client per device, itc::light::DeviceVerifiers) before writing: the owner's command
+  // with a proof is written; the old owner's and one without a proof are not.
+  void aGenesisMakesTheGatewayVerifyCommandsOnTheDevicesBehalf() {
+    itc::test::LightChain chain;  // lamp-1: alice registered it, gave it to bob in block 3
+    const std::string genesis = run_dir_.filePath("light-genesis.json").toStdString();
+    QVERIFY(itc::write_file_atomically(genesis, itc::ledger::genesis_to_json(chain.genesis), 0644)
+                .ok());
+    const std::uint16_t port = itc::testing::free_port();
+    ModbusPeer server({port}, {"dimmable-lamp:2"});
+    auto c = base_config();
+    c.set_genesis_file(genesis);
+    add_device(&c, "lamp-1", "dimmable-lamp", port, 2);
+    auto r = start(c);
+    r->env.manual_clock().set_unix_epoch_us(chain.head().header().timestamp_us());
+    const std::string proof = chain.state_proof("d/lamp-1");
+    const auto send = [&](const itc::crypto::Ed25519PrivateKey& by, std::uint32_t level,
+                          std::uint64_t nonce, const std::string& with_proof) {
+      v1::Command cmd;
+      cmd.set_device_id("lamp-1");
+      cmd.set_action(v1::ACTION_DIM);
+      cmd.set_dim_level(level);
+      cmd.set_nonce(nonce);
+      itc::sign_command(&cmd, by);
+      cmd.set_ownership_proof(with_proof);
+      QVERIFY(r->env.bus().publish_value(itc::topics::kCommands, cmd).ok());
+    };
+    send(chain.alice, 30, 1, proof);  // the old owner
+    send(chain.bob, 60, 2, "");       // no proof
+    send(chain.bob, 70, 3, proof);    // the owner
+    QVERIFY2(server.wait_write(2, "holding_registers", 0, {70}), qPrintable(server.output()));
+    QVERIFY(r->pump([&] { return result_of(r->results(), 3) != nullptr; }));
+    const std::vector<v1::CommandResult> results = r->results();
+    const auto* old_owner = result_of(results, 1);
+    const auto* no_proof = result_of(results, 2);
+    QVERIFY(old_owner && no_proof);
+    QVERIFY2(!old_owner->accepted() && old_owner->reason().find("not_owner") != std::string::npos,
+             old_owner->reason().c_str());
+    QVERIFY2(!no_proof->accepted() && no_proof->reason().find("no_proof") != std::string::npos,
+             no_proof->reason().c_str());
+    QVERIFY(result_of(results, 3)->accepted());
+    QCOMPARE(r->env.metrics().counter_value("commands_refused"), 2u);
   }
 
   void drainReturnsPromptlyWhileARequestWaitsForAnAnswer() {

@@ -220,8 +220,13 @@ class StudioModelsTest : public QObject {
     v1::DeviceStatus st;
     st.set_device_id("lamp-000003");
     st.set_state(v1::DEVICE_STATE_OFFLINE);
+    st.set_last_command("refused nonce 9: not_owner: signed by another key");  // the lamp's own
     model.update_device(st);
     QCOMPARE(model.data(model.index(3, DevicePageModel::kState)).toString(), QString("offline"));
+    QCOMPARE(model.data(model.index(3, DevicePageModel::kLastCommand)).toString(),
+             QString("refused nonce 9: not_owner: signed by another key"));
+    QCOMPARE(model.headerData(DevicePageModel::kLastCommand, Qt::Horizontal).toString(),
+             QString("Device's verdict"));
     model.page_failed(model.generation(), "HTTP 503");
     QCOMPARE(model.last_error(), QString("HTTP 503"));
   }

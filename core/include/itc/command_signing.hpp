@@ -12,7 +12,8 @@
 
 namespace itc {
 
-// "itc-command-v1" || deterministic protobuf bytes of the command without its signature.
+// "itc-command-v1" || deterministic protobuf bytes of the command without its signature
+// and its ownership proof (which is not signed: it proves itself).
 ITC_EXPORT std::string command_signing_bytes(const v1::Command& cmd);
 // Sets owner_public_key and signature.
 ITC_EXPORT void sign_command(v1::Command* cmd, const crypto::Ed25519PrivateKey& owner_key);

@@ -8,6 +8,7 @@
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/light/prover.hpp"
+#include "itc/light/store_proofs.hpp"
 #include "itc/services/device_transactions.hpp"
 #include "itc/services/ledger_store.hpp"
 
@@ -15,7 +16,6 @@ namespace itc::host {
 namespace {
 
 constexpr std::uint64_t kTxSearchDepth = 1024;
-constexpr int kStateSnapshotTries = 3;
 
 Result<LedgerStore*> store_of(Node& node) {
   auto* store = static_cast<LedgerStore*>(node.find_service(LedgerStore::kServiceName));
@@ -42,48 +42,6 @@ AdminResponse binary(const Result<std::string>& proof) {
   return AdminResponse{200, "application/octet-stream", *proof};
 }
 
-// The newest block as a Block (header, hash, certificate); FailedPrecondition on a chain
-// whose blocks carry no certificate or state root (solo ordering).
-Result<v1::Block> certified_head(LedgerStore& store) {
-  auto head = store.head();
-  if (!head.ok()) return head.status();
-  if (!head->has_value()) return Status::NotFound("the ledger has no block yet");
-  v1::Block block;
-  *block.mutable_header() = (*head)->header();
-  block.set_hash((*head)->hash());
-  *block.mutable_qc() = (*head)->qc();
-  if (block.qc().signatures_size() == 0 || block.header().state_root().empty()) {
-    return Status::FailedPrecondition(
-        "block " + std::to_string(block.header().height()) +
-        " has no quorum certificate or state root (solo ordering): a light client has "
-        "nothing to check it by");
-  }
-  return block;
-}
-
-Result<std::string> state_proof(LedgerStore& store, const std::string& key) {
-  // The head and the state are read separately: a block committed in between shows as a
-  // root mismatch, and the pair is read again.
-  Status last = Status::Ok();
-  for (int attempt = 0; attempt < kStateSnapshotTries; ++attempt) {
-    auto head = certified_head(store);
-    if (!head.ok()) return head.status();
-    std::vector<v1::StateEntry> entries;
-    ITC_RETURN_IF_ERROR(store.scan_state([&](const std::string& k, const std::string& v) {
-      v1::StateEntry e;
-      e.set_key(k);
-      e.set_value(v);
-      entries.push_back(std::move(e));
-      return Status::Ok();
-    }));
-    ledger::LedgerState state{v1::Genesis()};
-    last = state.restore(entries, head->header().height(), head->header().state_root());
-    if (last.ok()) return light::prover::state_proof(state, *head, key);
-  }
-  return Status::Unavailable("the state kept changing while it was read (" + last.message() +
-                             "); ask again");
-}
-
 }  // namespace
 
 AdminResponse proof_of_head(Node& node, std::string_view query) {
@@ -96,7 +54,7 @@ AdminResponse proof_of_head(Node& node, std::string_view query) {
     if (!block.ok()) return admin_error(block.status());
     return binary(light::prover::header_update(block->header(), block->qc()));
   }
-  auto head = certified_head(**store);
+  auto head = light::prover::certified_head(**store);
   if (!head.ok()) return admin_error(head.status());
   return binary(light::prover::header_update(head->header(), head->qc()));
 }
@@ -108,7 +66,7 @@ AdminResponse proof_of_state(Node& node, const std::string& key) {
   }
   auto store = store_of(node);
   if (!store.ok()) return admin_error(store.status());
-  return binary(state_proof(**store, key));
+  return binary(light::prover::state_proof(**store, key));
 }
 
 AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_view query) {

@@ -127,6 +127,19 @@ std::optional<v1::DeviceStatus> DeviceDirectory::on_report(const v1::DeviceRepor
   return event_if(report.device_id(), e, before != e.state || erred, now_us);
 }
 
+std::optional<v1::DeviceStatus> DeviceDirectory::on_command_result(const v1::CommandResult& result,
+                                                                   std::int64_t now_us) {
+  std::lock_guard lock(mu_);
+  auto it = devices_.find(result.device_id());
+  if (it == devices_.end()) return std::nullopt;
+  Entry& e = it->second;
+  const std::string nonce = "nonce " + std::to_string(result.nonce());
+  e.last_command =
+      result.accepted() ? "accepted " + nonce : "refused " + nonce + ": " + result.reason();
+  e.last_command_at_us = now_us;
+  return event_if(result.device_id(), e, true, now_us);
+}
+
 std::int64_t DeviceDirectory::stale_after_us(const Entry& e) const {
   if (profiles_ != nullptr) {
     if (auto p = profiles_->find(e.profile); p && p->stale_after_ms() > 0) {
@@ -170,6 +183,8 @@ v1::DeviceStatus DeviceDirectory::status_of(const std::string& id, const Entry& 
   s.set_last_error(e.last_error);
   s.set_last_error_at_us(e.last_error_at_us);
   s.set_owner_public_key(e.owner_public_key);
+  s.set_last_command(e.last_command);
+  s.set_last_command_at_us(e.last_command_at_us);
   for (const LastValue& v : e.last) {
     v1::Reading* r = s.add_last_readings();
     r->set_device_id(id);

@@ -48,6 +48,10 @@ class DeviceDirectory {
                                                   std::int64_t now_us);
   std::optional<v1::DeviceStatus> on_reading(const v1::Reading& reading, std::int64_t now_us);
   std::optional<v1::DeviceStatus> on_report(const v1::DeviceReport& report, std::int64_t now_us);
+  // The device's own verdict on a command (topics::kCommandResults), kept as its
+  // last_command; nothing for a device the directory does not know.
+  std::optional<v1::DeviceStatus> on_command_result(const v1::CommandResult& result,
+                                                    std::int64_t now_us);
   // Marks ONLINE devices STALE that have been silent too long; returns them.
   std::vector<v1::DeviceStatus> sweep(std::int64_t now_us);
 
@@ -86,6 +90,8 @@ class DeviceDirectory {
     std::uint64_t errors = 0;
     std::string last_error;
     std::int64_t last_error_at_us = 0;
+    std::string last_command;
+    std::int64_t last_command_at_us = 0;
     std::vector<LastValue> last;
   };
 

@@ -141,9 +141,12 @@ Status Node::Impl::subscribe_host_taps() {
   ITC_RETURN_IF_ERROR(
       bus->subscribe_as("host", false, topics::kCommandResults,
                         v1::CommandResult::descriptor()->full_name(), [this](const MessagePtr& m) {
+                          const auto& result = static_cast<const v1::CommandResult&>(*m);
                           v1::Event ev;
-                          *ev.mutable_command() = static_cast<const v1::CommandResult&>(*m);
+                          *ev.mutable_command() = result;
                           emit(std::move(ev));
+                          // The device's own verdict, kept as its last_command.
+                          note_command_result(result);
                         }));
   return Status::Ok();
 }

@@ -31,6 +31,10 @@ void Node::Impl::note_reading(const v1::Reading& reading) {
   emit_device(devices->on_reading(reading, wall_us()));
 }
 
+void Node::Impl::note_command_result(const v1::CommandResult& result) {
+  emit_device(devices->on_command_result(result, wall_us()));
+}
+
 // Readings reach the directory through the host's readings tap (note_reading).
 Status Node::Impl::subscribe_device_taps() {
   auto publish = [this](std::optional<v1::DeviceStatus> changed) {

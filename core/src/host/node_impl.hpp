@@ -94,6 +94,7 @@ struct Node::Impl {
   Status subscribe_host_taps();
   Status subscribe_device_taps();  // node_devices.cpp
   void note_reading(const v1::Reading& reading);
+  void note_command_result(const v1::CommandResult& result);  // a device's own verdict
   void emit_device(std::optional<v1::DeviceStatus> changed);
   void start_stats_timer();  // node_devices.cpp
   v1::NodeStats stats(double seconds, std::uint64_t tx, std::uint64_t readings) const;

@@ -13,6 +13,7 @@ constexpr std::string_view kCommandDomain = "itc-command-v1";
 std::string command_signing_bytes(const v1::Command& cmd) {
   v1::Command unsigned_cmd = cmd;
   unsigned_cmd.clear_signature();
+  unsigned_cmd.clear_ownership_proof();  // proves itself; see device.proto
   return domain_separated_bytes(kCommandDomain, unsigned_cmd);
 }
 

@@ -7,6 +7,7 @@
 #include "itc/chain/state.hpp"
 #include "itc/command_signing.hpp"
 #include "itc/crypto.hpp"
+#include "itc/light/store_proofs.hpp"
 #include "itc/services/ledger_store.hpp"
 
 namespace itc::control {
@@ -134,6 +135,21 @@ Result<std::optional<std::string>> CommandAuthority::owner_on_chain(const std::s
   return std::optional<std::string>(record.owner());
 }
 
+v1::Command CommandAuthority::with_ownership_proof(const v1::Command& cmd) {
+  if (!cmd.ownership_proof().empty()) return cmd;  // the sender's: the device checks it
+  auto* store = env_.services().find<LedgerStore>();
+  if (store == nullptr) return cmd;
+  v1::Command out = cmd;
+  auto proof = light::prover::state_proof(*store, ledger::device_key(cmd.device_id()));
+  if (proof.ok()) {
+    out.set_ownership_proof(std::move(proof).value());
+  } else {
+    env_.log().warn("control: " + cmd.device_id() + ": sent without an ownership proof (" +
+                    proof.status().ToString() + "); a device that verifies will refuse it");
+  }
+  return out;
+}
+
 Status CommandAuthority::authorise(const v1::Command& cmd) {
   // The chain's device record, when there is one, decides (ownership can be transferred
   // there); otherwise the device's registration as it announced itself.
@@ -203,13 +219,14 @@ v1::CommandResult CommandAuthority::submit(const v1::Command& cmd) {
     if (!accepting_) return refuse("the control plugin is not running; try again later");
     std::lock_guard lock(submit_mu_);
     if (Status s = authorise(cmd); !s.ok()) return refuse(s.message());
+    const v1::Command out = with_ownership_proof(cmd);
     // Durable first: once this returns, a restart cannot accept the nonce again.
     if (Status s = env_.storage().put(nonce_key(cmd.device_id()), std::to_string(cmd.nonce()));
         !s.ok()) {
       return refuse("cannot record the nonce: " + s.ToString());
     }
     nonces_[cmd.device_id()] = cmd.nonce();
-    if (Status s = env_.bus().publish_value(topics::kCommands, cmd); !s.ok()) {
+    if (Status s = env_.bus().publish_value(topics::kCommands, out); !s.ok()) {
       return refuse("authorised but not sent (nonce " + std::to_string(cmd.nonce()) +
                     " is used up; sign again with a higher one): " + s.ToString());
     }

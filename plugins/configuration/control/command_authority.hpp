@@ -7,10 +7,11 @@
 //      plugin's KeyValueStore before the command is sent, so a restart reopens no replay),
 //   4. issued_at_us is within max_age of the node clock (either direction),
 //   5. its action fields are valid (dim 0..100, schedule minute 0..1439);
-// then it is published on topics::kCommands. Otherwise accepted=false with a reason that
-// starts with the device id and says what was wrong.
-// Thread safety: all methods may be called from any thread; submissions are serialised,
-// so commands leave in nonce order per device.
+// then it is published on topics::kCommands with an ownership proof attached (a device
+// verifying commands itself checks it: itc/light/command_check.hpp). Otherwise accepted=false with
+// a reason that starts with the device id and says what was wrong. Thread safety: all methods may
+// be called from any thread; submissions are serialised, so commands leave in nonce order per
+// device.
 #pragma once
 
 #include <atomic>
@@ -49,6 +50,11 @@ class CommandAuthority final : public CommandGateway {
   // The device's owner in the chain's state (via the LedgerStore service), if recorded.
   Result<std::optional<std::string>> owner_on_chain(const std::string& device_id);
   Result<std::uint64_t> last_nonce(const std::string& device_id);
+  // `cmd` with an ownership proof attached: the device's owner record proven against the
+  // ledger store's newest certified block (itc/light/store_proofs.hpp), unless the sender
+  // attached one (kept as it is: the device checks whichever it gets) or the node has no
+  // store or no certified block (then sent without, with a warning).
+  v1::Command with_ownership_proof(const v1::Command& cmd);
 
   HostEnv& env_;
   const std::chrono::seconds max_age_;

@@ -20,6 +20,8 @@ Result<ModbusConfig> parse_modbus_config(const Config& msg) {
   }
   c.owner_public_key = msg.owner_public_key();
   c.gateway_key_file = msg.gateway_key_file();
+  c.genesis_file = msg.genesis_file();
+  if (msg.has_max_header_age_s()) c.max_header_age_s = msg.max_header_age_s();
 
   // The value ranges are the proto's (itc.v1.range): the host checked them already.
   auto or_default = [](bool has, std::uint32_t value, std::uint32_t fallback) {

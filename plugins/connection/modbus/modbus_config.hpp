@@ -33,7 +33,10 @@ struct ModbusConfig {
   std::uint32_t offline_after = 3;
   std::chrono::milliseconds reconnect_min{500};
   std::chrono::milliseconds reconnect_max{30000};
-  PlanLimits limits;
+  PlanLimits limits;  // Set: commands are verified on the devices' behalf
+                      // (itc/light/device_verifiers.hpp).
+  std::string genesis_file;
+  std::uint32_t max_header_age_s = 300;
 };
 
 // Applies the defaults to `msg` and checks every field. On a bad value returns

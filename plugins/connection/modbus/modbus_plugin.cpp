@@ -72,6 +72,12 @@ Status ModbusPlugin::configure(HostEnv& env, const Config& config) {
   auto gateway = DeviceGateway::open(env, "modbus", cfg_.gateway_key_file, cfg_.owner_public_key);
   if (!gateway.ok()) return gateway.status();
   gateway_ = std::move(gateway).value();
+  if (!cfg_.genesis_file.empty()) {
+    auto verifiers = light::DeviceVerifiers::from_genesis_file(
+        cfg_.genesis_file, std::chrono::seconds(cfg_.max_header_age_s));
+    if (!verifiers.ok()) return verifiers.status().WithContext("genesis_file");
+    verifiers_ = std::move(verifiers).value();
+  }
   create_metrics();
   return env.bus().subscribe<v1::Command>(topics::kCommands,
                                           [this](const v1::Command& cmd) { on_command(cmd); });
@@ -128,7 +134,10 @@ void ModbusPlugin::on_command(const v1::Command& cmd) {
 
 void ModbusPlugin::handle_command(const v1::Command& cmd) {
   PolledDevice* device = by_id_.at(cmd.device_id());
-  auto job = plan_write(*device, cmd);
+  // Verified on the device's behalf first (with genesis_file), then planned.
+  const Status verified =
+      verifiers_ ? verifiers_->verify(cmd, env_->clock().unix_micros()) : Status::Ok();
+  auto job = verified.ok() ? plan_write(*device, cmd) : Result<WriteJob>(verified);
   if (!job.ok()) {
     commands_refused_->add();
     v1::CommandResult r;

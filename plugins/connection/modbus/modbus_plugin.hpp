@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "endpoint_poller.hpp"
+#include "itc/light/device_verifiers.hpp"
 #include "itc/typed_plugin.hpp"
 #include "modbus.pb.h"
 
@@ -48,6 +49,9 @@ class ModbusPlugin final : public TypedPlugin<Config, LinkStates> {
   HostEnv* env_ = nullptr;
   ModbusConfig cfg_;
   std::unique_ptr<DeviceGateway> gateway_;
+  // Set with genesis_file: a command is written only if its device's light client (run
+  // here on the device's behalf) accepts its ownership proof.
+  std::unique_ptr<light::DeviceVerifiers> verifiers_;
   std::vector<std::unique_ptr<PolledDevice>> devices_;  // fixed after initialise()
   std::unordered_map<std::string, PolledDevice*> by_id_;
   PollMetrics metrics_;

@@ -154,6 +154,8 @@ Result<MqttConfig> parse_mqtt_config(const Config& msg) {
   }
   c.owner_public_key = msg.owner_public_key();
   c.gateway_key_file = msg.gateway_key_file();
+  c.genesis_file = msg.genesis_file();
+  if (msg.has_max_header_age_s()) c.max_header_age_s = msg.max_header_age_s();
 
   if (msg.devices().empty()) return invalid("devices", "at least one device is required");
   std::set<std::string> ids;

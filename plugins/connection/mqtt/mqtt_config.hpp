@@ -55,7 +55,10 @@ struct MqttConfig {
   bool publish_state = true;
   std::uint32_t rebirth_interval_ms = 5000;
   std::string owner_public_key;  // as written (hex or PEM path); DeviceGateway parses it
-  std::string gateway_key_file;
+  std::string gateway_key_file;  // Set: commands are verified on the devices' behalf
+                                 // (itc/light/device_verifiers.hpp).
+  std::string genesis_file;
+  std::uint32_t max_header_age_s = 300;
 };
 
 // Applies the defaults to `msg` and checks every field. On a bad value returns

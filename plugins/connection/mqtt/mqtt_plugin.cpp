@@ -39,6 +39,12 @@ Status MqttPlugin::configure(HostEnv& env, const Config& config) {
   auto gateway = DeviceGateway::open(env, "mqtt", cfg_.gateway_key_file, cfg_.owner_public_key);
   if (!gateway.ok()) return gateway.status();
   gateway_ = std::move(gateway).value();
+  if (!cfg_.genesis_file.empty()) {
+    auto verifiers = light::DeviceVerifiers::from_genesis_file(
+        cfg_.genesis_file, std::chrono::seconds(cfg_.max_header_age_s));
+    if (!verifiers.ok()) return verifiers.status().WithContext("genesis_file");
+    verifiers_ = std::move(verifiers).value();
+  }
 
   auto& m = env.metrics();
   messages_in_ = &m.counter("messages_in", "MQTT messages received on the plugin's topics");
@@ -320,6 +326,12 @@ Result<std::string> MqttPlugin::send_command(const MqttDevice& device, const v1:
 void MqttPlugin::handle_command(const v1::Command& cmd) {
   auto it = index_.find(cmd.device_id());
   if (it == index_.end()) return;
+  if (verifiers_) {
+    if (Status s = verifiers_->verify(cmd, env_->clock().unix_micros()); !s.ok()) {
+      answer(cmd, s);
+      return;
+    }
+  }
   answer(cmd, send_command(devices_[it->second], cmd));
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "itc/device_gateway.hpp"
+#include "itc/light/device_verifiers.hpp"
 #include "itc/typed_plugin.hpp"
 #include "json_ingest.hpp"
 #include "mqtt_config.hpp"
@@ -72,6 +73,9 @@ class MqttPlugin final : public TypedPlugin<Config, SessionState>, private Devic
   std::vector<MqttDevice> devices_;  // fixed after initialise()
   std::unordered_map<std::string, std::size_t> index_;
   std::unique_ptr<DeviceGateway> gateway_;
+  // Set with genesis_file: a command is written only if its device's light client (run
+  // here on the device's behalf) accepts its ownership proof.
+  std::unique_ptr<light::DeviceVerifiers> verifiers_;
   std::optional<JsonIngest> json_;
   std::unique_ptr<SparkplugHost> sparkplug_;
   std::unique_ptr<MqttLink> link_;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "itc/crypto.hpp"
+#include "itc/light/owned_command.hpp"
 
 namespace itc::sim_lighting {
 
@@ -26,6 +27,23 @@ Result<FleetConfig> parse_fleet_config(const Config& msg) {
   if (msg.has_fault_probability()) c.fault_probability = msg.fault_probability();
   if (!msg.id_prefix().empty()) c.id_prefix = msg.id_prefix();
   if (!msg.profile().empty()) c.profile = msg.profile();
+  c.genesis_file = msg.genesis_file();
+  if (msg.verify() == "chain" || (msg.verify().empty() && !c.genesis_file.empty())) {
+    c.verify = FleetConfig::Verify::kChain;
+  } else if (msg.verify() != "key" && !msg.verify().empty()) {
+    return Status::InvalidArgument("verify: must be chain or key, got '" + msg.verify() + "'");
+  }
+  if (c.verify == FleetConfig::Verify::kChain) {
+    if (c.genesis_file.empty()) {
+      return Status::InvalidArgument(
+          "genesis_file: required with verify: chain (the lamps' light clients trust its "
+          "validators)");
+    }
+    if (Status s = light::trust_genesis_file(c.genesis_file, &c.trust_root); !s.ok()) {
+      return Status::InvalidArgument("genesis_file: " + s.message());
+    }
+  }
+  if (msg.has_max_header_age_s()) c.max_header_age = std::chrono::seconds(msg.max_header_age_s());
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "itc/light/client_state.hpp"
 #include "itc/status.hpp"
 #include "sim_lighting.pb.h"
 
@@ -19,6 +20,13 @@ struct FleetConfig {
   double fault_probability = 0.001;
   std::string id_prefix = "lamp-";
   std::string profile = "dimmable-lamp";
+  // Chain: each lamp checks the command's ownership proof with its own light client,
+  // trusting `trust_root` (from genesis_file). Key: the configured owner key decides.
+  enum class Verify { kKey, kChain };
+  Verify verify = Verify::kKey;
+  std::string genesis_file;
+  light::State trust_root{};  // initialised from genesis_file (chain only)
+  std::chrono::seconds max_header_age{300};
 };
 
 // Applies the defaults to `msg` and checks every field. On a bad value returns

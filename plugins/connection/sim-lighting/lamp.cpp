@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "itc/command_signing.hpp"
+#include "itc/light/owned_command.hpp"
 
 namespace itc::sim_lighting {
 namespace {
@@ -109,7 +110,8 @@ void next_report(Lamp& lamp, SimRng& rng, double fault_probability, std::int64_t
   add_int(frame, "fault", fault ? 1 : 0);
 }
 
-v1::CommandResult apply_command(Lamp& lamp, const v1::Command& cmd, std::string_view owner_key) {
+v1::CommandResult apply_command(Lamp& lamp, const v1::Command& cmd, const OwnerPolicy& policy,
+                                std::int64_t now_us, bool* owner_refused) {
   v1::CommandResult result;
   result.set_device_id(lamp.id);
   result.set_nonce(cmd.nonce());
@@ -118,7 +120,15 @@ v1::CommandResult apply_command(Lamp& lamp, const v1::Command& cmd, std::string_
     result.set_reason(reason);
     return result;
   };
-  if (Status s = verify_command(cmd, owner_key); !s.ok()) return refuse(s.message());
+  *owner_refused = true;
+  if (policy.chain) {
+    if (!lamp.trust) lamp.trust = std::make_unique<light::State>(*policy.trust_root);
+    Status s = light::verify_owned_command(lamp.trust.get(), cmd, now_us, policy.max_header_age_us);
+    if (!s.ok()) return refuse(s.message());
+  } else if (Status s = verify_command(cmd, policy.owner_key); !s.ok()) {
+    return refuse(s.message());
+  }
+  *owner_refused = false;
   if (cmd.nonce() <= lamp.last_nonce) {
     return refuse("replayed command: nonce " + std::to_string(cmd.nonce()) +
                   " is not above the last accepted " + std::to_string(lamp.last_nonce));

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "itc/crypto.hpp"
+#include "itc/light/client_state.hpp"
 #include "itc/v1/device.pb.h"
 
 namespace itc::sim_lighting {
@@ -50,6 +52,18 @@ struct Lamp {
   int last_schedule_minute = -1;  // -1: not evaluated yet
   double occupancy = 0;
   double temperature_dc = kAmbientDeciCelsius;
+  // The lamp's own light client (verify: chain): the validator set and the one certified
+  // header it trusts. Made from the fleet's trust root at the lamp's first command.
+  std::unique_ptr<light::State> trust;
+};
+
+// Who may command a lamp: in chain mode the owner its own light client proves from the
+// command's ownership proof; in key mode the configured owner key.
+struct OwnerPolicy {
+  bool chain = false;
+  std::string_view owner_key;                // key mode: raw 32 bytes
+  const light::State* trust_root = nullptr;  // chain mode: a new lamp's initial state
+  std::int64_t max_header_age_us = 0;        // chain mode
 };
 
 // The lamp's key: from_seed(SHA-256(fleet_seed || uint64_be(number))).
@@ -62,8 +76,10 @@ Result<crypto::Ed25519PrivateKey> derive_lamp_key(std::string_view fleet_seed,
 void next_report(Lamp& lamp, SimRng& rng, double fault_probability, std::int64_t now_us,
                  const std::string& profile, v1::RawFrame* frame);
 
-// Checks that `cmd` is signed by `owner_key` and is not a replay, then applies it. The
-// result names the reason for a refusal.
-v1::CommandResult apply_command(Lamp& lamp, const v1::Command& cmd, std::string_view owner_key);
+// Checks that `cmd` is signed by the lamp's owner under `policy` (at wall-clock `now_us`)
+// and is not a replay, then applies it. The result names the reason for a refusal;
+// *owner_refused says whether the owner check refused it.
+v1::CommandResult apply_command(Lamp& lamp, const v1::Command& cmd, const OwnerPolicy& policy,
+                                std::int64_t now_us, bool* owner_refused);
 
 }  // namespace itc::sim_lighting

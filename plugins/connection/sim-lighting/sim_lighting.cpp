@@ -9,6 +9,7 @@
 
 #include "itc/abi.hpp"
 #include "itc/frame_signing.hpp"
+#include "itc/light/state_file.hpp"
 #include "sim_lighting.pb.h"
 
 namespace itc::sim_lighting {
@@ -78,6 +79,10 @@ Status SimLightingPlugin::configure(HostEnv& env, const Config& config) {
   commands_applied_ = &m.counter("commands_applied", "Owner-signed commands the lamps applied");
   commands_refused_ =
       &m.counter("commands_refused", "Commands the lamps refused (bad signature, replay, value)");
+  owner_refused_ = &m.counter(
+      "commands_refused_owner",
+      "Commands the lamps refused because their owner check failed (chain: the ownership "
+      "proof's verdict; key: the configured owner key)");
   lamps_gauge_ = &m.gauge("lamps", "Simulated lamps in the fleet");
   lamps_gauge_->set(cfg_.lamps);
 
@@ -205,16 +210,22 @@ void SimLightingPlugin::on_command(const v1::Command& cmd) {
 
 void SimLightingPlugin::handle_command(const v1::Command& cmd) {
   v1::CommandResult result;
+  bool owner_refused = false;
   {
     std::lock_guard lock(mu_);
     auto it = index_.find(cmd.device_id());
     if (it == index_.end()) return;
-    result = apply_command(lamps_[it->second], cmd, cfg_.owner_public_key);
+    const OwnerPolicy policy{
+        cfg_.verify == FleetConfig::Verify::kChain, cfg_.owner_public_key, &cfg_.trust_root,
+        std::chrono::duration_cast<std::chrono::microseconds>(cfg_.max_header_age).count()};
+    result =
+        apply_command(lamps_[it->second], cmd, policy, env_->clock().unix_micros(), &owner_refused);
   }
   if (result.accepted()) {
     commands_applied_->add();
   } else {
     commands_refused_->add();
+    if (owner_refused) owner_refused_->add();
     env_->log().warn("sim-lighting: " + cmd.device_id() + " refused command nonce " +
                      std::to_string(cmd.nonce()) + ": " + result.reason());
   }
@@ -242,6 +253,11 @@ Status SimLightingPlugin::save_state(FleetState* state) {
     ls->set_on(lamp.on);
     ls->set_dim(lamp.dim);
     ls->set_last_nonce(lamp.last_nonce);
+    if (lamp.trust) {
+      std::uint8_t bytes[light::kMaxStateBytes];
+      const std::size_t n = light::encode_state(*lamp.trust, bytes, sizeof bytes);
+      ls->set_light_state(bytes, n);
+    }
     for (const auto& e : lamp.schedule) {
       ScheduleItem* item = ls->add_schedule();
       item->set_minute_of_day(e.minute_of_day());
@@ -263,6 +279,18 @@ Status SimLightingPlugin::restore_state(FleetState state) {
     lamp.on = ls.on();
     lamp.dim = std::min<std::uint32_t>(ls.dim(), 100);
     lamp.last_nonce = ls.last_nonce();
+    lamp.trust.reset();
+    if (!ls.light_state().empty()) {
+      auto trust = std::make_unique<light::State>();
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(ls.light_state().data());
+      const light::Outcome o = light::decode_state(bytes, ls.light_state().size(), trust.get());
+      if (o.ok()) {
+        lamp.trust = std::move(trust);
+      } else {
+        env_->log().warn("sim-lighting: " + lamp.id + ": handed-over light state refused (" +
+                         light::verdict_name(o.verdict) + "); it starts again from genesis");
+      }
+    }
     lamp.schedule.clear();
     for (const ScheduleItem& item : ls.schedule()) {
       v1::ScheduleEntry e;

@@ -2,7 +2,8 @@
 // At start it registers every lamp (topics::kRegistrations), then each lamp reports a
 // signed v1::RawFrame on topics::kRawFrames once per report interval, the reports spread
 // evenly over the interval. Owner-signed v1::Commands (topics::kCommands) are checked by
-// the lamp itself against its configured owner key and answered on
+// the lamp itself — its own light client checks the command's ownership proof (verify:
+// chain), or the configured owner key decides (verify: key) — and answered on
 // topics::kCommandResults. See README.md for config, topics and metrics.
 // Thread safety: lifecycle calls come from one host thread; the report tick (a timer) and
 // command handling (a bus thread) share the lamps under mu_.
@@ -66,6 +67,7 @@ class SimLightingPlugin final : public TypedPlugin<Config, FleetState> {
   Counter* frames_sent_ = nullptr;
   Counter* commands_applied_ = nullptr;
   Counter* commands_refused_ = nullptr;
+  Counter* owner_refused_ = nullptr;
   Gauge* lamps_gauge_ = nullptr;
 };
 

@@ -172,14 +172,16 @@ QVariant DevicePageModel::data(const QModelIndex& index, int role) const {
       return static_cast<qulonglong>(d->errors());
     case kLastError:
       return QString::fromStdString(d->last_error());
+    case kLastCommand:  // the device's own verdict (a lamp verifying its owner itself)
+      return QString::fromStdString(d->last_command());
   }
   return {};
 }
 
 QVariant DevicePageModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* names[kCount] = {"Device",   "State",  "Profile",   "Last seen",
-                                      "Readings", "Errors", "Last error"};
+  static const char* names[kCount] = {"Device",   "State",  "Profile",    "Last seen",
+                                      "Readings", "Errors", "Last error", "Device's verdict"};
   return section >= 0 && section < kCount ? names[section] : QVariant();
 }
 

@@ -21,7 +21,17 @@ class DevicePageModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { kId, kState, kProfile, kLastSeen, kReadings, kErrors, kLastError, kCount };
+  enum Column {
+    kId,
+    kState,
+    kProfile,
+    kLastSeen,
+    kReadings,
+    kErrors,
+    kLastError,
+    kLastCommand,
+    kCount
+  };
   static constexpr int kPageSize = 200;
   static constexpr int kMaxPages = 40;  // 8,000 devices at most in memory
 

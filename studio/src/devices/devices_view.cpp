@@ -192,13 +192,15 @@ void DevicesView::poll_selected() {
     }
     const v1::DeviceStatus& d = *answer;
     detail_->setText(
-        QString("%1 — %2, profile %3, %4 readings, %5 errors%6")
+        QString("%1 — %2, profile %3, %4 readings, %5 errors%6%7")
             .arg(id, DevicePageModel::state_name(d), QString::fromStdString(d.profile()))
             .arg(d.readings())
             .arg(d.errors())
-            .arg(d.last_error().empty()
-                     ? QString()
-                     : "; last error: " + QString::fromStdString(d.last_error())));
+            .arg(d.last_error().empty() ? QString()
+                                        : "; last error: " + QString::fromStdString(d.last_error()))
+            .arg(d.last_command().empty() ? QString()
+                                          : "; its verdict on the last command: " +
+                                                QString::fromStdString(d.last_command())));
     chart_->add(d);
     model_->update_device(d);  // its row shows the same counts as this header
   });
