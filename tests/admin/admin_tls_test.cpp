@@ -3,6 +3,8 @@
 // check refusing what would not serve, the CLI verifying the node's certificate (CA or
 // pinned fingerprint), mTLS, a certificate rotated on disk without a restart, the expiry
 // metric, and tokens with roles (read, operate, admin), revoked, never logged.
+#include <google/protobuf/util/json_util.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -15,6 +17,7 @@
 #include "eventually.hpp"
 #include "free_port.hpp"
 #include "https_client.hpp"
+#include "local_network.hpp"
 #include "node_config.hpp"
 #include "node_process.hpp"
 #include "test_certificates.hpp"
@@ -356,6 +359,37 @@ class AdminTlsTest : public QObject {
       QVERIFY2(!log.contains(QString::fromStdString(t)), "a token is in the node's log");
       QVERIFY2(!kept.contains(QByteArray::fromStdString(t)), "a token is stored in clear");
     }
+  }
+
+  // An operate token submits a transaction that a (one-validator) PBFT network commits; a
+  // read token may not. Roles hold over plain HTTP on loopback as over HTTPS.
+  void anOperateTokenSubmitsATransaction() {
+    NetworkOptions opt;
+    opt.validators = 1;
+    LocalNetwork net(opt);
+    net.start(0);
+    QVERIFY2(net.wait_healthy(0), qPrintable(net.log_of(0)));
+    NodeProcess& node = net.node(0);
+    const QStringList access{"--node", QString::fromStdString(node.admin_url()), "--token-file",
+                             QString::fromStdString(node.path(node.data_dir() + "/admin.token"))};
+    CliRun ops = itc_cli(QStringList{"admin", "token", "create", "--role", "operate"} + access);
+    CliRun dash = itc_cli(QStringList{"admin", "token", "create", "--role", "read"} + access);
+    QVERIFY2(ops.code == 0 && dash.code == 0, qPrintable(ops.err + dash.err));
+    QVERIFY2(ops.err.contains("token 'operate-1'") && dash.err.contains("token 'read-1'"),
+             qPrintable(ops.err + dash.err));
+
+    std::string json;
+    QVERIFY(google::protobuf::util::MessageToJsonString(net.transfer(0, 1, 25, 1), &json).ok());
+    const QByteArray body = QByteArray::fromStdString(json);
+    AdminClient reader(QString::fromStdString(node.admin_url()), dash.out.trimmed().toUtf8());
+    const HttpReply refused = reader.call("POST", "/v1/tx", body);
+    QCOMPARE(refused.status, 403);
+    AdminClient operator_(QString::fromStdString(node.admin_url()), ops.out.trimmed().toUtf8());
+    const HttpReply committed = operator_.call("POST", "/v1/tx", body, 30000);
+    QVERIFY2(committed.status == 200, committed.body.constData());
+    QVERIFY2(committed.json["committed"].toBool() &&
+                 committed.json["height"].toString().toULongLong() >= 1,
+             committed.body.constData());
   }
 };
 

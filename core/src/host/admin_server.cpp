@@ -25,6 +25,7 @@
 
 #include "host/admin_certificate.hpp"
 #include "host/admin_routes.hpp"
+#include "host/admin_stream.hpp"
 #include "host/admin_tokens.hpp"
 #include "host/listen_address.hpp"
 #include "host/metrics_registry.hpp"
@@ -55,43 +56,6 @@ constexpr std::size_t kEventBufferBytes = 1 << 20;  // per event-stream client
 constexpr int kWorkerThreads = 4;  // Node serialises lifecycle calls; reads stay free
 
 namespace ssl = net::ssl;
-
-// One connection's bytes: plain TCP, or TLS over it once use_tls() was called (before any
-// I/O). Models Asio's AsyncReadStream and AsyncWriteStream for Beast.
-class AdminStream {
- public:
-  using executor_type = beast::tcp_stream::executor_type;
-  explicit AdminStream(tcp::socket&& socket) : plain_(std::in_place, std::move(socket)) {}
-
-  void use_tls(ssl::context& context) {
-    tls_.emplace(std::move(*plain_), context);
-    plain_.reset();
-  }
-  beast::ssl_stream<beast::tcp_stream>* tls() { return tls_ ? &*tls_ : nullptr; }
-  beast::tcp_stream& transport() { return tls_ ? tls_->next_layer() : *plain_; }
-  executor_type get_executor() { return transport().get_executor(); }
-
-  template <typename Buffers, typename Handler>
-  void async_read_some(const Buffers& buffers, Handler&& handler) {
-    if (tls_) {
-      tls_->async_read_some(buffers, std::forward<Handler>(handler));
-    } else {
-      plain_->async_read_some(buffers, std::forward<Handler>(handler));
-    }
-  }
-  template <typename Buffers, typename Handler>
-  void async_write_some(const Buffers& buffers, Handler&& handler) {
-    if (tls_) {
-      tls_->async_write_some(buffers, std::forward<Handler>(handler));
-    } else {
-      plain_->async_write_some(buffers, std::forward<Handler>(handler));
-    }
-  }
-
- private:
-  std::optional<beast::tcp_stream> plain_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
-};
 
 // "127.0.0.1:8740", "[::1]:0", "localhost:8740" → endpoint; errors name the address.
 Result<tcp::endpoint> parse_listen(const std::string& listen) {
