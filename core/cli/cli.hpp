@@ -33,6 +33,9 @@ void add_tx_commands(CLI::App& app, Action& action);
 // `itc chain ...`: head, block, verify-qc.
 void add_chain_commands(CLI::App& app, Action& action);
 
+// `itc admin token ...`: create, list, revoke.
+void add_admin_commands(CLI::App& app, Action& action);
+
 // `itc dag ...`: issue, submit, show, tips.
 void add_dag_commands(CLI::App& app, Action& action);
 

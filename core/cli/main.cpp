@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       "  itc network init --validators 4 --accounts 2 --out net/\n"
       "  itc tx transfer --genesis net/genesis.json --key net/account-0.pem --to <hex> --amount 5\n"
       "  itc chain verify-qc --genesis net/genesis.json --height 42\n"
+      "  itc admin token create --role read --name grafana --node https://10.0.0.11:8740 "
+      "--ca site-ca.pem\n"
       "Run 'itc <group> <command> --help' for each command's options.");
 
   itc::cli::Action action;
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   itc::cli::add_tx_commands(app, action);
   itc::cli::add_chain_commands(app, action);
   itc::cli::add_dag_commands(app, action);
+  itc::cli::add_admin_commands(app, action);
 
   try {
     app.parse(argc, argv);

@@ -62,10 +62,11 @@ int check_config(const Options& opt) {
   return 1;
 }
 
-// "http://127.0.0.1:8740" from the configured listen address and the bound port.
-std::string admin_url(const std::string& listen, std::uint16_t port) {
+// "http://127.0.0.1:8740" (https:// with a certificate) from the configured listen address
+// and the bound port.
+std::string admin_url(const std::string& listen, std::uint16_t port, bool https) {
   std::string host = listen.substr(0, listen.rfind(':'));
-  return "http://" + host + ":" + std::to_string(port);
+  return (https ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
 // Waits for SIGINT/SIGTERM (blocked in every thread) for up to `timeout`; returns the
@@ -89,6 +90,7 @@ int run(const Options& opt, const sigset_t& signals) {
   const std::string name = node->info().name();
 
   std::unique_ptr<itc::host::AdminServer> admin;
+  itc::v1::AdminConfig admin_config;
   std::string listen = node->config().admin().listen();
   if (listen.empty()) listen = kDefaultAdminListen;
   if (listen == "off") {
@@ -99,12 +101,16 @@ int run(const Options& opt, const sigset_t& signals) {
       spdlog::error("admin API: {}", token.status().ToString());
       return 1;
     }
-    admin = std::make_unique<itc::host::AdminServer>(*node, listen, *token);
+    admin_config = node->config().admin();
+    admin = std::make_unique<itc::host::AdminServer>(
+        *node, itc::host::AdminServerOptions{listen, *token, node->data_dir(), admin_config.tls(),
+                                             admin_config.insecure_plain_http()});
     if (itc::Status st = admin->start(); !st.ok()) {
       spdlog::error("{}", st.ToString());
       return 1;
     }
-    spdlog::info("admin API: {} (bearer token in {}/admin.token)", admin_url(listen, admin->port()),
+    spdlog::info("admin API: {} (bearer token in {}/admin.token)",
+                 admin_url(listen, admin->port(), !admin_config.tls().cert_file().empty()),
                  node->data_dir());
   }
 
@@ -178,7 +184,10 @@ int main(int argc, char** argv) {
       "  itc-node backup --config node.yaml --to /var/backups/itc/node-2026-12-03\n"
       "  itc-node restore --config node.yaml --from /var/backups/itc/node-2026-12-03\n\n"
       "The admin API listens on node.admin.listen (default 127.0.0.1:8740, \"off\" disables);\n"
-      "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600).\n"
+      "its bearer token is in <data_dir>/admin.token (created on first start, mode 0600),\n"
+      "an admin-role token; `itc admin token create --role read|operate|admin` makes others.\n"
+      "Off loopback it needs node.admin.tls (cert_file, key_file[, client_ca_file]): HTTPS,\n"
+      "TLS 1.3, the pair reloaded when its files change.\n"
       "Probes need no token: GET /healthz (liveness), GET /readyz (readiness: 503 naming\n"
       "what is not ready: not started, a plugin not RUNNING, blocks not being committed).\n"
       "Exit status: 0 clean shutdown, 1 cannot start or config invalid, 2 usage error,\n"

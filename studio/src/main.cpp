@@ -2,6 +2,8 @@
 //   itc-studio                                  the saved connections (Connection menu)
 //   itc-studio --connect NAME                   open a saved connection
 //   itc-studio --url URL --token-file FILE ...  open nodes directly (repeat both per node)
+//     [--ca FILE | --pin SHA256]                 https: the CA or the certificate's fingerprint
+//                                               (once for all nodes, or once per --url)
 //   --screenshot-dir DIR [--genesis FILE] [--owner-key FILE]: save a PNG of each view, quit
 #include <QApplication>
 #include <QCommandLineParser>
@@ -31,7 +33,11 @@ int main(int argc, char** argv) {
                                "DIR");
   QCommandLineOption genesis_opt("genesis", "Genesis file for the ledger view's QC check.", "FILE");
   QCommandLineOption key_opt("owner-key", "Owner key (PEM) for the devices view.", "FILE");
-  cli.addOptions({connect_opt, url_opt, token_opt, shots_opt, genesis_opt, key_opt});
+  QCommandLineOption ca_opt("ca", "https: the CA (PEM) that signed the node certificates.", "FILE");
+  QCommandLineOption pin_opt(
+      "pin", "https: the SHA-256 fingerprint the node's certificate must have.", "SHA256");
+  cli.addOptions(
+      {connect_opt, url_opt, token_opt, ca_opt, pin_opt, shots_opt, genesis_opt, key_opt});
   cli.process(app);
 
   ConnectionStore store;
@@ -45,6 +51,17 @@ int main(int argc, char** argv) {
                 static_cast<long long>(urls.size()), static_cast<long long>(tokens.size()));
       return 2;
     }
+    const QStringList cas = cli.values(ca_opt), pins = cli.values(pin_opt);
+    // One value for every node, or one per --url.
+    auto nth = [&urls](const QStringList& values, qsizetype i) {
+      return values.size() == urls.size() ? values[i] : values.value(0);
+    };
+    for (const QStringList* v : {&cas, &pins}) {
+      if (v->size() > 1 && v->size() != urls.size()) {
+        qCritical("give --ca and --pin once, or once per --url");
+        return 2;
+      }
+    }
     Connection c;
     c.name = "command line";
     for (qsizetype i = 0; i < urls.size(); ++i) {
@@ -54,7 +71,7 @@ int main(int argc, char** argv) {
         qCritical("%s", qPrintable(why));
         return 2;
       }
-      c.nodes.push_back({QUrl(urls[i]), token});
+      c.nodes.push_back({QUrl(urls[i]), token, nth(cas, i), nth(pins, i).toLatin1()});
     }
     window.open_connection(c);
   } else if (cli.isSet(connect_opt)) {

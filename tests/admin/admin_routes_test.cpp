@@ -55,7 +55,31 @@ class AdminRoutesTest : public QObject {
       QVERIFY2(r.pattern.starts_with('/'), key.c_str());
       QVERIFY2(!r.doc.empty(), key.c_str());
     }
-    QCOMPARE(seen.size(), std::size_t{32});
+    QCOMPARE(seen.size(), std::size_t{35});
+  }
+
+  // Roles: read sees (dashboards, Prometheus), operate also submits (transactions,
+  // commands), admin also changes the node (plugins, config, tokens) and reads its config.
+  void every_route_names_the_role_it_needs() {
+    using itc::host::admin_route_access;
+    using itc::host::AdminAccess;
+    for (const auto& r : itc::host::admin_routes()) {
+      const std::string key = std::string(r.method) + " " + std::string(r.pattern);
+      const bool changes_node = r.pattern.starts_with("/v1/plugins/") ||
+                                r.pattern.starts_with("/v1/config") ||
+                                r.pattern.starts_with("/v1/tokens");
+      if (changes_node && r.pattern != "/v1/plugins") {
+        QVERIFY2(r.access == AdminAccess::kAdmin, key.c_str());
+      } else if (r.method == "POST") {
+        QVERIFY2(r.access == AdminAccess::kOperate, key.c_str());
+      } else if (r.access != AdminAccess::kPublic) {
+        QVERIFY2(r.access == AdminAccess::kRead, key.c_str());
+      }
+    }
+    QVERIFY(admin_route_access("POST", "/v1/plugins/mqtt/swap") == AdminAccess::kAdmin);
+    QVERIFY(admin_route_access("POST", "/v1/tx") == AdminAccess::kOperate);
+    QVERIFY(admin_route_access("GET", "/metrics") == AdminAccess::kRead);
+    QVERIFY(admin_route_access("GET", "/no/such/route") == AdminAccess::kRead);
   }
 
   void only_the_probes_are_public() {

@@ -63,6 +63,7 @@ class NodeProcess {
   QString run_log() const;    // what the current (or last) run wrote
   std::string token() const;  // empty until the node first started
   std::uint16_t admin_port() const { return admin_port_; }
+  const std::string& data_dir() const { return data_dir_; }  // relative to the directory
   std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(admin_port_); }
 
   // An admin request with the node's token (no answer, status 0, before it has one).

@@ -191,8 +191,17 @@ class ConfigFileTest : public QObject {
     QCOMPARE(issue.field(), std::string("node.admin.listen"));
     QVERIFY2(contains(issue.message(), "'node.example' is not an IP address"),
              issue.message().c_str());
-    for (const char* ok : {"0.0.0.0:8740", "localhost:0", "[::]:8740", "127.0.0.1:65535"}) {
+    for (const char* ok : {"localhost:0", "127.0.0.1:65535", "[::1]:8740"}) {
       parse_ok(std::string("node: {admin: {listen: '") + ok + "'}}\n");
+    }
+    // Off loopback, plain HTTP only when asked for by name (tests/admin/admin_tls_test
+    // checks HTTPS configs).
+    for (const char* ok : {"0.0.0.0:8740", "[::]:8740"}) {
+      const auto plain = only_issue(std::string("node: {admin: {listen: '") + ok + "'}}\n");
+      QCOMPARE(plain.field(), std::string("node.admin.listen"));
+      QVERIFY2(contains(plain.message(), "admin.insecure_plain_http: true"),
+               plain.message().c_str());
+      parse_ok(std::string("node: {admin: {listen: '") + ok + "', insecure_plain_http: true}}\n");
     }
   }
 

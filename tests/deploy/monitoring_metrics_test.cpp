@@ -1,8 +1,8 @@
 // The alerting rules and the Grafana dashboard in deploy/monitoring name only metrics a
 // real node exports: a PBFT validator (pbft, store-sqlite, sim-lighting, normalize,
-// control) and a gateway (solo, store-sqlite, normalize, control, modbus, mqtt) are
-// started from the build's signed packages and scraped; every itc_* name in a rule or
-// panel expression must be on /metrics, with the plugin its selector names.
+// control), a gateway (solo, store-sqlite, normalize, control, modbus, mqtt) and a node
+// serving its admin API over HTTPS are started from the build's signed packages and scraped; every
+// itc_* name in a rule or panel expression must be on /metrics, with the plugin its selector names.
 #include <yaml-cpp/yaml.h>
 
 #include <QJsonArray>
@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "https_client.hpp"
 #include "local_network.hpp"
 
 using namespace itc::testing;
@@ -134,9 +135,34 @@ class MonitoringMetricsTest : public QObject {
     gateway.write_config(config);
     QVERIFY2(gateway.start_running(), qPrintable(gateway.log()));
 
+    // A node serving its admin API over HTTPS exports its certificate's expiry.
+    QTemporaryDir pki;
+    TestCertificates ca(pki.path().toStdString(), "site-ca");
+    const PemPair cert = ca.issue("https-node");
+    NodeProcess https_node;
+    NodeConfig https_config("https-node", free_port());
+    std::string yaml = https_config.yaml();
+    const std::string plain =
+        "{listen: 127.0.0.1:" + std::to_string(https_config.admin_port()) + "}";
+    yaml.replace(yaml.find(plain), plain.size(),
+                 "{listen: \"127.0.0.1:" + std::to_string(https_config.admin_port()) +
+                     "\", tls: {cert_file: " + cert.cert_file + ", key_file: " + cert.key_file +
+                     "}}");
+    https_node.write_config(yaml, https_config.admin_port(), https_config.data_dir());
+    QVERIFY(https_node.start());
+    const HttpsClient https(ca.ca_file());
+    QVERIFY2(eventually([&] {
+               return https.call(https_config.admin_port(), "GET", "/healthz", "").status == 200;
+             }),
+             qPrintable(https_node.log()));
+
     std::set<std::string> have = exported(net.get(0, "/metrics").body);
-    const auto more = exported(gateway.get("/metrics").body);
-    have.insert(more.begin(), more.end());
+    for (const QByteArray& page :
+         {gateway.get("/metrics").body,
+          https.call(https_config.admin_port(), "GET", "/metrics", https_node.token()).body}) {
+      const auto more = exported(page);
+      have.insert(more.begin(), more.end());
+    }
     QVERIFY(have.size() > 40);
 
     QStringList missing;

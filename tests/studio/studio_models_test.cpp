@@ -4,11 +4,13 @@
 #include <sys/stat.h>
 
 #include <QFile>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "config/line_diff.hpp"
+#include "connections/connection_dialog.hpp"
 #include "dashboard/node_table_model.hpp"
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"
@@ -60,6 +62,49 @@ class StudioModelsTest : public QObject {
     QVERIFY(!QFile::exists(store.token_file("hall 3")));
     QVERIFY(!again.load("hall 3", &why));
     QVERIFY(why.contains("no saved connection named 'hall 3'"));
+  }
+
+  // How each node's certificate is checked (HTTPS): a CA file or a pinned fingerprint per
+  // URL line of the connection dialog, kept with the saved connection.
+  void connection_lines_carry_a_ca_file_or_a_pin_and_are_saved() {
+    QTemporaryDir dir;
+    const QString token = dir.filePath("studio.token"), ca = dir.filePath("site-ca.pem");
+    for (const QString& f : {token, ca}) {
+      QFile file(f);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write(f == token ? "0123456789abcdef\n" : "-----BEGIN CERTIFICATE-----\n");
+    }
+    const QString pin = QString("AB:").repeated(31) + "AB";  // 64 hex digits with colons
+    ConnectionDialog dialog;
+    dialog.urls_edit()->setPlainText("https://10.0.0.11:8740 " + token + " ca=" + ca +
+                                     "\nhttps://10.0.0.12:8740 pin=" + pin + " " + token + "\n");
+    QString why;
+    auto c = dialog.connection(&why);
+    QVERIFY2(c, qPrintable(why));
+    QCOMPARE(c->nodes.size(), 2u);
+    QCOMPARE(c->nodes[0].ca_file, ca);
+    QCOMPARE(c->nodes[0].token, QByteArray("0123456789abcdef"));
+    QCOMPARE(c->nodes[1].pin, QByteArray("ab").repeated(32));
+    QVERIFY(c->nodes[1].ca_file.isEmpty());
+
+    for (const auto& [line, says] : std::vector<std::pair<QString, QString>>{
+             {"https://a:1 " + token + " pin=abc", "line 1: pin= takes a SHA-256 fingerprint"},
+             {"http://a:1 " + token + " ca=" + ca, "line 1: ca= and pin= need an https:// URL"},
+             {"https://a:1 " + token + " ca=" + dir.filePath("none.pem"),
+              "line 1: cannot read the CA file"}}) {
+      dialog.urls_edit()->setPlainText(line);
+      QVERIFY(!dialog.connection(&why));
+      QVERIFY2(why.contains(says), qPrintable(why));
+    }
+
+    QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
+    ConnectionStore store(&settings, dir.filePath("tokens"));
+    QVERIFY2(store.save(*c, &why), qPrintable(why));
+    auto loaded = ConnectionStore(&settings, dir.filePath("tokens")).load(c->name, &why);
+    QVERIFY2(loaded, qPrintable(why));
+    QCOMPARE(loaded->nodes[0].ca_file, ca);
+    QVERIFY(loaded->nodes[0].pin.isEmpty());
+    QCOMPARE(loaded->nodes[1].pin, c->nodes[1].pin);
   }
 
   void a_bad_url_is_named_before_anything_is_sent() {

@@ -50,7 +50,7 @@ std::optional<std::vector<std::string>> match(std::string_view pattern,
 }
 
 AdminOutcome route(Node& node, std::string_view method, std::string_view target,
-                   const std::string& body) {
+                   const std::string& body, AdminTokens* tokens) {
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
@@ -61,7 +61,7 @@ AdminOutcome route(Node& node, std::string_view method, std::string_view target,
     auto params = match(r.pattern, parts);
     if (!params) continue;
     if (r.method == method) {
-      return r.handler(node, AdminRequest{path, std::move(*params), query, body});
+      return r.handler(node, AdminRequest{path, std::move(*params), query, body, tokens});
     }
     if (allowed.find(r.method) == std::string::npos) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
@@ -105,11 +105,11 @@ std::string percent_decode(std::string_view s) {
 
 std::string admin_route_list() {
   std::string out =
-      "| Method | Path | Token | What |\n"
+      "| Method | Path | Role | What |\n"
       "|---|---|---|---|\n";
   for (const AdminRoute& r : admin_routes()) {
     out += "| " + std::string(r.method) + " | `" + std::string(r.pattern) + "` | " +
-           (r.access == AdminAccess::kToken ? "yes" : "no") + " | " + cell(r.doc) + " |\n";
+           std::string(admin_access_name(r.access)) + " | " + cell(r.doc) + " |\n";
   }
   return out;
 }
@@ -121,10 +121,32 @@ bool admin_path_is_public(std::string_view path) {
   return false;
 }
 
+AdminAccess admin_route_access(std::string_view method, std::string_view path) {
+  const std::vector<std::string> parts = split_path(path);
+  for (const AdminRoute& r : admin_routes()) {
+    if (r.method == method && match(r.pattern, parts)) return r.access;
+  }
+  return AdminAccess::kRead;
+}
+
+std::string_view admin_access_name(AdminAccess access) {
+  switch (access) {
+    case AdminAccess::kPublic:
+      return "public";
+    case AdminAccess::kRead:
+      return "read";
+    case AdminAccess::kOperate:
+      return "operate";
+    case AdminAccess::kAdmin:
+      return "admin";
+  }
+  return "admin";
+}
+
 AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
-                                 const std::string& body) {
+                                 const std::string& body, AdminTokens* tokens) {
   try {
-    return route(node, method, target, body);
+    return route(node, method, target, body, tokens);
   } catch (...) {
     return admin_error_for_exception();
   }

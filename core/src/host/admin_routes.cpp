@@ -15,6 +15,7 @@
 
 #include "host/admin_proofs.hpp"
 #include "host/admin_server.hpp"
+#include "host/admin_tokens.hpp"
 #include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 #include "itc/canonical_bytes.hpp"
@@ -400,9 +401,32 @@ AdminResponse apply_config(Node& node, const std::string& body) {
   return r;
 }
 
+// The /v1/tokens routes: named tokens and their roles (admin_tokens.hpp).
+AdminResponse token_list(AdminTokens* tokens) {
+  if (!tokens) return admin_error(Status::Unavailable("this server keeps no tokens"));
+  return json_ok(tokens->list());
+}
+
+AdminResponse token_create(AdminTokens* tokens, const std::string& body) {
+  if (!tokens) return admin_error(Status::Unavailable("this server keeps no tokens"));
+  v1::AdminTokenRequest req;
+  if (Status st = parse_json(body, req); !st.ok()) return admin_error(st);
+  auto created = tokens->create(req.name(), req.role());
+  if (!created.ok()) return admin_error(created.status());
+  return json_ok(*created, 201);
+}
+
+AdminResponse token_revoke(AdminTokens* tokens, const std::string& name) {
+  if (!tokens) return admin_error(Status::Unavailable("this server keeps no tokens"));
+  if (Status st = tokens->revoke(name); !st.ok()) return admin_error(st);
+  return json_ok(tokens->list());
+}
+
 using Req = const AdminRequest&;
 constexpr AdminAccess kPublic = AdminAccess::kPublic;
-constexpr AdminAccess kToken = AdminAccess::kToken;
+constexpr AdminAccess kToken = AdminAccess::kRead;  // any token
+constexpr AdminAccess kOperate = AdminAccess::kOperate;
+constexpr AdminAccess kAdmin = AdminAccess::kAdmin;
 
 // The table. A handler adapts the request to the endpoint's function above; the docs
 // column is what README.md's endpoint list shows.
@@ -425,23 +449,23 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req) -> AdminOutcome { return json_ok(n.info()); }},
     {"GET", "/v1/plugins", kToken, "v1.PluginList",
      [](Node& n, Req) -> AdminOutcome { return plugin_list(n); }},
-    {"POST", "/v1/plugins/load", kToken, "body v1.LoadRequest → v1.PluginStatus",
+    {"POST", "/v1/plugins/load", kAdmin, "body v1.LoadRequest → v1.PluginStatus",
      [](Node& n, Req r) -> AdminOutcome { return load_plugin(n, r.body); }},
-    {"POST", "/v1/plugins/{name}/swap", kToken,
+    {"POST", "/v1/plugins/{name}/swap", kAdmin,
      "body v1.SwapRequest → v1.PluginStatus (hot swap, state carried over)",
      [](Node& n, Req r) -> AdminOutcome { return swap_plugin(n, r.params[0], r.body); }},
-    {"POST", "/v1/plugins/{name}/unload", kToken, "→ v1.PluginStatus, or {} once gone",
+    {"POST", "/v1/plugins/{name}/unload", kAdmin, "→ v1.PluginStatus, or {} once gone",
      [](Node& n, Req r) -> AdminOutcome { return unload_plugin(n, r.params[0]); }},
-    {"GET", "/v1/plugins/{name}/config", kToken,
+    {"GET", "/v1/plugins/{name}/config", kAdmin,
      "v1.PluginConfig: the section plus its protobuf descriptor (for generated forms)",
      [](Node& n, Req r) -> AdminOutcome { return plugin_config(n, r.params[0]); }},
-    {"GET", "/v1/config", kToken, "v1.ConfigText: the config as started or last applied",
+    {"GET", "/v1/config", kAdmin, "v1.ConfigText: the config as started or last applied",
      [](Node& n, Req) -> AdminOutcome { return json_ok(n.config_text()); }},
-    {"POST", "/v1/config/validate", kToken, "body YAML text → v1.ConfigReport",
+    {"POST", "/v1/config/validate", kAdmin, "body YAML text → v1.ConfigReport",
      [](Node& n, Req r) -> AdminOutcome {
        return json_ok(n.validate_config(r.body, "<admin request>"));
      }},
-    {"POST", "/v1/config/apply", kToken,
+    {"POST", "/v1/config/apply", kAdmin,
      "body YAML text → v1.ApplyResult (hot-swaps what changed; 422 invalid, 409 failed)",
      [](Node& n, Req r) -> AdminOutcome { return apply_config(n, r.body); }},
     {"GET", "/v1/profiles", kToken, "v1.DeviceProfileList",
@@ -460,11 +484,11 @@ const AdminRoute kRoutes[] = {
     {"GET", "/v1/ledger/blocks/{height}", kToken,
      "v1.Block with its transactions and qc (404 if none)",
      [](Node& n, Req r) -> AdminOutcome { return ledger_block(n, r.params[0]); }},
-    {"POST", "/v1/tx", kToken,
+    {"POST", "/v1/tx", kOperate,
      "body v1.Transaction → v1.TxResult once committed (200) or refused (422); 504 after "
      "30 s without a verdict; 503 without a TransactionPool",
      [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
-    {"POST", "/v1/dag/tx", kToken,
+    {"POST", "/v1/dag/tx", kOperate,
      "body v1.DeviceTransaction → v1.DagSubmitResult: admitted (200), waiting for parents "
      "(202), refused with the rule (422); 503 without a DAG",
      [](Node& n, Req r) -> AdminOutcome { return submit_dag_tx(n, r.body); }},
@@ -497,8 +521,15 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return proof_of_reading(n, r.params[0], r.params[1]); }},
     {"GET", "/v1/bus", kToken, "`{\"topics\": [v1.TopicStats...]}`",
      [](Node& n, Req) -> AdminOutcome { return bus_topics(n); }},
-    {"POST", "/v1/commands", kToken, "body v1.Command → v1.CommandResult (403 if refused)",
+    {"POST", "/v1/commands", kOperate, "body v1.Command → v1.CommandResult (403 if refused)",
      [](Node& n, Req r) -> AdminOutcome { return submit_command(n, r.body); }},
+    {"GET", "/v1/tokens", kAdmin, "v1.AdminTokenList: names, roles, creation times (no secrets)",
+     [](Node&, Req r) -> AdminOutcome { return token_list(r.tokens); }},
+    {"POST", "/v1/tokens", kAdmin,
+     "body v1.AdminTokenRequest → v1.AdminTokenCreated (201; the only time the token is shown)",
+     [](Node&, Req r) -> AdminOutcome { return token_create(r.tokens, r.body); }},
+    {"POST", "/v1/tokens/{name}/revoke", kAdmin, "→ v1.AdminTokenList (404 unknown name)",
+     [](Node&, Req r) -> AdminOutcome { return token_revoke(r.tokens, r.params[0]); }},
 };
 
 }  // namespace

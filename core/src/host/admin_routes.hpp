@@ -22,18 +22,24 @@
 
 namespace itc::host {
 
-// What a client must present. The HTTP layer (admin_server.cpp) checks it before reading
-// a request's body.
+// What a client must present: `Authorization: Bearer <token>` of a token whose role is at
+// least the route's (admin_tokens.hpp), else 401 (no or unknown token) or 403 (a role too
+// weak). The HTTP layer (admin_server.cpp) checks it before reading a request's body.
 enum class AdminAccess {
-  kPublic,  // probes: no token, never a body
-  kToken,   // `Authorization: Bearer <token>`, else 401
+  kPublic,   // probes: no token, never a body
+  kRead,     // any token: dashboards, Prometheus
+  kOperate,  // operate or admin: commands, transactions
+  kAdmin,    // admin: plugins, config, tokens
 };
+
+class AdminTokens;
 
 struct AdminRequest {
   std::string_view path;            // as sent (before decoding), without the query
   std::vector<std::string> params;  // the {…} segments, percent-decoded, in pattern order
   std::string_view query;           // after '?', undecoded
   const std::string& body;
+  AdminTokens* tokens = nullptr;  // the server's tokens (nullptr: none, token routes 503)
 };
 
 using AdminHandler = AdminOutcome (*)(Node& node, const AdminRequest& request);
@@ -62,5 +68,11 @@ std::string percent_decode(std::string_view s);
 
 // True if `path` (as sent, without the query) is a kPublic route's pattern exactly.
 bool admin_path_is_public(std::string_view path);
+
+// What `method` `path` needs: its route's access; kRead for a request no route serves (it
+// gets 404 or 405 once a token is shown).
+AdminAccess admin_route_access(std::string_view method, std::string_view path);
+// "public", "read", "operate", "admin"
+std::string_view admin_access_name(AdminAccess access);
 
 }  // namespace itc::host

@@ -4,8 +4,6 @@
 #include "host/admin_server.hpp"
 
 #include <google/protobuf/util/json_util.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -13,6 +11,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -24,8 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "host/admin_certificate.hpp"
 #include "host/admin_routes.hpp"
+#include "host/admin_stream.hpp"
+#include "host/admin_tokens.hpp"
 #include "host/listen_address.hpp"
+#include "host/metrics_registry.hpp"
 #include "host/node.hpp"
 
 namespace itc::host {
@@ -52,14 +55,7 @@ constexpr std::size_t kEventBufferEvents = 1024;    // per event-stream client
 constexpr std::size_t kEventBufferBytes = 1 << 20;  // per event-stream client
 constexpr int kWorkerThreads = 4;  // Node serialises lifecycle calls; reads stay free
 
-using Digest = std::array<unsigned char, 32>;
-
-Digest sha256(std::string_view s) {
-  Digest d{};
-  unsigned int len = 0;
-  EVP_Digest(s.data(), s.size(), d.data(), &len, EVP_sha256(), nullptr);
-  return d;
-}
+namespace ssl = net::ssl;
 
 // "127.0.0.1:8740", "[::1]:0", "localhost:8740" → endpoint; errors name the address.
 Result<tcp::endpoint> parse_listen(const std::string& listen) {
@@ -89,12 +85,14 @@ struct EventGate {
 };
 
 struct ServerState {
-  ServerState(Node& n, std::string l, std::string token)
-      : node(n), listen(std::move(l)), token_digest(sha256(token)) {}
+  ServerState(Node& n, AdminServerOptions o)
+      : node(n), options(std::move(o)), listen(options.listen) {}
 
   Node& node;
+  const AdminServerOptions options;
   const std::string listen;
-  const Digest token_digest;
+  std::unique_ptr<AdminTokens> tokens;            // set by start()
+  std::shared_ptr<AdminCertificate> certificate;  // set by start() for HTTPS
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_retry{ioc};
@@ -143,12 +141,12 @@ class Session : public std::enable_shared_from_this<Session> {
         keepalive_(executor_),
         reply_timer_(executor_) {
     boost::system::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = stream_.transport().socket().remote_endpoint(ec);
     remote_ = ec ? "unknown peer" : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
   void start() {
-    net::dispatch(executor_, [self = shared_from_this()] { self->read_request(); });
+    net::dispatch(executor_, [self = shared_from_this()] { self->begin(); });
   }
 
   // Called on the Node's thread for each event; never blocks.
@@ -191,6 +189,23 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // HTTPS: the TLS handshake first (TLS 1.3 only; with mTLS, a client certificate the CA
+  // signed), on the certificate current at this moment.
+  void begin() {
+    if (!server_.certificate) return read_request();
+    tls_context_ = server_.certificate->context();
+    stream_.use_tls(*tls_context_);
+    stream_.transport().expires_after(kReadTimeout);
+    stream_.tls()->async_handshake(
+        ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            spdlog::debug("admin: TLS handshake with {} failed: {}", self->remote_, ec.message());
+            return self->close();
+          }
+          self->read_request();
+        });
+  }
+
   // A request is read in two steps: its header, then (once the client is authenticated
   // and the request is one that takes a body) its body. So an unauthenticated client
   // never gets a byte of its body read or buffered.
@@ -202,7 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     method_ = "?";
     target_ = "?";
-    stream_.expires_after(kReadTimeout);
+    stream_.transport().expires_after(kReadTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -227,8 +242,8 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return dispatch(std::string(), keep_alive);
     }
-    if (std::string why = check_token(req); !why.empty()) {
-      return respond(admin_error(401, "PermissionDenied", why), keep_alive);
+    if (AdminResponse refusal = authorize(req, path); refusal.status != 0) {
+      return respond(std::move(refusal), keep_alive);
     }
     if (path == "/v1/events") {
       if (method_ != "GET") {
@@ -243,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kBodyLimit);  // a chunked body counts against it chunk by chunk
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      stream_.expires_after(kWriteTimeout);
+      stream_.transport().expires_after(kWriteTimeout);
       return http::async_write(
           stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
             if (e) return self->close();
@@ -254,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    stream_.expires_after(kReadTimeout);
+    stream_.transport().expires_after(kReadTimeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
@@ -294,8 +309,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void dispatch(std::string body, bool keep_alive) {
     net::post(server_.workers, [self = shared_from_this(), body = std::move(body), keep_alive] {
       try {
-        AdminOutcome outcome =
-            route_admin_request(self->server_.node, self->method_, self->target_, body);
+        AdminOutcome outcome = route_admin_request(self->server_.node, self->method_, self->target_,
+                                                   body, self->server_.tokens.get());
         if (auto* r = std::get_if<AdminResponse>(&outcome)) {
           return self->respond_later(std::move(*r), keep_alive);
         }
@@ -354,12 +369,14 @@ class Session : public std::enable_shared_from_this<Session> {
     respond(std::move(r), keep_alive);
   }
 
-  // Empty if the request carries the right bearer token, else what is wrong with it.
-  std::string check_token(const http::request<http::string_body>& req) const {
+  // {status 0} if the request's bearer token has the role its route needs; else 401 (no
+  // or unknown token) or 403 (naming the role the route needs). Never echoes the token.
+  AdminResponse authorize(const http::request<http::string_body>& req, std::string_view path) {
     auto it = req.find(http::field::authorization);
     if (it == req.end()) {
-      return "missing 'Authorization: Bearer <token>' header; the token is in the node's "
-             "data directory, file admin.token";
+      return admin_error(401, "PermissionDenied",
+                         "missing 'Authorization: Bearer <token>' header; the token is in the "
+                         "node's data directory, file admin.token");
     }
     std::string_view value(it->value().data(), it->value().size());
     constexpr std::string_view kScheme = "bearer ";
@@ -367,12 +384,28 @@ class Session : public std::enable_shared_from_this<Session> {
     for (std::size_t i = 0; scheme_ok && i < kScheme.size(); ++i) {
       scheme_ok = std::tolower(static_cast<unsigned char>(value[i])) == kScheme[i];
     }
-    if (!scheme_ok) return "Authorization header is not of the form 'Bearer <token>'";
-    Digest given = sha256(value.substr(kScheme.size()));
-    if (CRYPTO_memcmp(given.data(), server_.token_digest.data(), given.size()) != 0) {
-      return "admin token does not match this node's admin.token";
+    if (!scheme_ok) {
+      return admin_error(401, "PermissionDenied",
+                         "Authorization header is not of the form 'Bearer <token>'");
     }
-    return {};
+    auto holder = server_.tokens->find(value.substr(kScheme.size()));
+    if (!holder) {
+      return admin_error(401, "PermissionDenied",
+                         "admin token does not match this node's admin.token nor any of its "
+                         "named tokens (unknown or revoked)");
+    }
+    const AdminAccess needed = admin_route_access(method_, path);
+    if (static_cast<int>(holder->role) < static_cast<int>(needed)) {
+      spdlog::info("admin: token '{}' ({}) refused {} {} from {}: needs {}", holder->name,
+                   admin_role_name(holder->role), method_, path, remote_,
+                   admin_access_name(needed));
+      return admin_error(403, "PermissionDenied",
+                         "token '" + holder->name + "' has the " +
+                             std::string(admin_role_name(holder->role)) + " role; " + method_ +
+                             " " + std::string(path) + " needs the " +
+                             std::string(admin_access_name(needed)) + " role");
+    }
+    return AdminResponse{0, {}, {}};
   }
 
   void respond(AdminResponse r, bool keep_alive) {
@@ -388,7 +421,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     spdlog::debug("admin: {} {} from {} -> {} ({} ms)", method_, target_, remote_, r.status,
                   ms.count());
-    stream_.expires_after(kWriteTimeout);
+    stream_.transport().expires_after(kWriteTimeout);
     http::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
@@ -404,9 +437,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // read the response.
   void linger_close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.transport().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close();
-    stream_.expires_after(kLingerTime);
+    stream_.transport().expires_after(kLingerTime);
     discard_until_eof();
   }
 
@@ -420,7 +453,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start_event_stream() {
     spdlog::debug("admin: GET /v1/events from {} -> event stream", remote_);
-    stream_.expires_never();
+    stream_.transport().expires_never();
     {
       std::lock_guard lock(mu_);
       std::string header =
@@ -460,11 +493,11 @@ class Session : public std::enable_shared_from_this<Session> {
       pending_bytes_ -= current_.size();
     }
     writing_ = true;
-    stream_.expires_after(kWriteTimeout);
+    stream_.transport().expires_after(kWriteTimeout);
     net::async_write(stream_, net::buffer(current_),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        self->writing_ = false;
-                       self->stream_.expires_never();
+                       self->stream_.transport().expires_never();
                        if (ec) {
                          spdlog::debug("admin: event stream to {} ended: {}", self->remote_,
                                        ec.message());
@@ -524,13 +557,14 @@ class Session : public std::enable_shared_from_this<Session> {
     reply_timer_.cancel();
     awaiting_ = 0;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    stream_.transport().socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.transport().close();
     if (subscription_) server_.unsubscribe_later(*subscription_);
     subscription_.reset();
   }
 
-  beast::tcp_stream stream_;
+  AdminStream stream_;
+  std::shared_ptr<ssl::context> tls_context_;  // HTTPS: the certificate this connection uses
   const net::any_io_executor executor_;
   ServerState& server_;
   std::string remote_;
@@ -598,14 +632,49 @@ void ServerState::accept() {
   });
 }
 
+// Tokens, certificate and the plain-HTTP rule, before the socket is bound.
+Status prepare_security(ServerState& s) {
+  const bool https = !s.options.tls.cert_file().empty() || !s.options.tls.key_file().empty();
+  if (!https && !s.options.insecure_plain_http) {
+    auto address = parse_listen_address(s.listen);
+    if (address.ok() && !address->loopback()) {
+      return Status::FailedPrecondition(
+          "admin API on " + s.listen +
+          " would serve plain HTTP off loopback (tokens in clear on the network); set "
+          "admin.tls (cert_file, key_file) or, knowingly, admin.insecure_plain_http: true");
+    }
+  }
+  auto tokens = AdminTokens::open(s.options.data_dir, s.options.token);
+  if (!tokens.ok()) return tokens.status();
+  s.tokens = std::move(*tokens);
+  if (!https) return Status::Ok();
+  auto certificate = std::make_shared<AdminCertificate>(s.options.tls);
+  if (Status st = certificate->load(); !st.ok()) {
+    return Status::InvalidArgument("admin.tls: " + st.message());
+  }
+  s.certificate = certificate;
+  s.node.metrics().add_collector(
+      "itc_admin_certificate_expiry_seconds",
+      "When the admin API's TLS certificate stops being valid (Unix time, seconds)", "gauge",
+      [certificate] {
+        return std::vector<MetricsRegistry::Sample>{
+            {MetricsRegistry::label("cert_file", certificate->cert_file()),
+             static_cast<double>(certificate->not_after())}};
+      });
+  return Status::Ok();
+}
+
 }  // namespace
 
 struct AdminServer::Impl : ServerState {
   using ServerState::ServerState;
 };
 
+AdminServer::AdminServer(Node& node, AdminServerOptions options)
+    : impl_(std::make_unique<Impl>(node, std::move(options))) {}
+
 AdminServer::AdminServer(Node& node, std::string listen, std::string token)
-    : impl_(std::make_unique<Impl>(node, std::move(listen), std::move(token))) {}
+    : AdminServer(node, AdminServerOptions{std::move(listen), std::move(token), {}, {}, false}) {}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -616,6 +685,7 @@ Status AdminServer::start() {
   }
   Result<tcp::endpoint> ep = parse_listen(s.listen);
   if (!ep.ok()) return ep.status();
+  if (Status st = prepare_security(s); !st.ok()) return st;
   boost::system::error_code ec;
   auto fail = [&](std::string_view what) {
     boost::system::error_code ignored;
@@ -635,7 +705,8 @@ Status AdminServer::start() {
   s.running = true;
   s.accept();
   s.io_thread = std::thread([&s] { s.run_io(); });
-  spdlog::debug("admin: listening on {} (port {})", s.listen, s.port);
+  spdlog::debug("admin: listening on {} (port {}, {})", s.listen, s.port,
+                s.certificate ? "HTTPS" : "plain HTTP");
   return Status::Ok();
 }
 

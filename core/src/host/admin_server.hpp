@@ -3,6 +3,12 @@
 // The endpoints (method, path, token or not, what each answers) are the route table in
 // admin_routes.hpp; `itc-node --print-routes` prints them, as README.md lists them.
 //
+// HTTPS (TLS 1.3 only) when a certificate is configured; the certificate and key are
+// re-read when they change on disk, without a restart, and their end of validity is the
+// gauge itc_admin_certificate_expiry_seconds (Unix time). Each route needs a token role
+// (admin_routes.hpp): 401 without a known token, 403 naming the role a weaker one lacks.
+// Tokens are never logged.
+//
 // JSON is the protobuf JSON mapping (lowerCamelCase names, defaults printed). Errors are
 // {"error": "<what was wrong>", "code": "<itc::Status code name>"} with a fitting HTTP
 // status. Every endpoint but the public probes (/healthz, /readyz) needs `Authorization: Bearer
@@ -33,21 +39,38 @@
 #include <variant>
 
 #include "itc/status.hpp"
+#include "itc/v1/node.pb.h"
 
 namespace itc::host {
 
 class Node;
+class AdminTokens;
+
+struct AdminServerOptions {
+  // "host:port" ("127.0.0.1:8740", "[::1]:0"; port 0 picks a free one).
+  std::string listen;
+  // The node's admin.token: an admin-role token (admin_tokens.hpp).
+  std::string token;
+  // Where named tokens are kept (admin-tokens.pb); empty: none, /v1/tokens answers 503.
+  std::string data_dir;
+  // cert_file set: HTTPS only, TLS 1.3 (admin_certificate.hpp), with client certificates
+  // required if client_ca_file is set. Unset: plain HTTP, which start() refuses on a
+  // non-loopback address unless `insecure_plain_http`.
+  v1::AdminTls tls;
+  bool insecure_plain_http = false;
+};
 
 class AdminServer {
  public:
-  // `listen` is "host:port" ("127.0.0.1:8740", "[::1]:0"; port 0 picks a free one).
-  // `token` is the bearer token clients must present.
+  AdminServer(Node& node, AdminServerOptions options);
+  // Plain HTTP on `listen` with `token` as the only (admin) token.
   AdminServer(Node& node, std::string listen, std::string token);
   ~AdminServer();  // stop()s
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Binds and starts serving. On failure the message names the address and the reason.
+  // Loads the certificate and the named tokens, binds and starts serving. On failure the
+  // message names the address, file or setting and the reason.
   Status start();
   // Closes the listener and every connection, waits for in-flight Node calls, and
   // unsubscribes event streams. Idempotent.
@@ -85,8 +108,9 @@ using AdminOutcome = std::variant<AdminResponse, DeferredAdminResponse>;
 
 // Serves one already-authenticated request, or GET /readyz (everything except /healthz,
 // auth and /v1/events). Blocks on Node calls: run it off the io thread. Never throws.
+// `tokens` serves the /v1/tokens routes (nullptr: they answer 503).
 AdminOutcome route_admin_request(Node& node, std::string_view method, std::string_view target,
-                                 const std::string& body);
+                                 const std::string& body, AdminTokens* tokens = nullptr);
 // The same, waiting for a deferred response (up to its timeout) on the calling thread.
 AdminResponse handle_admin_request(Node& node, std::string_view method, std::string_view target,
                                    const std::string& body);

@@ -1,6 +1,5 @@
 // The admin API's bearer token: <data_dir>/admin.token, 64 hex characters, mode 0600.
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <filesystem>
 
 #include "host/admin_server.hpp"
+#include "host/admin_tokens.hpp"
 #include "itc/file_io.hpp"
 
 namespace itc::host {
@@ -51,16 +51,9 @@ Result<std::string> read_token(const std::string& path) {
 }
 
 Result<std::string> create_token(const std::string& path) {
-  unsigned char raw[kTokenBytes];
-  if (RAND_bytes(raw, sizeof raw) != 1) {
-    return Status::Internal("cannot draw random bytes for the admin token");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : raw) {
-    token.push_back(kHex[b >> 4]);
-    token.push_back(kHex[b & 0xf]);
-  }
+  auto made = new_admin_token_text();
+  if (!made.ok()) return made.status();
+  std::string token = std::move(*made);
   // O_EXCL: if another process created it meanwhile, we fail and read theirs instead.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {

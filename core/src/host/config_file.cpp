@@ -7,6 +7,7 @@
 #include <map>
 #include <string_view>
 
+#include "host/admin_certificate.hpp"
 #include "host/listen_address.hpp"
 #include "host/plugin_name.hpp"
 #include "itc/file_io.hpp"
@@ -64,6 +65,48 @@ void check_admin_listen(const YAML::Node& node_yaml, const std::string& file,
   *report->add_issues() =
       locate(node_yaml, "admin.listen", file, "node", std::string(parsed.status().message()));
   report->set_ok(false);
+}
+
+// admin.tls: paths resolved against the config's folder; a pair that would not serve
+// (missing file, key not matching, certificate expired) refused with the file and reason;
+// plain HTTP off loopback refused unless insecure_plain_http says it is meant.
+void check_admin_tls(const YAML::Node& node_yaml, const fs::path& base, const std::string& file,
+                     v1::AdminConfig* admin, v1::ConfigReport* report) {
+  auto issue = [&](const std::string& field, const std::string& message) {
+    *report->add_issues() = locate(node_yaml, field, file, "node", message);
+    report->set_ok(false);
+  };
+  v1::AdminTls* tls = admin->mutable_tls();
+  tls->set_cert_file(resolve_path(base, tls->cert_file()));
+  tls->set_key_file(resolve_path(base, tls->key_file()));
+  tls->set_client_ca_file(resolve_path(base, tls->client_ca_file()));
+  const bool https = !tls->cert_file().empty() || !tls->key_file().empty();
+  if (https) {
+    if (tls->cert_file().empty()) return issue("admin.tls", "key_file is set but cert_file is not");
+    if (tls->key_file().empty()) return issue("admin.tls", "cert_file is set but key_file is not");
+    if (auto loaded = load_admin_tls(*tls); !loaded.ok()) {
+      const std::string& m = loaded.status().message();
+      const char* field =
+          m.find(tls->key_file()) != std::string::npos ? "admin.tls.key_file"
+          : !tls->client_ca_file().empty() && m.find(tls->client_ca_file()) != std::string::npos
+              ? "admin.tls.client_ca_file"
+              : "admin.tls.cert_file";
+      issue(field, m);
+    }
+    return;
+  }
+  if (!tls->client_ca_file().empty()) {
+    return issue("admin.tls", "client_ca_file needs cert_file and key_file (mTLS is over HTTPS)");
+  }
+  auto address = parse_listen_address(admin->listen());
+  if (admin->listen() != "off" && address.ok() && !address->loopback() &&
+      !admin->insecure_plain_http()) {
+    issue("admin.listen", "'" + admin->listen() +
+                              "' is not a loopback address and admin.tls is not set: the API "
+                              "would take tokens in clear over the network; set admin.tls "
+                              "(cert_file, key_file), or admin.insecure_plain_http: true if "
+                              "that is meant");
+  }
 }
 
 // Finds `key` in a mapping, with the key's mark (null mark if absent).
@@ -150,6 +193,7 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
     report->set_ok(false);
   }
   check_admin_listen(yaml, file, node.admin().listen(), report);
+  check_admin_tls(yaml, base, file, node.mutable_admin(), report);
   for (int i = 0; i < node.trusted_vendor_keys_size(); ++i) {
     std::string* key = node.mutable_trusted_vendor_keys(i);
     const std::string field = "trusted_vendor_keys[" + std::to_string(i) + "]";

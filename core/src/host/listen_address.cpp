@@ -6,6 +6,15 @@
 
 namespace itc::host {
 
+bool ListenAddress::loopback() const {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, ip.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, ip.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
 Result<ListenAddress> parse_listen_address(std::string_view text) {
   auto parsed = net::parse_host_port(text, "admin listen address");
   if (!parsed.ok()) return parsed.status();

@@ -14,6 +14,9 @@ namespace itc::host {
 struct ListenAddress {
   std::string ip;          // an IPv4 or IPv6 literal (no brackets); "localhost" becomes 127.0.0.1
   std::uint16_t port = 0;  // 0: any free port
+
+  // True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: only this machine can connect.
+  bool loopback() const;
 };
 
 // "127.0.0.1:8740", "[::1]:0", "0.0.0.0:8740" or "localhost:8740". The host must be an IP

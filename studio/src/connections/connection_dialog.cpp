@@ -1,6 +1,7 @@
 #include "connections/connection_dialog.hpp"
 
 #include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -21,9 +22,9 @@ ConnectionDialog::ConnectionDialog(QWidget* parent) : QDialog(parent) {
   name_->setPlaceholderText("e.g. factory hall 3");
   urls_ = new QPlainTextEdit(this);
   urls_->setPlaceholderText(
-      "one node per line: URL [path of its admin.token]\n"
+      "one node per line: URL [path of its token] [ca=CA FILE | pin=SHA-256 FINGERPRINT]\n"
       "http://127.0.0.1:8740 build/demo/data/validator-0/admin.token\n"
-      "http://127.0.0.1:8741 build/demo/data/validator-1/admin.token");
+      "https://10.0.0.11:8740 /etc/itc/studio.token ca=/etc/itc/tls/site-ca.pem");
   token_ = new QLineEdit(this);
   token_->setEchoMode(QLineEdit::Password);
   token_->setPlaceholderText("token for lines without a token file");
@@ -70,9 +71,40 @@ std::optional<Connection> ConnectionDialog::connection(QString* error) const {
       if (error) *error = QString("line %1: %2").arg(number).arg(bad);
       return std::nullopt;
     }
-    if (parts.size() > 1) {
+    QString token_file;
+    for (const QString& part : parts.mid(1)) {
+      if (part.startsWith("ca=")) {
+        n.ca_file = part.mid(3);
+        if (!QFileInfo(n.ca_file).isReadable()) {
+          if (error)
+            *error = QString("line %1: cannot read the CA file %2").arg(number).arg(n.ca_file);
+          return std::nullopt;
+        }
+      } else if (part.startsWith("pin=")) {
+        n.pin = part.mid(4).toLatin1().toLower().replace(":", "");
+        static const QRegularExpression hex64("^[0-9a-f]{64}$");
+        if (!hex64.match(QString::fromLatin1(n.pin)).hasMatch()) {
+          if (error) {
+            *error =
+                QString("line %1: pin= takes a SHA-256 fingerprint (64 hex digits, ':' allowed)")
+                    .arg(number);
+          }
+          return std::nullopt;
+        }
+      } else if (token_file.isEmpty()) {
+        token_file = part;
+      } else {
+        if (error) *error = QString("line %1: unexpected '%2'").arg(number).arg(part);
+        return std::nullopt;
+      }
+    }
+    if ((!n.ca_file.isEmpty() || !n.pin.isEmpty()) && n.url.scheme() != "https") {
+      if (error) *error = QString("line %1: ca= and pin= need an https:// URL").arg(number);
+      return std::nullopt;
+    }
+    if (!token_file.isEmpty()) {
       QString why;
-      n.token = ConnectionStore::read_token_file(parts[1], &why);
+      n.token = ConnectionStore::read_token_file(token_file, &why);
       if (n.token.isEmpty()) {
         if (error) *error = QString("line %1: %2").arg(number).arg(why);
         return std::nullopt;

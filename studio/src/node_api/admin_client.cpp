@@ -1,14 +1,20 @@
 #include "node_api/admin_client.hpp"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 
 #include "node_api/proto_json.hpp"
 
 namespace itc::studio {
 
 namespace {
+
+// Why a reply was aborted for a certificate that did not match the pin (a property of it).
+constexpr const char* kPinRefusal = "itc_pin_refusal";
 
 // If `url` is unusable, queues `done` with why on `context` and says true.
 bool refuse_bad_url(const QUrl& url, QObject* context, const AdminClient::Callback& done) {
@@ -43,12 +49,50 @@ QNetworkRequest AdminClient::request_for(const QString& path_and_query) const {
   QNetworkRequest req(QUrl(base + path_and_query));
   req.setRawHeader("Authorization", "Bearer " + endpoint_.token);
   req.setTransferTimeout(timeout_ms_);
+  if (endpoint_.url.scheme() == "https") {
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setProtocol(QSsl::TlsV1_3OrLater);
+    if (!endpoint_.ca_file.isEmpty()) {
+      tls.setCaCertificates(QSslCertificate::fromPath(endpoint_.ca_file));
+    }
+    req.setSslConfiguration(tls);
+  }
   return req;
+}
+
+QNetworkReply* AdminClient::check_certificate(QNetworkReply* reply) const {
+  if (endpoint_.pin.isEmpty()) return reply;
+  const QByteArray pin = endpoint_.pin.toLower().replace(":", "");
+  auto fingerprint = [reply] {
+    return reply->sslConfiguration().peerCertificate().digest(QCryptographicHash::Sha256).toHex();
+  };
+  auto refuse = [reply, pin](const QByteArray& have) {
+    reply->setProperty(kPinRefusal, QString("its SHA-256 fingerprint is %1, not the pinned %2")
+                                        .arg(QString::fromLatin1(have), QString::fromLatin1(pin)));
+  };
+  // A chain nobody vouches for (self-signed, unknown CA) is accepted for the pinned
+  // certificate only; a chain the system trusts must match the pin too.
+  connect(reply, &QNetworkReply::sslErrors, reply,
+          [reply, pin, fingerprint, refuse](const QList<QSslError>& errors) {
+            const QByteArray have = fingerprint();
+            if (have == pin) {
+              reply->ignoreSslErrors(errors);
+            } else {
+              refuse(have);
+            }
+          });
+  connect(reply, &QNetworkReply::encrypted, reply, [reply, pin, fingerprint, refuse] {
+    const QByteArray have = fingerprint();
+    if (have == pin) return;
+    refuse(have);
+    reply->abort();
+  });
+  return reply;
 }
 
 void AdminClient::get(const QString& path_and_query, QObject* context, Callback done) {
   if (refuse_bad_url(endpoint_.url, context, done)) return;
-  finish(nam_.get(request_for(path_and_query)), context, std::move(done));
+  finish(check_certificate(nam_.get(request_for(path_and_query))), context, std::move(done));
 }
 
 void AdminClient::post(const QString& path, const QByteArray& body, QObject* context, Callback done,
@@ -56,7 +100,7 @@ void AdminClient::post(const QString& path, const QByteArray& body, QObject* con
   if (refuse_bad_url(endpoint_.url, context, done)) return;
   QNetworkRequest req = request_for(path);
   req.setHeader(QNetworkRequest::ContentTypeHeader, content_type);
-  finish(nam_.post(req, body), context, std::move(done));
+  finish(check_certificate(nam_.post(req, body)), context, std::move(done));
 }
 
 void AdminClient::post_message(const QString& path, const google::protobuf::Message& msg,
@@ -68,7 +112,7 @@ QNetworkReply* AdminClient::open_stream(const QString& path) {
   QNetworkRequest req = request_for(path);
   req.setTransferTimeout(0);
   req.setRawHeader("Accept", "text/event-stream");
-  return nam_.get(req);
+  return check_certificate(nam_.get(req));
 }
 
 void AdminClient::finish(QNetworkReply* reply, QObject* context, Callback done) {
@@ -89,7 +133,17 @@ AdminReply AdminClient::classify(QNetworkReply* reply, const QUrl& base) {
   const QString where = base.toString();
   if (r.http_status == 0) {
     r.kind = AdminReply::Kind::kUnreachable;
+    if (const QString pin = reply->property(kPinRefusal).toString(); !pin.isEmpty()) {
+      r.error = QString("%1: refused the node's certificate: %2").arg(where, pin);
+      return r;
+    }
     switch (reply->error()) {
+      case QNetworkReply::SslHandshakeFailedError:
+        r.error = QString(
+                      "%1: refused the node's certificate (%2); set the connection's CA file or "
+                      "pinned fingerprint")
+                      .arg(where, reply->errorString());
+        break;
       case QNetworkReply::HostNotFoundError:
         r.error = QString("%1: no such host (check the URL)").arg(where);
         break;

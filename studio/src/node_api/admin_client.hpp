@@ -1,4 +1,6 @@
-// AdminClient: one node's admin API over HTTP/JSON with its bearer token. Every call is
+// AdminClient: one node's admin API over HTTP/JSON with its bearer token, or over HTTPS
+// checking the node's certificate (a CA file or a pinned fingerprint; a certificate that
+// fails is refused, saying why). Every call is
 // asynchronous (the UI never waits on the network); the answer, or a clear error saying
 // what went wrong (a wrong URL, a refused token, a node that went away, the node's own
 // error message), is delivered to a callback on the GUI thread. Views use NodeApi
@@ -17,8 +19,14 @@
 namespace itc::studio {
 
 struct NodeEndpoint {
-  QUrl url;          // e.g. http://127.0.0.1:8740
+  QUrl url;          // e.g. http://127.0.0.1:8740, https://10.0.0.11:8740
   QByteArray token;  // the node's admin token (secret)
+  // https: the node's certificate must chain to this CA (PEM) and name the URL's host;
+  // empty: the system's CAs.
+  QString ca_file{};
+  // https: instead, the node's certificate must have this SHA-256 fingerprint (hex, ':'
+  // allowed), whoever signed it.
+  QByteArray pin{};
 };
 
 // What a request ended with.
@@ -66,6 +74,8 @@ class AdminClient : public QObject {
 
  private:
   QNetworkRequest request_for(const QString& path_and_query) const;
+  // With a pin: accepts the node's certificate if and only if its fingerprint is the pin.
+  QNetworkReply* check_certificate(QNetworkReply* reply) const;
   void finish(QNetworkReply* reply, QObject* context, Callback done);
 
   NodeEndpoint endpoint_;

@@ -62,8 +62,11 @@ std::optional<Connection> ConnectionStore::load(const QString& name, QString* er
     *error = QString("the token file of '%1' (%2) cannot be read; enter the token again")
                  .arg(name, f.fileName());
   }
-  for (const QString& u : urls) {
-    c.nodes.push_back({QUrl(u), tokens.value(u).toString().toUtf8()});
+  const QStringList cas = settings_->value(key + "/ca_files").toStringList();
+  const QStringList pins = settings_->value(key + "/pins").toStringList();
+  for (qsizetype i = 0; i < urls.size(); ++i) {
+    c.nodes.push_back({QUrl(urls[i]), tokens.value(urls[i]).toString().toUtf8(), cas.value(i),
+                       pins.value(i).toLatin1()});
   }
   return c;
 }
@@ -75,9 +78,11 @@ bool ConnectionStore::save(const Connection& c, QString* error) {
   }
   QFile::setPermissions(token_dir_, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
   QJsonObject tokens;
-  QStringList urls;
+  QStringList urls, cas, pins;  // how each node's certificate is checked: not secret
   for (const NodeEndpoint& n : c.nodes) {
     urls << n.url.toString();
+    cas << n.ca_file;
+    pins << QString::fromLatin1(n.pin);
     tokens.insert(n.url.toString(), QString::fromUtf8(n.token));
   }
   const QByteArray data = QJsonDocument(tokens).toJson(QJsonDocument::Compact);
@@ -89,6 +94,8 @@ bool ConnectionStore::save(const Connection& c, QString* error) {
   const QString key = QString(kGroup) + "/" + key_of(c.name);
   settings_->setValue(key + "/name", c.name);
   settings_->setValue(key + "/urls", urls);
+  settings_->setValue(key + "/ca_files", cas);
+  settings_->setValue(key + "/pins", pins);
   settings_->sync();
   return true;
 }

@@ -1,4 +1,5 @@
-// ConnectionStore: the nodes and networks Studio remembers. Names and URLs live in
+// ConnectionStore: the nodes and networks Studio remembers. Names, URLs and how each
+// node's certificate is checked (CA file, pinned fingerprint) live in
 // QSettings; each connection's tokens live in their own file, mode 0600, under
 // QStandardPaths::AppConfigLocation/tokens/ — never in the settings file, never logged.
 // Thread safety: GUI thread only.
