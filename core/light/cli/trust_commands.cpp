@@ -52,13 +52,22 @@ int run_init(const Options& o) {
     std::cerr << "itc-light: " << state.status().message() << "\n";
     return kExitRefused;
   }
+  constexpr std::uint64_t kMicrosPerDay = 86'400'000'000ULL;
+  if (o.trust_period_days > UINT64_MAX / kMicrosPerDay) {
+    std::cerr << "itc-light: --trust-period-days " << o.trust_period_days << " is too long\n";
+    return kExitUsage;
+  }
+  (void)set_trust_period(&*state, o.trust_period_days * kMicrosPerDay, now_us());
   if (Status st = save_state(o.state_file, *state); !st.ok()) {
     std::cerr << "itc-light: " << st.message() << "\n";
     return kExitRefused;
   }
   std::cout << "initialised " << o.state_file << ": chain "
             << std::string(state->chain_id, state->chain_id_len) << ", " << state->validator_count
-            << " validators, " << header_line(*state) << "\n";
+            << " validators, " << header_line(*state) << ", trust period "
+            << (o.trust_period_days == 0 ? std::string("unlimited")
+                                         : std::to_string(o.trust_period_days) + " days")
+            << "\n";
   return kExitVerified;
 }
 

@@ -26,6 +26,18 @@ void write_light_seeds(Corpus& corpus, const std::vector<v1::Block>& blocks) {
     corpus.add("light_proof", "state-file",
                '\5' + std::string(reinterpret_cast<const char*>(file), n));
   }
+  // An epoch update's layout around a real certified header (that does not end its epoch,
+  // since these replicas do not change sets): kind 6, the next epoch, the genesis set.
+  if (!blocks.empty()) {
+    std::string update = light::prover::header_update(blocks[0].header(), blocks[0].qc()).value();
+    update[5] = 6;
+    update += std::string(7, '\0') + '\1';
+    update += static_cast<char>(net.genesis.validators_size());
+    for (const v1::Validator& v : net.genesis.validators()) {
+      update += v.public_key() + std::string(7, '\0') + '\1';
+    }
+    corpus.add("light_proof", "epoch-update-1", '\7' + update);
+  }
   for (const v1::Block& block : blocks) {
     const std::string h = std::to_string(block.header().height());
     if (block.header().height() > 3) break;
