@@ -55,7 +55,7 @@ class AdminRoutesTest : public QObject {
       QVERIFY2(r.pattern.starts_with('/'), key.c_str());
       QVERIFY2(!r.doc.empty(), key.c_str());
     }
-    QCOMPARE(seen.size(), std::size_t{32});
+    QCOMPARE(seen.size(), std::size_t{33});
   }
 
   void only_the_probes_are_public() {

@@ -91,10 +91,14 @@ class ReconfigurationTest : public QObject {
     QVERIFY(!state.pending_validators().has_value());
     // The switch is in block 5's delta, so a store and a state proof show it.
     bool wrote_current = false;
+    bool wrote_epoch = false;
     for (const auto& e : b5.delta.entries()) {
       if (e.key() == ledger::current_validators_key()) wrote_current = !e.value().empty();
+      if (e.key() == ledger::epoch_validators_key(1)) wrote_epoch = !e.value().empty();
     }
     QVERIFY(wrote_current);
+    QVERIFY(wrote_epoch);  // kept for good: epoch 1's set and its first height
+    QCOMPARE(ledger::epoch_validators_key(1), std::string("v/epoch/00000000000000000001"));
 
     // A change committed in an epoch's last block waits a whole window.
     ledger::LedgerState late(genesis());

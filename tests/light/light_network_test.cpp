@@ -105,6 +105,10 @@ class LightNetworkTest : public QObject {
   }
 
   void the_nodes_proofs_verify_with_the_library() {
+    // No validator-set change on this network: an empty list of epoch updates, and a
+    // clear refusal without from_epoch.
+    QCOMPARE(fetch(0, "/v1/light/updates?from_epoch=0"), std::string(4, '\0'));
+    QCOMPARE(net_->get(0, "/v1/light/updates").status, 400);
     light::State s{};
     QVERIFY(light::trust_genesis(net_->genesis(), &s).ok());
     const std::string head = fetch(2, "/v1/proofs/header");
@@ -188,6 +192,8 @@ class LightNetworkTest : public QObject {
     const QString owner_target = "/v1/proofs/state/d%2F" + QString(kDevice);
     const std::string proof = fetch(0, owner_target);
     const std::string owner = net_->account(0).public_key();
+    // sync asks for epoch updates first: the network has none (an empty list).
+    liar.serve("/v1/light/updates?from_epoch=0", fetch(0, "/v1/light/updates?from_epoch=0"));
     const auto lie = [&](const std::string& body, const QStringList& args) {
       liar.serve(args[0] == "sync" ? "/v1/proofs/header" : owner_target.toStdString(), body);
       return light(at_node(args, liar.url()));
@@ -267,6 +273,7 @@ class LightNetworkTest : public QObject {
     test::LyingNode primary;
     test::LyingNode witness;
     primary.serve("/v1/proofs/header", real);
+    primary.serve("/v1/light/updates?from_epoch=0", fetch(0, "/v1/light/updates?from_epoch=0"));
     witness.serve("/v1/proofs/header?height=" + std::to_string(probe.header.height),
                   light::prover::header_update(fork.header(), fork.qc()).value());
     Run r = light({"init", "--genesis", QString::fromStdString(net_->path("genesis.json"))},

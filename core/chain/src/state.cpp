@@ -18,6 +18,10 @@ std::string device_key(std::string_view device_id) { return "d/" + std::string(d
 std::string anchor_nonce_key(std::string_view sender) { return "n/" + std::string(sender); }
 std::string current_validators_key() { return "v/current"; }
 std::string pending_validators_key() { return "v/pending"; }
+std::string epoch_validators_key(std::uint64_t epoch) {
+  std::string digits = std::to_string(epoch);
+  return "v/epoch/" + std::string(20 - digits.size(), '0') + digits;
+}
 
 namespace {
 
@@ -351,6 +355,7 @@ LedgerState::BlockDraft::BlockDraft(const LedgerState& state, std::uint64_t heig
     v1::ValidatorEpoch pending;
     if (pending.ParseFromString(*bytes) && pending.first_height() == height_) {
       writes_[current_validators_key()] = *bytes;
+      writes_[epoch_validators_key(pending.epoch())] = *bytes;
       writes_[pending_validators_key()] = "";
     }
   }

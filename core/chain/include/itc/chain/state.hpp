@@ -13,8 +13,9 @@
 // Validator sets (plugins/cyber/pbft/README.md, "Epochs"): "v/current" holds the set
 // signing blocks now (a v1::ValidatorEpoch; absent until the first change, meaning the
 // genesis set of epoch 0), "v/pending" a change accepted by a Reconfigure and waiting for
-// its boundary (first_height). The block at that height moves it to "v/current" before
-// its transactions, so its state root already shows the new set.
+// its boundary (first_height). The block at that height moves it to "v/current" (and
+// records it under epoch_validators_key) before its transactions, so its state root
+// already shows the new set.
 //
 // Blocks are applied tentatively (PBFT prepares block h+1 before h commits): each
 // pending block is an overlay on the one below; commit_oldest() folds the oldest into
@@ -42,6 +43,9 @@ std::string device_key(std::string_view device_id);
 std::string anchor_nonce_key(std::string_view sender);
 std::string current_validators_key();  // "v/current"
 std::string pending_validators_key();  // "v/pending"
+// "v/epoch/" + the epoch in 20 decimal digits: each epoch's set from its first block on,
+// kept for good (what GET /v1/light/updates serves an epoch update from).
+std::string epoch_validators_key(std::uint64_t epoch);
 
 class LedgerState {
  public:
