@@ -60,6 +60,11 @@ std::string describe_tx(const v1::Transaction& tx) {
       what = std::string(tx.signature().empty() ? "unsigned " : "") + "anchor " +
              hex(tx.anchor().data());
       break;
+    case v1::Transaction::kReconfigure:
+      what = "reconfigure to epoch " + std::to_string(tx.reconfigure().epoch()) + " (" +
+             std::to_string(tx.reconfigure().validators_size()) + " validators, " +
+             std::to_string(tx.reconfigure().approvals_size()) + " approvals)";
+      break;
     case v1::Transaction::BODY_NOT_SET:
       what = "(no body)";
       break;

@@ -28,7 +28,7 @@ void add_key_commands(CLI::App& app, Action& action);
 void add_command_commands(CLI::App& app, Action& action);
 // `itc network ...`: init.
 void add_network_commands(CLI::App& app, Action& action);
-// `itc tx ...`: transfer, register-device, transfer-device.
+// `itc tx ...`: transfer, register-device, transfer-device, reconfigure.
 void add_tx_commands(CLI::App& app, Action& action);
 // `itc chain ...`: head, block, verify-qc.
 void add_chain_commands(CLI::App& app, Action& action);
@@ -36,6 +36,8 @@ void add_chain_commands(CLI::App& app, Action& action);
 // `itc admin token ...`: create, list, revoke.
 void add_admin_commands(CLI::App& app, Action& action);
 
+// `itc validators ...`: approve (a proposed validator-set change).
+void add_validator_commands(CLI::App& app, Action& action);
 // `itc dag ...`: issue, submit, show, tips.
 void add_dag_commands(CLI::App& app, Action& action);
 

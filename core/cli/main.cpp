@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   itc::cli::add_chain_commands(app, action);
   itc::cli::add_dag_commands(app, action);
   itc::cli::add_admin_commands(app, action);
+  itc::cli::add_validator_commands(app, action);
 
   try {
     app.parse(argc, argv);

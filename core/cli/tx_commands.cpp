@@ -9,6 +9,7 @@
 #include "admin_client.hpp"
 #include "cli.hpp"
 #include "itc/crypto.hpp"
+#include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
 
@@ -37,6 +38,7 @@ struct TxOptions {
   std::string device_key;
   std::string profile;
   std::string new_owner;
+  std::string proposal;
 };
 
 // Fills the transaction's body from the options; fails naming a bad option.
@@ -221,6 +223,17 @@ void add_tx_commands(CLI::App& app, Action& action) {
   m->add_option("--device-id", move->device_id, "Device id")->required();
   m->add_option("--new-owner", move->new_owner,
                 "New owner's public key: 64 hex digits or a PEM key file")
+      ->required();
+
+  auto change = std::make_shared<TxOptions>();
+  auto* c = add_tx_command(group, action, "reconfigure",
+                           "Submit a validator-set change approved with 'itc validators approve'",
+                           change, [](const TxOptions& o, v1::Transaction* tx) {
+                             auto text = read_file(o.proposal);
+                             if (!text.ok()) return text.status();
+                             return parse_message(*text, o.proposal, tx->mutable_reconfigure());
+                           });
+  c->add_option("--proposal", change->proposal, "The approved proposal (Reconfigure JSON)")
       ->required();
 }
 

@@ -193,6 +193,56 @@ class ChainCliTest : public QObject {
     QCOMPARE(move.transfer_device().new_owner(), *crypto::load_public_key(out + "/account-1.pem"));
   }
 
+  void validatorsApproveAndTxReconfigureMakeAChangeTheChainAccepts() {
+    const std::string net = path("net-epochs");
+    QCOMPARE(itc_cli({"network", "init", "--validators", "4", "--accounts", "1", "--chain-id",
+                      "itc-epochs", "--out", q(net)})
+                 .exit_code,
+             0);
+    const std::string genesis_file = net + "/genesis.json";
+    const v1::Genesis genesis = *ledger::load_genesis(genesis_file);
+    // The proposal: validator-3's key rotated (same name and address).
+    v1::Reconfigure proposal;
+    proposal.set_epoch(1);
+    *proposal.mutable_validators() = genesis.validators();
+    proposal.mutable_validators(3)->set_public_key(test::key_from('R').public_key());
+    const std::string file = path("proposal.json");
+    write_json(file, proposal);
+
+    auto approve = [&](const std::string& key) {
+      return itc_cli(
+          {"validators", "approve", q(file), "--key", q(key), "--genesis", q(genesis_file)});
+    };
+    Run r = approve(net + "/account-0.pem");
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("is not a validator of epoch 0"), qPrintable(r.all()));
+    for (int i = 0; i < 3; ++i) {
+      r = approve(net + "/validator-" + std::to_string(i) + ".pem");
+      QVERIFY2(r.exit_code == 0, qPrintable(r.all()));
+    }
+    QVERIFY2(r.err.contains("3 of the 3 approvals it needs"), qPrintable(r.all()));
+    r = approve(net + "/validator-1.pem");
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("validator-1 has already approved"), qPrintable(r.all()));
+
+    const std::string tx_file = path("reconfigure-tx.json");
+    r = itc_cli({"tx", "reconfigure", "--proposal", q(file), "--genesis", q(genesis_file), "--key",
+                 q(net + "/account-0.pem"), "--nonce", "1", "--out", q(tx_file)});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.all()));
+    const auto tx = read_json<v1::Transaction>(tx_file);
+    QVERIFY(ledger::check_tx_signature("itc-epochs", tx, false).ok());
+    // The chain's own rules accept it: the change is pending for the next boundary.
+    ledger::LedgerState state(genesis);
+    auto draft = state.begin_block("");
+    const Status applied = draft.apply(tx);
+    QVERIFY2(applied.ok(), applied.message().c_str());
+    state.push_pending(std::move(draft));
+    (void)state.commit_oldest();
+    QCOMPARE(state.pending_validators()->validators(3).public_key(),
+             test::key_from('R').public_key());
+    QCOMPARE(state.pending_validators()->first_height(), std::uint64_t{101});
+  }
+
   void txRefusesBadInputNamingIt() {
     Run no_chain =
         itc_cli({"tx", "transfer", "--key", q(path("net-tx/account-0.pem")), "--to",

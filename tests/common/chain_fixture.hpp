@@ -84,6 +84,28 @@ inline v1::Transaction signed_device_transfer(const crypto::Ed25519PrivateKey& o
   return tx;
 }
 
+// A validator-set change to `epoch` paid by `payer`, approved by the validators
+// `approvers` (index in the current set, tag of the key it signs with: key_from(tag)).
+inline v1::Transaction signed_reconfigure(
+    const crypto::Ed25519PrivateKey& payer, std::uint64_t nonce, std::uint64_t epoch,
+    const google::protobuf::RepeatedPtrField<v1::Validator>& set,
+    const std::vector<std::pair<std::uint32_t, char>>& approvers) {
+  v1::Transaction tx;
+  tx.set_nonce(nonce);
+  tx.set_fee(1);
+  v1::Reconfigure* r = tx.mutable_reconfigure();
+  r->set_epoch(epoch);
+  *r->mutable_validators() = set;
+  const std::string bytes = ledger::reconfigure_signing_bytes(kChainId, epoch, set);
+  for (const auto& [index, tag] : approvers) {
+    v1::ValidatorSignature* a = r->add_approvals();
+    a->set_validator(index);
+    a->set_signature(key_from(tag).sign(bytes));
+  }
+  ledger::sign_tx(kChainId, &tx, payer);
+  return tx;
+}
+
 // A block as the PBFT validators would commit it: `txs` applied on `state` (each must
 // pass), proposed by validator-0, with a quorum certificate signed by the validators
 // `signers` (keys from 'A' + index), carrying `readings`. Returns the block and the state
@@ -131,6 +153,7 @@ inline CommittedBlock commit_certified_block(ledger::LedgerState& state,
   h->set_tx_count(static_cast<std::uint32_t>(out.block.transactions_size()));
   h->set_tx_root(transactions_root(out.block));
   h->set_state_root(draft.state_root());
+  draft.commit_to_validators(h);
   out.block.set_hash(block_hash(*h));
   *out.block.mutable_qc() = sign_qc(out.block, signers);
   state.push_pending(std::move(draft));

@@ -224,6 +224,43 @@ class SigningTest : public QObject {
     QCOMPARE(h.merkle_root(), merkle::root(leaves));
   }
 
+  void blockHashCoversTheValidatorSetsOnlyWhenPresent() {
+    // A header that commits to its validator sets appends the epoch and both hashes;
+    // without validators_hash it hashes exactly as before (the layout above).
+    auto block = sample_block(1);
+    v1::BlockHeader h = block.header();
+    const std::string before = block_hash(h);
+    h.set_epoch(2);
+    QCOMPARE(block_hash(h), before);  // an epoch alone is not hashed
+    h.set_validators_hash(std::string(32, '\x55'));
+    h.set_next_validators_hash(std::string(32, '\x66'));
+    std::string expected = "itc-block-v2";
+    std::string fields;
+    be(h.height(), 8, &fields);
+    auto bytes = [&](const std::string& b) {
+      be(b.size(), 4, &fields);
+      fields += b;
+    };
+    bytes(h.prev_hash());
+    bytes(h.merkle_root());
+    be(static_cast<std::uint64_t>(h.timestamp_us()), 8, &fields);
+    be(h.reading_count(), 4, &fields);
+    bytes(h.producer());
+    be(h.view(), 8, &fields);
+    bytes(h.tx_root());
+    be(h.tx_count(), 4, &fields);
+    bytes(h.state_root());
+    be(1, 4, &fields);
+    bytes(h.milestone(0));
+    bytes(h.dag_root());
+    be(2, 8, &fields);
+    bytes(h.validators_hash());
+    bytes(h.next_validators_hash());
+    QCOMPARE(block_hash(h), crypto::sha256(expected + fields));
+    h.set_next_validators_hash(std::string(32, '\x67'));
+    QVERIFY(block_hash(h) != crypto::sha256(expected + fields));
+  }
+
   void validBlocksVerify() {
     QVERIFY(verify_block(sample_block(0)).ok());
     QVERIFY(verify_block(sample_block(1)).ok());

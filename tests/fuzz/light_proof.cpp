@@ -4,8 +4,9 @@
 // validator_network.hpp (4 validators from fixed seeds).
 // Input: byte 0 picks the check — 0 header update, 1 transaction inclusion, 2 reading
 // inclusion, 3 state proof for account-0 (then decode_account), 4 state proof for device
-// lamp-9 (then decode_device), 5 the state file decoder, 6 a device transaction final —
-// and the rest is the message.
+// lamp-9 (then decode_device), 5 the state file decoder, 6 a device transaction final,
+// 7 an epoch update (with a trusting period of a day, at the network's genesis time + 1 h)
+// — and the rest is the message.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t n = size - 1;
   light::Inclusion inclusion{};
   light::Bytes value{};
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0:
       (void)light::apply_header(&state, m, n);
       break;
@@ -44,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 3:
     case 4: {
-      const std::string& key = data[0] % 7 == 3 ? account_key : device_key;
+      const std::string& key = data[0] % 8 == 3 ? account_key : device_key;
       const auto* k = reinterpret_cast<const std::uint8_t*>(key.data());
       if (light::verify_state(&state, m, n, k, key.size(), &value).ok()) {
         light::Account account{};
@@ -57,8 +58,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 5:
       (void)light::decode_state(m, n, &state);
       break;
-    default:
+    case 6:
       (void)light::verify_dag_tx(&state, m, n, &inclusion);
+      break;
+    default: {
+      const std::int64_t genesis_time = fuzz::ValidatorNetwork::get().genesis.timestamp_us();
+      (void)light::set_trust_period(&state, 86'400'000'000ULL, genesis_time);
+      (void)light::apply_epoch_update(&state, m, n, genesis_time + 3'600'000'000LL);
+    }
   }
   return 0;
 }

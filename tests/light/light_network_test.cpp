@@ -1,14 +1,16 @@
 // The light client against a real 4-validator network (LocalNetwork: itc-node processes,
 // pbft, store-sqlite, simulated lamps): the admin API's proofs checked by libitc-light,
 // and the itc-light CLI run as a process — it verifies an owner, a balance and a
-// transaction, and refuses a lying node (altered value, path, signature, a minority- or
-// other-chain-signed header, a stale header) and reports conflicting headers as an attack.
+// transaction, refuses a client past its trusting period, refuses a lying node (altered
+// value, path, signature, a minority- or other-chain-signed header, a stale header) and
+// reports conflicting headers as an attack.
 #include <QProcess>
 #include <QtTest>
 #include <memory>
 
 #include "itc/ledger/block_commitments.hpp"
 #include "itc/ledger/transactions.hpp"
+#include "itc/light/state_file.hpp"
 #include "light_chain.hpp"
 #include "local_network.hpp"
 #include "lying_node.hpp"
@@ -95,6 +97,10 @@ class LightNetworkTest : public QObject {
   }
 
   void the_nodes_proofs_verify_with_the_library() {
+    // No validator-set change on this network: an empty list of epoch updates, and a
+    // clear refusal without from_epoch.
+    QCOMPARE(fetch(0, "/v1/light/updates?from_epoch=0"), std::string(4, '\0'));
+    QCOMPARE(net_->get(0, "/v1/light/updates").status, 400);
     light::State s{};
     QVERIFY(light::trust_genesis(net_->genesis(), &s).ok());
     const std::string head = fetch(2, "/v1/proofs/header");
@@ -178,6 +184,8 @@ class LightNetworkTest : public QObject {
     const QString owner_target = "/v1/proofs/state/d%2F" + QString(kDevice);
     const std::string proof = fetch(0, owner_target);
     const std::string owner = net_->account(0).public_key();
+    // sync asks for epoch updates first: the network has none (an empty list).
+    liar.serve("/v1/light/updates?from_epoch=0", fetch(0, "/v1/light/updates?from_epoch=0"));
     const auto lie = [&](const std::string& body, const QStringList& args) {
       liar.serve(args[0] == "sync" ? "/v1/proofs/header" : owner_target.toStdString(), body);
       return light(at_node(args, liar.url()));
@@ -198,8 +206,41 @@ class LightNetworkTest : public QObject {
     r = lie(fetch(0, "/v1/proofs/header?height=1"), {"sync"});
     QVERIFY2(r.code == 1 && r.out.contains("stale_header"), qPrintable(r.out));
     test::LightChain other;  // another chain (its own validators and chain id)
-    r = lie(other.update(other.head()), {"sync"});
-    QVERIFY2(r.code == 1 && r.out.contains("bad_signature"), qPrintable(r.out));
+    r = lie(other.update(other.head()), {"sync"});  // its header names its own validators
+    QVERIFY2(r.code == 1 && r.out.contains("validator_set_mismatch"), qPrintable(r.out));
+  }
+
+  void a_client_past_its_trust_period_refuses_until_initialised_again() {
+    const QString genesis = QString::fromStdString(net_->path("genesis.json"));
+    Run r = light({"init", "--genesis", genesis, "--trust-period-days", "1"}, "late.state");
+    QVERIFY2(r.code == 0 && r.out.contains("trust period 1 days"), qPrintable(r.out));
+    r = light(at_node({"sync"}, url(0)), "late.state");
+    QVERIFY2(r.code == 0 && r.out.contains("VERIFIED header"), qPrintable(r.out));
+    // The client was last in touch two days ago: its trusted header is that old.
+    QFile file(dir_.filePath("late.state"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    file.close();
+    light::State state{};
+    QVERIFY(light::decode_state(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                static_cast<std::size_t>(bytes.size()), &state)
+                .ok());
+    state.trusted_time_us -= 2 * 86'400'000'000LL;
+    std::uint8_t aged[light::kMaxStateBytes];
+    const std::size_t n = light::encode_state(state, aged, sizeof aged);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QCOMPARE(file.write(reinterpret_cast<const char*>(aged), static_cast<qint64>(n)),
+             static_cast<qint64>(n));
+    file.close();
+    r = light(at_node({"sync"}, url(0)), "late.state");
+    QVERIFY2(r.code == 1 && r.out.contains("trust_expired") && r.out.contains("--checkpoint"),
+             qPrintable(r.out));
+    r = light(at_node({"owner", kDevice}, url(0)), "late.state");
+    QVERIFY2(r.code == 1 && r.out.contains("trust_expired"), qPrintable(r.out));
+    r = light({"init", "--genesis", genesis, "--trust-period-days", "1"}, "late.state");
+    QVERIFY2(r.code == 0, qPrintable(r.out));
+    r = light(at_node({"sync"}, url(0)), "late.state");
+    QVERIFY2(r.code == 0 && r.out.contains("VERIFIED header"), qPrintable(r.out));
   }
 
   void the_cli_reports_conflicting_headers_as_an_attack() {
@@ -224,6 +265,7 @@ class LightNetworkTest : public QObject {
     test::LyingNode primary;
     test::LyingNode witness;
     primary.serve("/v1/proofs/header", real);
+    primary.serve("/v1/light/updates?from_epoch=0", fetch(0, "/v1/light/updates?from_epoch=0"));
     witness.serve("/v1/proofs/header?height=" + std::to_string(probe.header.height),
                   light::prover::header_update(fork.header(), fork.qc()).value());
     Run r = light({"init", "--genesis", QString::fromStdString(net_->path("genesis.json"))},

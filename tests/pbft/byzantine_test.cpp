@@ -104,7 +104,9 @@ class Adversary {
     h->set_merkle_root(itc::readings_merkle_root(b));
     h->set_tx_root(itc::transactions_root(b));
     itc::ledger::LedgerState state(net_.genesis());
-    h->set_state_root(state.begin_block(net_.validators().validator(0).public_key()).state_root());
+    const auto draft = state.begin_block(net_.validators().validator(0).public_key());
+    h->set_state_root(draft.state_root());
+    draft.commit_to_validators(h);
     b.set_hash(itc::block_hash(*h));
     return b;
   }

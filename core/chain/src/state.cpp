@@ -7,6 +7,8 @@
 
 #include "common/ledger_encoding.hpp"
 #include "itc/canonical_bytes.hpp"
+#include "itc/ledger/validators.hpp"
+#include "reconfiguration.hpp"
 #include "state_buckets.hpp"
 
 namespace itc::ledger {
@@ -14,6 +16,12 @@ namespace itc::ledger {
 std::string account_key(std::string_view account) { return "a/" + std::string(account); }
 std::string device_key(std::string_view device_id) { return "d/" + std::string(device_id); }
 std::string anchor_nonce_key(std::string_view sender) { return "n/" + std::string(sender); }
+std::string current_validators_key() { return "v/current"; }
+std::string pending_validators_key() { return "v/pending"; }
+std::string epoch_validators_key(std::uint64_t epoch) {
+  std::string digits = std::to_string(epoch);
+  return "v/epoch/" + std::string(20 - digits.size(), '0') + digits;
+}
 
 namespace {
 
@@ -43,6 +51,9 @@ class TxView {
   }
   Result<std::optional<v1::DeviceRecord>> device(const std::string& id) const {
     return read<v1::DeviceRecord>(device_key(id));
+  }
+  Result<std::optional<v1::ValidatorEpoch>> epoch(const std::string& key) const {
+    return read<v1::ValidatorEpoch>(key);
   }
   // An all-zero account has no bytes, so it is not stored: zero balance and no nonce used
   // is the same as never having existed.
@@ -112,11 +123,13 @@ Status check_body_format(const v1::Transaction& tx) {
       }
       return check_key_field("transfer_device.new_owner", tx.transfer_device().new_owner());
     case v1::Transaction::kAnchor:
+    case v1::Transaction::kReconfigure:  // checked against the current set when applied
       return Status::Ok();
     case v1::Transaction::BODY_NOT_SET:
       break;
   }
-  return Status::InvalidArgument("no body (transfer, register_device, transfer_device or anchor)");
+  return Status::InvalidArgument(
+      "no body (transfer, register_device, transfer_device, anchor or reconfigure)");
 }
 
 // What the body does to devices and the recipient; the sender's own account is settled
@@ -191,6 +204,9 @@ Status apply_unsigned_anchor(const v1::Transaction& tx, bool allowed, TxView& vi
 struct LedgerState::Impl {
   std::uint64_t min_fee = 0;
   bool allow_unsigned_anchors = false;
+  std::string chain_id;
+  std::uint64_t epoch_blocks = internal::kDefaultEpochBlocks;
+  v1::ValidatorEpoch genesis_validators;  // epoch 0, from height 1
   internal::BucketedState base;
   StateMap genesis;  // the height-0 state; block 1's delta carries it to the store
   std::uint64_t height = 0;
@@ -212,6 +228,10 @@ struct LedgerState::Impl {
 LedgerState::LedgerState(const v1::Genesis& genesis) : impl_(std::make_unique<Impl>()) {
   impl_->min_fee = genesis.min_fee();
   impl_->allow_unsigned_anchors = genesis.allow_unsigned_anchors();
+  impl_->chain_id = genesis.chain_id();
+  impl_->epoch_blocks = internal::epoch_blocks_of(genesis);
+  *impl_->genesis_validators.mutable_validators() = genesis.validators();
+  impl_->genesis_validators.set_first_height(1);
   // parse_genesis() refuses duplicate accounts and devices and an overflowing total.
   StateMap entries;
   for (const v1::Allocation& a : genesis.allocations()) {
@@ -302,6 +322,22 @@ std::optional<v1::Account> LedgerState::account(std::string_view account) const 
   return a;
 }
 
+v1::ValidatorEpoch LedgerState::validators() const {
+  const std::string* bytes = impl_->base.find(current_validators_key());
+  v1::ValidatorEpoch e;
+  if (!bytes || !e.ParseFromString(*bytes)) return impl_->genesis_validators;
+  return e;
+}
+
+std::optional<v1::ValidatorEpoch> LedgerState::pending_validators() const {
+  const std::string* bytes = impl_->base.find(pending_validators_key());
+  v1::ValidatorEpoch e;
+  if (!bytes || !e.ParseFromString(*bytes)) return std::nullopt;
+  return e;
+}
+
+std::uint64_t LedgerState::epoch_blocks() const { return impl_->epoch_blocks; }
+
 std::optional<v1::DeviceRecord> LedgerState::device(std::string_view device_id) const {
   const std::string* bytes = impl_->base.find(device_key(device_id));
   v1::DeviceRecord d;
@@ -313,7 +349,39 @@ std::optional<v1::DeviceRecord> LedgerState::device(std::string_view device_id) 
 
 LedgerState::BlockDraft::BlockDraft(const LedgerState& state, std::uint64_t height,
                                     std::string fee_recipient)
-    : state_(&state), height_(height), fee_recipient_(std::move(fee_recipient)) {}
+    : state_(&state), height_(height), fee_recipient_(std::move(fee_recipient)) {
+  // The epoch boundary: a pending set starts signing at its first height.
+  if (auto bytes = get(pending_validators_key())) {
+    v1::ValidatorEpoch pending;
+    if (pending.ParseFromString(*bytes) && pending.first_height() == height_) {
+      writes_[current_validators_key()] = *bytes;
+      writes_[epoch_validators_key(pending.epoch())] = *bytes;
+      writes_[pending_validators_key()] = "";
+    }
+  }
+}
+
+v1::ValidatorEpoch LedgerState::BlockDraft::signers() const {
+  v1::ValidatorEpoch e;
+  if (auto bytes = get(current_validators_key()); bytes && e.ParseFromString(*bytes)) return e;
+  return state_->impl_->genesis_validators;
+}
+
+v1::ValidatorEpoch LedgerState::BlockDraft::next_signers() const {
+  v1::ValidatorEpoch e;
+  if (auto bytes = get(pending_validators_key());
+      bytes && e.ParseFromString(*bytes) && e.first_height() == height_ + 1) {
+    return e;
+  }
+  return signers();
+}
+
+void LedgerState::BlockDraft::commit_to_validators(v1::BlockHeader* header) const {
+  const v1::ValidatorEpoch now = signers();
+  header->set_epoch(now.epoch());
+  header->set_validators_hash(validator_set_hash(now.validators()));
+  header->set_next_validators_hash(validator_set_hash(next_signers().validators()));
+}
 
 std::optional<std::string> LedgerState::BlockDraft::get(const std::string& key) const {
   if (auto it = writes_.find(key); it != writes_.end()) {
@@ -365,6 +433,17 @@ Status LedgerState::BlockDraft::apply(const v1::Transaction& tx) {
   sender.set_nonce(tx.nonce());
   view.put(sender_key, sender);
   ITC_RETURN_IF_ERROR(apply_body(tx, height_, view));
+  if (tx.has_reconfigure()) {
+    auto current = view.epoch(current_validators_key());
+    auto pending = view.epoch(pending_validators_key());
+    if (!current.ok()) return current.status();
+    if (!pending.ok()) return pending.status();
+    auto next = internal::check_reconfigure(
+        state.chain_id, current->value_or(state.genesis_validators),
+        pending->has_value() ? &**pending : nullptr, tx.reconfigure(), height_, state.epoch_blocks);
+    if (!next.ok()) return next.status();
+    view.put(pending_validators_key(), *next);
+  }
   // Fees go to the block's proposer; with no recipient (tests) they are burnt.
   if (tx.fee() > 0 && !fee_recipient_.empty()) {
     ITC_RETURN_IF_ERROR(credit(view, fee_recipient_, tx.fee()));

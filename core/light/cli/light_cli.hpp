@@ -25,7 +25,8 @@ inline constexpr int kExitAttack = 3;
 struct Options {
   std::string state_file = "itc-light.state";
   std::string genesis_file;
-  std::string checkpoint;  // "HEIGHT:HEX HASH"
+  std::string checkpoint;                // "HEIGHT:HEX HASH"
+  std::uint64_t trust_period_days = 14;  // 0: no limit
   itc::cli::NodeAccess node;
   itc::cli::NodeAccess witness;
   bool has_witness = false;
@@ -43,7 +44,11 @@ int run_dag(const Options& o);
 int run_reading(const Options& o);
 
 // Shared by the commands (light_state_io.cpp).
+// The state, once its trusting period is checked against this machine's clock (a state
+// past it is refused: PermissionDenied naming trust_expired).
 Result<State> load_state(const std::string& path);
+// This machine's clock, microseconds since the Unix epoch.
+std::int64_t now_us();
 Status save_state(const std::string& path, const State& state);
 // "refused: <name>: <text> (detail N)".
 std::string describe(Outcome o);

@@ -1,4 +1,5 @@
 // itc-light's state file, node access and messages (see light_cli.hpp).
+#include <chrono>
 #include <cstring>
 
 #include "itc/crypto.hpp"
@@ -21,7 +22,18 @@ Result<State> load_state(const std::string& path) {
     return Status::Corruption(path + " is not a light state: " + describe(o) +
                               " (run 'itc-light init' again)");
   }
+  if (const Outcome t = check_trust(state, now_us()); !t.ok()) {
+    return Status::PermissionDenied("REFUSED " + path + ": " + describe(t) +
+                                    " (run 'itc-light init --genesis ... --checkpoint "
+                                    "HEIGHT:HASH' with a block you trust)");
+  }
   return state;
+}
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Status save_state(const std::string& path, const State& state) {

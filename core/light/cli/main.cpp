@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   init->add_option("--genesis", o.genesis_file, "The network's genesis.json")->required();
   init->add_option("--checkpoint", o.checkpoint,
                    "HEIGHT:HASH of a block you trust (its hash in hex)");
+  init->add_option("--trust-period-days", o.trust_period_days,
+                   "Refuse to go on when the trusted header is older than this (0: never)")
+      ->capture_default_str();
   init->callback([&] { action = [&] { return lc::run_init(o); }; });
 
   auto* sync = app.add_subcommand("sync", "Adopt the node's newest certified header");

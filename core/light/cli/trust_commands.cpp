@@ -1,6 +1,7 @@
 // itc-light init and sync (see light_cli.hpp).
 #include <charconv>
 #include <iostream>
+#include <optional>
 
 #include "itc/crypto.hpp"
 #include "itc/ledger/validators.hpp"
@@ -44,6 +45,47 @@ Result<State> trust_root(const Options& o) {
   return state;
 }
 
+std::uint32_t be32(const std::string& s, std::size_t at) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(s[at + i]);
+  return v;
+}
+
+// Applies the node's epoch updates from the client's epoch on, one epoch at a time; the
+// exit code on a refusal or failure, nullopt once the client holds the newest set.
+std::optional<int> follow_epochs(const Options& o, State* state) {
+  constexpr std::uint32_t kPage = 64;  // the node's most per answer (admin_proofs.cpp)
+  for (;;) {
+    const std::string target = "/v1/light/updates?from_epoch=" + std::to_string(state->epoch);
+    auto list = fetch(o.node, target);
+    if (!list.ok()) {
+      std::cerr << "itc-light: " << list.status().message() << "\n";
+      return kExitRefused;
+    }
+    std::size_t at = 4;
+    const std::uint32_t count = list->size() >= 4 ? be32(*list, 0) : 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t size = at + 4 <= list->size() ? be32(*list, at) : 0;
+      if (at + 4 + size > list->size() || size == 0) break;
+      const Outcome u = apply_epoch_update(state, bytes_of(*list) + at + 4, size, now_us());
+      if (!u.ok()) {
+        std::cout << "REFUSED epoch update into epoch " << state->epoch + 1 << " from "
+                  << o.node.url << ": " << describe(u) << "\n";
+        return kExitRefused;
+      }
+      std::cout << "VERIFIED epoch update: epoch " << state->epoch << ", " << state->validator_count
+                << " validators, from " << header_line(*state) << "\n";
+      at += 4 + size;
+    }
+    if (list->size() < 4 || at != list->size()) {
+      std::cout << "REFUSED epoch updates from " << o.node.url << ": " << target
+                << " is not a list of updates (" << list->size() << " bytes)\n";
+      return kExitRefused;
+    }
+    if (count < kPage) return std::nullopt;
+  }
+}
+
 }  // namespace
 
 int run_init(const Options& o) {
@@ -52,13 +94,22 @@ int run_init(const Options& o) {
     std::cerr << "itc-light: " << state.status().message() << "\n";
     return kExitRefused;
   }
+  constexpr std::uint64_t kMicrosPerDay = 86'400'000'000ULL;
+  if (o.trust_period_days > UINT64_MAX / kMicrosPerDay) {
+    std::cerr << "itc-light: --trust-period-days " << o.trust_period_days << " is too long\n";
+    return kExitUsage;
+  }
+  (void)set_trust_period(&*state, o.trust_period_days * kMicrosPerDay, now_us());
   if (Status st = save_state(o.state_file, *state); !st.ok()) {
     std::cerr << "itc-light: " << st.message() << "\n";
     return kExitRefused;
   }
   std::cout << "initialised " << o.state_file << ": chain "
             << std::string(state->chain_id, state->chain_id_len) << ", " << state->validator_count
-            << " validators, " << header_line(*state) << "\n";
+            << " validators, " << header_line(*state) << ", trust period "
+            << (o.trust_period_days == 0 ? std::string("unlimited")
+                                         : std::to_string(o.trust_period_days) + " days")
+            << "\n";
   return kExitVerified;
 }
 
@@ -68,6 +119,7 @@ int run_sync(const Options& o) {
     std::cerr << "itc-light: " << state.status().message() << "\n";
     return kExitRefused;
   }
+  if (auto failed = follow_epochs(o, &*state)) return *failed;
   const State before = *state;
   auto head = fetch(o.node, "/v1/proofs/header");
   if (!head.ok()) {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "common/validator_set_bytes.hpp"
 #include "crypto_port.hpp"
 
 namespace itc::light::internal {
@@ -39,6 +40,14 @@ void read_header_fields(wire::Reader& h, Header* out) {
   for (std::uint64_t i = 0; i < tips && !h.failed(); ++i) h.prefixed_exact(kHashSize);
   out->dag_root = nullptr;
   if (tips > 0) out->dag_root = h.prefixed_exact(kHashSize).data;
+  out->epoch = 0;
+  out->validators_hash = nullptr;
+  out->next_validators_hash = nullptr;
+  if (!h.at_end()) {  // a header that commits to its validator sets
+    out->epoch = h.uint(8);
+    out->validators_hash = h.prefixed_exact(kHashSize).data;
+    out->next_validators_hash = h.prefixed_exact(kHashSize).data;
+  }
   if (!h.failed() && out->height == 0) h.fail(Verdict::kNonCanonical, 0);
   h.expect_end();
 }
@@ -86,6 +95,29 @@ void read_certified_header(wire::Reader& in, Header* header, QuorumCertificate* 
       in.fail(Verdict::kNonCanonical, sigs_at + i * kSignatureEntry);
     }
   }
+}
+
+bool validator_set_hash(const State& state, std::uint8_t out[kHashSize]) {
+  port::Sha256 hash;
+  auto sink = [&hash](const std::uint8_t* data, std::size_t size) { hash.update(data, size); };
+  validator_set_bytes::put_prefix(state.validator_count, sink);
+  for (std::uint32_t i = 0; i < state.validator_count; ++i) {
+    validator_set_bytes::put_entry(state.validators[i].public_key, state.validators[i].power, sink);
+  }
+  return hash.finish(out);
+}
+
+Outcome check_epoch(const State& state, const Header& header) {
+  if (header.validators_hash == nullptr) return {};
+  if (header.epoch != state.epoch) {
+    return {Verdict::kWrongEpoch, static_cast<std::uint32_t>(header.epoch)};
+  }
+  std::uint8_t mine[kHashSize];
+  if (!validator_set_hash(state, mine)) return {Verdict::kCryptoFailure, 0};
+  if (std::memcmp(mine, header.validators_hash, kHashSize) != 0) {
+    return {Verdict::kValidatorSetMismatch, static_cast<std::uint32_t>(header.epoch)};
+  }
+  return {};
 }
 
 Outcome check_quorum(const State& state, const Header& header, const QuorumCertificate& qc) {
@@ -158,6 +190,7 @@ void adopt(State* state, const Header& header) {
   t.reading_count = header.reading_count;
   t.tx_count = header.tx_count;
   t.has_roots = true;
+  state->trusted_time_us = header.timestamp_us;
 }
 
 void read_certified(wire::Reader& in, Kind kind, std::size_t size, Header* header,
@@ -169,6 +202,7 @@ void read_certified(wire::Reader& in, Kind kind, std::size_t size, Header* heade
 Outcome certify(const State& state, const Header& header, const QuorumCertificate& qc, Use use,
                 bool* newer) {
   if (!state.initialised) return {Verdict::kNotInitialised, 0};
+  if (Outcome o = check_epoch(state, header); !o.ok()) return o;
   if (Outcome o = check_quorum(state, header, qc); !o.ok()) return o;
   return relate(state, header, use, newer);
 }

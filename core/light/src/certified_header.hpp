@@ -20,7 +20,14 @@ inline constexpr std::size_t kMaxHeader = 4096;
 inline constexpr std::size_t kMaxProducer = 64;  // a node name (host kMaxNodeNameLength)
 inline constexpr std::size_t kMaxMilestoneTips = 64;
 
-enum class Kind : std::uint8_t { kHeader = 1, kTx = 2, kReading = 3, kState = 4, kDagTx = 5 };
+enum class Kind : std::uint8_t {
+  kHeader = 1,
+  kTx = 2,
+  kReading = 3,
+  kState = 4,
+  kDagTx = 5,
+  kEpochUpdate = 6,
+};
 
 struct Header {
   std::uint64_t height;
@@ -32,6 +39,10 @@ struct Header {
   const std::uint8_t* dag_root;    // the DAG inclusion root; nullptr without a milestone
   std::uint32_t reading_count;
   std::uint32_t tx_count;
+  // The validator sets, where the header commits to them (else both nullptr, epoch 0).
+  std::uint64_t epoch;
+  const std::uint8_t* validators_hash;
+  const std::uint8_t* next_validators_hash;
   std::uint8_t hash[kHashSize];  // block hash computed over the header's bytes
 };
 
@@ -46,6 +57,13 @@ void read_envelope(wire::Reader& in, Kind expected, std::size_t total_size);
 // Reads the header and its certificate and computes the block hash (nothing is checked
 // against the State yet).
 void read_certified_header(wire::Reader& in, Header* header, QuorumCertificate* qc);
+
+// SHA-256 over the canonical bytes of the State's validator set
+// (core/src/common/validator_set_bytes.hpp). False if the crypto port failed.
+bool validator_set_hash(const State& state, std::uint8_t out[kHashSize]);
+// A header that commits to its validator set must be of the client's epoch and set:
+// kWrongEpoch, kValidatorSetMismatch. A header that does not (an older chain) passes.
+Outcome check_epoch(const State& state, const Header& header);
 
 // kOk iff the signers hold a quorum of the validators' power and each signature
 // verifies over the commit bytes of (chain id, qc view, height, block hash).
@@ -67,8 +85,8 @@ void adopt(State* state, const Header& header);
 // and checks its end before any signature is verified).
 void read_certified(wire::Reader& in, Kind kind, std::size_t size, Header* header,
                     QuorumCertificate* qc);
-// Checks the certificate and relates the header to the trusted one; the caller adopts
-// it if *newer once the rest of the message checked out.
+// Checks the header's epoch and set (check_epoch), the certificate, and relates the header to the
+// trusted one; the caller adopts it if *newer once the rest of the message checked out.
 Outcome certify(const State& state, const Header& header, const QuorumCertificate& qc, Use use,
                 bool* newer);
 

@@ -9,7 +9,7 @@ namespace itc::light {
 namespace {
 
 constexpr std::uint8_t kStateMagic[4] = {'I', 'T', 'C', 'S'};
-constexpr std::uint8_t kStateVersion = 1;
+constexpr std::uint8_t kStateVersion = 2;  // 2 adds the trusting period; 1 is still read
 
 class Writer {
  public:
@@ -63,6 +63,8 @@ std::size_t encode_state(const State& s, std::uint8_t* out, std::size_t capacity
   w.uint(h.reading_count, 4);
   w.uint(h.tx_count, 4);
   w.uint(h.has_roots ? 1 : 0, 1);
+  w.uint(s.trust_period_us, 8);
+  w.uint(static_cast<std::uint64_t>(s.trusted_time_us), 8);
   return w.size();
 }
 
@@ -72,7 +74,8 @@ Outcome decode_state(const std::uint8_t* bytes, std::size_t size, State* out) {
   std::memset(&s, 0, sizeof s);
   const Bytes magic = in.raw(4);
   if (!in.failed() && std::memcmp(magic.data, kStateMagic, 4) != 0) in.fail(Verdict::kBadMagic, 0);
-  if (in.uint(1) != kStateVersion && !in.failed()) in.fail(Verdict::kBadVersion, 4);
+  const std::uint64_t version = in.uint(1);
+  if (!in.failed() && version != kStateVersion && version != 1) in.fail(Verdict::kBadVersion, 4);
   s.chain_id_len = static_cast<std::uint8_t>(in.uint(1));
   if (!in.failed() && (s.chain_id_len == 0 || s.chain_id_len > kMaxChainId)) {
     in.fail(Verdict::kNonCanonical, 5);
@@ -107,6 +110,10 @@ Outcome decode_state(const std::uint8_t* bytes, std::size_t size, State* out) {
   const std::uint64_t has_roots = in.uint(1);
   if (!in.failed() && has_roots > 1) in.fail(Verdict::kNonCanonical, flag_at);
   h.has_roots = has_roots == 1;
+  if (version >= 2) {
+    s.trust_period_us = in.uint(8);
+    s.trusted_time_us = static_cast<std::int64_t>(in.uint(8));
+  }
   in.expect_end();
   if (in.failed()) return in.outcome();
   // The trust root passes the checks init_from_genesis makes (no repeated key, ...).
@@ -118,6 +125,8 @@ Outcome decode_state(const std::uint8_t* bytes, std::size_t size, State* out) {
   }
   checked.epoch = s.epoch;
   checked.header = s.header;
+  checked.trust_period_us = s.trust_period_us;
+  checked.trusted_time_us = s.trusted_time_us;
   *out = checked;
   return {};
 }

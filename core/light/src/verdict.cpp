@@ -35,6 +35,14 @@ constexpr VerdictInfo kInfo[] = {
     {"bad_value", "the state value does not decode as the record asked for"},
     {"absent", "the key is proven to have no value"},
     {"crypto_failure", "the crypto backend failed"},
+    {"wrong_epoch",
+     "the header is of another validator epoch than the client's (apply the epoch updates first)"},
+    {"validator_set_mismatch", "the header commits to another validator set than the client's"},
+    {"not_epoch_end", "the update's header does not end its epoch (the next set is the same)"},
+    {"next_set_mismatch",
+     "the new validator set does not hash to the header's next_validators_hash"},
+    {"trust_expired",
+     "the trusted header is older than the trust period: init again from a new checkpoint"},
 };
 
 }  // namespace

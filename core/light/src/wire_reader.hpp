@@ -48,6 +48,8 @@ class Reader {
     if (!failed() && len != n) fail(Verdict::kNonCanonical, at);
     return failed() ? Bytes{data_, 0} : raw(n);
   }
+  // Whether every byte was read (or the reader failed).
+  bool at_end() const { return failed() || pos_ == size_; }
   // Fails with kTrailingBytes unless every byte was read.
   void expect_end() {
     if (!failed() && pos_ != size_) fail(Verdict::kTrailingBytes, pos_);

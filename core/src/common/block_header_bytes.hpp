@@ -14,7 +14,8 @@ namespace itc::ledger::internal {
 
 inline void put_block_header_fields(const v1::BlockHeader& h, std::string* out) {
   out->reserve(out->size() + 8 + 4 + 32 + 4 + 32 + 8 + 4 + 4 + h.producer().size() + 8 + 4 + 32 +
-               4 + 4 + 32 + 4 + 36 * static_cast<std::size_t>(h.milestone_size()) + 36);
+               4 + 4 + 32 + 4 + 36 * static_cast<std::size_t>(h.milestone_size()) + 36 + 8 + 36 +
+               36);
   put_be(h.height(), 8, out);
   put_len_prefixed(h.prev_hash(), out);
   put_len_prefixed(h.merkle_root(), out);
@@ -29,6 +30,13 @@ inline void put_block_header_fields(const v1::BlockHeader& h, std::string* out) 
   for (const auto& tip : h.milestone()) put_len_prefixed(tip, out);
   // Only a header with a milestone has the DAG's root (so older headers hash as before).
   if (h.milestone_size() > 0) put_len_prefixed(h.dag_root(), out);
+  // Only a header that commits to its validator sets has them (older headers hash as
+  // before): the epoch, the hash of the set signing this block, of the set signing the next.
+  if (!h.validators_hash().empty()) {
+    put_be(h.epoch(), 8, out);
+    put_len_prefixed(h.validators_hash(), out);
+    put_len_prefixed(h.next_validators_hash(), out);
+  }
 }
 
 }  // namespace itc::ledger::internal

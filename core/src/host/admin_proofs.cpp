@@ -16,6 +16,7 @@ namespace itc::host {
 namespace {
 
 constexpr std::uint64_t kTxSearchDepth = 1024;
+constexpr std::uint64_t kMaxEpochUpdates = 64;
 
 Result<LedgerStore*> store_of(Node& node) {
   auto* store = static_cast<LedgerStore*>(node.find_service(LedgerStore::kServiceName));
@@ -57,6 +58,45 @@ AdminResponse proof_of_head(Node& node, std::string_view query) {
   auto head = light::prover::certified_head(**store);
   if (!head.ok()) return admin_error(head.status());
   return binary(light::prover::header_update(head->header(), head->qc()));
+}
+
+AdminResponse light_updates(Node& node, std::string_view query) {
+  const auto from_text = query_param(query, "from_epoch");
+  if (!from_text) {
+    return admin_error(Status::InvalidArgument(
+        "from_epoch is required: the epoch the client holds (?from_epoch=N)"));
+  }
+  auto from = decimal(std::string(*from_text), "from_epoch");
+  if (!from.ok()) return admin_error(from.status());
+  auto store = store_of(node);
+  if (!store.ok()) return admin_error(store.status());
+  std::vector<std::string> updates;
+  for (std::uint64_t epoch = *from + 1; epoch > *from && updates.size() < kMaxEpochUpdates;
+       ++epoch) {
+    auto value = (*store)->state_value(ledger::epoch_validators_key(epoch));
+    if (!value.ok()) return admin_error(value.status());
+    if (!value->has_value()) break;  // no such epoch (yet)
+    v1::ValidatorEpoch set;
+    if (!set.ParseFromString(**value) || set.first_height() < 2) {
+      return admin_error(Status::Corruption("the state's record of epoch " + std::to_string(epoch) +
+                                            " does not parse"));
+    }
+    auto last = (*store)->block(set.first_height() - 1);
+    if (!last.ok()) return admin_error(last.status());
+    auto update = light::prover::epoch_update(*last, set);
+    if (!update.ok()) return admin_error(update.status());
+    updates.push_back(std::move(*update));
+  }
+  std::string body;
+  auto put_u32 = [&body](std::size_t v) {
+    for (int i = 3; i >= 0; --i) body.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  put_u32(updates.size());
+  for (const std::string& u : updates) {
+    put_u32(u.size());
+    body += u;
+  }
+  return AdminResponse{200, "application/octet-stream", std::move(body)};
 }
 
 AdminResponse proof_of_state(Node& node, const std::string& key) {

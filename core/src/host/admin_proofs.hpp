@@ -26,6 +26,10 @@ AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_vie
 // GET /v1/dag/tx/{hex id}/proof: a final device transaction in its milestone's inclusion
 // tree, with the certified block that carries the milestone (kind 5).
 AdminResponse proof_of_dag_tx(Node& node, const std::string& hex_id);
+// GET /v1/light/updates?from_epoch=N: the epoch updates (kind 6) into epochs N+1, N+2, ...
+// (at most kMaxEpochUpdates; a client asks again from where it got to), as the list of
+// schemas/light-proof-format.md ("Epoch update lists"); none when N is the current epoch.
+AdminResponse light_updates(Node& node, std::string_view query);
 // GET /v1/proofs/reading/{height}/{index}: reading `index` of block `height` (kind 3).
 AdminResponse proof_of_reading(Node& node, const std::string& height, const std::string& index);
 

@@ -519,6 +519,10 @@ const AdminRoute kRoutes[] = {
     {"GET", "/v1/proofs/reading/{height}/{index}", kToken,
      "light-client inclusion proof of reading `index` of block `height` (binary)",
      [](Node& n, Req r) -> AdminOutcome { return proof_of_reading(n, r.params[0], r.params[1]); }},
+    {"GET", "/v1/light/updates", kToken,
+     "light-client epoch updates into the epochs after `?from_epoch=N` (up to 64, each the "
+     "epoch's last header, its qc and the next validator set; binary list, kind 6)",
+     [](Node& n, Req r) -> AdminOutcome { return light_updates(n, r.query); }},
     {"GET", "/v1/bus", kToken, "`{\"topics\": [v1.TopicStats...]}`",
      [](Node& n, Req) -> AdminOutcome { return bus_topics(n); }},
     {"POST", "/v1/commands", kOperate, "body v1.Command → v1.CommandResult (403 if refused)",

@@ -18,6 +18,41 @@ std::string at(std::uint64_t view, std::uint64_t seq) {
   return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
 }
 
+// The replicas do not switch validator sets yet (README, "Epochs"): a Reconfigure would
+// make headers name a set that does not sign, so no block carries one.
+Status apply_ordered(ledger::LedgerState::BlockDraft& draft, const v1::Transaction& tx) {
+  if (tx.has_reconfigure()) {
+    return Status::FailedPrecondition(
+        "reconfigure: this pbft version does not switch validator sets at epoch boundaries");
+  }
+  return draft.apply(tx);
+}
+
+// The header's epoch and validator-set hashes must be what the state says. A header
+// without them (a block certified before headers carried them) passes only where
+// `allow_absent` (state transfer of certified blocks).
+Status check_validator_commitments(const v1::BlockHeader& h,
+                                   const ledger::LedgerState::BlockDraft& draft,
+                                   bool allow_absent) {
+  if (allow_absent && h.validators_hash().empty() && h.next_validators_hash().empty() &&
+      h.epoch() == 0) {
+    return Status::Ok();
+  }
+  v1::BlockHeader expected;
+  draft.commit_to_validators(&expected);
+  if (h.epoch() != expected.epoch() || h.validators_hash() != expected.validators_hash() ||
+      h.next_validators_hash() != expected.next_validators_hash()) {
+    return Status::InvalidArgument(
+        "the header's validator sets (epoch " + std::to_string(h.epoch()) + ", " +
+        crypto::to_hex(h.validators_hash()).substr(0, 16) + " -> " +
+        crypto::to_hex(h.next_validators_hash()).substr(0, 16) + ") are not the state's (epoch " +
+        std::to_string(expected.epoch()) + ", " +
+        crypto::to_hex(expected.validators_hash()).substr(0, 16) + " -> " +
+        crypto::to_hex(expected.next_validators_hash()).substr(0, 16) + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Genesis genesis,
@@ -230,7 +265,7 @@ std::optional<v1::Block> Replica::build_block() {
   h->set_timestamp_us(std::max(clock_.unix_micros(), tip_.timestamp_us));
   auto draft = state_->begin_block(fee_recipient(*h));
   pool_.fill(
-      block, now(), [&](const v1::Transaction& tx) { return draft.apply(tx); },
+      block, now(), [&](const v1::Transaction& tx) { return apply_ordered(draft, tx); },
       [&](const PendingRequest& p, const Status& s) {
         if (p.origin == opt_.self) {
           local_.take(p.tx_id);
@@ -253,6 +288,7 @@ std::optional<v1::Block> Replica::build_block() {
   h->set_tx_count(static_cast<std::uint32_t>(block.transactions_size()));
   h->set_tx_root(transactions_root(block));
   h->set_state_root(draft.state_root());
+  draft.commit_to_validators(h);
   block.set_hash(block_hash(*h));
   state_->push_pending(std::move(draft));
   return block;
@@ -402,13 +438,14 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
   ITC_RETURN_IF_ERROR(verify_block(block));
   auto draft = state_->begin_block(fee_recipient(h));
   for (int i = 0; i < block.transactions_size(); ++i) {
-    Status s = draft.apply(block.transactions(i));
+    Status s = apply_ordered(draft, block.transactions(i));
     if (!s.ok()) {
       return Status::InvalidArgument("transaction " + std::to_string(i) +
                                      " refused: " + s.message());
     }
   }
   ITC_RETURN_IF_ERROR(check_milestone(h, draft, ordered_milestones()));
+  ITC_RETURN_IF_ERROR(check_validator_commitments(h, draft, false));
   std::string root = draft.state_root();
   if (root != h.state_root()) {
     ++stats_.divergences;
@@ -978,9 +1015,10 @@ Status Replica::apply_transferred(const v1::Block& block) {
     ITC_RETURN_IF_ERROR(
         ledger::check_tx_signature(validators_.chain_id(), tx, genesis_.allow_unsigned_anchors())
             .WithContext("transaction " + std::to_string(i)));
-    ITC_RETURN_IF_ERROR(draft.apply(tx).WithContext("transaction " + std::to_string(i)));
+    ITC_RETURN_IF_ERROR(apply_ordered(draft, tx).WithContext("transaction " + std::to_string(i)));
   }
   ITC_RETURN_IF_ERROR(check_milestone(h, draft, {}));
+  ITC_RETURN_IF_ERROR(check_validator_commitments(h, draft, true));
   if (draft.state_root() != h.state_root()) {
     ++stats_.divergences;
     return Status::Corruption(

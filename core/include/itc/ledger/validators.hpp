@@ -31,10 +31,27 @@ ITC_EXPORT std::string genesis_hash(const v1::Genesis& genesis);
 ITC_EXPORT std::string commit_signing_bytes(std::string_view chain_id, std::uint64_t view,
                                             std::uint64_t height, std::string_view block_hash);
 
+// SHA-256 over the canonical bytes of a validator set (core/src/common/validator_set_bytes.hpp:
+// each validator's key and power, in order; every power is 1 on this chain). What a block
+// header's validators_hash and next_validators_hash hold, and what a light client compares.
+ITC_EXPORT std::string validator_set_hash(
+    const google::protobuf::RepeatedPtrField<v1::Validator>& validators);
+
+// "itc-reconfigure-v1" || len(chain_id) || chain_id || epoch || count || per validator
+// len(name) name len(key) key len(address) address (integers big endian, lengths 4 bytes,
+// epoch 8). What each current validator signs to approve a Reconfigure to `epoch`.
+ITC_EXPORT std::string reconfigure_signing_bytes(
+    std::string_view chain_id, std::uint64_t epoch,
+    const google::protobuf::RepeatedPtrField<v1::Validator>& validators);
+
 class ITC_EXPORT ValidatorSet {
  public:
   // InvalidArgument if a key does not parse.
   static Result<ValidatorSet> from_genesis(const v1::Genesis& genesis);
+  // The set of an epoch (a ValidatorEpoch's validators) on chain `chain_id`.
+  static Result<ValidatorSet> from_validators(
+      std::string_view chain_id,
+      const google::protobuf::RepeatedPtrField<v1::Validator>& validators);
   ValidatorSet() = default;
 
   std::uint32_t size() const { return static_cast<std::uint32_t>(validators_.size()); }

@@ -9,6 +9,7 @@
 #include "common/block_header_bytes.hpp"
 #include "itc/crypto.hpp"
 #include "itc/ledger/block_commitments.hpp"
+#include "itc/ledger/validators.hpp"
 #include "itc/merkle.hpp"
 
 namespace itc::light::prover {
@@ -16,7 +17,7 @@ namespace {
 
 constexpr std::string_view kMagic = "ITCL";
 constexpr char kVersion = 1;
-enum Kind : char { kHeader = 1, kTx = 2, kReading = 3, kState = 4, kDagTx = 5 };
+enum Kind : char { kHeader = 1, kTx = 2, kReading = 3, kState = 4, kDagTx = 5, kEpochUpdate = 6 };
 
 using ledger::internal::put_be;
 using ledger::internal::put_len_prefixed;
@@ -126,6 +127,28 @@ Result<std::string> dag_tx_proof(const v1::Block& block, std::string_view tx_id,
   put_be(tree_size, 4, &out);
   put_be(path.size(), 1, &out);
   for (const std::string& h : path) out.append(h);
+  return out;
+}
+
+Result<std::string> epoch_update(const v1::Block& last, const v1::ValidatorEpoch& next) {
+  const v1::BlockHeader& h = last.header();
+  if (h.validators_hash().empty() || h.validators_hash() == h.next_validators_hash()) {
+    return Status::InvalidArgument("block " + std::to_string(h.height()) +
+                                   " does not end its epoch");
+  }
+  if (ledger::validator_set_hash(next.validators()) != h.next_validators_hash()) {
+    return Status::InvalidArgument("the set of epoch " + std::to_string(next.epoch()) +
+                                   " is not the one block " + std::to_string(h.height()) +
+                                   " names next");
+  }
+  std::string out = envelope(kEpochUpdate);
+  ITC_RETURN_IF_ERROR(put_certified_header(h, last.qc(), &out));
+  put_be(next.epoch(), 8, &out);
+  put_be(static_cast<std::uint64_t>(next.validators_size()), 1, &out);
+  for (const v1::Validator& v : next.validators()) {
+    out.append(v.public_key());
+    put_be(1, 8, &out);  // every validator's power is 1 on this chain
+  }
   return out;
 }
 

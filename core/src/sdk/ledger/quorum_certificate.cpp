@@ -24,10 +24,16 @@ std::string commit_signing_bytes(std::string_view chain_id, std::uint64_t view,
 }
 
 Result<ValidatorSet> ValidatorSet::from_genesis(const v1::Genesis& genesis) {
+  return from_validators(genesis.chain_id(), genesis.validators());
+}
+
+Result<ValidatorSet> ValidatorSet::from_validators(
+    std::string_view chain_id,
+    const google::protobuf::RepeatedPtrField<v1::Validator>& validators) {
   ValidatorSet set;
-  set.chain_id_ = genesis.chain_id();
-  for (int i = 0; i < genesis.validators_size(); ++i) {
-    const v1::Validator& v = genesis.validators(i);
+  set.chain_id_ = std::string(chain_id);
+  for (int i = 0; i < validators.size(); ++i) {
+    const v1::Validator& v = validators.Get(i);
     auto key = crypto::Ed25519PublicKey::from_raw(v.public_key());
     if (!key.ok()) {
       return Status::InvalidArgument("validators[" + std::to_string(i) + "].public_key (" +
@@ -37,7 +43,7 @@ Result<ValidatorSet> ValidatorSet::from_genesis(const v1::Genesis& genesis) {
     set.keys_.push_back(std::move(key).value());
   }
   if (set.validators_.empty()) {
-    return Status::InvalidArgument("genesis of " + set.chain_id_ + " has no validators");
+    return Status::InvalidArgument("the validator set of " + set.chain_id_ + " is empty");
   }
   return set;
 }

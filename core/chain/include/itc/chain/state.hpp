@@ -10,6 +10,13 @@
 // entries in key order (each as len‖key‖len‖value, lengths 4 bytes big endian); the root is the RFC
 // 6962 root over the 4096 bucket hashes. A block only rehashes the buckets it touched.
 //
+// Validator sets (plugins/cyber/pbft/README.md, "Epochs"): "v/current" holds the set
+// signing blocks now (a v1::ValidatorEpoch; absent until the first change, meaning the
+// genesis set of epoch 0), "v/pending" a change accepted by a Reconfigure and waiting for
+// its boundary (first_height). The block at that height moves it to "v/current" (and
+// records it under epoch_validators_key) before its transactions, so its state root
+// already shows the new set.
+//
 // Blocks are applied tentatively (PBFT prepares block h+1 before h commits): each
 // pending block is an overlay on the one below; commit_oldest() folds the oldest into
 // the committed base, discard_pending() drops them all (view change).
@@ -34,6 +41,11 @@ namespace itc::ledger {
 std::string account_key(std::string_view account);
 std::string device_key(std::string_view device_id);
 std::string anchor_nonce_key(std::string_view sender);
+std::string current_validators_key();  // "v/current"
+std::string pending_validators_key();  // "v/pending"
+// "v/epoch/" + the epoch in 20 decimal digits: each epoch's set from its first block on,
+// kept for good (what GET /v1/light/updates serves an epoch update from).
+std::string epoch_validators_key(std::uint64_t epoch);
 
 class LedgerState {
  public:
@@ -67,6 +79,12 @@ class LedgerState {
     // overflow".
     std::optional<std::string> move_balance(const std::string& from, const std::string& to,
                                             std::uint64_t amount);
+    // The set that signs this block (its epoch's) and the one that signs the next block
+    // (the pending set in an epoch's last block, else the same).
+    v1::ValidatorEpoch signers() const;
+    v1::ValidatorEpoch next_signers() const;
+    // Sets header->epoch, validators_hash and next_validators_hash from the two above.
+    void commit_to_validators(v1::BlockHeader* header) const;
     // Root of the state as it would be with this draft applied.
     std::string state_root() const;
     std::uint64_t height() const { return height_; }
@@ -103,6 +121,9 @@ class LedgerState {
 
   // Committed values only (what clients may rely on).
   std::optional<v1::Account> account(std::string_view account) const;
+  v1::ValidatorEpoch validators() const;  // the genesis set (epoch 0) until a change
+  std::optional<v1::ValidatorEpoch> pending_validators() const;
+  std::uint64_t epoch_blocks() const;
   std::optional<v1::DeviceRecord> device(std::string_view device_id) const;
 
  private:

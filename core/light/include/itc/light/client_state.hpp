@@ -43,11 +43,16 @@ struct State {
   bool initialised;
   std::uint8_t chain_id_len;
   char chain_id[kMaxChainId];
-  std::uint64_t epoch;  // validator-set epoch: 0 (genesis) until sets can change
+  std::uint64_t epoch;  // the validator set's epoch: 0 (genesis), then one per change
   std::uint32_t validator_count;
   std::uint64_t total_power;
   Validator validators[kMaxValidators];
   TrustedHeader header;
+  // The trusting period (CometBFT's): trust lasts trust_period_us after trusted_time_us,
+  // the trusted header's timestamp (or when trust was set up, before any header). 0: no
+  // limit. Past it the client refuses to go on and needs a new checkpoint.
+  std::uint64_t trust_period_us;
+  std::int64_t trusted_time_us;
 };
 
 // Signing power needed for a quorum: 2f+1 with f = (total-1)/3, as the PBFT replicas

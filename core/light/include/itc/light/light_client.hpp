@@ -66,4 +66,25 @@ Outcome verify_dag_tx(State* state, const std::uint8_t* message, std::size_t siz
 Outcome verify_state(State* state, const std::uint8_t* message, std::size_t size,
                      const std::uint8_t* key, std::size_t key_len, Bytes* value);
 
+// ---- Validator-set epochs and the trusting period (schemas/light-proof-format.md) ----
+// Times are microseconds since the Unix epoch, passed in by the caller: the library has
+// no clock.
+
+// Sets the trusting period (0: no limit). A state with no certified header yet starts
+// its trust at `now_us`; otherwise the trusted header's timestamp counts.
+Outcome set_trust_period(State* state, std::uint64_t period_us, std::int64_t now_us);
+// kTrustExpired (detail: seconds past the period) once `now_us` is more than the trust
+// period after the trusted header's time: the client must be initialised again from a
+// new checkpoint. Callers check it before relying on any verdict (itc-light does, before
+// every command); apply_epoch_update checks it itself.
+Outcome check_trust(const State& state, std::int64_t now_us);
+// An epoch update (kind 6): the last header of the client's epoch, certified by the
+// client's set, and the next epoch's set, which must hash to the header's
+// next_validators_hash. On kOk the State holds the new set and epoch and trusts that
+// header. A client behind by several epochs applies their updates in order; one for
+// another epoch is kWrongEpoch, a header that does not end its epoch kNotEpochEnd, a set
+// the header does not name kNextSetMismatch, a minority or forged QC as apply_header.
+Outcome apply_epoch_update(State* state, const std::uint8_t* message, std::size_t size,
+                           std::int64_t now_us);
+
 }  // namespace itc::light

@@ -14,7 +14,7 @@ namespace itc::light {
 // Enough for any State (kMaxValidators validators).
 inline constexpr std::size_t kMaxStateBytes = 4 + 1 + 1 + kMaxChainId + 8 + 1 +
                                               kMaxValidators * (kPublicKeySize + 8) + 8 + 8 + 8 +
-                                              4 * kHashSize + 4 + 4 + 1;
+                                              4 * kHashSize + 4 + 4 + 1 + 8 + 8;
 
 // Writes the state; returns the byte count (0 if `capacity` is too small or the state is
 // not initialised).

@@ -36,6 +36,12 @@ enum class Verdict : std::uint8_t {
   kBadValue,           // the state value does not decode as the record asked for
   kAbsent,             // the key is proven absent (not an error of the proof)
   kCryptoFailure,      // the crypto port failed (out of memory in libcrypto)
+  // Validator-set epochs and the trusting period.
+  kWrongEpoch,  // the header is of another epoch than the client's set (detail: its epoch)
+  kValidatorSetMismatch,  // the header's validators_hash is not the client's set
+  kNotEpochEnd,           // an epoch update whose header does not end its epoch
+  kNextSetMismatch,       // the update's new set does not hash to next_validators_hash
+  kTrustExpired,          // the trusted header is older than the trust period (detail: s past)
 };
 
 struct Outcome {

@@ -37,4 +37,9 @@ Result<std::string> dag_tx_proof(const v1::Block& block, std::string_view tx_id,
 Result<std::string> state_proof(const ledger::LedgerState& state, const v1::Block& head,
                                 std::string_view key);
 
+// An epoch update (kind 6): `last`, the last block of an epoch with its certificate, and
+// `next`, the set its header's next_validators_hash names. InvalidArgument if the header
+// does not end its epoch, or `next` does not hash to next_validators_hash.
+Result<std::string> epoch_update(const v1::Block& last, const v1::ValidatorEpoch& next);
+
 }  // namespace itc::light::prover
