@@ -22,6 +22,7 @@ if [[ ${1:-} != --inside ]]; then
   work=$(mktemp -d /tmp/itc-site-test.XXXXXX)
   trap 'rm -rf "$work"' EXIT
   build_deb "$build" "$work"
+  cp "$(dirname "$0")/../../deploy/compose/gateway.yaml" "$work/"
   enter_namespaces "$0" "$work" "$deb"
   echo "PASS"
   exit 0
@@ -111,6 +112,14 @@ done
 [[ $(printf '%s\n' "${hashes[@]}" | sort -u | wc -l) == 1 ]] ||
   fail "the validators hold different blocks at $height: ${hashes[*]}"
 echo "block $height is the same on all four (${hashes[0]})"
+
+# The gateway node of deploy/compose passes the installed node's check as well.
+if [[ -f $work/gateway.yaml ]]; then
+  cp "$work/gateway.yaml" "$root/etc/itc/gateway.yaml"
+  in_root itc-node --check-config /etc/itc/gateway.yaml >"$work/gateway-check.log" 2>&1 ||
+    { cat "$work/gateway-check.log"; fail "deploy/compose/gateway.yaml: itc-node --check-config"; }
+  echo "deploy/compose/gateway.yaml: accepted by the installed itc-node --check-config"
+fi
 
 for ((i = 0; i < n; i++)); do
   kill -TERM "${nodes[$i]}"
