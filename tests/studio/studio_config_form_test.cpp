@@ -91,7 +91,7 @@ class StudioConfigFormTest : public QObject {
     QString why;
     auto fields = describe_config(sim_lighting_descriptor_set(), "itc.sim_lighting.Config", &why);
     QVERIFY2(fields, qPrintable(why));
-    QCOMPARE(fields->size(), 7u);
+    QCOMPARE(fields->size(), 10u);  // with verify, genesis_file, max_header_age_s
     const ConfigField& lamps = field(*fields, "lamps");
     QCOMPARE(lamps.kind, Kind::kUInt32);
     QVERIFY(lamps.has_presence);
