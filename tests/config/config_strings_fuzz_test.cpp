@@ -51,8 +51,8 @@ bool listen_refused(const std::string& listen) {
   // insecure_plain_http: the parser alone is under test, not the rule that an address off
   // loopback needs TLS (config_file_test has that).
   auto file = itc::host::parse_node_file(
-      "node: {admin: {insecure_plain_http: true, listen: " + quoted(listen) + "}}\n",
-                                         "fuzz.yaml", "/srv", &report);
+      "node: {admin: {insecure_plain_http: true, listen: " + quoted(listen) + "}}\n", "fuzz.yaml",
+      "/srv", &report);
   for (const auto& issue : report.issues()) {
     if (issue.field() != "node.admin.listen") qFatal("unexpected issue %s", issue.field().c_str());
     if (issue.message().size() > 400) qFatal("issue echoes a long value in full");

@@ -175,7 +175,9 @@ AdminOutcome submit_tx(Node& node, const std::string& body) {
     auto answer = [reply, id, waiting](v1::TxResult result) {
       waiting->reset();
       if (result.tx_id().empty()) result.set_tx_id(id);
-      reply(json_ok(result, result.committed() ? 200 : 422));
+      const bool undecided =
+          !result.committed() && result.reason().starts_with(TransactionPool::kUndecided);
+      reply(json_ok(result, result.committed() ? 200 : undecided ? 504 : 422));
     };
     // The pool is plugin code: a throw must not reach the server's threads.
     Status st = guard("TransactionPool::submit", [&] {
@@ -486,7 +488,8 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return ledger_block(n, r.params[0]); }},
     {"POST", "/v1/tx", kOperate,
      "body v1.Transaction → v1.TxResult once committed (200) or refused (422); 504 after "
-     "30 s without a verdict; 503 without a TransactionPool",
+     "30 s without a verdict, or when the pool stops waiting without one (reason "
+     "`undecided: …`: it may still commit); 503 without a TransactionPool",
      [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
     {"POST", "/v1/dag/tx", kOperate,
      "body v1.DeviceTransaction → v1.DagSubmitResult: admitted (200), waiting for parents "

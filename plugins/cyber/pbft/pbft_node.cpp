@@ -214,7 +214,8 @@ void PbftNode::stop() {
   for (auto& [id, callbacks] : waiting) {
     v1::TxResult r;
     r.set_tx_id(id);
-    r.set_reason("the node stopped before the transaction was committed");
+    r.set_reason(std::string(TransactionPool::kUndecided) +
+                 "the node stopped before the transaction was committed; it may still commit");
     for (auto& cb : callbacks) cb(r);
   }
 }

@@ -5,6 +5,7 @@
 #include "envelope.hpp"
 #include "itc/ledger/block_commitments.hpp"
 #include "itc/ledger/transactions.hpp"
+#include "itc/services/transaction_pool.hpp"
 #include "vote_journal.hpp"
 
 namespace itc::pbft {
@@ -1110,10 +1111,10 @@ void Replica::on_tick() {
     v1::TxResult result;
     result.set_tx_id(id);
     result.set_reason(
-        "not committed within " +
+        std::string(TransactionPool::kUndecided) + "not committed within " +
         std::to_string(
             std::chrono::duration_cast<std::chrono::milliseconds>(opt_.request_timeout).count()) +
-        " ms");
+        " ms; it may still commit");
     io_.tx_done(id, result);
   }
   const bool waiting = tip_.height > executed_.height || !pool_.empty() || waits_for_side_chain_ ||
