@@ -34,6 +34,9 @@ class LocalRequests {
       : self_(self), bundles_kept_(bundles_kept), request_timeout_(request_timeout) {}
 
   // A transaction submitted here; nullopt if it already waits.
+  // This validator's index in the set of the current epoch (it may change at a boundary).
+  void set_self(std::uint32_t self) { self_ = self; }
+
   std::optional<v1::Request> submit(v1::Transaction tx, const std::string& tx_id,
                                     std::chrono::nanoseconds now);
   // Stops waiting for `tx_id`: true if it waited here (the caller answers it).
@@ -76,7 +79,7 @@ class LocalRequests {
     std::chrono::nanoseconds sent;
   };
 
-  const std::uint32_t self_;
+  std::uint32_t self_;
   const std::chrono::nanoseconds bundles_kept_;
   const std::chrono::nanoseconds request_timeout_;
   std::map<std::string, Tx> txs_;

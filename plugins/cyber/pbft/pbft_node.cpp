@@ -1,11 +1,14 @@
 #include "pbft_node.hpp"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <filesystem>
 #include <future>
 
 #include "envelope.hpp"
 #include "itc/bus.hpp"
 #include "itc/chain/state.hpp"
+#include "itc/file_io.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "parameters.hpp"
 
@@ -28,6 +31,31 @@ std::int64_t oldest_sample_us(const v1::Block& block) {
   return oldest;
 }
 
+// The set a joining validator's links use until its chain reaches it: the approved
+// Reconfigure (itc validators approve writes it) that names this validator's key.
+Result<v1::ValidatorEpoch> load_joining_proposal(const std::string& path, const std::string& key) {
+  auto text = read_file(path);
+  if (!text.ok()) return text.status().WithContext("joining_proposal");
+  v1::Reconfigure change;
+  google::protobuf::util::JsonParseOptions o;
+  o.ignore_unknown_fields = false;
+  if (auto st = google::protobuf::util::JsonStringToMessage(*text, &change, o); !st.ok()) {
+    return Status::InvalidArgument("joining_proposal: " + path +
+                                   " is not a Reconfigure in JSON: " + st.ToString());
+  }
+  v1::ValidatorEpoch epoch;
+  epoch.set_epoch(change.epoch());
+  *epoch.mutable_validators() = change.validators();
+  bool named = false;
+  for (const auto& v : change.validators()) named = named || v.public_key() == key;
+  if (!named) {
+    return Status::InvalidArgument("joining_proposal: " + path + " (epoch " +
+                                   std::to_string(change.epoch()) + ") does not name key " +
+                                   crypto::to_hex(key).substr(0, 16) + "…");
+  }
+  return epoch;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PbftNode>> PbftNode::create(HostEnv& env, NodeSettings settings) {
@@ -37,30 +65,37 @@ Result<std::unique_ptr<PbftNode>> PbftNode::create(HostEnv& env, NodeSettings se
   if (!validators.ok()) return validators.status().WithContext("genesis_file");
   auto key = crypto::Ed25519PrivateKey::load_pem_file(settings.identity_key_file);
   if (!key.ok()) return key.status().WithContext("identity_key_file");
-  auto self = validators->index_of(key->public_key());
-  if (!self) {
-    return Status::InvalidArgument("identity_key_file: key " +
-                                   crypto::to_hex(key->public_key()).substr(0, 16) +
-                                   "… is not one of the genesis validators'");
+  // Whether the key is a validator's is the chain's answer (start(): the set of the
+  // store's epoch); a genesis validator's key is known now.
+  std::optional<v1::ValidatorEpoch> joining;
+  if (!settings.joining_proposal.empty()) {
+    auto loaded = load_joining_proposal(settings.joining_proposal, key->public_key());
+    if (!loaded.ok()) return loaded.status();
+    joining = std::move(*loaded);
   }
-  settings.replica.self = *self;
-  settings.replica.node_name = validators->validator(*self).name();
   return std::unique_ptr<PbftNode>(new PbftNode(env, std::move(settings), std::move(*genesis),
-                                                std::move(*validators), std::move(*key), *self));
+                                                std::move(*validators), std::move(*key),
+                                                std::move(joining)));
 }
+
+PbftNode::Links::Links(ledger::ValidatorSet s, std::uint64_t e, std::uint32_t me,
+                       const Clock& clock)
+    : set(std::move(s)),
+      epoch(e),
+      self(me),
+      replay_filter(set.size(), kReplayWindow, clock),
+      fetch_budget(set.size(), FetchLimits{}, clock) {}
 
 PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
                    ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
-                   std::uint32_t self)
+                   std::optional<v1::ValidatorEpoch> joining)
     : env_(env),
       settings_(std::move(settings)),
       genesis_(std::move(genesis)),
       validators_(std::move(validators)),
       identity_(std::move(identity)),
-      self_(self),
+      joining_(std::move(joining)),
       pending_journal_(env.data_dir()),
-      replay_filter_(validators_.size(), kReplayWindow, env.clock()),
-      fetch_budget_(validators_.size(), FetchLimits{}, env.clock()),
       blocks_committed_(env.metrics().counter("blocks_committed", "Blocks committed and stored")),
       readings_committed_(
           env.metrics().counter("readings_committed", "Readings in committed blocks")),
@@ -113,6 +148,9 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
           "Blocks committed through this validator's own votes (the normal case)")),
       divergences_(
           env.metrics().gauge("divergences", "State-root or checkpoint divergences detected")),
+      epoch_(env.metrics().gauge("epoch", "The validator-set epoch this replica works in")),
+      member_(env.metrics().gauge("validator_member",
+                                  "1 while this validator is in the current epoch's set")),
       is_primary_(env.metrics().gauge("is_primary", "1 while this validator is the primary")),
       peers_connected_(
           env.metrics().gauge("peers_connected", "Validators with a live link both ways")),
@@ -160,14 +198,56 @@ Status PbftNode::start(LedgerStore* store) {
   journal_ = std::move(*journal);
   replica_ = std::make_unique<Replica>(settings_.replica, validators_, genesis_, identity_,
                                        std::move(state), *head, *this, env_.log(), env_.clock());
+  // The links: the set of the replica's epoch if this key is in it; a validator added by a
+  // reconfiguration, with an older chain, uses the set of its joining proposal meanwhile.
+  const ledger::ValidatorSet& set = replica_->validators();
+  const std::uint64_t head_height = *head ? (*head)->header().height() : 0;
+  if (auto me = set.index_of(identity_.public_key())) {
+    ITC_RETURN_IF_ERROR(open_links(set, replica_->epoch(), *me));
+  } else if (joining_ && joining_->epoch() > replica_->epoch()) {
+    auto joined =
+        ledger::ValidatorSet::from_validators(validators_.chain_id(), joining_->validators());
+    if (!joined.ok()) return joined.status().WithContext("joining_proposal");
+    const std::uint32_t me_joined = *joined->index_of(identity_.public_key());
+    replica_->expect_set(*joined);
+    ITC_RETURN_IF_ERROR(open_links(*joined, joining_->epoch(), me_joined));
+    env_.log().info("pbft: joining epoch " + std::to_string(joining_->epoch()) + " as " +
+                    joined->validator(me_joined).name() + ": catching up from height " +
+                    std::to_string(head_height) + " (epoch " + std::to_string(replica_->epoch()) +
+                    ") by state transfer");
+  } else {
+    return Status::InvalidArgument(
+        "identity_key_file: key " + crypto::to_hex(identity_.public_key()).substr(0, 16) +
+        "… is not a validator of epoch " + std::to_string(replica_->epoch()) +
+        " (the set signing block " + std::to_string(head_height + 1) + " on this chain)" +
+        (joining_ ? std::string(" and joining_proposal is for epoch ") +
+                        std::to_string(joining_->epoch())
+                  : std::string("; a validator added by a reconfiguration starts with "
+                                "joining_proposal: the approved proposal naming its key")));
+  }
   replica_->restore_votes(records);
   ITC_RETURN_IF_ERROR(reload_journal());
   if (settings_.dag) ITC_RETURN_IF_ERROR(start_dag(devices));
 
+  running_ = true;
+  committer_stop_ = false;
+  committer_thread_ = std::thread([this] { committer_loop(); });
+  loop_thread_ = std::thread([this] { protocol_loop(); });
+  env_.log().info("pbft: validator " + links_->set.validator(self_).name() + " (" +
+                  std::to_string(self_) + " of " + std::to_string(links_->set.size()) +
+                  ", f=" + std::to_string(links_->set.max_faulty()) + ", epoch " +
+                  std::to_string(links_->epoch) + ") on chain " + validators_.chain_id() +
+                  " at height " + std::to_string(head_height));
+  return Status::Ok();
+}
+
+Status PbftNode::open_links(const ledger::ValidatorSet& set, std::uint64_t epoch,
+                            std::uint32_t self) {
+  auto links = std::make_shared<Links>(set, epoch, self, env_.clock());
   net::PeerNetworkOptions opts;
-  opts.self_index = self_;
-  for (std::uint32_t i = 0; i < validators_.size(); ++i) {
-    const auto& v = validators_.validator(i);
+  opts.self_index = self;
+  for (std::uint32_t i = 0; i < set.size(); ++i) {
+    const auto& v = set.validator(i);
     opts.peers.push_back({v.name(), v.public_key(), v.address()});
   }
   opts.identity = identity_;
@@ -177,21 +257,52 @@ Status PbftNode::start(LedgerStore* store) {
   opts.max_pending_handshakes_per_address = settings_.max_pending_handshakes_per_address;
   auto network = net::PeerNetwork::start(
       std::move(opts),
-      [this](std::uint32_t peer, std::string frame) { on_frame(peer, std::move(frame)); },
+      [this, links](std::uint32_t peer, std::string frame) {
+        on_frame(links, peer, std::move(frame));
+      },
       env_.log());
   if (!network.ok()) return network.status();
   network_ = std::move(*network);
-
-  running_ = true;
-  committer_stop_ = false;
-  committer_thread_ = std::thread([this] { committer_loop(); });
-  loop_thread_ = std::thread([this] { protocol_loop(); });
-  env_.log().info("pbft: validator " + settings_.replica.node_name + " (" + std::to_string(self_) +
-                  " of " + std::to_string(validators_.size()) +
-                  ", f=" + std::to_string(validators_.max_faulty()) + ") on chain " +
-                  validators_.chain_id() + " at height " +
-                  std::to_string(*head ? (*head)->header().height() : 0));
+  links->network = network_.get();
+  links_ = std::move(links);
+  self_ = self;
+  epoch_.set(static_cast<double>(epoch));
   return Status::Ok();
+}
+
+void PbftNode::close_links() {
+  if (network_) network_->stop();  // no frame handler of it runs after this
+  if (links_) links_->network = nullptr;
+  network_.reset();
+}
+
+void PbftNode::epoch_changed(const ledger::ValidatorSet& validators, std::uint64_t epoch,
+                             std::optional<std::uint32_t> self) {
+  epoch_.set(static_cast<double>(epoch));
+  member_.set(self ? 1 : 0);
+  if (links_ && links_->epoch == epoch) return;  // joined with this set's links already
+  outbox_.clear();                               // numbered by the old set
+  close_links();
+  if (!self) {
+    env_.log().warn("pbft: links to the other validators closed: this key is not in epoch " +
+                    std::to_string(epoch) + "'s set");
+    return;
+  }
+  if (Status s = open_links(validators, epoch, *self); !s.ok()) {
+    env_.log().error("pbft: cannot open the links of epoch " + std::to_string(epoch) + ": " +
+                     s.message());
+    return;
+  }
+  env_.log().info("pbft: links follow epoch " + std::to_string(epoch) + ": " +
+                  std::to_string(validators.size()) + " validators, this one " +
+                  validators.validator(*self).name());
+}
+
+std::optional<std::string> PbftNode::stored_hash(std::uint64_t height) const {
+  if (store_ == nullptr) return std::nullopt;
+  auto block = store_->block(height);
+  if (!block.ok()) return std::nullopt;
+  return block->hash();
 }
 
 void PbftNode::stop() {
@@ -282,6 +393,10 @@ void PbftNode::end_turn() {
   if (Status s = journal_->flush(); !s.ok()) {
     env_.log().error("pbft: vote journal: " + s.message() + "; holding this turn's messages");
     outbox_.clear();  // never send a vote that is not durable
+    return;
+  }
+  if (!network_) {  // not a member of the current set: nothing leaves
+    outbox_.clear();
     return;
   }
   for (auto& [peer, env] : outbox_) {
@@ -385,29 +500,30 @@ void PbftNode::after_stored(const v1::Block& block) {
   }
 }
 
-void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
+void PbftNode::on_frame(const std::shared_ptr<Links>& links, std::uint32_t peer,
+                        std::string frame) {
+  const ledger::ValidatorSet& set = links->set;
   auto rejected = [&](const std::string& why) {
     frames_rejected_.add();
     const std::int64_t now = env_.clock().steady_now().count();
     std::int64_t last = last_reject_log_ns_.load();
     if (now - last > 1'000'000'000 && last_reject_log_ns_.compare_exchange_strong(last, now)) {
-      env_.log().warn("pbft: refused a message from " + validators_.validator(peer).name() + ": " +
-                      why);
+      env_.log().warn("pbft: refused a message from " + set.validator(peer).name() + ": " + why);
     }
   };
-  if (!replay_filter_.first_copy(peer, frame)) {
+  if (!links->replay_filter.first_copy(peer, frame)) {
     frames_replayed_.add();
     return;
   }
   auto env = std::make_shared<v1::Envelope>();
   // Transaction signatures are checked here, on the I/O threads, not on the protocol one.
   std::vector<std::string> dropped;
-  auto msg = open_peer_frame(frame, validators_, peer, genesis_.allow_unsigned_anchors(), env.get(),
-                             &dropped);
+  auto msg =
+      open_peer_frame(frame, set, peer, genesis_.allow_unsigned_anchors(), env.get(), &dropped);
   if (!msg.ok()) return rejected(msg.status().message());
   for (const std::string& why : dropped) rejected(why);
   if (msg->has_fetch_blocks()) {
-    serve_blocks(peer, msg->fetch_blocks());
+    serve_blocks(*links, peer, msg->fetch_blocks());
     return;
   }
   if (msg->has_dag_transactions() || msg->has_dag_fetch()) {
@@ -417,30 +533,37 @@ void PbftNode::on_frame(std::uint32_t peer, std::string frame) {
     return;
   }
   auto shared = std::make_shared<v1::ConsensusMessage>(std::move(*msg));
-  post([this, env, shared] { replica_->on_message(*env, *shared); });
+  post([this, env, shared, epoch = links->epoch] {
+    // Numbered by another epoch's set than the replica's: only what carries its own proof
+    // (a status's QC, certified blocks) is taken, while a joining validator catches up.
+    if (epoch != replica_->epoch() && !shared->has_status() && !shared->has_blocks()) return;
+    replica_->on_message(*env, *shared);
+  });
 }
 
-void PbftNode::serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch) {
+void PbftNode::serve_blocks(Links& links, std::uint32_t peer, const v1::FetchBlocks& fetch) {
   if (fetch.from_height() == 0 || fetch.to_height() < fetch.from_height()) return;
-  if (fetch_budget_.admit(peer, fetch.from_height(), fetch.to_height()) !=
+  net::PeerNetwork* network = links.network.load();
+  if (network == nullptr) return;
+  if (links.fetch_budget.admit(peer, fetch.from_height(), fetch.to_height()) !=
       FetchBudget::Verdict::kServe) {
     fetches_refused_.add();
     return;
   }
   const std::uint64_t to = std::min(fetch.to_height(), fetch.from_height() + kMaxServedBlocks - 1);
   v1::ConsensusMessage msg;
-  msg.set_sender(self_);
+  msg.set_sender(links.self);
   for (std::uint64_t h = fetch.from_height(); h <= to; ++h) {
     auto block = store_->block(h);
     if (!block.ok()) break;
-    const bool more = fetch_budget_.charge(peer, block->ByteSizeLong());
+    const bool more = links.fetch_budget.charge(peer, block->ByteSizeLong());
     *msg.mutable_blocks()->add_blocks() = std::move(*block);
     blocks_served_.add();
     if (!more) break;
   }
   if (msg.blocks().blocks_size() == 0) return;
   // Blocks carry their own proof (QC), but the envelope is signed like everything else.
-  network_->send(peer, seal(msg, identity_, validators_.chain_id()).SerializeAsString());
+  network->send(peer, seal(msg, identity_, validators_.chain_id()).SerializeAsString());
 }
 
 // ---- DAG side chain ---------------------------------------------------------------------
@@ -533,12 +656,16 @@ void PbftNode::publish_metrics() {
   ordered_blocks_.set(static_cast<double>(s.ordered_blocks));
   divergences_.set(static_cast<double>(s.divergences));
   is_primary_.set(replica_->is_primary() && !s.in_view_change ? 1 : 0);
+  epoch_.set(static_cast<double>(s.epoch));
+  member_.set(s.member ? 1 : 0);
   std::size_t up = 0;
-  for (const auto& p : network_->stats()) up += p.connected_in && p.connected_out;
+  if (network_) {
+    for (const auto& p : network_->stats()) up += p.connected_in && p.connected_out;
+  }
   peers_connected_.set(static_cast<double>(up));
   pending_readings_.set(static_cast<double>(backlog_.size()));
   blocks_awaiting_store_.set(static_cast<double>(unstored_blocks_.load()));
-  const net::HandshakeStats h = network_->handshake_stats();
+  const net::HandshakeStats h = network_ ? network_->handshake_stats() : net::HandshakeStats{};
   handshakes_pending_.set(static_cast<double>(h.pending));
   handshakes_peak_pending_.set(static_cast<double>(h.peak_pending));
   auto catch_up = [](Counter& c, std::uint64_t total) {

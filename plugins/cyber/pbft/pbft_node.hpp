@@ -14,6 +14,12 @@
 // sources back). At most kMaxUnstoredBlocks executed blocks wait for the store; then
 // the replica stops executing (ReplicaIo::store_room). save_backlog() journals what
 // a stop leaves; start() proposes it again.
+// The links to peers follow the chain's validator set: at an epoch boundary (the Replica
+// calls epoch_changed) the PeerNetwork is opened again over the new set, so new members
+// are dialled at their addresses and removed ones are refused; every frame is tagged with
+// the epoch of the links that opened it. A validator added by a reconfiguration starts with
+// `joining_proposal` (the approved Reconfigure): its links use that set while its chain
+// catches up from genesis by state transfer.
 // Thread safety: submit() from any thread; the rest is called by PbftPlugin.
 #pragma once
 
@@ -54,7 +60,8 @@ struct NodeSettings {
   std::uint32_t max_pending_readings = 200000;  // readings accepted, not yet stored here
   std::uint32_t max_pending_handshakes = 128;   // PeerNetworkOptions
   std::uint32_t max_pending_handshakes_per_address = 8;
-  bool dag = false;  // blocks carry DAG milestones (dag_link.hpp)
+  bool dag = false;              // blocks carry DAG milestones (dag_link.hpp)
+  std::string joining_proposal;  // the Reconfigure that added this validator (JSON)
 };
 
 class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTransactions {
@@ -93,10 +100,29 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   void tx_done(const std::string& tx_id, const v1::TxResult& result) override;
   void compact_journal(const std::vector<v1::VoteRecord>& keep) override;
   std::size_t store_room() const override;
+  void epoch_changed(const ledger::ValidatorSet& validators, std::uint64_t epoch,
+                     std::optional<std::uint32_t> self) override;
+  std::optional<std::string> stored_hash(std::uint64_t height) const override;
 
  private:
   PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
-           ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity, std::uint32_t self);
+           ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
+           std::optional<v1::ValidatorEpoch> joining);
+
+  // The links of one epoch: its set numbers the peers, and what the I/O threads keep per
+  // peer. The frame handler holds it, so a frame is always opened with the set it came by.
+  struct Links {
+    Links(ledger::ValidatorSet set, std::uint64_t epoch, std::uint32_t self, const Clock& clock);
+    const ledger::ValidatorSet set;
+    const std::uint64_t epoch;
+    const std::uint32_t self;
+    ReplayFilter replay_filter;  // copies of a peer's recent frames
+    FetchBudget fetch_budget;    // what each peer may make this node serve
+    std::atomic<net::PeerNetwork*> network{nullptr};
+  };
+  // Opens the PeerNetwork over `set` (this validator is `self` in it).
+  Status open_links(const ledger::ValidatorSet& set, std::uint64_t epoch, std::uint32_t self);
+  void close_links();
 
   void post(std::function<void()> task);
   // Runs `task` on the protocol thread and returns its result; nullopt if the node is not
@@ -108,8 +134,8 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   void protocol_loop();
   void end_turn();
   void committer_loop();
-  void on_frame(std::uint32_t peer, std::string frame);
-  void serve_blocks(std::uint32_t peer, const v1::FetchBlocks& fetch);
+  void on_frame(const std::shared_ptr<Links>& links, std::uint32_t peer, std::string frame);
+  void serve_blocks(Links& links, std::uint32_t peer, const v1::FetchBlocks& fetch);
   void publish_metrics();
   void submit_backlog(std::chrono::nanoseconds now);
   Status reload_journal();
@@ -123,9 +149,11 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   HostEnv& env_;
   const NodeSettings settings_;
   const v1::Genesis genesis_;
-  const ledger::ValidatorSet validators_;
+  const ledger::ValidatorSet validators_;  // the genesis set (chain id, epoch 0)
   const crypto::Ed25519PrivateKey identity_;
-  const std::uint32_t self_;
+  const std::optional<v1::ValidatorEpoch> joining_;  // settings.joining_proposal's set
+  std::uint32_t self_ = 0;        // index in the current links' set (protocol thread)
+  std::shared_ptr<Links> links_;  // protocol thread
   LedgerStore* store_ = nullptr;
 
   std::unique_ptr<VoteJournal> journal_;
@@ -165,8 +193,6 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   std::mutex tx_mu_;
   std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting_;
 
-  ReplayFilter replay_filter_;  // copies of a peer's recent frames (I/O threads)
-  FetchBudget fetch_budget_;    // what each peer may make this node serve (I/O threads)
   std::atomic<std::uint64_t> rejected_frames_{0};
   std::atomic<std::int64_t> last_reject_log_ns_{0};
 
@@ -195,6 +221,8 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   Gauge& transferred_blocks_;
   Gauge& ordered_blocks_;
   Gauge& divergences_;
+  Gauge& epoch_;
+  Gauge& member_;
   Gauge& is_primary_;
   Gauge& peers_connected_;
   Gauge& dag_held_;

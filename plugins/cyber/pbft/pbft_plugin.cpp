@@ -22,6 +22,7 @@ Result<NodeSettings> parse_settings(const Config& c) {
   s.genesis_file = c.genesis_file();
   s.identity_key_file = c.identity_key_file();
   s.listen_address = c.listen_address();
+  s.joining_proposal = c.joining_proposal();
   auto& r = s.replica;
   if (c.has_batch_max_requests()) r.batch_max_requests = c.batch_max_requests();
   if (c.has_batch_delay_ms()) r.batch_delay = std::chrono::milliseconds(c.batch_delay_ms());

@@ -6,7 +6,8 @@
 //   claim that would not put the peer ahead of this replica needs no proof: nothing
 //   follows from it. An unproven claim is refused and starts nothing (no state transfer,
 //   no view change); a copy of the last refused claim costs a comparison, and refusals
-//   are logged at most once a second per peer.
+//   are logged at most once a second per peer. Across an epoch boundary the QC may be
+//   the next set's (set_next), once this replica's chain has decided that set.
 // - Views: f+1 peers settled in a view means at least one honest replica is there, so a
 //   replica behind it joins by fetching that view's new-view instead of starting a view
 //   change of its own.
@@ -32,7 +33,24 @@ namespace itc::pbft {
 class PeerStatus {
  public:
   // `validators` outlives this object (the replica's own set).
-  explicit PeerStatus(const ledger::ValidatorSet& validators) : validators_(validators) {}
+  explicit PeerStatus(const ledger::ValidatorSet& validators,
+                      const ledger::ValidatorSet* next = nullptr)
+      : validators_(validators), next_(next) {}
+  PeerStatus& operator=(PeerStatus&& other) noexcept {
+    status_ = std::move(other.status_);
+    proven_ = std::move(other.proven_);
+    refused_claims_ = std::move(other.refused_claims_);
+    claim_logged_ = std::move(other.claim_logged_);
+    last_heard_ = std::move(other.last_heard_);
+    next_ = other.next_;
+    return *this;
+  }
+
+  // A new epoch: peers are numbered by the new set, nothing said before counts.
+  void reset() { *this = PeerStatus(validators_, next_); }
+  // The set of the next epoch, once the chain has decided it: a peer already past the
+  // boundary proves its height with a QC of that set.
+  void set_next(const ledger::ValidatorSet* next) { next_ = next; }
 
   void heard(std::uint32_t peer, std::chrono::nanoseconds now) { last_heard_[peer] = now; }
   // Peers heard from within `window` before `now`.
@@ -60,6 +78,7 @@ class PeerStatus {
 
  private:
   const ledger::ValidatorSet& validators_;
+  const ledger::ValidatorSet* next_ = nullptr;
   std::map<std::uint32_t, v1::Status> status_;
   std::map<std::uint32_t, std::uint64_t> proven_;        // by the QC of their Status
   std::map<std::uint32_t, std::string> refused_claims_;  // last unproven Status, as sent

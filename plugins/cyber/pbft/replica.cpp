@@ -19,14 +19,22 @@ std::string at(std::uint64_t view, std::uint64_t seq) {
   return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";
 }
 
-// The replicas do not switch validator sets yet (README, "Epochs"): a Reconfigure would
-// make headers name a set that does not sign, so no block carries one.
+constexpr std::size_t kMaxNextEpochMessages = 4096;
+
 Status apply_ordered(ledger::LedgerState::BlockDraft& draft, const v1::Transaction& tx) {
-  if (tx.has_reconfigure()) {
-    return Status::FailedPrecondition(
-        "reconfigure: this pbft version does not switch validator sets at epoch boundaries");
-  }
   return draft.apply(tx);
+}
+
+// The highest stable checkpoint the view-changes of a new-view claim.
+std::uint64_t highest_stable_seq(const v1::NewView& nv) {
+  std::uint64_t highest = 0;
+  for (const auto& env : nv.view_changes()) {
+    v1::ConsensusMessage m;
+    if (m.ParseFromString(env.payload()) && m.has_view_change()) {
+      highest = std::max(highest, m.view_change().stable_seq());
+    }
+  }
+  return highest;
 }
 
 // The header's epoch and validator-set hashes must be what the state says. A header
@@ -61,7 +69,8 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
                  std::optional<v1::BlockCommitted> committed, ReplicaIo& io, Logger& log,
                  const Clock& clock)
     : opt_(std::move(options)),
-      validators_(std::move(validators)),
+      genesis_set_(std::move(validators)),
+      validators_(genesis_set_),
       genesis_(std::move(genesis)),
       identity_(std::move(identity)),
       state_(std::move(state)),
@@ -69,7 +78,7 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
       log_(log),
       clock_(clock),
       pool_({opt_.batch_max_requests, opt_.batch_delay, opt_.max_block_readings}),
-      local_(opt_.self, 4 * opt_.view_change_timeout, opt_.request_timeout),
+      local_(0, 4 * opt_.view_change_timeout, opt_.request_timeout),
       timer_(opt_.view_change_timeout),
       peers_(validators_) {
   executed_.hash = kZeroHash;
@@ -77,11 +86,195 @@ Replica::Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Ge
     executed_ = {committed->header().height(), committed->hash(),
                  committed->header().timestamp_us()};
     view_ = committed->qc().view();
+    executed_block_view_ = committed->header().view();
     durable_qc_ = committed->qc();
   }
   durable_height_ = executed_.height;
   durable_hashes_[executed_.height] = executed_.hash;
   tip_ = executed_;
+  // The epoch of the block after the head: the state's current set, or the pending one
+  // if the head is the last block of its epoch.
+  v1::ValidatorEpoch epoch = state_->validators();
+  const auto pending = state_->pending_validators();
+  if (pending && pending->first_height() == executed_.height + 1) epoch = *pending;
+  if (epoch.epoch() != 0) {
+    auto set = ledger::ValidatorSet::from_validators(genesis_set_.chain_id(), epoch.validators());
+    if (set.ok()) {
+      validators_ = std::move(*set);
+    } else {
+      log_.error("pbft: the state's validator set of epoch " + std::to_string(epoch.epoch()) +
+                 " does not load: " + set.status().message());
+    }
+  }
+  epoch_ = epoch.epoch();
+  epoch_base_ = epoch.first_height() > 0 ? epoch.first_height() - 1 : 0;
+  if (epoch_base_ == executed_.height) {
+    epoch_base_digest_ = epoch_base_ == 0 ? "" : executed_.hash;
+    if (epoch_base_ > 0) view_ = executed_block_view_;  // the epoch's first view
+  } else if (epoch_base_ > 0) {
+    epoch_base_digest_ = io_.stored_hash(epoch_base_).value_or("");
+  }
+  stable_seq_ = epoch_base_;
+  self_ = validators_.index_of(identity_.public_key());
+  local_.set_self(self_.value_or(0));
+  if (pending && pending->epoch() != epoch_) {
+    epoch_last_ = pending->first_height() - 1;
+    if (auto next =
+            ledger::ValidatorSet::from_validators(genesis_set_.chain_id(), pending->validators());
+        next.ok()) {
+      next_set_ = std::move(*next);
+      peers_.set_next(&*next_set_);
+    }
+  }
+}
+
+void Replica::expect_set(ledger::ValidatorSet set) {
+  if (next_set_) return;  // the chain already decided the next set
+  next_set_ = std::move(set);
+  peers_.set_next(&*next_set_);
+}
+
+std::string Replica::name_of(std::uint32_t index) const {
+  if (index < validators_.size()) return validators_.validator(index).name();
+  return "validator #" + std::to_string(index);
+}
+
+// ---- Epochs ----------------------------------------------------------------------------
+
+// A block whose header names another set for the next block is its epoch's last: nothing
+// above it is proposed or accepted in this epoch.
+void Replica::note_epoch_end(const v1::BlockHeader& header) {
+  if (!header.next_validators_hash().empty() &&
+      header.next_validators_hash() != header.validators_hash()) {
+    epoch_last_ = header.height();
+  }
+}
+
+bool Replica::for_next_epoch(const v1::ConsensusMessage& msg) const {
+  if (!epoch_last_) return false;
+  const std::uint64_t last = *epoch_last_;
+  switch (msg.body_case()) {
+    case v1::ConsensusMessage::kPrePrepare:
+      return msg.pre_prepare().seq() > last;
+    case v1::ConsensusMessage::kPrepare:
+      return msg.prepare().seq() > last;
+    case v1::ConsensusMessage::kCommit:
+      return msg.commit().seq() > last;
+    case v1::ConsensusMessage::kCheckpoint:
+      return msg.checkpoint().seq() > last;
+    // Only a replica that executed the last block can claim it (or more) as stable.
+    case v1::ConsensusMessage::kViewChange:
+      return msg.view_change().stable_seq() >= last && last > epoch_base_;
+    case v1::ConsensusMessage::kNewView:
+      return highest_stable_seq(msg.new_view()) >= last && last > epoch_base_;
+    default:
+      return false;
+  }
+}
+
+// Called once a block is executed: the committed state says whether the next block
+// starts an epoch. If so this replica enters it: the set, quorums, primary rotation,
+// and the epoch's start (the block just executed) as its stable checkpoint.
+void Replica::maybe_enter_epoch() {
+  const auto pending = state_->pending_validators();
+  if (!pending || pending->epoch() == epoch_) return;
+  auto set = ledger::ValidatorSet::from_validators(genesis_set_.chain_id(), pending->validators());
+  if (!set.ok()) {
+    log_.error("pbft: the pending validator set of epoch " + std::to_string(pending->epoch()) +
+               " does not load: " + set.status().message());
+    return;
+  }
+  if (pending->first_height() != executed_.height + 1) {
+    // Decided, not yet begun: peers past the boundary prove heights with this set.
+    epoch_last_ = pending->first_height() - 1;
+    next_set_ = std::move(*set);
+    peers_.set_next(&*next_set_);
+    return;
+  }
+  const bool was_member = self_.has_value();
+  epoch_check_due_ = false;
+  validators_ = std::move(*set);
+  epoch_ = pending->epoch();
+  self_ = validators_.index_of(identity_.public_key());
+  epoch_base_ = executed_.height;
+  epoch_base_digest_ = executed_.hash;
+  epoch_last_.reset();
+  next_set_.reset();
+  peers_.reset();
+  peers_.set_next(nullptr);
+  // Everything below is executed; what was said about later heights was said under the
+  // old numbering of validators (messages about this epoch wait in next_epoch_messages_).
+  stable_seq_ = epoch_base_;
+  stable_proof_.clear();
+  checkpoints_ = VoteSet();
+  slots_.clear();
+  future_pre_prepares_.clear();
+  early_pre_prepares_.clear();
+  view_changes_.clear();
+  new_views_.clear();
+  waits_for_side_chain_ = false;
+  state_->discard_pending();
+  tip_ = executed_;
+  pool_.forget_accepted();
+  pool_.drop_queue();
+  my_votes_.forget_up_to(epoch_base_);
+  // Every replica starts the epoch in one view, the one its start block names (the same
+  // bytes everywhere): nothing of this epoch was proposed before, so no new-view is
+  // needed, and a view change of the old epoch has nothing left to decide.
+  view_ = executed_block_view_;
+  in_view_change_ = false;
+  journal_live_ = records_after_checkpoint({}, epoch_base_, view_);
+  io_.compact_journal(journal_live_);
+  local_.set_self(self_.value_or(0));
+  const std::string who =
+      self_ ? "this validator is " + validators_.validator(*self_).name() + " (" +
+                  std::to_string(*self_) + ")"
+            : std::string("this validator is not in it: it stops proposing and voting");
+  const std::string line =
+      "pbft: epoch " + std::to_string(epoch_) + " begins at height " +
+      std::to_string(epoch_base_ + 1) + ": " + std::to_string(validators_.size()) +
+      " validators, f=" + std::to_string(validators_.max_faulty()) + ", primary of view " +
+      std::to_string(view_) + " " + validators_.validator(primary()).name() + "; " + who;
+  if (self_ || !was_member) {
+    log_.info(line);
+  } else {
+    log_.warn(line);
+  }
+  io_.epoch_changed(validators_, epoch_, self_);
+  timer_.restart(now());
+  if (!self_) {
+    next_epoch_messages_.clear();
+    return;
+  }
+  // The held messages and this node's requests wait for the end of the turn: state
+  // transfer may be applying more blocks right now.
+  epoch_started_ = true;
+}
+
+void Replica::enter_epoch_if_due() {
+  if (epoch_check_due_) maybe_enter_epoch();
+  epoch_check_due_ = false;
+  if (!epoch_started_) return;
+  epoch_started_ = false;
+  // Messages about this epoch that came early, opened again with its set.
+  std::vector<v1::Envelope> held;
+  held.swap(next_epoch_messages_);
+  for (const auto& env : held) {
+    auto msg = open(env, validators_);
+    if (!msg.ok()) {
+      reject("a message held for epoch " + std::to_string(epoch_) + ": " + msg.status().message());
+      continue;
+    }
+    dispatch(env, *msg);
+  }
+  std::vector<v1::Request> resend = local_.for_new_primary();
+  if (is_primary()) {
+    for (const auto& r : resend) enqueue(r, *self_);
+    try_propose();
+  } else if (!resend.empty()) {
+    forward_to_primary(resend);
+  }
+  if (epoch_check_due_) enter_epoch_if_due();
 }
 
 // ---- Persistence ----------------------------------------------------------------------
@@ -145,7 +338,10 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
 }
 
 v1::Envelope Replica::sign_and_record(v1::ConsensusMessage msg, bool journal) {
-  msg.set_sender(opt_.self);
+  // A validator catching up to join signs its fetches under the set it joins.
+  std::uint32_t sender = self_.value_or(0);
+  if (!self_ && next_set_) sender = next_set_->index_of(identity_.public_key()).value_or(0);
+  msg.set_sender(sender);
   v1::Envelope env = seal(msg, identity_, validators_.chain_id());
   if (journal) {
     v1::VoteRecord record;
@@ -169,6 +365,8 @@ void Replica::reject(const std::string& what) {
   log_.warn("pbft: rejected " + what);
 }
 
+// The proposer of the block: the primary of its view in its epoch's set (the replica's:
+// no block of another epoch is executed here).
 std::string Replica::fee_recipient(const v1::BlockHeader& header) const {
   return validators_.validator(validators_.primary_of(header.view())).public_key();
 }
@@ -176,18 +374,26 @@ std::string Replica::fee_recipient(const v1::BlockHeader& header) const {
 // ---- Requests ---------------------------------------------------------------------------
 
 void Replica::submit(v1::Transaction tx, std::string tx_id) {
+  if (!self_) {
+    v1::TxResult result;
+    result.set_tx_id(tx_id);
+    result.set_reason("this validator is not in epoch " + std::to_string(epoch_) +
+                      "'s validator set: submit to one that is");
+    io_.tx_done(tx_id, result);
+    return;
+  }
   auto request = local_.submit(std::move(tx), tx_id, now());
   if (request) route_local(*request);
 }
 
 void Replica::submit_readings(std::vector<v1::Reading> readings) {
-  if (readings.empty()) return;
+  if (readings.empty() || !self_) return;
   route_local(local_.bundle(std::move(readings), now()));
 }
 
 void Replica::route_local(const v1::Request& request) {
   if (is_primary() && !in_view_change_) {
-    enqueue(request, opt_.self);
+    enqueue(request, *self_);
     try_propose();
   } else if (!in_view_change_) {
     forward_to_primary({request});
@@ -218,7 +424,7 @@ void Replica::on_forward(std::uint32_t sender, const v1::ForwardRequests& fwd) {
   for (const auto& r : fwd.requests()) {
     if (r.has_readings() && r.readings().origin() != sender) {
       reject("forwarded readings of validator " + std::to_string(r.readings().origin()) + " from " +
-             validators_.validator(sender).name());
+             name_of(sender));
       continue;
     }
     enqueue(r, sender);
@@ -233,7 +439,7 @@ void Replica::try_propose() {
   // Proposed in this view before a restart (the journal says so): only a view change
   // moves on from there, a second block at that height would be equivocation.
   if (my_votes_.voted(VoteKind::kPrePrepare, view_, tip_.height + 1)) return;
-  while ((!pool_.empty() || milestone_due()) &&
+  while ((!pool_.empty() || milestone_due()) && (!epoch_last_ || tip_.height < *epoch_last_) &&
          tip_.height < executed_.height + opt_.pipeline_window &&
          tip_.height < executed_.height + 2ull * opt_.checkpoint_interval) {
     if (!pool_.batch_due(now()) && !milestone_due()) return;
@@ -252,6 +458,7 @@ void Replica::try_propose() {
     Slot& s = slots_[pp->seq()];
     s.accept(view_, env, std::move(*block), pp->digest());
     tip_ = {pp->seq(), s.digest, s.block.header().timestamp_us()};
+    note_epoch_end(s.block.header());
     update_slot(pp->seq());
   }
 }
@@ -262,13 +469,13 @@ std::optional<v1::Block> Replica::build_block() {
   h->set_height(tip_.height + 1);
   h->set_prev_hash(tip_.hash);
   h->set_view(view_);
-  h->set_producer(opt_.node_name);
+  h->set_producer(name_of(*self_));
   h->set_timestamp_us(std::max(clock_.unix_micros(), tip_.timestamp_us));
   auto draft = state_->begin_block(fee_recipient(*h));
   pool_.fill(
       block, now(), [&](const v1::Transaction& tx) { return apply_ordered(draft, tx); },
       [&](const PendingRequest& p, const Status& s) {
-        if (p.origin == opt_.self) {
+        if (p.origin == *self_) {
           local_.take(p.tx_id);
           v1::TxResult result;
           result.set_tx_id(p.tx_id);
@@ -354,8 +561,12 @@ void Replica::side_chain_grew() {
 
 void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
                              bool from_new_view) {
-  const std::string what = "pre-prepare" + at(pp.view(), pp.seq()) + " from " +
-                           validators_.validator(env.sender()).name();
+  if (epoch_last_ && pp.seq() > *epoch_last_) {  // the next epoch's: it waits to enter it
+    if (next_epoch_messages_.size() < kMaxNextEpochMessages) next_epoch_messages_.push_back(env);
+    return;
+  }
+  const std::string what =
+      "pre-prepare" + at(pp.view(), pp.seq()) + " from " + name_of(env.sender());
   if (env.sender() != validators_.primary_of(pp.view())) {
     return reject(what + ": not the primary of that view");
   }
@@ -407,6 +618,7 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
   Slot& s = slots_[pp.seq()];
   s.accept(pp.view(), env, block, pp.digest());
   tip_ = {pp.seq(), pp.digest(), block.header().timestamp_us()};
+  note_epoch_end(block.header());
   note_block_contents(block, false);
   if (!is_primary() && !would_equivocate(VoteKind::kPrepare, pp.view(), pp.seq(), pp.digest())) {
     v1::ConsensusMessage msg;
@@ -416,7 +628,7 @@ void Replica::on_pre_prepare(const v1::Envelope& env, const v1::PrePrepare& pp,
     p->set_digest(pp.digest());
     v1::Envelope mine = sign_and_record(msg, true);
     io_.broadcast(mine);
-    s.prepares.add(pp.view(), opt_.self, pp.digest(), mine);
+    s.prepares.add(pp.view(), *self_, pp.digest(), mine);
   }
   timer_.start(now());
   update_slot(pp.seq());
@@ -435,6 +647,11 @@ Status Replica::check_and_execute_tentatively(const v1::Block& block, std::uint6
   }
   if (h.timestamp_us() > clock_.unix_micros() + 60'000'000) {
     return Status::InvalidArgument("timestamp more than a minute in the future");
+  }
+  if (h.epoch() != epoch_) {
+    return Status::InvalidArgument("a block of epoch " + std::to_string(h.epoch()) +
+                                   " proposed in epoch " + std::to_string(epoch_) + " by " +
+                                   name_of(validators_.primary_of(view)));
   }
   ITC_RETURN_IF_ERROR(verify_block(block));
   auto draft = state_->begin_block(fee_recipient(h));
@@ -537,7 +754,7 @@ void Replica::update_slot(std::uint64_t seq) {
       c->set_digest(s.digest);
       v1::Envelope mine = sign_and_record(msg, true);
       io_.broadcast(mine);
-      s.commits.add(s.view, opt_.self, s.digest, mine);
+      s.commits.add(s.view, *self_, s.digest, mine);
       s.phase.advance(SlotPhase::kCommitSent);
       update_slot(seq + 1);  // it may have been waiting for this one
     }
@@ -579,9 +796,15 @@ void Replica::execute_ready() {
     note_block_contents(block, true);
     stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
     stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
+    const v1::BlockHeader header = block.header();
     io_.commit_block(std::move(block), std::move(delta));
     ++stats_.ordered_blocks;
     progressed = true;
+    note_epoch_end(header);
+    executed_block_view_ = header.view();
+    // An epoch that begins here clears the slots: entered once the turn's callers let go
+    // of theirs (on_message, on_tick, on_durable).
+    epoch_check_due_ = true;
   }
   if (progressed) {
     local_.progressed();
@@ -629,6 +852,7 @@ void Replica::on_durable(const v1::Block& block) {
   // Execution and state transfer may have stopped while the store was behind; a chunk is
   // fetched while the store still writes the previous one.
   execute_ready();
+  enter_epoch_if_due();
   if (io_.store_room() < kTransferChunk) return;
   if (fetch_.paused() && best_proven_peer().second > executed_.height) {
     const std::uint32_t peer = *fetch_.take_resume_peer();  // it served the last chunk
@@ -639,12 +863,13 @@ void Replica::on_durable(const v1::Block& block) {
 }
 
 void Replica::send_checkpoint(std::uint64_t seq, const std::string& digest) {
+  if (!self_ || seq <= epoch_base_) return;
   v1::ConsensusMessage msg;
   msg.mutable_checkpoint()->set_seq(seq);
   msg.mutable_checkpoint()->set_digest(digest);
   v1::Envelope env = sign_and_record(msg, false);
   io_.broadcast(env);
-  on_checkpoint(opt_.self, env, msg.checkpoint());
+  on_checkpoint(*self_, env, msg.checkpoint());
 }
 
 void Replica::on_checkpoint(std::uint32_t sender, const v1::Envelope& env,
@@ -706,7 +931,7 @@ void Replica::start_view_change(std::uint64_t new_view) {
   waits_for_side_chain_ = false;
   early_pre_prepares_.clear();  // they were for an earlier view
   log_.warn("pbft: starting a view change to view " + std::to_string(new_view) + " (primary " +
-            validators_.validator(validators_.primary_of(new_view)).name() + "), timeout " +
+            name_of(validators_.primary_of(new_view)) + "), timeout " +
             std::to_string(
                 std::chrono::duration_cast<std::chrono::milliseconds>(timer_.timeout()).count()) +
             " ms");
@@ -714,7 +939,13 @@ void Replica::start_view_change(std::uint64_t new_view) {
   entered.set_entered_view(new_view);
   io_.record(entered);
   journal_live_.push_back(entered);
+  send_view_change();
+}
 
+// This replica's ViewChange for view_ (again after entering an epoch mid-change: the
+// ones it sent before counted under the old set).
+void Replica::send_view_change() {
+  const std::uint64_t new_view = view_;
   v1::ConsensusMessage msg;
   auto* vc = msg.mutable_view_change();
   vc->set_new_view(new_view);
@@ -727,17 +958,16 @@ void Replica::start_view_change(std::uint64_t new_view) {
   }
   v1::Envelope env = sign_and_record(msg, true);
   io_.broadcast(env);
-  msg.set_sender(opt_.self);
+  msg.set_sender(*self_);
   on_view_change(env, msg);
 }
 
 void Replica::on_view_change(const v1::Envelope& env, const v1::ConsensusMessage& msg) {
   const std::uint64_t v = msg.view_change().new_view();
   if (v < view_ || (v == view_ && !in_view_change_)) return;
-  auto checked = check_view_change(msg, validators_);
+  auto checked = check_view_change(msg, validators_, epoch_start());
   if (!checked.ok()) {
-    return reject("view-change from " + validators_.validator(msg.sender()).name() + ": " +
-                  checked.status().message());
+    return reject("view-change from " + name_of(msg.sender()) + ": " + checked.status().message());
   }
   view_changes_[v][msg.sender()] = {env, std::move(*checked)};
   // Join: f+1 replicas want a view above ours, so at least one honest one does.
@@ -757,7 +987,7 @@ void Replica::on_view_change(const v1::Envelope& env, const v1::ConsensusMessage
 }
 
 void Replica::try_new_view() {
-  if (!in_view_change_ || validators_.primary_of(view_) != opt_.self) return;
+  if (!in_view_change_ || !is_primary()) return;
   auto it = view_changes_.find(view_);
   if (it == view_changes_.end() || it->second.size() < validators_.quorum()) return;
   std::vector<CheckedViewChange> checked;
@@ -803,7 +1033,7 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   const std::string what = "new-view(v" + std::to_string(v) + ")";
   if (v < view_ || (v == view_ && !in_view_change_) || v == 0) return;
   if (env.sender() != validators_.primary_of(v)) return reject(what + ": not from its primary");
-  auto plan = check_new_view(nv, env.sender(), validators_);
+  auto plan = check_new_view(nv, env.sender(), validators_, epoch_start());
   if (!plan.ok()) return reject(what + ": " + plan.status().message());
   const std::vector<v1::Envelope> pre_prepares(nv.pre_prepares().begin(), nv.pre_prepares().end());
   v1::VoteRecord entered;
@@ -813,7 +1043,7 @@ void Replica::on_new_view(const v1::Envelope& env, const v1::NewView& nv) {
   view_ = v;
   new_views_[v] = env;
   log_.info("pbft: entering view " + std::to_string(v) + " (primary " +
-            validators_.validator(validators_.primary_of(v)).name() + ")");
+            name_of(validators_.primary_of(v)) + ")");
   enter_view(v, *plan, pre_prepares);
 }
 
@@ -847,7 +1077,7 @@ void Replica::enter_view(std::uint64_t view, const NewViewPlan& plan,
   // Requests that entered here and are not committed go to the new primary.
   std::vector<v1::Request> resend = local_.for_new_primary();
   if (is_primary()) {
-    for (const auto& r : resend) enqueue(r, opt_.self);
+    for (const auto& r : resend) enqueue(r, *self_);
     try_propose();
   } else if (!resend.empty()) {
     forward_to_primary(resend);
@@ -866,6 +1096,10 @@ void Replica::reset_tentative() {
 void Replica::drop_tentative_chain() {
   state_->discard_pending();
   tip_ = executed_;
+  // The epoch's end as the committed chain says it (a dropped block may have decided it).
+  const auto pending = state_->pending_validators();
+  epoch_last_.reset();
+  if (pending && pending->epoch() != epoch_) epoch_last_ = pending->first_height() - 1;
   pool_.forget_accepted();
   for (auto it = slots_.upper_bound(executed_.height); it != slots_.end(); ++it) {
     it->second.phase.clear();
@@ -894,6 +1128,7 @@ void Replica::hold_tentative() {
 // ---- Status and state transfer ---------------------------------------------------------------
 
 void Replica::send_status() {
+  if (!self_) return;
   v1::ConsensusMessage msg;
   auto* s = msg.mutable_status();
   s->set_view(view_);
@@ -908,9 +1143,8 @@ void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
   if (auto refusal = peers_.note(sender, s, executed_.height, now())) {
     ++stats_.rejected_messages;
     if (refusal->log) {
-      log_.warn("pbft: rejected status from " + validators_.validator(sender).name() +
-                " claiming height " + std::to_string(s.committed_height()) + ": " +
-                refusal->reason.message());
+      log_.warn("pbft: rejected status from " + name_of(sender) + " claiming height " +
+                std::to_string(s.committed_height()) + ": " + refusal->reason.message());
     }
   }
   catch_up();
@@ -942,7 +1176,8 @@ void Replica::catch_up() {
 }
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
-  if (from_peer == opt_.self || up_to <= executed_.height) return;
+  if ((self_ && from_peer == *self_) || up_to <= executed_.height) return;
+  if (!self_ && !next_set_) return;  // removed from the set: it fetches nothing more
   // Only once the store takes a whole chunk (on_durable() asks again when it does).
   if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time, for a whole chunk (block_fetch.hpp).
@@ -961,7 +1196,12 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   });
   if (next == batch.blocks().end()) return;
   if (Status certified = check_transferred(*next); !certified.ok()) {
-    return reject("state transfer from " + validators_.validator(sender).name() + ": block " +
+    if (next->header().epoch() != epoch_) {
+      certified =
+          certified.WithContext("a block of epoch " + std::to_string(next->header().epoch()) +
+                                " checked against the set of epoch " + std::to_string(epoch_));
+    }
+    return reject("state transfer from " + name_of(sender) + ": block " +
                   std::to_string(executed_.height + 1) + ": " + certified.message());
   }
   if (io_.store_room() == 0) return;  // fetched again once the store catches up
@@ -972,7 +1212,7 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
     if (block.header().height() != executed_.height + 1) break;
     if (io_.store_room() == 0) break;
     if (Status s = apply_transferred(block); !s.ok()) {
-      reject("state transfer from " + validators_.validator(sender).name() + ": block " +
+      reject("state transfer from " + name_of(sender) + ": block " +
              std::to_string(block.header().height()) + ": " + s.message());
       break;
     }
@@ -981,9 +1221,8 @@ void Replica::on_blocks(std::uint32_t sender, const v1::BlockBatch& batch) {
   if (applied > 0) {
     timer_.transferred(now());
     stats_.transferred_blocks += applied;
-    log_.info("pbft: state transfer from " + validators_.validator(sender).name() + ": " +
-              std::to_string(applied) + " blocks, now at height " +
-              std::to_string(executed_.height));
+    log_.info("pbft: state transfer from " + name_of(sender) + ": " + std::to_string(applied) +
+              " blocks, now at height " + std::to_string(executed_.height));
     fetch_.answered();
   }
   accept_buffered();
@@ -1048,14 +1287,34 @@ Status Replica::apply_transferred(const v1::Block& block) {
   stats_.committed_txs += static_cast<std::uint64_t>(block.transactions_size());
   stats_.committed_readings += static_cast<std::uint64_t>(block.readings_size());
   io_.commit_block(block, std::move(delta));
+  note_epoch_end(h);
+  executed_block_view_ = h.view();
+  maybe_enter_epoch();  // the next transferred block is checked against the new set
   return Status::Ok();
 }
 
 // ---- Dispatch and clock -------------------------------------------------------------------------
 
 void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessage& msg) {
+  dispatch(envelope, msg);
+  enter_epoch_if_due();
+}
+
+void Replica::dispatch(const v1::Envelope& envelope, const v1::ConsensusMessage& msg) {
   const std::uint32_t sender = msg.sender();
-  if (sender != opt_.self) peers_.heard(sender, now());
+  if (!self_) {
+    // Not in this epoch's set: it follows (state transfer) but takes no part.
+    if (msg.has_status()) return on_status(sender, msg.status());
+    if (msg.has_blocks()) return on_blocks(sender, msg.blocks());
+    return;
+  }
+  if (for_next_epoch(msg)) {
+    if (next_epoch_messages_.size() < kMaxNextEpochMessages) {
+      next_epoch_messages_.push_back(envelope);
+    }
+    return;
+  }
+  if (sender != *self_) peers_.heard(sender, now());
   switch (msg.body_case()) {
     case v1::ConsensusMessage::kForward:
       return on_forward(sender, msg.forward());
@@ -1094,11 +1353,17 @@ void Replica::on_message(const v1::Envelope& envelope, const v1::ConsensusMessag
       return;
     }
     case v1::ConsensusMessage::BODY_NOT_SET:
-      return reject("an empty message from " + validators_.validator(sender).name());
+      return reject("an empty message from " + name_of(sender));
   }
 }
 
 void Replica::on_tick() {
+  if (!self_) return;
+  tick();
+  enter_epoch_if_due();
+}
+
+void Replica::tick() {
   const auto t = now();
   if (t >= next_status_) {
     send_status();
@@ -1156,6 +1421,8 @@ void Replica::on_tick() {
 
 ReplicaStats Replica::stats() const {
   ReplicaStats s = stats_;
+  s.epoch = epoch_;
+  s.member = self_.has_value();
   s.view = view_;
   s.in_view_change = in_view_change_;
   s.committed_height = durable_height_;

@@ -19,6 +19,14 @@
 // slot.hpp (a slot's phases), vote_set.hpp (quorums, never voting twice),
 // view_change.hpp, request_pool.hpp, local_requests.hpp, progress_timer.hpp,
 // peer_status.hpp (proven heights), block_fetch.hpp and vote_journal.hpp.
+// Epochs (README, "Epochs"): the set that signs is the chain's, never local config. The
+// replica works in one epoch at a time: the set signing block executed + 1 (quorums,
+// primary rotation, QC checks of transferred blocks, view changes, checkpoints). No block
+// of the next epoch is proposed or accepted before the current epoch's last block is
+// executed; messages about the next epoch that arrive earlier wait and are opened again
+// with the next set once this replica enters it. The last block of an epoch, certified by
+// its set, is the new epoch's start: it stands for a stable checkpoint. A replica whose
+// key is not in the new set stops proposing and voting, and says so.
 // Thread safety: none. The plugin calls it from its protocol thread only.
 #pragma once
 
@@ -80,9 +88,20 @@ class ReplicaIo {
   // full disk) the replica executes nothing more and fetches no blocks; it keeps voting
   // within its watermarks and resumes in on_durable().
   virtual std::size_t store_room() const { return SIZE_MAX; }
+  // The chain entered epoch `epoch` (its first block is the one after the executed head):
+  // `validators` sign from now on; `self` is this validator's index in that set (nullopt:
+  // it is not a member any more). Links to peers follow the set.
+  virtual void epoch_changed(const ledger::ValidatorSet& validators, std::uint64_t epoch,
+                             std::optional<std::uint32_t> self) {}
+  // The hash of the stored block at `height` (the start of the epoch after a restart).
+  virtual std::optional<std::string> stored_hash(std::uint64_t height) const {
+    return std::nullopt;
+  }
 };
 
 struct ReplicaStats {
+  std::uint64_t epoch = 0;
+  bool member = true;  // this validator is in the current epoch's set
   std::uint64_t view = 0;
   bool in_view_change = false;
   std::uint64_t committed_height = 0;
@@ -100,6 +119,8 @@ struct ReplicaStats {
 class Replica {
  public:
   // `state` holds the committed state at `committed` (the store's head; nullopt = empty).
+  // `validators` is the genesis set; the set of later epochs comes from `state`. This
+  // replica's index in a set is found by `identity`'s key (options.self is not used).
   Replica(ReplicaOptions options, ledger::ValidatorSet validators, v1::Genesis genesis,
           crypto::Ed25519PrivateKey identity, std::unique_ptr<ledger::LedgerState> state,
           std::optional<v1::BlockCommitted> committed, ReplicaIo& io, Logger& log,
@@ -126,9 +147,15 @@ class Replica {
   // `block` (handed to ReplicaIo::commit_block) is durable in the store.
   void on_durable(const v1::Block& block);
 
+  // A set a peer ahead of this replica may already be in (the proposal that added this
+  // validator, while it catches up from an older epoch): its QCs prove peers' heights.
+  void expect_set(ledger::ValidatorSet set);
+
   ReplicaStats stats() const;
   std::uint32_t primary() const { return validators_.primary_of(view_); }
-  bool is_primary() const { return primary() == opt_.self; }
+  bool is_primary() const { return self_ && primary() == *self_; }
+  std::uint64_t epoch() const { return epoch_; }
+  const ledger::ValidatorSet& validators() const { return validators_; }
 
  private:
   struct Head {  // the newest block of a chain (executed, or tentative)
@@ -196,6 +223,18 @@ class Replica {
   Status apply_transferred(const v1::Block& block);
   void request_transfer(std::uint32_t from_peer, std::uint64_t up_to);
 
+  // Epochs.
+  void note_epoch_end(const v1::BlockHeader& header);
+  void maybe_enter_epoch();
+  void enter_epoch_if_due();
+  void dispatch(const v1::Envelope& envelope, const v1::ConsensusMessage& msg);
+  void tick();
+  // `msg` can only be about the next epoch (its set is not this replica's yet).
+  bool for_next_epoch(const v1::ConsensusMessage& msg) const;
+  void send_view_change();
+  EpochStart epoch_start() const { return {epoch_base_, epoch_base_digest_}; }
+  std::string name_of(std::uint32_t index) const;
+
   // Helpers.
   v1::Envelope sign_and_record(v1::ConsensusMessage msg, bool journal);
   bool would_equivocate(VoteKind kind, std::uint64_t view, std::uint64_t seq,
@@ -205,7 +244,18 @@ class Replica {
   std::string fee_recipient(const v1::BlockHeader& header) const;
 
   const ReplicaOptions opt_;
-  const ledger::ValidatorSet validators_;
+  const ledger::ValidatorSet genesis_set_;
+  ledger::ValidatorSet validators_;  // the current epoch's set
+  std::uint64_t epoch_ = 0;
+  std::optional<std::uint32_t> self_;              // index in validators_ (nullopt: not a member)
+  std::uint64_t epoch_base_ = 0;                   // the height before the epoch's first block
+  std::string epoch_base_digest_;                  // its hash ("" at 0)
+  std::optional<std::uint64_t> epoch_last_;        // the epoch's last height, once decided
+  std::optional<ledger::ValidatorSet> next_set_;   // the next epoch's set, once known
+  std::vector<v1::Envelope> next_epoch_messages_;  // opened again on entering it
+  bool epoch_check_due_ = false;                   // a block was executed this turn
+  bool epoch_started_ = false;             // entered an epoch this turn: held messages to replay
+  std::uint64_t executed_block_view_ = 0;  // the view the executed head names
   const v1::Genesis genesis_;
   const crypto::Ed25519PrivateKey identity_;
   std::unique_ptr<ledger::LedgerState> state_;

@@ -61,13 +61,21 @@ Result<CertifiedBlock> check_prepared_certificate(const v1::PreparedCertificate&
 }
 
 Result<CheckedViewChange> check_view_change(const v1::ConsensusMessage& msg,
-                                            const ledger::ValidatorSet& validators) {
+                                            const ledger::ValidatorSet& validators,
+                                            const EpochStart& start) {
   const auto& vc = msg.view_change();
   CheckedViewChange out;
   out.sender = msg.sender();
   out.new_view = vc.new_view();
   out.stable_seq = vc.stable_seq();
-  if (vc.stable_seq() > 0) {
+  if (vc.stable_seq() < start.seq) {
+    return Status::InvalidArgument("view-change: checkpoint #" + std::to_string(vc.stable_seq()) +
+                                   " is below this epoch's start (#" + std::to_string(start.seq) +
+                                   ")");
+  }
+  if (vc.stable_seq() == start.seq) {
+    out.stable_digest = start.digest;  // the previous epoch's last block: no proof needed
+  } else {
     std::set<std::uint32_t> signers;
     for (const auto& env : vc.checkpoint_proof()) {
       auto m = open(env, validators);
@@ -128,7 +136,8 @@ NewViewPlan plan_new_view(const std::vector<CheckedViewChange>& view_changes) {
 }
 
 Result<NewViewPlan> check_new_view(const v1::NewView& nv, std::uint32_t sender,
-                                   const ledger::ValidatorSet& validators) {
+                                   const ledger::ValidatorSet& validators,
+                                   const EpochStart& start) {
   const std::uint64_t v = nv.view();
   std::vector<CheckedViewChange> checked;
   std::set<std::uint32_t> senders;
@@ -137,7 +146,7 @@ Result<NewViewPlan> check_new_view(const v1::NewView& nv, std::uint32_t sender,
     if (!m.ok() || !m->has_view_change() || m->view_change().new_view() != v) {
       return Status::InvalidArgument("holds an invalid view-change");
     }
-    auto c = check_view_change(*m, validators);
+    auto c = check_view_change(*m, validators, start);
     if (!c.ok()) return c.status();
     if (senders.insert(c->sender).second) checked.push_back(std::move(*c));
   }

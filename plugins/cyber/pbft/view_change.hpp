@@ -32,6 +32,14 @@ struct CertifiedBlock {
   v1::Envelope pre_prepare;  // the signed original, for the certificate
 };
 
+// Where the current epoch's chain starts: its first block is seq + 1, and the block at seq
+// (the last of the previous epoch, certified by that epoch's set; none at 0) stands for
+// a stable checkpoint that needs no proof from this epoch's validators.
+struct EpochStart {
+  std::uint64_t seq = 0;
+  std::string digest;  // block hash at seq ("" at 0)
+};
+
 struct CheckedViewChange {
   std::uint32_t sender = 0;
   std::uint64_t new_view = 0;
@@ -46,10 +54,12 @@ Result<CertifiedBlock> check_prepared_certificate(const v1::PreparedCertificate&
                                                   const ledger::ValidatorSet& validators);
 
 // `msg` is an opened envelope holding a ViewChange. Checks the checkpoint proof (2f+1
-// distinct validators' Checkpoints for stable_seq with one digest, none needed at 0) and
-// every prepared certificate (above stable_seq, at most one per seq, view below new_view).
+// distinct validators' Checkpoints for stable_seq with one digest, none needed at the
+// epoch's start, nothing below it) and every prepared certificate (above stable_seq, at
+// most one per seq, view below new_view).
 Result<CheckedViewChange> check_view_change(const v1::ConsensusMessage& msg,
-                                            const ledger::ValidatorSet& validators);
+                                            const ledger::ValidatorSet& validators,
+                                            const EpochStart& start = {});
 
 struct NewViewPlan {
   std::uint64_t min_seq = 0;                // the highest stable checkpoint among the ViewChanges
@@ -64,6 +74,7 @@ NewViewPlan plan_new_view(const std::vector<CheckedViewChange>& view_changes);
 // view v, exactly the blocks plan_new_view() picks from them, in order: every replica
 // recomputes the choice instead of trusting the new primary. Returns that plan.
 Result<NewViewPlan> check_new_view(const v1::NewView& nv, std::uint32_t sender,
-                                   const ledger::ValidatorSet& validators);
+                                   const ledger::ValidatorSet& validators,
+                                   const EpochStart& start = {});
 
 }  // namespace itc::pbft
