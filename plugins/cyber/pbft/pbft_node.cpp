@@ -281,7 +281,10 @@ void PbftNode::epoch_changed(const ledger::ValidatorSet& validators, std::uint64
   epoch_.set(static_cast<double>(epoch));
   member_.set(self ? 1 : 0);
   if (links_ && links_->epoch == epoch) return;  // joined with this set's links already
-  outbox_.clear();                               // numbered by the old set
+  // This turn's broadcasts (the last block's commit among them: the others may need it)
+  // go out on the new links; messages to one peer were numbered by the old set.
+  std::erase_if(outbox_, [](const auto& item) { return item.first >= 0; });
+  if (!self) end_turn();  // its last votes, as far as the old links still carry them
   close_links();
   if (!self) {
     env_.log().warn("pbft: links to the other validators closed: this key is not in epoch " +
