@@ -103,7 +103,7 @@ class ReadmeMetricsTest : public QObject {
     QTest::addColumn<QString>("readme");
     for (const char* p :
          {"connection/sim-lighting", "connection/mqtt", "connection/modbus", "conversion/normalize",
-          "configuration/control", "cyber/solo", "cyber/pbft"}) {
+          "configuration/control", "cyber/solo", "cyber/pbft", "cyber/store-sqlite"}) {
       const QString dir(p);
       QTest::newRow(p) << dir.section('/', 1) << "plugins/" + dir + "/README.md";
     }

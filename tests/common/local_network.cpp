@@ -61,7 +61,7 @@ NodeConfig LocalNetwork::config(int i) const {
   const std::string name = "validator-" + std::to_string(i);
   NodeConfig c(name, admin_ports_[at(i)]);
   c.data_dir("node-" + std::to_string(i));
-  c.plugin("store-sqlite");
+  c.plugin("store-sqlite", opt_.store_config);
   c.plugin("pbft", "genesis_file: " + path("genesis.json") + ", identity_key_file: " +
                        path(name + ".pem") + ", view_change_timeout_ms: 1000" + opt_.pbft_extra +
                        (opt_.pbft_extra_of.count(i) ? opt_.pbft_extra_of.at(i) : ""));

@@ -39,6 +39,7 @@ struct NetworkOptions {
   bool allow_unsigned_anchors = false;
   std::vector<int> byzantine;  // validator indexes the test plays itself (no process)
   std::string pbft_extra;      // appended to each pbft config (YAML flow entries)
+  std::string store_config;    // each store-sqlite config (YAML flow entries; "": none)
   int lamps = 0;               // simulated lamps per validator (0: none)
   // The lamps verify commands against the chain themselves (sim-lighting verify: chain,
   // trusting the network's genesis); false: against their configured owner key.

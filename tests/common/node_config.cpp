@@ -29,6 +29,11 @@ NodeConfig& NodeConfig::plugin(const std::string& name, const std::string& flow_
   return plugin_yaml(entry);
 }
 
+NodeConfig& NodeConfig::node_yaml(const std::string& lines) {
+  node_extra_ += lines;
+  return *this;
+}
+
 NodeConfig& NodeConfig::plugin_yaml(const std::string& entry) {
   plugin_entries_ += entry;
   ++plugins_;
@@ -38,8 +43,8 @@ NodeConfig& NodeConfig::plugin_yaml(const std::string& entry) {
 std::string NodeConfig::yaml() const {
   return "node:\n  name: " + name_ + "\n  data_dir: " + data_dir_ +
          "\n  admin: {listen: 127.0.0.1:" + std::to_string(admin_port_) +
-         "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") + "]\n" + device_profiles_yaml() +
-         "plugins:\n" + plugin_entries_;
+         "}\n  trusted_vendor_keys: [" + env_or("ITC_VENDOR_KEY") + "]\n" + node_extra_ +
+         device_profiles_yaml() + "plugins:\n" + plugin_entries_;
 }
 
 }  // namespace itc::testing

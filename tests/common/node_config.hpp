@@ -22,6 +22,8 @@ class NodeConfig {
   // A plugin from its signed package; `flow_config` is its config section as YAML flow-map
   // entries without braces ("lamps: 4, fleet_seed: a"); empty: no config section.
   NodeConfig& plugin(const std::string& name, const std::string& flow_config = "");
+  // More of the node section, as YAML lines indented by two ("  disk: {off: true}\n").
+  NodeConfig& node_yaml(const std::string& lines);
   // A plugin entry the caller writes whole ("  - name: x\n    package: ...\n    config:\n...").
   NodeConfig& plugin_yaml(const std::string& entry);
 
@@ -34,6 +36,7 @@ class NodeConfig {
   std::string name_;
   std::uint16_t admin_port_;
   std::string data_dir_ = "data";
+  std::string node_extra_;
   std::string plugin_entries_;
   int plugins_ = 0;
 };

@@ -84,6 +84,7 @@ class PostgresBackend final : public StoreBackend {
 
   std::string name() const override { return "postgres"; }
   std::string library() const override { return kPostgresStoreLibrary; }
+  std::uint32_t retention_field() const override { return 4; }
   std::string fresh_config() override {
     schemas_.push_back(prefix_ + std::to_string(schemas_.size() + 1));
     return config_for(schemas_.back());

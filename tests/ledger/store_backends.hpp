@@ -52,12 +52,34 @@ class StoreBackend {
   virtual std::string library() const = 0;
   // Config of a new, empty ledger.
   virtual std::string fresh_config() = 0;
+  // The field number of the `retention` section in the backend's config message.
+  virtual std::uint32_t retention_field() const = 0;
 };
+
+// itc.store_*.Retention{keep_everything, keep_hours, budget_mb, interval_ms, batch_blocks};
+// zero fields are left out.
+struct RetentionSection {
+  bool keep_everything = false;
+  std::uint32_t keep_hours = 0;
+  std::uint64_t budget_mb = 0;
+  std::uint32_t interval_ms = 0;
+  std::uint32_t batch_blocks = 0;
+};
+inline std::string retention_config(const StoreBackend& backend, const RetentionSection& r) {
+  std::string section;
+  if (r.keep_everything) section += varint_field(1, 1);
+  if (r.keep_hours) section += varint_field(2, r.keep_hours);
+  if (r.budget_mb) section += varint_field(3, r.budget_mb);
+  if (r.interval_ms) section += varint_field(4, r.interval_ms);
+  if (r.batch_blocks) section += varint_field(5, r.batch_blocks);
+  return bytes_field(backend.retention_field(), section);
+}
 
 class SqliteBackend final : public StoreBackend {
  public:
   std::string name() const override { return "sqlite"; }
   std::string library() const override { return kSqliteStoreLibrary; }
+  std::uint32_t retention_field() const override { return 2; }
   std::string fresh_config() override {
     return sqlite_store_config(dir_.file("ledger-" + std::to_string(++count_) + ".sqlite"));
   }

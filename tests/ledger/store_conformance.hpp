@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "itc/services/ledger_retention.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "plugin_harness.hpp"
 #include "store_backends.hpp"
@@ -38,12 +39,21 @@ class StoreConformance : public QObject {
   void reopenGivesTheSameHeadStateAndReadings();
   void secondWriterOnTheSameLedgerCannotFork();
   void killedWriterLosesNothingAcknowledged();
+  // Retention (itc.ledger-retention.v1), store_retention_conformance.cpp.
+  void retentionPrunesOldBlocksAndKeepsHeadersQcsAndState();
+  void retentionBudgetPrunesOldestFirstDownToTheBudget();
+  void retentionOffOrYoungBlocksPruneNothing();
+  void badRetentionConfigIsRefusedNamingTheField();
 
  private:
   // Opens (or reopens) the store plugin on this test's ledger; nullptr (and a warning)
   // on failure.
   LedgerStore* open();
   void close() { host_.reset(); }
+  // Opens the store with `retention` added to this test's config and starts it (its
+  // pruning timer runs on the FakeEnv's clock).
+  LedgerStore* open_started(const RetentionSection& retention);
+  LedgerRetention* retention();
 
   StoreBackend& backend_;
   std::string config_;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <vector>
 
+#include "host/admin_retention.hpp"
 #include "itc/chain/state.hpp"
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
@@ -51,7 +52,8 @@ AdminResponse proof_of_head(Node& node, std::string_view query) {
   if (auto h = query_param(query, "height")) {
     auto height = decimal(*h, "height");
     if (!height.ok()) return admin_error(height.status());
-    auto block = (*store)->block(*height);
+    // A pruned block's header and certificate are kept: its header proof still works.
+    auto block = certified_header(node, **store, *height);
     if (!block.ok()) return admin_error(block.status());
     return binary(light::prover::header_update(block->header(), block->qc()));
   }
@@ -81,7 +83,7 @@ AdminResponse light_updates(Node& node, std::string_view query) {
       return admin_error(Status::Corruption("the state's record of epoch " + std::to_string(epoch) +
                                             " does not parse"));
     }
-    auto last = (*store)->block(set.first_height() - 1);
+    auto last = certified_header(node, **store, set.first_height() - 1);
     if (!last.ok()) return admin_error(last.status());
     auto update = light::prover::epoch_update(*last, set);
     if (!update.ok()) return admin_error(update.status());
@@ -129,7 +131,12 @@ AdminResponse proof_of_tx(Node& node, const std::string& hex_id, std::string_vie
   }
   for (std::uint64_t h = top; h >= bottom && h > 0; --h) {
     auto block = (*store)->block(h);
-    if (!block.ok()) return admin_error(block.status());
+    if (!block.ok() && h < top && is_pruned(node, h)) {
+      return admin_error(410, "Gone",
+                         "transaction " + hex_id + " is not in blocks " + std::to_string(h + 1) +
+                             " to " + std::to_string(top) + "; below: " + block.status().message());
+    }
+    if (!block.ok()) return block_error(node, h, block.status());
     for (int i = 0; i < block->transactions_size(); ++i) {
       if (ledger::tx_id(block->transactions(i)) == *id) {
         return binary(light::prover::tx_proof(*block, i));
@@ -163,7 +170,7 @@ AdminResponse proof_of_dag_tx(Node& node, const std::string& hex_id) {
   auto store = store_of(node);
   if (!store.ok()) return admin_error(store.status());
   auto block = (*store)->block(where->height());
-  if (!block.ok()) return admin_error(block.status());
+  if (!block.ok()) return block_error(node, where->height(), block.status());
   const std::vector<std::string> path(where->path().begin(), where->path().end());
   return binary(
       light::prover::dag_tx_proof(*block, *id, where->leaf_index(), where->tree_size(), path));
@@ -178,7 +185,7 @@ AdminResponse proof_of_reading(Node& node, const std::string& height_text,
   auto store = store_of(node);
   if (!store.ok()) return admin_error(store.status());
   auto block = (*store)->block(*height);
-  if (!block.ok()) return admin_error(block.status());
+  if (!block.ok()) return block_error(node, *height, block.status());
   if (*index >= static_cast<std::uint64_t>(block->readings_size())) {
     return admin_error(Status::NotFound("block " + height_text + " has " +
                                         std::to_string(block->readings_size()) +

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "host/admin_proofs.hpp"
+#include "host/admin_retention.hpp"
 #include "host/admin_server.hpp"
 #include "host/admin_tokens.hpp"
 #include "host/metrics_registry.hpp"
@@ -23,6 +24,7 @@
 #include "itc/crypto.hpp"
 #include "itc/ledger/transactions.hpp"
 #include "itc/services/device_transactions.hpp"
+#include "itc/services/disk_space.hpp"
 #include "itc/services/ledger_store.hpp"
 #include "itc/services/transaction_pool.hpp"
 
@@ -153,9 +155,20 @@ AdminResponse no_provider(std::string_view service, std::string_view hint) {
       "no running plugin provides " + std::string(service) + " (" + std::string(hint) + ")");
 }
 
+// 507 while the data dir is below its refuse watermark (node.disk), naming why; nullopt
+// while new work is taken.
+std::optional<AdminResponse> disk_refusal(Node& node) {
+  auto* disk = static_cast<DiskSpace*>(node.find_service(DiskSpace::kServiceName));
+  if (disk == nullptr) return std::nullopt;
+  std::string why = disk->refusal();
+  if (why.empty()) return std::nullopt;
+  return admin_error(507, "InsufficientStorage", "not taking new work: " + why);
+}
+
 AdminOutcome submit_tx(Node& node, const std::string& body) {
   v1::Transaction tx;
   if (Status st = parse_json(body, tx); !st.ok()) return admin_error(st);
+  if (auto refused = disk_refusal(node)) return *refused;
   auto* pool = static_cast<TransactionPool*>(node.find_service(TransactionPool::kServiceName));
   if (!pool) {
     return no_provider(TransactionPool::kServiceName,
@@ -206,6 +219,7 @@ AdminResponse no_dag() {
 AdminResponse submit_dag_tx(Node& node, const std::string& body) {
   v1::DeviceTransaction tx;
   if (Status st = parse_json(body, tx); !st.ok()) return admin_error(st);
+  if (auto refused = disk_refusal(node)) return *refused;
   DeviceTransactions* dag = device_transactions(node);
   if (!dag) return no_dag();
   v1::DagSubmitResult r;
@@ -275,7 +289,7 @@ AdminResponse ledger_block(Node& node, const std::string& height_text) {
   LedgerStore* store = ledger_store(node);
   if (!store) return store_missing();
   Result<v1::Block> block = store->block(height);
-  if (!block.ok()) return admin_error(block.status());
+  if (!block.ok()) return block_error(node, height, block.status());
   return json_ok(*block);
 }
 
@@ -484,16 +498,19 @@ const AdminRoute kRoutes[] = {
     {"GET", "/v1/ledger/head", kToken, "v1.LedgerHead",
      [](Node& n, Req) -> AdminOutcome { return ledger_head(n); }},
     {"GET", "/v1/ledger/blocks/{height}", kToken,
-     "v1.Block with its transactions and qc (404 if none)",
+     "v1.Block with its transactions and qc (404 if none; 410 \"pruned at height N\" once "
+     "retention pruned its readings and transactions)",
      [](Node& n, Req r) -> AdminOutcome { return ledger_block(n, r.params[0]); }},
     {"POST", "/v1/tx", kOperate,
      "body v1.Transaction → v1.TxResult once committed (200) or refused (422); 504 after "
      "30 s without a verdict, or when the pool stops waiting without one (reason "
-     "`undecided: …`: it may still commit); 503 without a TransactionPool",
+     "`undecided: …`: it may still commit); 503 without a TransactionPool; 507 below the "
+     "disk's refuse watermark (node.disk)",
      [](Node& n, Req r) -> AdminOutcome { return submit_tx(n, r.body); }},
     {"POST", "/v1/dag/tx", kOperate,
      "body v1.DeviceTransaction → v1.DagSubmitResult: admitted (200), waiting for parents "
-     "(202), refused with the rule (422); 503 without a DAG",
+     "(202), refused with the rule (422); 503 without a DAG; 507 below the disk's refuse "
+     "watermark",
      [](Node& n, Req r) -> AdminOutcome { return submit_dag_tx(n, r.body); }},
     {"GET", "/v1/dag/tx/{hex id}", kToken,
      "v1.DagTxStatus: waiting, pending (weight), final or conflicting at a milestone (404 "
@@ -509,7 +526,7 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return account(n, r.params[0]); }},
     {"GET", "/v1/proofs/header", kToken,
      "light-client header update: the newest header and its qc, or block H's with "
-     "`?height=H` (binary, schemas/light-proof-format.md)",
+     "`?height=H`, pruned or not (binary, schemas/light-proof-format.md)",
      [](Node& n, Req r) -> AdminOutcome { return proof_of_head(n, r.query); }},
     {"GET", "/v1/proofs/state/{key}", kToken,
      "light-client state proof of a key (raw bytes, percent-encoded: `a%2F<32 bytes>`, "
@@ -517,10 +534,11 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return proof_of_state(n, r.params[0]); }},
     {"GET", "/v1/proofs/tx/{hex id}", kToken,
      "light-client inclusion proof of a transaction; `?height=H` (default: the newest 1024 "
-     "blocks) (binary)",
+     "blocks) (binary; 410 once the search reaches a pruned block)",
      [](Node& n, Req r) -> AdminOutcome { return proof_of_tx(n, r.params[0], r.query); }},
     {"GET", "/v1/proofs/reading/{height}/{index}", kToken,
-     "light-client inclusion proof of reading `index` of block `height` (binary)",
+     "light-client inclusion proof of reading `index` of block `height` (binary; 410 "
+     "\"pruned at height N\" once retention pruned the block)",
      [](Node& n, Req r) -> AdminOutcome { return proof_of_reading(n, r.params[0], r.params[1]); }},
     {"GET", "/v1/light/updates", kToken,
      "light-client epoch updates into the epochs after `?from_epoch=N` (up to 64, each the "

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "host/admin_certificate.hpp"
+#include "host/disk_watermark.hpp"
 #include "host/listen_address.hpp"
 #include "host/plugin_name.hpp"
 #include "itc/file_io.hpp"
@@ -181,6 +182,13 @@ void parse_node_section(const YAML::Node& yaml, const fs::path& base, const std:
   node.set_data_dir(resolve_path(base, node.data_dir()));
   if (node.admin().listen().empty()) node.mutable_admin()->set_listen(kDefaultAdminListen);
   if (node.bus_queue_capacity() == 0) node.set_bus_queue_capacity(kDefaultBusQueueCapacity);
+  if (Status s = normalize_disk_watermarks(node.mutable_disk()); !s.ok()) {
+    // "disk.<field>: <what>"
+    const std::string& m = s.message();
+    const std::size_t colon = m.find(": ");
+    *report->add_issues() = locate(yaml, m.substr(0, colon), file, "node", m.substr(colon + 2));
+    report->set_ok(false);
+  }
 
   within_limit(yaml, "name", node.name(), kMaxNodeNameLength, file, report);
   within_limit(yaml, "data_dir", node.data_dir(), kMaxPathLength, file, report);

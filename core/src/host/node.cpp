@@ -94,6 +94,19 @@ Result<std::unique_ptr<Node>> Node::create(const NodeOptions& options) {
       !st.ok()) {
     return st;
   }
+  d.disk = std::make_unique<DiskWatermark>(d.file.node.data_dir(), d.file.node.disk(),
+                                           [&d](DiskWatermark::Level level, const std::string& m) {
+                                             if (level == DiskWatermark::Level::kOk) {
+                                               spdlog::info("{}", m);
+                                             } else {
+                                               d.warn(m);
+                                             }
+                                           });
+  if (Status st = d.services.provide(kHostServiceOwner, false, DiskSpace::kServiceName,
+                                     static_cast<DiskSpace*>(d.disk.get()));
+      !st.ok()) {
+    return st;
+  }
   if (auto text = read_file(options.config_file); text.ok()) d.config_text = std::move(*text);
   return node;
 }
@@ -197,6 +210,7 @@ Status Node::start() {
   ITC_RETURN_IF_ERROR(d.subscribe_host_taps());
   ITC_RETURN_IF_ERROR(d.subscribe_device_taps());
   d.start_stats_timer();
+  d.start_disk_timer();
   spdlog::info("node {} starting: {} plugin(s), data dir {}{}", d.file.node.name(),
                d.file.plugins.size(), d.file.node.data_dir(),
                d.file.node.developer_mode() ? " [DEVELOPER MODE: unsigned plugins allowed]" : "");

@@ -15,6 +15,7 @@
 #include "host/config_file.hpp"
 #include "host/device_directory.hpp"
 #include "host/device_profile_catalog.hpp"
+#include "host/disk_watermark.hpp"
 #include "host/kv_store.hpp"
 #include "host/ledger_view.hpp"
 #include "host/message_bus.hpp"
@@ -79,7 +80,10 @@ struct Node::Impl {
   // the admin API reads, and once-a-second stats for the event stream.
   DeviceProfileCatalog profiles;
   std::unique_ptr<DeviceDirectory> devices;
-  std::string config_text;        // as started, or as last applied
+  std::string config_text;  // as started, or as last applied
+  // The data dir's disk watermarks (the itc.disk-space.v1 service); checked on the host's
+  // timer from create() on.
+  std::unique_ptr<DiskWatermark> disk;
   std::uint64_t host_timers = 0;  // scheduler owner of the host's own timers
 
   // Readiness (node_readiness.cpp): where start()/shutdown() are, and whether blocks are
@@ -97,6 +101,7 @@ struct Node::Impl {
   void note_command_result(const v1::CommandResult& result);  // a device's own verdict
   void emit_device(std::optional<v1::DeviceStatus> changed);
   void start_stats_timer();  // node_devices.cpp
+  void start_disk_timer();
   v1::NodeStats stats(double seconds, std::uint64_t tx, std::uint64_t readings) const;
   void register_collectors();
   // Maps the profiles' protocol sections with the schemas of the plugins whose libraries

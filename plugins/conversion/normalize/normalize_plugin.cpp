@@ -20,6 +20,7 @@ Status NormalizePlugin::configure(HostEnv& env, const Config& config) {
   env_ = &env;
   verify_signatures_ = config.has_verify_signatures() ? config.verify_signatures() : true;
   profiles_ = env.services().find<DeviceProfiles>();
+  disk_ = env.services().find<DiskSpace>();
   if (profiles_ == nullptr) {
     return Status::FailedPrecondition(
         "the host provides no device profiles (itc.device-profiles.v1); this host is too old");
@@ -228,6 +229,14 @@ void NormalizePlugin::commit(Job& job) {
   if (job.mapped.rejected) {
     reject(frame, *job.mapped.rejected, job.mapped.detail);
     return;
+  }
+  // Below the disk's refuse watermark no new reading is taken: what the node took before
+  // is still committed, and the sources are told why in the log and the counter.
+  if (disk_ != nullptr) {
+    if (std::string why = disk_->refusal(); !why.empty()) {
+      reject(frame, RejectReason::kDiskWatermark, why);
+      return;
+    }
   }
   std::uint64_t& last = last_seq_[frame.device_id()];
   if (frame.seq() <= last) {

@@ -27,6 +27,7 @@
 #include "itc/crypto.hpp"
 #include "itc/frame_signing.hpp"
 #include "itc/services/device_profiles.hpp"
+#include "itc/services/disk_space.hpp"
 #include "itc/typed_plugin.hpp"
 #include "normalize.pb.h"
 #include "profile_mapper.hpp"
@@ -78,6 +79,7 @@ class NormalizePlugin final : public TypedPlugin<Config, Registry> {
 
   HostEnv* env_ = nullptr;
   const DeviceProfiles* profiles_ = nullptr;
+  const DiskSpace* disk_ = nullptr;  // the host's watermarks; nullptr on an older host
   mutable std::mutex mapper_mu_;
   mutable std::shared_ptr<const ProfileMapper> mapper_;
   mutable FrameVerifier verifier_;  // one Ed25519 verification per gateway batch

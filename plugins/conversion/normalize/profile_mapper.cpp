@@ -22,6 +22,8 @@ std::string_view reject_reason_name(RejectReason r) {
       return "missing_value";
     case RejectReason::kMalformed:
       return "malformed";
+    case RejectReason::kDiskWatermark:
+      return "disk_watermark";
   }
   return "unknown";
 }

@@ -24,11 +24,12 @@ enum class RejectReason {
   kReplayed,
   kMissingValue,
   kMalformed,
+  kDiskWatermark,  // the node's data dir is below its refuse watermark (itc.disk-space.v1)
 };
 inline constexpr RejectReason kAllRejectReasons[] = {
     RejectReason::kUnknownDevice, RejectReason::kUnknownProfile, RejectReason::kUnknownMetric,
     RejectReason::kBadSignature,  RejectReason::kReplayed,       RejectReason::kMissingValue,
-    RejectReason::kMalformed};
+    RejectReason::kMalformed,     RejectReason::kDiskWatermark};
 std::string_view reject_reason_name(RejectReason r);
 
 struct MetricSpec {

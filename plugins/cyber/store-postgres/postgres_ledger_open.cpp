@@ -22,8 +22,12 @@ std::string bytes_of(const pqxx::field& field) {
 
 PostgresLedgerStore::PostgresLedgerStore(PgSettings settings,
                                          std::unique_ptr<pqxx::connection> connection,
-                                         const Clock& clock)
-    : settings_(std::move(settings)), connection_(std::move(connection)), clock_(clock) {}
+                                         const Clock& clock,
+                                         store_common::RetentionPolicy retention)
+    : settings_(std::move(settings)),
+      connection_(std::move(connection)),
+      clock_(clock),
+      retention_(retention) {}
 
 PostgresLedgerStore::~PostgresLedgerStore() = default;
 
@@ -35,14 +39,14 @@ std::string PostgresLedgerStore::table(std::string_view name) const {
   return quote_identifier(settings_.schema) + "." + std::string(name);
 }
 
-Result<std::unique_ptr<PostgresLedgerStore>> PostgresLedgerStore::open(PgSettings settings,
-                                                                       const Clock& clock) {
+Result<std::unique_ptr<PostgresLedgerStore>> PostgresLedgerStore::open(
+    PgSettings settings, const Clock& clock, store_common::RetentionPolicy retention) {
   ITC_RETURN_IF_ERROR(check_connection_string(settings.connection));
   ITC_RETURN_IF_ERROR(check_schema_name(settings.schema));
   auto connection = connect(settings);
   if (!connection.ok()) return connection.status();
   std::unique_ptr<PostgresLedgerStore> store(
-      new PostgresLedgerStore(std::move(settings), std::move(*connection), clock));
+      new PostgresLedgerStore(std::move(settings), std::move(*connection), clock, retention));
   const std::string where = store->where();
   ITC_RETURN_IF_ERROR(store->create_schema().WithContext(where));
   ITC_RETURN_IF_ERROR(pg_call("preparing statements", [&] {
@@ -50,6 +54,7 @@ Result<std::unique_ptr<PostgresLedgerStore>> PostgresLedgerStore::open(PgSetting
                         return Status::Ok();
                       }).WithContext(where));
   ITC_RETURN_IF_ERROR(store->load_and_check_head().WithContext(where));
+  ITC_RETURN_IF_ERROR(store->load_retention().WithContext(where));
   return store;
 }
 
@@ -181,6 +186,23 @@ Status PostgresLedgerStore::load_and_check_head() {
     }
     head_ = store_common::committed_summary(*head, row[3].as<std::int64_t>(),
                                             row[4].as<std::int64_t>());
+    return Status::Ok();
+  });
+}
+
+Status PostgresLedgerStore::load_retention() {
+  return pg_call("counting the kept bytes", [&]() -> Status {
+    pqxx::work tx(*connection_);
+    const std::uint64_t pruned = stored_pruned_through(tx);
+    // A scan of the readings' lengths, once; append() and prune() keep it up to date.
+    kept_bytes_ = tx.exec_params1("SELECT (SELECT coalesce(sum(octet_length(readings)), 0) FROM " +
+                                      table("readings") +
+                                      ")::bigint + (SELECT coalesce(sum(octet_length(body)), 0) "
+                                      "FROM " +
+                                      table("blocks") + " WHERE height > $1)::bigint",
+                                  static_cast<std::int64_t>(pruned))[0]
+                      .as<std::uint64_t>();
+    tx.commit();
     return Status::Ok();
   });
 }

@@ -96,6 +96,8 @@ Status PostgresLedgerStore::append(const v1::Block& block, const v1::StateDelta&
   }
   head_ = store_common::committed_summary(block, committed_at, encoded.oldest_sample_us);
   head_uncertain_ = false;
+  kept_bytes_ += encoded.body.size();
+  for (const auto& row : encoded.readings) kept_bytes_ += row.packed.size();
   return Status::Ok();
 }
 
@@ -188,6 +190,10 @@ Result<v1::Block> PostgresLedgerStore::block(std::uint64_t height) {
     block = with_connection(block_label(height), [&]() -> Result<v1::Block> {
       // One snapshot: the body and its readings rows as of the same moment.
       pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*connection_);
+      const std::uint64_t pruned = stored_pruned_through(tx);
+      if (height >= 1 && height <= pruned) {
+        return store_common::pruned_block(height, pruned, retention_.describe());
+      }
       return load_block(tx, height);
     });
   }
@@ -263,6 +269,117 @@ Result<std::vector<v1::Reading>> PostgresLedgerStore::readings(std::string_view 
   });
   ITC_RETURN_IF_ERROR(read);
   return out;
+}
+
+// ---- Retention ---------------------------------------------------------------------------
+
+std::uint64_t PostgresLedgerStore::stored_pruned_through(pqxx::transaction_base& tx) {
+  const auto rows = tx.exec("SELECT value FROM " + table("meta") + " WHERE key = 'pruned_through'");
+  return rows.empty() ? 0 : rows[0][0].as<std::uint64_t>();
+}
+
+std::uint64_t PostgresLedgerStore::pruned_through() {
+  std::lock_guard lock(mutex_);
+  auto pruned = with_connection("retention", [&]() -> Result<std::uint64_t> {
+    pqxx::nontransaction tx(*connection_);
+    return stored_pruned_through(tx);
+  });
+  return pruned.ok() ? *pruned : 0;
+}
+
+std::uint64_t PostgresLedgerStore::kept_bytes() {
+  std::lock_guard lock(mutex_);
+  return kept_bytes_;
+}
+
+Result<v1::BlockCommitted> PostgresLedgerStore::header(std::uint64_t height) {
+  if (height > static_cast<std::uint64_t>(kMaxInt64)) {
+    return Status::NotFound(block_label(height) + ": no such block");
+  }
+  std::lock_guard lock(mutex_);
+  return with_connection(block_label(height), [&]() -> Result<v1::BlockCommitted> {
+    pqxx::nontransaction tx(*connection_);
+    const auto rows =
+        tx.exec_params("SELECT header, hash, qc, committed_at_us, oldest_sample_us FROM " +
+                           table("blocks") + " WHERE height = $1",
+                       static_cast<std::int64_t>(height));
+    if (rows.empty()) return Status::NotFound(block_label(height) + ": no such block");
+    const auto& row = rows[0];
+    const std::string header = pqxx::binarystring(row[0]).str();
+    const std::string hash = pqxx::binarystring(row[1]).str();
+    const std::string qc = row[2].is_null() ? std::string() : pqxx::binarystring(row[2]).str();
+    return store_common::stored_summary(height, header, hash, row[2].is_null() ? nullptr : &qc,
+                                        row[3].as<std::int64_t>(), row[4].as<std::int64_t>());
+  });
+}
+
+Result<std::uint64_t> PostgresLedgerStore::prune(std::uint64_t max_blocks) {
+  std::uint64_t total = 0;
+  while (total < max_blocks) {
+    Result<std::uint64_t> pruned = Status::Internal("unrun");
+    {
+      // One batch per lock: an append waits for one batch at most.
+      std::lock_guard lock(mutex_);
+      pruned = prune_batch(std::min<std::uint64_t>(retention_.batch_blocks, max_blocks - total));
+    }
+    if (!pruned.ok()) return pruned.status();
+    if (*pruned == 0) break;
+    total += *pruned;
+  }
+  return total;
+}
+
+Result<std::uint64_t> PostgresLedgerStore::prune_batch(std::uint64_t max_blocks) {
+  if (!retention_.on() || max_blocks == 0) return std::uint64_t{0};
+  std::uint64_t kept = kept_bytes_;  // as it will be once this batch commits
+  auto pruned = with_connection("retention", [&]() -> Result<std::uint64_t> {
+    kept = kept_bytes_;
+    pqxx::work tx(*connection_);
+    // Takes turns with appenders (and another pruner of the same schema).
+    tx.exec("LOCK TABLE " + table("blocks") + " IN SHARE ROW EXCLUSIVE MODE");
+    const std::uint64_t first = stored_pruned_through(tx) + 1;
+    const auto head = tx.exec_prepared("itc_head");
+    const std::uint64_t head_height = head.empty() ? 0 : head[0][0].as<std::uint64_t>();
+    const std::int64_t now = clock_.unix_micros();
+    // Never the head: it is checked in full on open, and a node resumes from it.
+    const auto rows =
+        tx.exec_params("SELECT height, committed_at_us, body FROM " + table("blocks") +
+                           " WHERE height >= $1 AND height < $2 ORDER BY height LIMIT $3",
+                       static_cast<std::int64_t>(first), static_cast<std::int64_t>(head_height),
+                       static_cast<std::int64_t>(max_blocks));
+    std::uint64_t height = first;
+    for (const auto& row : rows) {
+      if (row[0].as<std::uint64_t>() != height) {
+        return Status::Corruption(block_label(height) + ": missing");
+      }
+      if (!store_common::due_for_pruning(retention_, row[1].as<std::int64_t>(), now, kept)) break;
+      const pqxx::binarystring body(row[2]);
+      auto kept_body = store_common::pruned_body(
+          std::string_view(reinterpret_cast<const char*>(body.data()), body.size()), height);
+      if (!kept_body.ok()) return kept_body.status();
+      const auto h = static_cast<std::int64_t>(height);
+      const auto readings_bytes =
+          tx.exec_params1("WITH gone AS (DELETE FROM " + table("readings") +
+                              " WHERE height = $1 RETURNING octet_length(readings) AS n)"
+                              " SELECT coalesce(sum(n), 0)::bigint FROM gone",
+                          h)[0]
+              .as<std::uint64_t>();
+      tx.exec_params("UPDATE " + table("blocks") + " SET body = $1 WHERE height = $2",
+                     binary(*kept_body), h);
+      kept -= std::min(kept, readings_bytes + body.size());
+      ++height;
+    }
+    if (height == first) return std::uint64_t{0};
+    tx.exec_params("INSERT INTO " + table("meta") +
+                       " VALUES('pruned_through', $1)"
+                       " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                   std::to_string(height - 1));
+    tx.commit();
+    return height - first;
+  });
+  if (!pruned.ok()) return pruned.status().WithContext("retention");
+  kept_bytes_ = kept;
+  return pruned;
 }
 
 }  // namespace itc::store_postgres

@@ -20,12 +20,15 @@ Result<std::int64_t> query_int(Database& db, const std::string& sql) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteLedgerStore>> SqliteLedgerStore::open(const std::string& path,
-                                                                   const Clock& clock) {
+Result<std::unique_ptr<SqliteLedgerStore>> SqliteLedgerStore::open(
+    const std::string& path, const Clock& clock, store_common::RetentionPolicy retention) {
   auto db = Database::open(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<SqliteLedgerStore> store(new SqliteLedgerStore(std::move(*db), clock));
+  std::unique_ptr<SqliteLedgerStore> store(new SqliteLedgerStore(std::move(*db), clock, retention));
   // Any failure below on an existing file means it is not a ledger we can trust.
+  // A new file (no table yet) is created able to return pages retention frees; on a file
+  // that has tables this only takes effect after a VACUUM (README: "Retention").
+  ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA auto_vacuum=INCREMENTAL").WithContext(path));
   ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA journal_mode=WAL").WithContext(path));
   ITC_RETURN_IF_ERROR(store->db_->exec("PRAGMA synchronous=FULL").WithContext(path));
   // A second connection (the other version during a hot swap) may hold the write lock
@@ -40,6 +43,7 @@ Result<std::unique_ptr<SqliteLedgerStore>> SqliteLedgerStore::open(const std::st
   ITC_RETURN_IF_ERROR(store->create_schema().WithContext(path));
   ITC_RETURN_IF_ERROR(store->prepare_statements().WithContext(path));
   ITC_RETURN_IF_ERROR(store->load_and_check_head().WithContext(path));
+  ITC_RETURN_IF_ERROR(store->load_retention().WithContext(path));
   return store;
 }
 
@@ -91,6 +95,11 @@ Status SqliteLedgerStore::create_schema() {
       " readings BLOB NOT NULL);"
       "CREATE UNIQUE INDEX IF NOT EXISTS readings_by_device ON readings(device_id, height);"
       "CREATE INDEX IF NOT EXISTS readings_by_height ON readings(height);"
+      // Retention: blocks 1..pruned_through hold only header, hash and qc.
+      "CREATE TABLE IF NOT EXISTS retention("
+      " id INTEGER PRIMARY KEY CHECK(id = 1),"
+      " pruned_through INTEGER NOT NULL);"
+      "INSERT OR IGNORE INTO retention(id, pruned_through) VALUES(1, 0);"
       "PRAGMA user_version = 2;"
       "COMMIT;");
 }
@@ -120,6 +129,11 @@ Status SqliteLedgerStore::prepare_statements() {
       prepare(select_block_readings_, "SELECT device_id, readings FROM readings WHERE height = ?"));
   ITC_RETURN_IF_ERROR(prepare(select_state_, "SELECT value FROM state WHERE key = ?"));
   ITC_RETURN_IF_ERROR(prepare(scan_state_, "SELECT key, value FROM state ORDER BY key"));
+  ITC_RETURN_IF_ERROR(
+      prepare(select_pruned_through_, "SELECT pruned_through FROM retention WHERE id = 1"));
+  ITC_RETURN_IF_ERROR(prepare(select_header_,
+                              "SELECT header, hash, qc, committed_at_us, oldest_sample_us"
+                              " FROM blocks WHERE height = ?"));
   ITC_RETURN_IF_ERROR(prepare(select_readings_,
                               "SELECT height, readings FROM readings"
                               " WHERE device_id = ? AND height >= ? ORDER BY height"));
@@ -174,6 +188,18 @@ Status SqliteLedgerStore::load_and_check_head() {
   }
   head_ =
       store_common::committed_summary(*head, head_row->column_int64(3), head_row->column_int64(4));
+  return Status::Ok();
+}
+
+Status SqliteLedgerStore::load_retention() {
+  // The kept bytes are counted once here (a scan of the readings' lengths, not their
+  // contents), then kept up to date by append() and prune().
+  auto kept = query_int(*db_,
+                        "SELECT (SELECT coalesce(sum(length(readings)), 0) FROM readings) +"
+                        " (SELECT coalesce(sum(length(body)), 0) FROM blocks"
+                        "  WHERE height > (SELECT pruned_through FROM retention WHERE id = 1))");
+  if (!kept.ok()) return kept.status().WithContext("counting the kept bytes");
+  kept_bytes_ = static_cast<std::uint64_t>(*kept);
   return Status::Ok();
 }
 
