@@ -13,6 +13,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "app/readable_table.hpp"
 #include "node_api/proto_json.hpp"
 
 namespace itc::studio {
@@ -68,7 +69,10 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
   table_->verticalHeader()->setDefaultSectionSize(22);
   table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setStretchLastSection(true);
+  // The device id and profile whole; the device's verdict on its last command takes what
+  // is left.
+  ReadableTable::apply(table_, {DevicePageModel::kId, DevicePageModel::kProfile},
+                       DevicePageModel::kLastCommand);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (const auto* d = current.isValid() ? model_->device_at(current.row()) : nullptr) {
