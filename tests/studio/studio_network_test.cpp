@@ -132,10 +132,10 @@ class StudioNetworkTest : public QObject {
         QVERIFY(c->node_visible(i));
         QVERIFY2(c->node_line(i)->count() > 0, qPrintable(c->chart()->title()));
       }
-      const std::vector<double> ticks = c->value_ticks();
+      const std::vector<double> ticks = c->axes().value_ticks();
       QVERIFY(ticks.size() >= 2);
       const double step = ticks[1] - ticks[0];
-      const QStringList labels = c->value_labels();
+      const QStringList labels = c->axes().value_labels();
       QCOMPARE(labels.size(), static_cast<qsizetype>(ticks.size()));
       for (std::size_t k = 0; k < ticks.size(); ++k) {
         QVERIFY2(
@@ -148,7 +148,7 @@ class StudioNetworkTest : public QObject {
                      .hasMatch(),
                  qPrintable(labels[static_cast<qsizetype>(k)]));
       }
-      QVERIFY(!c->time_labels().isEmpty());
+      QVERIFY(!c->axes().time_labels().isEmpty());
     }
     // The legend names each node in full, each distinct, none cut.
     QSet<QString> names;

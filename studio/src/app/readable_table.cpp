@@ -14,6 +14,8 @@ namespace {
 constexpr int kCellPadding = 16;
 // Other columns grow to at most this; longer text is elided in the middle, whole in a tooltip.
 constexpr int kMaxColumnWidth = 300;
+// Rows counted as on screen when the view has no layout yet.
+constexpr int kMaxRowsOnScreen = 100;
 
 QLocale grouping_locale() {
   QLocale locale;
@@ -117,7 +119,8 @@ std::pair<int, int> ReadableTable::visible_rows() const {
   if (rows == 0) return {0, -1};
   const int first = std::max(0, view_->rowAt(0));
   int last = view_->rowAt(view_->viewport()->height() - 1);
-  if (last < 0) last = rows - 1;
+  // -1: fewer rows than the viewport holds, or no layout yet: at most a screenful.
+  if (last < 0) last = std::min(rows - 1, first + kMaxRowsOnScreen - 1);
   return {first, last};
 }
 
@@ -153,7 +156,10 @@ bool ReadableTable::eventFilter(QObject* watched, QEvent* event) {
       return true;
     }
   }
-  if (watched == view_->viewport() && event->type() == QEvent::Resize) schedule();
+  if (watched == view_->viewport() &&
+      (event->type() == QEvent::Resize || event->type() == QEvent::Show)) {
+    schedule();
+  }
   return QObject::eventFilter(watched, event);
 }
 

@@ -34,16 +34,4 @@ QString si_number(double v) {
   return locale.toString(v, 'g', 3);
 }
 
-bool is_round_tick(double v, double step) {
-  if (v == 0) return true;
-  if (!(step > 0)) return false;
-  const double n = v / step;
-  if (std::abs(n - std::round(n)) > 1e-6) return false;
-  const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
-  for (double m : {1.0, 2.0, 2.5, 5.0}) {
-    if (std::abs(mantissa - m) < 1e-6) return true;
-  }
-  return false;
-}
-
 }  // namespace itc::studio

@@ -22,7 +22,4 @@ AxisScale nice_scale(double max_value, int max_steps = 5);
 // 1500 → "1.5 k", 20000 → "20 k", 0.5 → "0.5".
 QString si_number(double v);
 
-// True if `v` is 0 or n × 1, 2, 2.5 or 5 × 10^k for a whole n, as a tick should be.
-bool is_round_tick(double v, double step);
-
 }  // namespace itc::studio

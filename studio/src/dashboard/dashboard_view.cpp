@@ -52,11 +52,11 @@ DashboardView::DashboardView(NetworkSession* session, QWidget* parent)
                        NodeTableModel::kHealth);
 
   const int n = session->node_count();
-  charts_.push_back(new TimeChart("Committed transactions (tx/s)", TimeChart::Unit::kPerSecond,
+  charts_.push_back(new TimeChart("Committed transactions (tx/s)", RoundAxes::Unit::kCount,
                                   StatsHistory::Metric::kCommittedTxPerS, n, this));
-  charts_.push_back(new TimeChart("Readings committed (readings/s)", TimeChart::Unit::kPerSecond,
+  charts_.push_back(new TimeChart("Readings committed (readings/s)", RoundAxes::Unit::kCount,
                                   StatsHistory::Metric::kReadingsPerS, n, this));
-  charts_.push_back(new TimeChart("Commit latency, worst node", TimeChart::Unit::kMilliseconds,
+  charts_.push_back(new TimeChart("Commit latency, worst node", RoundAxes::Unit::kMilliseconds,
                                   StatsHistory::Metric::kCommitLatencyMs, n, this));
   for (TimeChart* c : charts_) {
     c->setMinimumHeight(220);
