@@ -7,10 +7,12 @@
 // list within 3 s and leaves it when it is back.
 #include <QCheckBox>
 #include <QHeaderView>
+#include <QLineSeries>
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest>
 #include <cmath>
 
@@ -108,7 +110,8 @@ class StudioNetworkTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(strip->item("validators").value, QString("4 of 4 up"), kWait);
     QCOMPARE(strip->item("validators").health, Health::kGood);
     QCOMPARE(strip->item("tolerance").value, QString("f = 1, 1 left"));
-    QTRY_VERIFY_WITH_TIMEOUT(strip->item("view").value.contains("primary validator-"), kWait);
+    QTRY_VERIFY2_WITH_TIMEOUT(strip->item("view").value.contains("primary validator-"),
+                              qPrintable(strip->item("view").value), kWait);
     QTRY_VERIFY_WITH_TIMEOUT(strip->item("height").value != QString::fromUtf8("—"), kWait);
     QTRY_VERIFY_WITH_TIMEOUT(
         strip->item("devices").value.contains(QString("%1 online").arg(kValidators * kLamps)),

@@ -2,6 +2,7 @@
 
 #include <QLocale>
 #include <algorithm>
+#include <map>
 
 namespace itc::studio {
 
@@ -49,6 +50,7 @@ std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms)
   double latency = 0;
   std::uint64_t online = 0, stale = 0, offline = 0, fault = 0, failed = 0;
   QStringList down;
+  std::map<std::uint64_t, int> views;  // view -> nodes up in it
   for (int i = 0; i < n; ++i) {
     const NodeLink& node = session.node(i);
     if (!node_up(node, now_ms)) {
@@ -57,11 +59,7 @@ std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms)
     }
     ++up;
     const v1::NodeStats& s = node.stats;
-    if (s.view() > view) {
-      view = s.view();
-      primary.clear();
-    }
-    if (s.primary() && s.view() == view) primary = session.node_name(i);
+    ++views[s.view()];
     height = std::max<std::uint64_t>(height, s.height());
     height_min = std::min<std::uint64_t>(height_min, s.height());
     latency = std::max(latency, s.commit_latency_ms());
@@ -70,6 +68,21 @@ std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms)
     offline += s.devices_offline();
     fault += s.devices_fault();
     failed += s.plugins_failed();
+  }
+  // The network's view: the one most nodes up are in (a lone node that started a view
+  // change is not the network), the higher on a tie; its primary is the node saying so.
+  int in_view = 0;
+  for (const auto& [v, count] : views) {
+    if (count >= in_view) {
+      view = v;
+      in_view = count;
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    const NodeLink& node = session.node(i);
+    if (node_up(node, now_ms) && node.stats.view() == view && node.stats.primary()) {
+      primary = session.node_name(i);
+    }
   }
   std::vector<SummaryItem> out;
   const int left = f - (n - up);
@@ -94,7 +107,7 @@ std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms)
        up == 0
            ? QString("—")
            : QString("%1, primary %2").arg(number(view), primary.isEmpty() ? "unknown" : primary),
-       "the highest view a node is in, and the node that says it is its primary",
+       "the view most nodes up are in, and the node that says it is its primary",
        up == 0             ? Health::kUnknown
        : primary.isEmpty() ? Health::kWarning
                            : Health::kGood});
