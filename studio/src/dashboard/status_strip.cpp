@@ -37,6 +37,12 @@ void StatusStrip::show_summary(const std::vector<SummaryItem>& items) {
       tile->setTextFormat(Qt::RichText);
       layout->addWidget(tile, it.key == "devices" ? 3 : it.key == "view" ? 2 : 1);
     }
+    // Restyling a tile costs a style pass: only when it changed.
+    if (auto old = items_.constFind(it.key); old != items_.constEnd() && old->label == it.label &&
+                                             old->value == it.value && old->health == it.health &&
+                                             old->detail == it.detail) {
+      continue;
+    }
     items_[it.key] = it;
     const QColor c = health_color(it.health, palette());
     tile->setStyleSheet(
