@@ -97,6 +97,14 @@ ReadableTable::ReadableTable(QTableView* view, std::vector<int> identifying, int
   header->setSectionResizeMode(QHeaderView::Interactive);
   header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
   if (stretch >= 0) header->setSectionResizeMode(stretch, QHeaderView::Stretch);
+  // Columns start as wide as their title and grow to their contents (fit), so the stretch
+  // column gets what is really left.
+  header->setMinimumSectionSize(24);
+  for (int c = 0; c < view->model()->columnCount(); ++c) {
+    if (c != stretch) {
+      header->resizeSection(c, width_for(view->model()->headerData(c, Qt::Horizontal).toString()));
+    }
+  }
   fit_timer_.setSingleShot(true);
   fit_timer_.setInterval(50);
   connect(&fit_timer_, &QTimer::timeout, this, &ReadableTable::fit);

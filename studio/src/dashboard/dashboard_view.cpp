@@ -48,8 +48,9 @@ DashboardView::DashboardView(NetworkSession* session, QWidget* parent)
   table_->setModel(model_);
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  ReadableTable::apply(table_, {NodeTableModel::kNode, NodeTableModel::kHeight},
-                       NodeTableModel::kHealth);
+  ReadableTable::apply(table_,
+                       {NodeTableModel::kNode, NodeTableModel::kHealth, NodeTableModel::kHeight},
+                       NodeTableModel::kVersion);
 
   const int n = session->node_count();
   charts_.push_back(new TimeChart("Committed transactions (tx/s)", RoundAxes::Unit::kCount,
