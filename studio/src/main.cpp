@@ -4,12 +4,14 @@
 //   itc-studio --url URL --token-file FILE ...  open nodes directly (repeat both per node)
 //     [--ca FILE | --pin SHA256]                 https: the CA or the certificate's fingerprint
 //                                               (once for all nodes, or once per --url)
-//   --screenshot-dir DIR [--genesis FILE] [--owner-key FILE]: save a PNG of each view, quit
+//   --screenshot-dir DIR [--screenshot-settle SECONDS] [--genesis FILE] [--owner-key FILE]:
+//                                               save a PNG of each view, quit
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QSettings>
 
+#include "app/app_icon.hpp"
 #include "app/main_window.hpp"
 #include "app/screenshot_tour.hpp"
 
@@ -20,6 +22,10 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("IoT Chain");
   QApplication::setApplicationName("itc-studio");
   QApplication::setApplicationVersion(ITC_STUDIO_VERSION);
+  // One style on every desktop; its palette is the desktop's (light or dark), which the
+  // charts and state colours follow.
+  QApplication::setStyle("Fusion");
+  QApplication::setWindowIcon(app_icon());
 
   QCommandLineParser cli;
   cli.setApplicationDescription("IoT Chain Studio: configure and monitor nodes and networks");
@@ -31,13 +37,16 @@ int main(int argc, char** argv) {
                                "FILE");
   QCommandLineOption shots_opt("screenshot-dir", "Save a PNG of each view into DIR, then quit.",
                                "DIR");
+  QCommandLineOption settle_opt("screenshot-settle",
+                                "Seconds of history before the first screenshot (default 8).",
+                                "SECONDS", "8");
   QCommandLineOption genesis_opt("genesis", "Genesis file for the ledger view's QC check.", "FILE");
   QCommandLineOption key_opt("owner-key", "Owner key (PEM) for the devices view.", "FILE");
   QCommandLineOption ca_opt("ca", "https: the CA (PEM) that signed the node certificates.", "FILE");
   QCommandLineOption pin_opt(
       "pin", "https: the SHA-256 fingerprint the node's certificate must have.", "SHA256");
-  cli.addOptions(
-      {connect_opt, url_opt, token_opt, ca_opt, pin_opt, shots_opt, genesis_opt, key_opt});
+  cli.addOptions({connect_opt, url_opt, token_opt, ca_opt, pin_opt, shots_opt, settle_opt,
+                  genesis_opt, key_opt});
   cli.process(app);
 
   ConnectionStore store;
@@ -82,8 +91,15 @@ int main(int argc, char** argv) {
 
   if (cli.isSet(shots_opt)) {
     window.resize(1280, 800);
-    start_screenshot_tour(&window,
-                          {cli.value(shots_opt), cli.value(genesis_opt), cli.value(key_opt)});
+    bool ok = false;
+    const int settle_s = cli.value(settle_opt).toInt(&ok);
+    if (!ok || settle_s < 0 || settle_s > 3600) {
+      qCritical("--screenshot-settle takes whole seconds from 0 to 3600, not '%s'",
+                qPrintable(cli.value(settle_opt)));
+      return 2;
+    }
+    start_screenshot_tour(&window, {cli.value(shots_opt), cli.value(genesis_opt),
+                                    cli.value(key_opt), settle_s * 1000});
   }
   return app.exec();
 }

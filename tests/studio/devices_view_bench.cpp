@@ -5,8 +5,7 @@
 //    event dispatches took longest (wall and GUI-thread CPU time, receiver, event type);
 //    with device pages parsed on a worker thread and, alternating in the same run, on the
 //    GUI thread (how Studio did it before);
-//  - dashboard: time to update and render the three charts, with the live node's stats
-//    and with a full five-minute history of four nodes.
+// (The dashboard's frame time is dashboard_frame_bench.)
 // Prints medians of repeated runs in one process. Run from the build dir:
 //   QT_QPA_PLATFORM=offscreen ITC_PACKAGE_DIR=$PWD/packages
 //   ITC_VENDOR_KEY=$PWD/keys/build-vendor.pem tests/studio/devices_view_bench [lamps]
@@ -22,7 +21,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include "dashboard/dashboard_view.hpp"
 #include "devices/devices_view.hpp"
 #include "free_port.hpp"
 #include "lamp_profile.hpp"
@@ -256,7 +254,7 @@ int main(int argc, char** argv) {
     parse_ms.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
   }
 
-  std::printf("machine load (1 min) before the dashboard part: %s",
+  std::printf("machine load (1 min) after the devices part: %s",
               [] {
                 std::ifstream f("/proc/loadavg");
                 std::string l;
@@ -287,50 +285,6 @@ int main(int argc, char** argv) {
               DevicePageModel::kMaxPages * DevicePageModel::kPageSize, DevicePageModel::kMaxPages,
               DevicePageModel::kPageSize);
 
-  // Dashboard: live stats from the node for a few seconds, then a full synthetic history.
-  DashboardView dash(&session);
-  dash.resize(1280, 800);
-  dash.show();
-  std::vector<double> live_update, live_render;
-  QObject::connect(&session, &NetworkSession::stats_received, &dash, [&] {
-    live_update.push_back(dash.last_update_ms());
-    QElapsedTimer t;
-    t.start();
-    QCoreApplication::processEvents();  // the charts' scene updates are queued
-    (void)dash.grab();                  // renders the whole view, charts included
-    live_render.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
-  });
-  QTest::qWait(6000);
-  NetworkSession four({"four",
-                       {{QUrl("http://127.0.0.1:1"), "x"},
-                        {QUrl("http://127.0.0.1:2"), "x"},
-                        {QUrl("http://127.0.0.1:3"), "x"},
-                        {QUrl("http://127.0.0.1:4"), "x"}}});
-  DashboardView full(&four);
-  full.resize(1280, 800);
-  full.show();
-  std::vector<double> full_frame;
-  for (int s = 0; s < 400; ++s) {
-    for (int n = 0; n < 4; ++n) {
-      v1::Event e;
-      e.mutable_stats()->set_committed_tx_per_s(1000 + (s * 37 + n * 11) % 500);
-      e.mutable_stats()->set_readings_per_s(50000 + (s * 53 + n) % 9000);
-      e.mutable_stats()->set_commit_latency_ms(10 + (s * 7 + n) % 40);
-      QElapsedTimer t;
-      t.start();
-      four.deliver(n, e);
-      QCoreApplication::processEvents();
-      (void)full.grab();
-      if (s >= 300) full_frame.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
-    }
-  }
-  std::printf("dashboard charts:\n");
-  std::printf("  live node, %zu stats events: update %.2f ms, full render %.1f ms (medians)\n",
-              live_update.size(), median(live_update), median(live_render));
-  std::printf(
-      "  4 nodes x 300 s history: update + full render per stats event %.1f ms (median), "
-      "%.1f ms (max)\n",
-      median(full_frame), *std::max_element(full_frame.begin(), full_frame.end()));
   node.stop();
   return 0;
 }

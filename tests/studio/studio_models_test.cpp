@@ -11,6 +11,9 @@
 
 #include "config/line_diff.hpp"
 #include "connections/connection_dialog.hpp"
+#include "dashboard/alarm_monitor.hpp"
+#include "dashboard/axis_scale.hpp"
+#include "dashboard/network_summary.hpp"
 #include "dashboard/node_table_model.hpp"
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"
@@ -140,6 +143,99 @@ class StudioModelsTest : public QObject {
     s->set_primary(false);
     session.deliver(0, e);
     QCOMPARE(model.data(model.index(0, NodeTableModel::kRole)).toString(), QString("replica"));
+  }
+
+  void axis_scales_are_round_1_2_5_steps_with_si_labels() {
+    QLocale::setDefault(QLocale::c());
+    const struct {
+      double max, top, step;
+    } cases[] = {{37967.9, 40000, 10000},
+                 {12153.4, 15000, 5000},
+                 {0.7, 0.8, 0.2},
+                 {1, 1, 0.2},
+                 {4.2, 5, 1},
+                 {999, 1000, 200},
+                 {0, 1, 1},
+                 {-3, 1, 1}};
+    for (const auto& c : cases) {
+      const AxisScale s = nice_scale(c.max);
+      QVERIFY2(qFuzzyCompare(s.top, c.top) && qFuzzyCompare(s.step, c.step),
+               qPrintable(QString("%1 -> %2 by %3").arg(c.max).arg(s.top).arg(s.step)));
+      QVERIFY(s.steps <= 5 && s.top >= c.max);
+    }
+    QCOMPARE(si_number(0), QString("0"));
+    QCOMPARE(si_number(250), QString("250"));
+    QCOMPARE(si_number(1500), QString("1.5 k"));
+    QCOMPARE(si_number(40000), QString("40 k"));
+    QCOMPARE(si_number(2e6), QString("2 M"));
+    QCOMPARE(si_number(0.2), QString("0.2"));
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    QCOMPARE(si_number(1500), QString("1,5 k"));
+    QLocale::setDefault(QLocale::c());
+  }
+
+  void the_network_line_is_the_median_rate_and_the_worst_latency() {
+    StatsHistory h(60);
+    v1::NodeStats s;
+    const double tx[] = {100, 110, 120, 3000};  // one node lies or catches up
+    const double latency[] = {20, 30, 900, 40};
+    for (int t = 0; t < 3; ++t) {
+      for (int n = 0; n < 4; ++n) {
+        s.set_committed_tx_per_s(tx[n]);
+        s.set_commit_latency_ms(latency[n]);
+        h.add(n, 1000 + t + 0.1 * n, s);
+      }
+    }
+    const auto net = h.network_points(StatsHistory::Metric::kCommittedTxPerS, 0);
+    QCOMPARE(net.size(), 3);
+    QCOMPARE(net.front(), QPointF(1000, 115));  // median of 100, 110, 120, 3000
+    QCOMPARE(h.network_points(StatsHistory::Metric::kCommitLatencyMs, 1001).size(), 2);
+    QCOMPARE(h.network_points(StatsHistory::Metric::kCommitLatencyMs, 0).back().y(), 900.0);
+    // A chart 100 columns wide gets at most 200 points, the spike kept.
+    QList<QPointF> many;
+    for (int i = 0; i < 1800; ++i) many.append(QPointF(i, i == 777 ? 1e6 : i % 10));
+    const auto shown = StatsHistory::decimate(many, 200);
+    QVERIFY(shown.size() <= 200);
+    QVERIFY(std::any_of(shown.begin(), shown.end(), [](const QPointF& p) { return p.y() == 1e6; }));
+    for (int i = 1; i < shown.size(); ++i) QVERIFY(shown[i].x() > shown[i - 1].x());
+  }
+
+  void the_summary_counts_validators_up_and_faults_left() {
+    QCOMPARE(fault_tolerance(4), 1);
+    QCOMPARE(fault_tolerance(7), 2);
+    QCOMPARE(fault_tolerance(1), 0);
+    NetworkSession session({"four",
+                            {{QUrl("http://127.0.0.1:1"), "x"},
+                             {QUrl("http://127.0.0.1:2"), "x"},
+                             {QUrl("http://127.0.0.1:3"), "x"},
+                             {QUrl("http://127.0.0.1:4"), "x"}}});
+    auto item = [&](const QString& key) {
+      for (const SummaryItem& it : summarize(session, QDateTime::currentMSecsSinceEpoch())) {
+        if (it.key == key) return it;
+      }
+      return SummaryItem{};
+    };
+    QCOMPARE(item("validators").value, QString("0 of 4 up"));
+    QCOMPARE(item("validators").health, Health::kBad);
+    // Stats alone do not make a node up: its stream must be live too (not in this test).
+    v1::Event e;
+    e.mutable_stats()->set_view(2);
+    session.deliver(1, e);
+    QCOMPARE(item("validators").value, QString("0 of 4 up"));
+    QCOMPARE(health_symbol(Health::kGood), QString::fromUtf8("✔"));
+    QCOMPARE(health_symbol(Health::kBad), QString::fromUtf8("✖"));
+  }
+
+  void prometheus_values_are_read_by_family() {
+    const QByteArray text =
+        "# HELP itc_divergences State-root divergences\n"
+        "# TYPE itc_divergences gauge\n"
+        "itc_divergences{plugin=\"pbft\"} 2\n"
+        "itc_divergences_other{plugin=\"pbft\"} 7\n"
+        "itc_height{plugin=\"pbft\"} 12\n";
+    QCOMPARE(prometheus_value(text, "itc_divergences"), 2.0);
+    QCOMPARE(prometheus_value(text, "itc_height"), 12.0);
+    QCOMPARE(prometheus_value(text, "itc_missing"), -1.0);
   }
 
   void stats_history_keeps_the_window_per_node() {

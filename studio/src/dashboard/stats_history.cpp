@@ -1,18 +1,32 @@
 #include "dashboard/stats_history.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace itc::studio {
 
 void StatsHistory::add(int node, double t_s, const v1::NodeStats& stats) {
   if (node < 0) return;
-  if (static_cast<std::size_t>(node) >= samples_.size()) samples_.resize(node + 1);
+  const auto at = static_cast<std::size_t>(node);
+  if (at >= samples_.size()) samples_.resize(at + 1);
   latest_s_ = std::max(latest_s_, t_s);
-  auto& q = samples_[static_cast<std::size_t>(node)];
-  q.push_back({t_s, stats.committed_tx_per_s(), stats.readings_per_s(), stats.commit_latency_ms()});
-  for (auto& other : samples_) {
-    while (!other.empty() && other.front().t_s < latest_s_ - window_s_) other.pop_front();
+  const Sample sample{t_s, stats.committed_tx_per_s(), stats.readings_per_s(),
+                      stats.commit_latency_ms()};
+  samples_[at].push_back(sample);
+  const double second = std::floor(t_s);
+  if (seconds_.empty() || seconds_.back().t_s < second) seconds_.push_back({second, {}});
+  // A late sample (an earlier second) goes to the second it belongs to, if still held.
+  auto it = std::find_if(seconds_.rbegin(), seconds_.rend(),
+                         [&](const Second& s) { return s.t_s <= second; });
+  if (it != seconds_.rend() && it->t_s == second) {
+    if (it->nodes.size() <= at) it->nodes.resize(at + 1);
+    it->nodes[at] = sample;
   }
+  const double oldest = latest_s_ - window_s_;
+  for (auto& q : samples_) {
+    while (!q.empty() && q.front().t_s < oldest) q.pop_front();
+  }
+  while (!seconds_.empty() && seconds_.front().t_s < oldest) seconds_.pop_front();
 }
 
 double StatsHistory::value(const Sample& s, Metric m) {
@@ -27,12 +41,38 @@ double StatsHistory::value(const Sample& s, Metric m) {
   return 0;
 }
 
-QList<QPointF> StatsHistory::points(int node, Metric m) const {
+double StatsHistory::network_value(const Second& s, Metric m) {
+  std::vector<double> v;
+  v.reserve(s.nodes.size());
+  for (const auto& n : s.nodes) {
+    if (n) v.push_back(value(*n, m));
+  }
+  if (v.empty()) return 0;
+  if (m == Metric::kCommitLatencyMs) return *std::max_element(v.begin(), v.end());
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+QList<QPointF> StatsHistory::points(int node, Metric m, double from_s) const {
   QList<QPointF> out;
   if (node < 0 || static_cast<std::size_t>(node) >= samples_.size()) return out;
   const auto& q = samples_[static_cast<std::size_t>(node)];
-  out.reserve(static_cast<qsizetype>(q.size()));
-  for (const Sample& s : q) out.append(QPointF(s.t_s, value(s, m)));
+  auto first = std::lower_bound(q.begin(), q.end(), from_s,
+                                [](const Sample& s, double t) { return s.t_s < t; });
+  out.reserve(static_cast<qsizetype>(q.end() - first));
+  for (auto it = first; it != q.end(); ++it) out.append(QPointF(it->t_s, value(*it, m)));
+  return out;
+}
+
+QList<QPointF> StatsHistory::network_points(Metric m, double from_s) const {
+  QList<QPointF> out;
+  auto first = std::lower_bound(seconds_.begin(), seconds_.end(), from_s,
+                                [](const Second& s, double t) { return s.t_s < t; });
+  out.reserve(static_cast<qsizetype>(seconds_.end() - first));
+  for (auto it = first; it != seconds_.end(); ++it) {
+    out.append(QPointF(it->t_s, network_value(*it, m)));
+  }
   return out;
 }
 
@@ -42,6 +82,31 @@ double StatsHistory::max_value(Metric m) const {
     for (const Sample& s : q) best = std::max(best, value(s, m));
   }
   return best;
+}
+
+QList<QPointF> StatsHistory::decimate(const QList<QPointF>& points, int max_points) {
+  if (max_points < 2 || points.size() <= max_points) return points;
+  QList<QPointF> out;
+  const int buckets = max_points / 2;
+  out.reserve(buckets * 2);
+  const double t0 = points.front().x();
+  const double width = (points.back().x() - t0) / buckets;
+  qsizetype i = 0;
+  for (int b = 0; b < buckets && i < points.size(); ++b) {
+    const double end = b == buckets - 1 ? points.back().x() : t0 + width * (b + 1);
+    qsizetype lo = i, hi = i;
+    for (; i < points.size() && points[i].x() <= end; ++i) {
+      if (points[i].y() < points[lo].y()) lo = i;
+      if (points[i].y() > points[hi].y()) hi = i;
+    }
+    if (lo == hi) {
+      out.append(points[lo]);
+    } else {
+      out.append(points[std::min(lo, hi)]);
+      out.append(points[std::max(lo, hi)]);
+    }
+  }
+  return out;
 }
 
 }  // namespace itc::studio

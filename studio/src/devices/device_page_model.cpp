@@ -165,7 +165,7 @@ QVariant DevicePageModel::data(const QModelIndex& index, int role) const {
     case kLastSeen:
       return d->last_seen_us() == 0
                  ? QVariant()
-                 : QDateTime::fromMSecsSinceEpoch(d->last_seen_us() / 1000).toString("HH:mm:ss");
+                 : QVariant(QDateTime::fromMSecsSinceEpoch(d->last_seen_us() / 1000));
     case kReadings:
       return static_cast<qulonglong>(d->readings());
     case kErrors:

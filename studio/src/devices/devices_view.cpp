@@ -1,6 +1,7 @@
 #include "devices/devices_view.hpp"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -10,9 +11,11 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "app/readable_table.hpp"
 #include "node_api/proto_json.hpp"
 
 namespace itc::studio {
@@ -68,7 +71,10 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
   table_->verticalHeader()->setDefaultSectionSize(22);
   table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setStretchLastSection(true);
+  // The device id and profile whole; the device's verdict on its last command takes what
+  // is left.
+  ReadableTable::apply(table_, {DevicePageModel::kId, DevicePageModel::kProfile},
+                       DevicePageModel::kLastCommand);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (const auto* d = current.isValid() ? model_->device_at(current.row()) : nullptr) {
@@ -79,7 +85,19 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   detail_ = new QLabel("select a device", this);
   detail_->setWordWrap(true);
   chart_ = new DeviceReadingsChart(this);
-  chart_->setMinimumHeight(240);
+  fleet_ = new FleetChart(this);
+  charts_ = new QStackedWidget(this);
+  charts_->addWidget(fleet_);
+  charts_->addWidget(chart_);
+  charts_->setMinimumHeight(240);
+  record_ = new DeviceRecord(this);
+  fleet_->reset(session->node_name(node()));
+  connect(session, &NetworkSession::stats_received, this, [this](int n, const v1::NodeStats& s) {
+    if (n == node())
+      fleet_->add(static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000, s);
+  });
+  connect(node_box_, &QComboBox::currentIndexChanged, this,
+          [this] { fleet_->reset(session_->node_name(node())); });
   poll_.setInterval(1000);
   connect(&poll_, &QTimer::timeout, this, &DevicesView::poll_selected);
   refresh_.setInterval(kRefreshMs);
@@ -99,7 +117,8 @@ DevicesView::DevicesView(NetworkSession* session, QWidget* parent)
   bar->addWidget(count_);
   auto* right = new QVBoxLayout;
   right->addWidget(detail_);
-  right->addWidget(chart_, 1);
+  right->addWidget(charts_, 1);
+  right->addWidget(record_);
   right->addWidget(make_command_panel());
   auto* right_widget = new QWidget(this);
   right_widget->setLayout(right);
@@ -158,6 +177,8 @@ QString DevicesView::command_answer() const { return answer_->text(); }
 
 QString DevicesView::detail_text() const { return detail_->text(); }
 
+QWidget* DevicesView::shown_chart() const { return charts_->currentWidget(); }
+
 void DevicesView::refresh_shown_rows() {
   const int first = std::max(0, table_->rowAt(0));
   int last = table_->rowAt(table_->viewport()->height() - 1);
@@ -176,6 +197,13 @@ void DevicesView::select_device(const QString& device_id) {
   if (device_id == selected_) return;
   selected_ = device_id;
   chart_->reset(device_id);
+  record_->select(device_id);
+  charts_->setCurrentWidget(device_id.isEmpty() ? static_cast<QWidget*>(fleet_) : chart_);
+  if (device_id.isEmpty()) {
+    poll_.stop();
+    detail_->setText("select a device");
+    return;
+  }
   detail_->setText(device_id);
   poll_selected();
   poll_.start();
@@ -202,6 +230,7 @@ void DevicesView::poll_selected() {
                                           : "; its verdict on the last command: " +
                                                 QString::fromStdString(d.last_command())));
     chart_->add(d);
+    record_->show_status(d);
     model_->update_device(d);  // its row shows the same counts as this header
   });
 }
@@ -226,14 +255,19 @@ void DevicesView::send_command(CommandRequest req) {
   const v1::Command cmd = sign_owner_command(req, *owner_key_, last_nonce_);
   last_nonce_ = cmd.nonce();
   set_answer(true, "sending…");
+  const QString device = selected_, what = action_->itemText(action_->findData(req.action));
   // A refused command comes back as a CommandResult saying why.
   session_->api(node()).send_command(
-      cmd, this, [this](const NodeAnswer<v1::CommandResult>& result) {
-        if (!result.ok()) return set_answer(false, "not sent: " + result.error);
-        set_answer(result->accepted(),
-                   result->accepted()
-                       ? QString("accepted by the node (nonce %1)").arg(result->nonce())
-                       : "refused: " + QString::fromStdString(result->reason()));
+      cmd, this, [this, device, what](const NodeAnswer<v1::CommandResult>& result) {
+        if (!result.ok()) {
+          record_->add_command(device, what, false, "not sent: " + result.error);
+          return set_answer(false, "not sent: " + result.error);
+        }
+        const QString text = result->accepted()
+                                 ? QString("accepted by the node (nonce %1)").arg(result->nonce())
+                                 : "refused: " + QString::fromStdString(result->reason());
+        record_->add_command(device, what, result->accepted(), text);
+        set_answer(result->accepted(), text);
       });
 }
 

@@ -1,8 +1,9 @@
 // DevicesView: the fleet, searchable and filterable by state, paged from the node (never
 // the whole fleet at once), the shown rows fetched again every kRefreshMs so that their
-// counters stay current; the selected device's live readings (GET /v1/devices/{id}
-// once a second while it is selected); and a command panel that signs on/off/dim/schedule
-// commands locally with the owner's key and shows the node's answer.
+// counters stay current; with no device selected, the fleet's state over time (FleetChart);
+// the selected device's live readings (GET /v1/devices/{id} once a second while it is
+// selected) and its record (DeviceRecord); and a command panel that signs
+// on/off/dim/schedule commands locally with the owner's key and shows the node's answer.
 // Thread safety: GUI thread only.
 #pragma once
 
@@ -12,6 +13,8 @@
 
 #include "devices/device_page_model.hpp"
 #include "devices/device_readings_chart.hpp"
+#include "devices/device_record.hpp"
+#include "devices/fleet_chart.hpp"
 #include "devices/owner_command.hpp"
 #include "session/network_session.hpp"
 
@@ -19,6 +22,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QStackedWidget;
 class QTableView;
 
 namespace itc::studio {
@@ -32,6 +36,10 @@ class DevicesView : public QWidget {
   DevicePageModel* model() const { return model_; }
   QTableView* table() const { return table_; }
   DeviceReadingsChart* chart() const { return chart_; }
+  FleetChart* fleet_chart() const { return fleet_; }
+  DeviceRecord* record() const { return record_; }
+  // The chart shown now: the fleet's (none selected) or the device's.
+  QWidget* shown_chart() const;
   QLineEdit* search_box() const { return search_; }
   QComboBox* state_box() const { return state_; }
   QString command_answer() const;
@@ -73,6 +81,9 @@ class DevicesView : public QWidget {
   QTableView* table_;
   QLabel* detail_;
   DeviceReadingsChart* chart_;
+  FleetChart* fleet_;
+  QStackedWidget* charts_;
+  DeviceRecord* record_;
   QTimer filter_delay_;
   QTimer poll_;
   QTimer refresh_;

@@ -28,7 +28,33 @@ void BlockListModel::set_head(std::uint64_t head_height) {
 void BlockListModel::set_block(const v1::Block& block) {
   const std::uint64_t h = block.header().height();
   headers_.insert(h, {block.header(), block.hash(), block.has_qc()});
+  requested_.remove(h);
   if (h >= 1 && h <= head_) emit dataChanged(index(row_of(h), 0), index(row_of(h), kCount - 1));
+}
+
+void BlockListModel::set_committed(const v1::BlockCommitted& block) {
+  const std::uint64_t h = block.header().height();
+  headers_.insert(h, {block.header(), block.hash(), block.has_qc()});
+  requested_.remove(h);
+  if (h >= 1 && h <= head_) emit dataChanged(index(row_of(h), 0), index(row_of(h), kCount - 1));
+}
+
+void BlockListModel::fetch_failed(std::uint64_t height) { requested_.remove(height); }
+
+void BlockListModel::request(std::uint64_t height) const {
+  if (!fetch_ || height < 1 || height > head_) return;
+  requested_.insert(height, QDateTime::currentMSecsSinceEpoch());
+  fetch_(height);
+}
+
+void BlockListModel::request_missing(int first, int last) {
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  for (int row = std::max(0, first); row <= last && row < rowCount(); ++row) {
+    const std::uint64_t h = height_at(row);
+    if (headers_.contains(h)) continue;
+    auto it = requested_.constFind(h);
+    if (it == requested_.constEnd() || now - *it > kRefetchMs) request(h);
+  }
 }
 
 int BlockListModel::rowCount(const QModelIndex& parent) const {
@@ -45,10 +71,7 @@ QVariant BlockListModel::data(const QModelIndex& index, int role) const {
   if (index.column() == kHeight) return static_cast<qulonglong>(h);
   auto it = headers_.constFind(h);
   if (it == headers_.constEnd()) {
-    if (!requested_.contains(h) && fetch_) {
-      requested_.insert(h);
-      fetch_(h);
-    }
+    if (!requested_.contains(h)) request(h);
     return index.column() == kHash ? QVariant("…") : QVariant();
   }
   const v1::BlockHeader& hd = it->header;
@@ -64,7 +87,7 @@ QVariant BlockListModel::data(const QModelIndex& index, int role) const {
     case kView:
       return static_cast<qulonglong>(hd.view());
     case kTime:
-      return QDateTime::fromMSecsSinceEpoch(hd.timestamp_us() / 1000).toString("HH:mm:ss.zzz");
+      return QDateTime::fromMSecsSinceEpoch(hd.timestamp_us() / 1000);
   }
   return {};
 }

@@ -13,6 +13,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "app/readable_table.hpp"
 #include "app/view_bar.hpp"
 #include "node_api/proto_json.hpp"
 
@@ -42,8 +43,12 @@ LedgerView::LedgerView(NetworkSession* session, QWidget* parent)
   });
   model_ = new BlockListModel(
       [this](std::uint64_t h) {
-        session_->api(node()).block(h, this, [this](const NodeAnswer<v1::Block>& b) {
-          if (b.ok()) model_->set_block(*b);
+        session_->api(node()).block(h, this, [this, h](const NodeAnswer<v1::Block>& b) {
+          if (b.ok()) {
+            model_->set_block(*b);
+          } else {
+            model_->fetch_failed(h);
+          }
         });
       },
       this);
@@ -58,6 +63,16 @@ LedgerView::LedgerView(NetworkSession* session, QWidget* parent)
   blocks_->setSelectionBehavior(QAbstractItemView::SelectRows);
   blocks_->setSelectionMode(QAbstractItemView::SingleSelection);
   blocks_->verticalHeader()->hide();
+  readable_ =
+      ReadableTable::apply(blocks_, {BlockListModel::kHeight, BlockListModel::kProducer}, -1);
+  // Rows on screen whose header did not come (a failed or lost fetch) are asked again.
+  visible_rows_.setInterval(1000);
+  connect(&visible_rows_, &QTimer::timeout, this, [this] {
+    if (!blocks_->isVisible()) return;
+    const auto [first, last] = readable_->visible_rows();
+    model_->request_missing(first, last);
+  });
+  visible_rows_.start();
   connect(blocks_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (current.isValid()) open_block(model_->height_at(current.row()));
@@ -111,6 +126,7 @@ LedgerView::LedgerView(NetworkSession* session, QWidget* parent)
   connect(session, &NetworkSession::event_received, this, [this](int n, const v1::Event& e) {
     if (n == node() && e.has_block() && e.block().header().height() > model_->head()) {
       model_->set_head(e.block().header().height());
+      model_->set_committed(e.block());
       emit head_changed(model_->head());
     }
   });

@@ -5,6 +5,7 @@
 // Thread safety: GUI thread only.
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
 #include <optional>
 
@@ -19,6 +20,8 @@ class QTableView;
 class QTableWidget;
 
 namespace itc::studio {
+
+class ReadableTable;
 
 class LedgerView : public QWidget {
   Q_OBJECT
@@ -58,6 +61,8 @@ class LedgerView : public QWidget {
   QLabel* verdict_;
   std::optional<v1::Block> block_;
   std::optional<ledger::ValidatorSet> validators_;
+  ReadableTable* readable_;
+  QTimer visible_rows_;
 };
 
 }  // namespace itc::studio

@@ -13,6 +13,7 @@
 #include <QTime>
 #include <QVBoxLayout>
 
+#include "app/readable_table.hpp"
 #include "plugins/package_info.hpp"
 
 namespace itc::studio {
@@ -26,7 +27,9 @@ PluginsView::PluginsView(NetworkSession* session, QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setSectionResizeMode(PluginTableModel::kReason, QHeaderView::Stretch);
+  // Node and plugin name whole; the source package path takes what is left.
+  ReadableTable::apply(table_, {PluginTableModel::kNode, PluginTableModel::kName},
+                       PluginTableModel::kSource);
 
   auto* buttons = new QHBoxLayout;
   auto add = [&](const QString& text, const QString& tip, auto slot) {
