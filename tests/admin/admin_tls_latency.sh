@@ -12,7 +12,14 @@ trap 'kill $P1 $P2 2>/dev/null; wait 2>/dev/null; rm -rf "$D"' EXIT
 cd "$D"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem \
   -out cert.pem -days 30 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A loopback port nothing listens on (bash's /dev/tcp: no python3 on a fresh Debian 12).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
 PP=$(free_port); PT=$(free_port)
 echo "node: {name: plain, data_dir: dp, admin: {listen: \"127.0.0.1:$PP\"}}" > plain.yaml
 echo "node: {name: tls, data_dir: dt, admin: {listen: \"127.0.0.1:$PT\", tls: {cert_file: cert.pem, key_file: key.pem}}}" > tls.yaml
