@@ -48,7 +48,10 @@ for ((i = 0; i < n; i++)); do
   ip -n "machine-$i" link set lo up
   hosts+=("10.77.0.$((i + 1)):7100")
 done
-on() { local m=$1; shift; ip netns exec "machine-$m" "$@"; }
+# nsenter, not `ip netns exec`: that also remounts / as a slave and /sys, which fails where /
+# is not a mount point (a chroot, as in ../shared/tools/fresh-debian.sh), and the nodes need
+# only the machine's network.
+on() { local m=$1; shift; nsenter --net="/run/netns/machine-$m" "$@"; }
 
 # The operator's step: bundles from the installed tool, copied to each machine's /etc/itc.
 (IFS=,; in_root itc network init --validators $n --accounts 2 --bundles --out /root/site \
@@ -63,10 +66,10 @@ for ((i = 0; i < n; i++)); do
     fail "$name's key is not mode 600 owned by itc after the copy"
   prepare_state "$name"
   # shellcheck disable=SC2046  # the unit's command lines, split as systemd splits them
-  (NETNS=machine-$i; exec ip netns exec "$NETNS" bash -c "$(declare -f sandboxed unit_value); \
+  (exec nsenter --net="/run/netns/machine-$i" bash -c "$(declare -f sandboxed unit_value); \
     root=$root unit_file=$unit_file; sandboxed $name $(unit_value ExecStartPre "$name")") \
     >"$work/$name-check.log" 2>&1 || { cat "$work/$name-check.log"; fail "$name: ExecStartPre refused its bundle"; }
-  (exec ip netns exec "machine-$i" bash -c "$(declare -f sandboxed unit_value); \
+  (exec nsenter --net="/run/netns/machine-$i" bash -c "$(declare -f sandboxed unit_value); \
     root=$root unit_file=$unit_file; sandboxed $name $(unit_value ExecStart "$name")") \
     >"$work/$name.log" 2>&1 &
   nodes+=($!)
