@@ -1,17 +1,19 @@
 // Full nodes (pbft `role: follower`) on a real network: four validators (LocalNetwork:
-// itc-node processes, pbft + store-sqlite) that accept two follower keys, a follower
-// itc-node started after some blocks, an unlisted key that is refused, and a follower that
-// sends votes from an in-process link (the validators drop and count them).
+// itc-node processes, pbft with `dag: true` + store-sqlite) that accept two follower keys,
+// a follower itc-node started after some blocks, an unlisted key that is refused, and a
+// follower that sends votes from an in-process link (the validators drop and count them).
 #include <QtTest>
 #include <memory>
 #include <mutex>
 
 #include "envelope.hpp"
+#include "issuer.hpp"
 #include "itc/light/genesis_trust.hpp"
 #include "itc/light/light_client.hpp"
 #include "itc/p2p/peer_network.hpp"
 #include "local_network.hpp"
 #include "node_config.hpp"
+#include "transaction.hpp"
 
 using itc::testing::eventually;
 using itc::testing::HttpReply;
@@ -34,6 +36,18 @@ class QtLogger final : public itc::Logger {
   }
 };
 
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+QByteArray json_of(const google::protobuf::Message& msg) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(msg, &out);
+  return QByteArray::fromStdString(out);
+}
+
 std::string follower_entry(const std::string& name, const itc::crypto::Ed25519PrivateKey& key,
                            std::uint16_t port) {
   return "{name: " + name + ", public_key: \"hex:" + itc::crypto::to_hex(key.public_key()) +
@@ -54,6 +68,28 @@ class FollowerTest : public QObject {
   std::uint16_t follower_port_ = itc::testing::free_port();
   std::uint16_t rogue_port_ = itc::testing::free_port();
   std::uint64_t nonce_ = 0;
+  itc::crypto::Ed25519PrivateKey lamp_key_ = *itc::crypto::Ed25519PrivateKey::generate();
+  itc::dag::TransactionIssuer lamp_{lamp_key_, 12};
+
+  // A reading of the lamp on the DAG, approving two tips `tips_of` gives.
+  v1::DeviceTransaction lamp_reading(NodeProcess& tips_of, double watts) {
+    const HttpReply r = tips_of.get("/v1/dag/tips?count=2");
+    std::vector<std::string> parents;
+    for (const auto& t : r.json["tips"].toArray()) {
+      parents.push_back(QByteArray::fromBase64(t.toString().toLatin1()).toStdString());
+    }
+    v1::Reading reading;
+    reading.set_device_id("lamp-0");
+    reading.set_metric("power");
+    reading.set_value(watts);
+    reading.set_unit("W");
+    reading.set_quality(v1::QUALITY_GOOD);
+    reading.set_sampled_at_us(now_us());
+    return lamp_.issue_readings({reading}, parents, now_us());
+  }
+  static QJsonObject dag_status(NodeProcess& node, const std::string& id) {
+    return node.get(QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(id))).json;
+  }
 
   // A node with role follower and `key`, listening on `port`.
   std::unique_ptr<NodeProcess> follower_node(const std::string& name,
@@ -67,7 +103,8 @@ class FollowerTest : public QObject {
     c.plugin("store-sqlite");
     c.plugin("pbft", "role: follower, genesis_file: " + net_->path("genesis.json") +
                          ", identity_key_file: " + pem +
-                         ", listen_address: \"127.0.0.1:" + std::to_string(port) + "\"");
+                         ", dag: true, milestone_interval_ms: 50, listen_address: \"127.0.0.1:" +
+                         std::to_string(port) + "\"");
     node->write_config(c);
     return node;
   }
@@ -98,7 +135,14 @@ class FollowerTest : public QObject {
  private slots:
   void initTestCase() {
     NetworkOptions opt;
-    opt.pbft_extra = ", followers: [" +
+    opt.genesis_extra = [&](v1::Genesis& g) {
+      auto* d = g.add_devices();
+      d->set_device_id("lamp-0");
+      d->set_profile("lamp");
+      d->set_device_public_key(lamp_key_.public_key());
+      d->set_owner(g.allocations(0).account());
+    };
+    opt.pbft_extra = ", dag: true, milestone_interval_ms: 50, followers: [" +
                      follower_entry("site-gateway", follower_key_, follower_port_) + ", " +
                      follower_entry("rogue", rogue_key_, rogue_port_) + "]";
     net_ = std::make_unique<LocalNetwork>(opt);
@@ -160,6 +204,44 @@ class FollowerTest : public QObject {
                  itc::light::verify_tx(&s, bytes_of(bytes), bytes.size(), &inc).verdict),
              "ok");
     QCOMPARE(inc.height, h);
+  }
+
+  // DAG gossip reaches the follower: a reading submitted to a validator is final there at
+  // the same milestone, and its proof from the follower verifies from the genesis alone; a
+  // reading submitted to the follower goes to the validators and is final there.
+  void theDagIsFinalAndProvableAtTheFollower() {
+    const v1::DeviceTransaction tx = lamp_reading(net_->node(0), 40);
+    const std::string id = itc::dag::transaction_id(tx);
+    HttpReply r = net_->request(0, "POST", "/v1/dag/tx", json_of(tx));
+    QCOMPARE(r.json["outcome"].toString(), QString("admitted"));
+    QVERIFY2(eventually([&] { return dag_status(*follower_, id)["state"] == "final"; }, 30000),
+             qPrintable(follower_->run_log().right(3000)));
+    QVERIFY(eventually([&] { return dag_status(net_->node(0), id)["state"] == "final"; }));
+    QCOMPARE(dag_status(*follower_, id)["milestone"], dag_status(net_->node(0), id)["milestone"]);
+    QCOMPARE(dag_status(*follower_, id)["height"], dag_status(net_->node(0), id)["height"]);
+
+    const HttpReply proof =
+        follower_->get(QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(id) + "/proof"));
+    QVERIFY2(proof.status == 200, proof.body.constData());
+    const std::string bytes = proof.body.toStdString();
+    itc::light::State s{};
+    QVERIFY(itc::light::trust_genesis(net_->genesis(), &s).ok());
+    itc::light::Inclusion where{};
+    QCOMPARE(itc::light::verdict_name(
+                 itc::light::verify_dag_tx(&s, bytes_of(bytes), bytes.size(), &where).verdict),
+             "ok");
+    QCOMPARE(std::string(reinterpret_cast<const char*>(where.leaf_id), 32), id);
+
+    const v1::DeviceTransaction mine = lamp_reading(*follower_, 41);
+    const std::string mine_id = itc::dag::transaction_id(mine);
+    r = follower_->request("POST", "/v1/dag/tx", json_of(mine));
+    QCOMPARE(r.json["outcome"].toString(), QString("admitted"));
+    for (int i = 0; i < 4; ++i) {
+      QVERIFY2(
+          eventually([&] { return dag_status(net_->node(i), mine_id)["state"] == "final"; }, 30000),
+          qPrintable(QString("validator %1").arg(i)));
+    }
+    QVERIFY(eventually([&] { return dag_status(*follower_, mine_id)["state"] == "final"; }));
   }
 
   void aKeyNotInFollowersIsRefusedNamingIt() {
