@@ -298,6 +298,32 @@ class FollowerTest : public QObject {
     commit_transfer_at(0);  // the chain goes on, and its head is the same everywhere
   }
 
+  // A follower or followers entry the plugin cannot use is refused by --check-config,
+  // naming the field.
+  void badFollowerConfigsAreRefusedNamingTheField() {
+    const std::vector<std::pair<std::string, QString>> cases = {
+        {"role: follower", "listen_address: required with role follower"},
+        {"role: observer", "role: \"observer\" is not a role; expected validator or follower"},
+        {"followers: [{name: gw, public_key: \"hex:abcd\", address: \"127.0.0.1:1\"}]",
+         "followers[0].public_key: 2 bytes; an Ed25519 key is 32"},
+        {"role: follower, listen_address: \"127.0.0.1:1\", followers: [" +
+             follower_entry("gw", follower_key_, 1) + "]",
+         "followers: only a validator accepts followers"},
+    };
+    for (const auto& [extra, want] : cases) {
+      NodeProcess node(net_->path(""), "bad-config");
+      NodeConfig c("bad-config", itc::testing::free_port());
+      c.data_dir("bad-config-data");
+      c.plugin("store-sqlite");
+      c.plugin("pbft", "genesis_file: " + net_->path("genesis.json") +
+                           ", identity_key_file: " + net_->path("validator-0.pem") + ", " + extra);
+      node.write_config(c);
+      const auto [code, out] = node.check_config();
+      QVERIFY2(code != 0 && out.contains(want),
+               qPrintable(QString::fromStdString(extra) + ": " + out));
+    }
+  }
+
   void killingTheFollowerDoesNotStopCommits() {
     follower_->kill();
     const std::uint64_t h = commit_transfer_at(2);
