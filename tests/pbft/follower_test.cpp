@@ -68,6 +68,7 @@ class FollowerTest : public QObject {
   std::uint16_t follower_port_ = itc::testing::free_port();
   std::uint16_t rogue_port_ = itc::testing::free_port();
   std::uint64_t nonce_ = 0;
+  std::string final_before_;  // a DAG reading made final while no follower ran
   itc::crypto::Ed25519PrivateKey lamp_key_ = *itc::crypto::Ed25519PrivateKey::generate();
   itc::dag::TransactionIssuer lamp_{lamp_key_, 12};
 
@@ -331,6 +332,39 @@ class FollowerTest : public QObject {
     for (int i = 0; i < 4; ++i) {
       QVERIFY(eventually([&] { return net_->height(i).value_or(0) >= h; }));
     }
+    // A reading made final while no follower runs (for the next test).
+    const v1::DeviceTransaction tx = lamp_reading(net_->node(1), 42);
+    final_before_ = itc::dag::transaction_id(tx);
+    const HttpReply r = net_->request(1, "POST", "/v1/dag/tx", json_of(tx));
+    QCOMPARE(r.json["outcome"].toString(), QString("admitted"));
+    QVERIFY(
+        eventually([&] { return dag_status(net_->node(1), final_before_)["state"] == "final"; }));
+  }
+
+  // A full node started late, on an empty store (the second listed key, which the rogue
+  // link used before), catches up from genesis, fetching the DAG cones of the milestones it
+  // executes, and proves a reading that became final before it started from the genesis.
+  void aFollowerStartedLateProvesWhatBecameFinalBeforeIt() {
+    auto late = follower_node("late", rogue_key_, rogue_port_);
+    QVERIFY(late->start_running(30000));
+    const QJsonObject there = dag_status(net_->node(1), final_before_);
+    QVERIFY2(
+        eventually([&] { return dag_status(*late, final_before_)["state"] == "final"; }, 30000),
+        qPrintable(late->run_log().right(3000)));
+    QCOMPARE(dag_status(*late, final_before_)["milestone"], there["milestone"]);
+    QCOMPARE(dag_status(*late, final_before_)["height"], there["height"]);
+    const HttpReply proof = late->get(
+        QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(final_before_) + "/proof"));
+    QVERIFY2(proof.status == 200, proof.body.constData());
+    const std::string bytes = proof.body.toStdString();
+    itc::light::State s{};
+    QVERIFY(itc::light::trust_genesis(net_->genesis(), &s).ok());
+    itc::light::Inclusion where{};
+    QCOMPARE(itc::light::verdict_name(
+                 itc::light::verify_dag_tx(&s, bytes_of(bytes), bytes.size(), &where).verdict),
+             "ok");
+    QCOMPARE(std::string(reinterpret_cast<const char*>(where.leaf_id), 32), final_before_);
+    late->stop();
   }
 
   void cleanupTestCase() {
