@@ -221,6 +221,8 @@ class FollowerTest : public QObject {
     QCOMPARE(dag_status(*follower_, id)["milestone"], dag_status(net_->node(0), id)["milestone"]);
     QCOMPARE(dag_status(*follower_, id)["height"], dag_status(net_->node(0), id)["height"]);
 
+    const std::uint64_t at = dag_status(*follower_, id)["height"].toString().toULongLong();
+    QVERIFY(eventually([&] { return follower_height().value_or(0) >= at; }));
     const HttpReply proof =
         follower_->get(QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(id) + "/proof"));
     QVERIFY2(proof.status == 200, proof.body.constData());
@@ -353,6 +355,12 @@ class FollowerTest : public QObject {
         qPrintable(late->run_log().right(3000)));
     QCOMPARE(dag_status(*late, final_before_)["milestone"], there["milestone"]);
     QCOMPARE(dag_status(*late, final_before_)["height"], there["height"]);
+    // Final once executed; its proof needs the block stored (the store trails execution).
+    const std::uint64_t at = there["height"].toString().toULongLong();
+    QVERIFY(eventually([&] {
+      const HttpReply head = late->get("/v1/ledger/head");
+      return head.json["header"].toObject()["height"].toString().toULongLong() >= at;
+    }));
     const HttpReply proof = late->get(
         QString::fromStdString("/v1/dag/tx/" + itc::crypto::to_hex(final_before_) + "/proof"));
     QVERIFY2(proof.status == 200, proof.body.constData());
