@@ -73,6 +73,29 @@ Result<v1::ConsensusMessage> open(const v1::Envelope& envelope,
   return msg;
 }
 
+Result<v1::ConsensusMessage> open_follower_frame(std::string_view frame,
+                                                 std::string_view follower_key,
+                                                 std::string_view follower_name,
+                                                 std::string_view chain_id) {
+  const std::string from = "follower " + std::string(follower_name);
+  v1::Envelope envelope;
+  if (!envelope.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
+    return Status::InvalidArgument("a frame from " + from + " is not an Envelope");
+  }
+  v1::ConsensusMessage msg;
+  if (envelope.sender() != kFollowerSender || !msg.ParseFromString(envelope.payload()) ||
+      msg.sender() != kFollowerSender) {
+    return Status::InvalidArgument("an envelope from " + from +
+                                   " is not a follower's (sender or payload)");
+  }
+  if (!crypto::ed25519_verify(follower_key, signing_bytes(msg, chain_id, envelope.payload()),
+                              envelope.signature())) {
+    return Status::PermissionDenied(describe(msg) + " from " + from +
+                                    ": signature does not verify");
+  }
+  return msg;
+}
+
 std::string describe(const v1::ConsensusMessage& msg) {
   auto vs = [](std::uint64_t view, std::uint64_t seq) {
     return "(v" + std::to_string(view) + ", #" + std::to_string(seq) + ")";

@@ -17,6 +17,10 @@
 
 namespace itc::pbft {
 
+// The sender number a follower's (full node's) envelopes carry: it is in no validator set,
+// and validators open its frames by the key of its authenticated link.
+inline constexpr std::uint32_t kFollowerSender = 0xFFFFFFFFu;
+
 // "itc-pbft-v1" || len(chain_id) || chain_id || payload.
 std::string envelope_signing_bytes(std::string_view chain_id, std::string_view payload);
 
@@ -41,6 +45,14 @@ Result<v1::ConsensusMessage> open_peer_frame(std::string_view frame,
                                              std::uint32_t peer, bool allow_unsigned_anchors,
                                              v1::Envelope* envelope,
                                              std::vector<std::string>* dropped);
+
+// What a validator checks of a follower's frame: an Envelope from kFollowerSender whose
+// payload parses and is signed by `follower_key` (the key its TLS link was authenticated
+// with). Errors say which check failed, naming `follower_name`.
+Result<v1::ConsensusMessage> open_follower_frame(std::string_view frame,
+                                                 std::string_view follower_key,
+                                                 std::string_view follower_name,
+                                                 std::string_view chain_id);
 
 // A short name for logs: "prepare(v3, #17)".
 std::string describe(const v1::ConsensusMessage& msg);

@@ -79,12 +79,15 @@ Result<std::unique_ptr<PbftNode>> PbftNode::create(HostEnv& env, NodeSettings se
 }
 
 PbftNode::Links::Links(ledger::ValidatorSet s, std::uint64_t e, std::uint32_t me,
-                       const Clock& clock)
+                       std::vector<net::PeerSpec> f, const Clock& clock)
     : set(std::move(s)),
       epoch(e),
       self(me),
-      replay_filter(set.size(), kReplayWindow, clock),
-      fetch_budget(set.size(), FetchLimits{}, clock) {}
+      followers(std::move(f)),
+      replay_filter(std::max<std::size_t>(set.size() + followers.size(), me + 1), kReplayWindow,
+                    clock),
+      fetch_budget(std::max<std::size_t>(set.size() + followers.size(), me + 1), FetchLimits{},
+                   clock) {}
 
 PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
                    ledger::ValidatorSet validators, crypto::Ed25519PrivateKey identity,
@@ -157,7 +160,19 @@ PbftNode::PbftNode(HostEnv& env, NodeSettings settings, v1::Genesis genesis,
       dag_held_(env.metrics().gauge("dag_held", "DAG transactions held in memory")),
       dag_admitted_(env.metrics().gauge(
           "dag_admitted", "DAG transactions admitted since start (from devices and peers)")),
-      dag_milestone_(env.metrics().gauge("dag_milestone", "Index of the latest DAG milestone")) {
+      dag_milestone_(env.metrics().gauge("dag_milestone", "Index of the latest DAG milestone")),
+      follower_votes_dropped_(env.metrics().counter(
+          "follower_votes_dropped",
+          "Consensus messages from followers dropped: a follower never counts toward a quorum")),
+      follower_frames_rejected_(env.metrics().counter(
+          "follower_frames_rejected", "Frames from followers refused (malformed, bad signature)")),
+      followers_connected_(
+          env.metrics().gauge("followers_connected", "Followers with a live link both ways")),
+      follower_(env.metrics().gauge(
+          "follower", "1 on a full node that follows the chain without voting (role follower)")),
+      follower_height_lag_(env.metrics().gauge(
+          "follower_height_lag",
+          "Blocks between the highest height a peer's QC proves and this node's")) {
   lifecycle_ = env.services().find<NodeLifecycle>();
   env.metrics()
       .gauge("max_pending_readings", "The backlog's bound (config)")
@@ -202,7 +217,16 @@ Status PbftNode::start(LedgerStore* store) {
   // reconfiguration, with an older chain, uses the set of its joining proposal meanwhile.
   const ledger::ValidatorSet& set = replica_->validators();
   const std::uint64_t head_height = *head ? (*head)->header().height() : 0;
-  if (auto me = set.index_of(identity_.public_key())) {
+  if (settings_.follower) {
+    if (auto me = set.index_of(identity_.public_key())) {
+      return Status::InvalidArgument("identity_key_file: role follower, but key " +
+                                     crypto::to_hex(identity_.public_key()).substr(0, 16) +
+                                     "… is validator " + set.validator(*me).name() + "'s (epoch " +
+                                     std::to_string(replica_->epoch()) +
+                                     "): a follower needs a node key of its own");
+    }
+    ITC_RETURN_IF_ERROR(start_follower_links(set, replica_->epoch()));
+  } else if (auto me = set.index_of(identity_.public_key())) {
     ITC_RETURN_IF_ERROR(open_links(set, replica_->epoch(), *me));
   } else if (joining_ && joining_->epoch() > replica_->epoch()) {
     auto joined =
@@ -233,6 +257,15 @@ Status PbftNode::start(LedgerStore* store) {
   committer_stop_ = false;
   committer_thread_ = std::thread([this] { committer_loop(); });
   loop_thread_ = std::thread([this] { protocol_loop(); });
+  if (settings_.follower) {
+    follower_.set(1);
+    env_.log().info("pbft: full node (role follower, key " +
+                    crypto::to_hex(identity_.public_key()).substr(0, 16) + "…) following " +
+                    std::to_string(links_->set.size()) + " validators (epoch " +
+                    std::to_string(links_->epoch) + ") on chain " + validators_.chain_id() +
+                    " from height " + std::to_string(head_height) + "; it never votes");
+    return Status::Ok();
+  }
   env_.log().info("pbft: validator " + links_->set.validator(self_).name() + " (" +
                   std::to_string(self_) + " of " + std::to_string(links_->set.size()) +
                   ", f=" + std::to_string(links_->set.max_faulty()) + ", epoch " +
@@ -243,13 +276,22 @@ Status PbftNode::start(LedgerStore* store) {
 
 Status PbftNode::open_links(const ledger::ValidatorSet& set, std::uint64_t epoch,
                             std::uint32_t self) {
-  auto links = std::make_shared<Links>(set, epoch, self, env_.clock());
+  // A follower is the peer after the validators in its own links; a validator's followers
+  // come after the validators in its.
+  std::vector<net::PeerSpec> followers;
+  if (!settings_.follower) followers = settings_.followers;
+  auto links = std::make_shared<Links>(set, epoch, self, followers, env_.clock());
   net::PeerNetworkOptions opts;
   opts.self_index = self;
   for (std::uint32_t i = 0; i < set.size(); ++i) {
     const auto& v = set.validator(i);
     opts.peers.push_back({v.name(), v.public_key(), v.address()});
   }
+  if (settings_.follower) {
+    opts.peers.push_back({"follower-" + crypto::to_hex(identity_.public_key()).substr(0, 8),
+                          identity_.public_key(), settings_.listen_address});
+  }
+  for (const auto& f : followers) opts.peers.push_back(f);
   opts.identity = identity_;
   opts.listen_address = settings_.listen_address;
   opts.io_threads = 2;
@@ -281,6 +323,15 @@ void PbftNode::epoch_changed(const ledger::ValidatorSet& validators, std::uint64
   epoch_.set(static_cast<double>(epoch));
   member_.set(self ? 1 : 0);
   if (links_ && links_->epoch == epoch) return;  // joined with this set's links already
+  if (settings_.follower) {                      // a full node dials the new set
+    outbox_.clear();
+    close_links();
+    if (Status s = start_follower_links(validators, epoch); !s.ok()) {
+      env_.log().error("pbft: cannot open the links of epoch " + std::to_string(epoch) + ": " +
+                       s.message());
+    }
+    return;
+  }
   // This turn's broadcasts (the last block's commit among them: the others may need it)
   // go out on the new links; messages to one peer were numbered by the old set.
   std::erase_if(outbox_, [](const auto& item) { return item.first >= 0; });
@@ -402,16 +453,7 @@ void PbftNode::end_turn() {
     outbox_.clear();
     return;
   }
-  for (auto& [peer, env] : outbox_) {
-    std::string frame = env.SerializeAsString();
-    if (peer < 0) {
-      network_->broadcast(frame);
-    } else if (static_cast<std::uint32_t>(peer) == self_) {
-      continue;
-    } else {
-      network_->send(static_cast<std::uint32_t>(peer), std::move(frame));
-    }
-  }
+  for (auto& [peer, env] : outbox_) send_out(peer, env);
   outbox_.clear();
 }
 
@@ -440,6 +482,7 @@ void PbftNode::committer_loop() {
       s = store_->append(block, item.second);
     }
     after_stored(block);
+    if (settings_.follower) answer_followed_txs(block);
     const std::int64_t now_us = env_.clock().unix_micros();
     blocks_committed_.add();
     readings_committed_.add(static_cast<std::uint64_t>(block.readings_size()));
@@ -506,6 +549,7 @@ void PbftNode::after_stored(const v1::Block& block) {
 void PbftNode::on_frame(const std::shared_ptr<Links>& links, std::uint32_t peer,
                         std::string frame) {
   const ledger::ValidatorSet& set = links->set;
+  if (peer >= set.size()) return on_follower_frame(links, peer, frame);
   auto rejected = [&](const std::string& why) {
     frames_rejected_.add();
     const std::int64_t now = env_.clock().steady_now().count();
@@ -525,6 +569,17 @@ void PbftNode::on_frame(const std::shared_ptr<Links>& links, std::uint32_t peer,
       open_peer_frame(frame, set, peer, genesis_.allow_unsigned_anchors(), env.get(), &dropped);
   if (!msg.ok()) return rejected(msg.status().message());
   for (const std::string& why : dropped) rejected(why);
+  if (settings_.follower && msg->has_refused()) {  // a transaction this node forwarded
+    v1::TxResult result;
+    result.set_tx_id(msg->refused().tx_id());
+    result.set_reason(msg->refused().reason());
+    {
+      std::lock_guard lock(tx_mu_);
+      forwarded_.erase(result.tx_id());
+    }
+    tx_done(result.tx_id(), result);
+    return;
+  }
   if (msg->has_fetch_blocks()) {
     serve_blocks(*links, peer, msg->fetch_blocks());
     return;
@@ -576,12 +631,13 @@ Status PbftNode::start_dag(const std::vector<v1::DeviceRecord>& devices) {
   o.params = dag::default_parameters();
   o.tip_seed = self_;
   DagLink::Peers peers;
+  // A follower's DAG messages are signed as a follower's (envelope.hpp).
   peers.broadcast = [this](v1::ConsensusMessage msg) {
-    msg.set_sender(self_);
+    msg.set_sender(settings_.follower ? kFollowerSender : self_);
     outbox_.emplace_back(-1, seal(msg, identity_, validators_.chain_id()));
   };
   peers.send = [this](std::uint32_t peer, v1::ConsensusMessage msg) {
-    msg.set_sender(self_);
+    msg.set_sender(settings_.follower ? kFollowerSender : self_);
     outbox_.emplace_back(static_cast<std::int64_t>(peer),
                          seal(msg, identity_, validators_.chain_id()));
   };
@@ -662,10 +718,20 @@ void PbftNode::publish_metrics() {
   epoch_.set(static_cast<double>(s.epoch));
   member_.set(s.member ? 1 : 0);
   std::size_t up = 0;
+  std::size_t followers_up = 0;
   if (network_) {
-    for (const auto& p : network_->stats()) up += p.connected_in && p.connected_out;
+    const auto peers = network_->stats();
+    const std::size_t validators = links_ ? links_->set.size() : peers.size();
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      const bool live = peers[i].connected_in && peers[i].connected_out;
+      (i < validators ? up : followers_up) += live ? 1 : 0;
+    }
   }
   peers_connected_.set(static_cast<double>(up));
+  followers_connected_.set(static_cast<double>(followers_up));
+  follower_height_lag_.set(static_cast<double>(
+      s.proven_peer_height > s.committed_height ? s.proven_peer_height - s.committed_height : 0));
+  if (settings_.follower) expire_forwarded();
   pending_readings_.set(static_cast<double>(backlog_.size()));
   blocks_awaiting_store_.set(static_cast<double>(unstored_blocks_.load()));
   const net::HandshakeStats h = network_ ? network_->handshake_stats() : net::HandshakeStats{};
@@ -764,6 +830,10 @@ void PbftNode::submit(const v1::Transaction& tx, std::function<void(v1::TxResult
   {
     std::lock_guard lock(tx_mu_);
     waiting_[id].push_back(std::move(done));
+  }
+  if (settings_.follower) {
+    post([this, tx, id] { forward_tx(tx, id); });
+    return;
   }
   post([this, tx, id] { replica_->submit(tx, id); });
 }

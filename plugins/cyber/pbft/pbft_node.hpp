@@ -60,8 +60,10 @@ struct NodeSettings {
   std::uint32_t max_pending_readings = 200000;  // readings accepted, not yet stored here
   std::uint32_t max_pending_handshakes = 128;   // PeerNetworkOptions
   std::uint32_t max_pending_handshakes_per_address = 8;
-  bool dag = false;              // blocks carry DAG milestones (dag_link.hpp)
-  std::string joining_proposal;  // the Reconfigure that added this validator (JSON)
+  bool dag = false;                      // blocks carry DAG milestones (dag_link.hpp)
+  std::string joining_proposal;          // the Reconfigure that added this validator (JSON)
+  bool follower = false;                 // role: follower (a full node: follows, never votes)
+  std::vector<net::PeerSpec> followers;  // on a validator: the full nodes it accepts
 };
 
 class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTransactions {
@@ -111,11 +113,15 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
 
   // The links of one epoch: its set numbers the peers, and what the I/O threads keep per
   // peer. The frame handler holds it, so a frame is always opened with the set it came by.
+  // On a validator, the followers it accepts are the peers after the set's validators
+  // (peer set.size() + j is followers[j]); on a follower, `self` is set.size().
   struct Links {
-    Links(ledger::ValidatorSet set, std::uint64_t epoch, std::uint32_t self, const Clock& clock);
+    Links(ledger::ValidatorSet set, std::uint64_t epoch, std::uint32_t self,
+          std::vector<net::PeerSpec> followers, const Clock& clock);
     const ledger::ValidatorSet set;
     const std::uint64_t epoch;
     const std::uint32_t self;
+    const std::vector<net::PeerSpec> followers;
     ReplayFilter replay_filter;  // copies of a peer's recent frames
     FetchBudget fetch_budget;    // what each peer may make this node serve
     std::atomic<net::PeerNetwork*> network{nullptr};
@@ -135,6 +141,18 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   void end_turn();
   void committer_loop();
   void on_frame(const std::shared_ptr<Links>& links, std::uint32_t peer, std::string frame);
+  // Full nodes (follower.cpp).
+  Status start_follower_links(const ledger::ValidatorSet& set, std::uint64_t epoch);
+  void on_follower_frame(const std::shared_ptr<Links>& links, std::uint32_t peer,
+                         const std::string& frame);
+  void submit_follower_tx(const std::shared_ptr<Links>& links, std::uint32_t peer,
+                          const v1::Transaction& tx);
+  void forward_tx(const v1::Transaction& tx, const std::string& id);
+  void answer_followed_txs(const v1::Block& block);
+  void expire_forwarded();
+  // Whether a broadcast goes to the followers too (statuses: they prove heights).
+  static bool for_followers(const v1::Envelope& envelope);
+  void send_out(std::int64_t peer, const v1::Envelope& envelope);
   void serve_blocks(Links& links, std::uint32_t peer, const v1::FetchBlocks& fetch);
   void publish_metrics();
   void submit_backlog(std::chrono::nanoseconds now);
@@ -192,6 +210,9 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   // Transactions submitted here: id -> callbacks.
   std::mutex tx_mu_;
   std::map<std::string, std::vector<std::function<void(v1::TxResult)>>> waiting_;
+  // On a follower: transactions forwarded to a validator, with when to give up on them.
+  std::map<std::string, std::chrono::nanoseconds> forwarded_;  // guarded by tx_mu_
+  std::uint32_t next_forward_target_ = 0;                      // protocol thread
 
   std::atomic<std::uint64_t> rejected_frames_{0};
   std::atomic<std::int64_t> last_reject_log_ns_{0};
@@ -228,6 +249,12 @@ class PbftNode final : public ReplicaIo, public TransactionPool, public DeviceTr
   Gauge& dag_held_;
   Gauge& dag_admitted_;
   Gauge& dag_milestone_;
+  Counter& follower_votes_dropped_;
+  Counter& follower_frames_rejected_;
+  Gauge& followers_connected_;
+  Gauge& follower_;
+  Gauge& follower_height_lag_;
+  std::atomic<std::int64_t> last_follower_log_ns_{0};
 };
 
 }  // namespace itc::pbft

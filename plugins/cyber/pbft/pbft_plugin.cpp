@@ -41,6 +41,39 @@ Result<NodeSettings> parse_settings(const Config& c) {
     s.max_pending_handshakes_per_address = c.max_pending_handshakes_per_address();
   }
   if (c.has_dag()) s.dag = c.dag();
+  if (c.role() == "follower") {
+    s.follower = true;
+    r.follower = true;
+    if (c.listen_address().empty()) {
+      return Status::InvalidArgument(
+          "listen_address: required with role follower (the validators dial it there)");
+    }
+    if (!c.joining_proposal().empty()) {
+      return Status::InvalidArgument("joining_proposal: a follower joins no validator set");
+    }
+    if (c.followers_size() > 0) {
+      return Status::InvalidArgument("followers: only a validator accepts followers");
+    }
+  } else if (!c.role().empty() && c.role() != "validator") {
+    return Status::InvalidArgument("role: \"" + c.role() +
+                                   "\" is not a role; expected validator or follower");
+  }
+  for (int i = 0; i < c.followers_size(); ++i) {
+    const Follower& f = c.followers(i);
+    const std::string at = "followers[" + std::to_string(i) + "]";
+    if (f.name().empty()) return Status::InvalidArgument(at + ".name: required");
+    if (f.public_key().size() != 32) {
+      return Status::InvalidArgument(at + ".public_key: " + std::to_string(f.public_key().size()) +
+                                     " bytes; an Ed25519 key is 32 (\"hex:<64 hex digits>\")");
+    }
+    if (f.address().empty()) return Status::InvalidArgument(at + ".address: required");
+    for (const auto& other : s.followers) {
+      if (other.public_key == f.public_key()) {
+        return Status::InvalidArgument(at + ".public_key: listed twice");
+      }
+    }
+    s.followers.push_back({f.name(), f.public_key(), f.address()});
+  }
   if (c.has_milestone_interval_ms())
     r.milestone_interval = std::chrono::milliseconds(c.milestone_interval_ms());
   // The value ranges are the proto's (itc.v1.range): the host checked them already.

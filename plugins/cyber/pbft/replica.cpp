@@ -339,8 +339,9 @@ void Replica::restore_votes(const std::vector<v1::VoteRecord>& records) {
 
 v1::Envelope Replica::sign_and_record(v1::ConsensusMessage msg, bool journal) {
   // A validator catching up to join signs its fetches under the set it joins.
-  std::uint32_t sender = self_.value_or(0);
-  if (!self_ && next_set_) sender = next_set_->index_of(identity_.public_key()).value_or(0);
+  std::uint32_t sender = self_.value_or(opt_.follower ? kFollowerSender : 0);
+  if (!self_ && !opt_.follower && next_set_)
+    sender = next_set_->index_of(identity_.public_key()).value_or(0);
   msg.set_sender(sender);
   v1::Envelope env = seal(msg, identity_, validators_.chain_id());
   if (journal) {
@@ -1150,6 +1151,7 @@ void Replica::on_status(std::uint32_t sender, const v1::Status& s) {
   catch_up();
   // f+1 replicas settled in a higher view (or the one this replica is changing to):
   // fetch its new-view and join.
+  if (opt_.follower) return;  // it takes no part in views
   if (auto v = settled_view_ahead(); v && s.view() >= *v && !s.in_view_change()) {
     v1::ConsensusMessage msg;
     msg.mutable_fetch_new_view()->set_view(s.view());
@@ -1169,15 +1171,16 @@ bool Replica::missing_below_buffered() const {
 void Replica::catch_up() {
   const auto [peer, height] = best_proven_peer();
   if (height <= executed_.height) return;
-  if (height > executed_.height + opt_.pipeline_window || missing_below_buffered() ||
-      timer_.since_progress(now()) > std::chrono::seconds(1)) {
+  if (opt_.follower || height > executed_.height + opt_.pipeline_window ||
+      missing_below_buffered() || timer_.since_progress(now()) > std::chrono::seconds(1)) {
     request_transfer(peer, height);
   }
 }
 
 void Replica::request_transfer(std::uint32_t from_peer, std::uint64_t up_to) {
   if ((self_ && from_peer == *self_) || up_to <= executed_.height) return;
-  if (!self_ && !next_set_) return;  // removed from the set: it fetches nothing more
+  // Removed from the set: it fetches nothing more (a follower was never in one).
+  if (!self_ && !next_set_ && !opt_.follower) return;
   // Only once the store takes a whole chunk (on_durable() asks again when it does).
   if (io_.store_room() < kTransferChunk) return;
   // One request in flight at a time, for a whole chunk (block_fetch.hpp).
@@ -1428,6 +1431,7 @@ ReplicaStats Replica::stats() const {
   s.committed_height = durable_height_;
   s.stable_seq = stable_seq_;
   s.pending_requests = pool_.size() + local_.transactions();
+  s.proven_peer_height = best_proven_peer().second;
   return s;
 }
 

@@ -69,6 +69,10 @@ struct ReplicaOptions {
   std::chrono::milliseconds request_timeout{30000};
   // With a side chain: how often the primary names a milestone (when the DAG has new tips).
   std::chrono::milliseconds milestone_interval{100};
+  // A full node that is not a validator (pbft `role: follower`): never a member of any
+  // set; it fetches every block its peers prove (by their statuses' QCs) as soon as it is
+  // behind, and signs its fetches as sender `kFollowerSender`.
+  bool follower = false;
 };
 
 class ReplicaIo {
@@ -114,6 +118,7 @@ struct ReplicaStats {
   std::uint64_t ordered_blocks = 0;  // committed through this replica's own votes
   std::uint64_t divergences = 0;
   std::size_t pending_requests = 0;
+  std::uint64_t proven_peer_height = 0;  // the highest height a peer's QC proves
 };
 
 class Replica {
