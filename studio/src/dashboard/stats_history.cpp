@@ -10,9 +10,11 @@ void StatsHistory::add(int node, double t_s, const v1::NodeStats& stats) {
   const auto at = static_cast<std::size_t>(node);
   if (at >= samples_.size()) samples_.resize(at + 1);
   latest_s_ = std::max(latest_s_, t_s);
-  const Sample sample{t_s, stats.committed_tx_per_s(), stats.readings_per_s(),
-                      stats.commit_latency_ms()};
+  Sample sample{t_s, stats.committed_tx_per_s(), stats.readings_per_s(), stats.commit_latency_ms(),
+                0};
   samples_[at].push_back(sample);
+  samples_[at].back().latency_p99_ms = sample.latency_p99_ms =
+      p99_latency(samples_[at], t_s - kP99WindowS);
   const double second = std::floor(t_s);
   if (seconds_.empty() || seconds_.back().t_s < second) seconds_.push_back({second, {}});
   // A late sample (an earlier second) goes to the second it belongs to, if still held.
@@ -37,8 +39,21 @@ double StatsHistory::value(const Sample& s, Metric m) {
       return s.readings;
     case Metric::kCommitLatencyMs:
       return s.latency_ms;
+    case Metric::kCommitLatencyP99Ms:
+      return s.latency_p99_ms;
   }
   return 0;
+}
+
+double StatsHistory::p99_latency(const std::deque<Sample>& q, double from_s) {
+  std::vector<double> v;
+  for (auto it = q.rbegin(); it != q.rend() && it->t_s > from_s; ++it) v.push_back(it->latency_ms);
+  if (v.empty()) return 0;
+  // Nearest rank: the smallest value with at least 99 % of the reports at or below it.
+  const auto rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(v.size())));
+  const auto nth = v.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(v.begin(), nth, v.end());
+  return *nth;
 }
 
 double StatsHistory::network_value(const Second& s, Metric m) {
@@ -48,7 +63,9 @@ double StatsHistory::network_value(const Second& s, Metric m) {
     if (n) v.push_back(value(*n, m));
   }
   if (v.empty()) return 0;
-  if (m == Metric::kCommitLatencyMs) return *std::max_element(v.begin(), v.end());
+  if (m == Metric::kCommitLatencyMs || m == Metric::kCommitLatencyP99Ms) {
+    return *std::max_element(v.begin(), v.end());
+  }
   std::sort(v.begin(), v.end());
   const std::size_t mid = v.size() / 2;
   return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
