@@ -23,6 +23,8 @@ void StatsHistory::add(int node, double t_s, const v1::NodeStats& stats) {
   if (it != seconds_.rend() && it->t_s == second) {
     if (it->nodes.size() <= at) it->nodes.resize(at + 1);
     it->nodes[at] = sample;
+    // The network's values of this second, once per sample rather than on every redraw.
+    for (int m = 0; m < kMetrics; ++m) it->network[m] = network_value(*it, static_cast<Metric>(m));
   }
   const double oldest = latest_s_ - window_s_;
   for (auto& q : samples_) {
@@ -88,7 +90,7 @@ QList<QPointF> StatsHistory::network_points(Metric m, double from_s) const {
                                 [](const Second& s, double t) { return s.t_s < t; });
   out.reserve(static_cast<qsizetype>(seconds_.end() - first));
   for (auto it = first; it != seconds_.end(); ++it) {
-    out.append(QPointF(it->t_s, network_value(*it, m)));
+    out.append(QPointF(it->t_s, it->network[static_cast<int>(m)]));
   }
   return out;
 }

@@ -56,9 +56,11 @@ class StatsHistory {
   };
   // The p99 of `q`'s latencies from `from_s` on (nearest rank).
   static double p99_latency(const std::deque<Sample>& q, double from_s);
+  static constexpr int kMetrics = 4;
   struct Second {
     double t_s;                                // the whole second
     std::vector<std::optional<Sample>> nodes;  // each node's last sample in it
+    double network[kMetrics] = {};             // network_value per Metric, kept on add
   };
   static double value(const Sample& s, Metric m);
   static double network_value(const Second& s, Metric m);
