@@ -131,8 +131,11 @@ void AlarmMonitor::read_metrics_of(int i) {
   memory_[static_cast<std::size_t>(i)].metrics_asked = true;
   session_->client(i)->get("/metrics", this, [this, i](const AdminReply& r) {
     memory_[static_cast<std::size_t>(i)].metrics_asked = false;
-    if (!r.ok()) return;
     NodeMetrics& m = metrics_[static_cast<std::size_t>(i)];
+    if (!r.ok()) {
+      m.read = true;  // tried: the poll tries again in kMetricsPollMs, not every evaluate
+      return;
+    }
     m = read_node_metrics(r.body, m, QDateTime::currentDateTime());
     evaluate();
   });

@@ -14,7 +14,7 @@ namespace itc::studio {
 enum class DiskLevel { kOk, kWarn, kRefuse };
 
 struct NodeMetrics {
-  bool read = false;  // a /metrics answer has been read
+  bool read = false;  // /metrics has been asked and answered (or failed) since the node is live
   double divergences = 0;
   // The data dir's filesystem; disk_known is false when the node exports no disk figures
   // (node.disk disabled).
