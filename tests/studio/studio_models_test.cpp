@@ -4,11 +4,16 @@
 #include <sys/stat.h>
 
 #include <QFile>
+#include <QHeaderView>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QStandardItemModel>
+#include <QTableView>
 #include <QTemporaryDir>
+#include <QValueAxis>
 #include <QtTest>
 
+#include "app/readable_table.hpp"
 #include "config/line_diff.hpp"
 #include "connections/connection_dialog.hpp"
 #include "dashboard/alarm_monitor.hpp"
@@ -17,6 +22,7 @@
 #include "dashboard/node_table_model.hpp"
 #include "dashboard/stats_history.hpp"
 #include "devices/device_page_model.hpp"
+#include "devices/device_readings_chart.hpp"
 #include "devices/owner_command.hpp"
 #include "itc/command_signing.hpp"
 #include "plugins/package_info.hpp"
@@ -236,6 +242,185 @@ class StudioModelsTest : public QObject {
     QCOMPARE(prometheus_value(text, "itc_divergences"), 2.0);
     QCOMPARE(prometheus_value(text, "itc_height"), 12.0);
     QCOMPARE(prometheus_value(text, "itc_missing"), -1.0);
+  }
+
+  void the_latency_line_is_the_worst_nodes_rolling_p99() {
+    StatsHistory h;
+    v1::NodeStats s;
+    // Node 0 reports 1..200 ms, one report a second; node 1 a steady 50 ms with one 5 s
+    // spike at its 11th report: with fewer than 100 reports the p99 is their largest, with
+    // 200 one spike is above the p99 (rank 198 of 200).
+    for (int t = 0; t < 200; ++t) {
+      s.set_commit_latency_ms(t + 1);
+      h.add(0, 1000 + t, s);
+      s.set_commit_latency_ms(t == 10 ? 5000 : 50);
+      h.add(1, 1000 + t + 0.5, s);
+    }
+    const auto p99_0 = h.points(0, StatsHistory::Metric::kCommitLatencyP99Ms);
+    QCOMPARE(p99_0.back().y(), 198.0);  // nearest rank: ceil(0.99 × 200) = 198th
+    QCOMPARE(p99_0.front().y(), 1.0);   // one report: its own value
+    const auto p99_1 = h.points(1, StatsHistory::Metric::kCommitLatencyP99Ms);
+    QCOMPARE(p99_1.back().y(), 50.0);
+    QCOMPARE(p99_1[9].y(), 50.0);
+    QCOMPARE(p99_1[10].y(), 5000.0);  // 11 reports: the largest
+    QCOMPARE(p99_1[98].y(), 5000.0);  // 99 reports: still the largest
+    // The network's line is the worst node's p99; the last-block line the worst last block.
+    const auto net = h.network_points(StatsHistory::Metric::kCommitLatencyP99Ms, 0);
+    QCOMPARE(net.back().y(), 198.0);
+    QCOMPARE(h.network_points(StatsHistory::Metric::kCommitLatencyMs, 0)[10].y(), 5000.0);
+    // The window: after 300 s more of 10 ms, node 0's p99 has forgotten 1..200.
+    for (int t = 200; t < 520; ++t) {
+      s.set_commit_latency_ms(10);
+      h.add(0, 1000 + t, s);
+    }
+    QCOMPARE(h.points(0, StatsHistory::Metric::kCommitLatencyP99Ms).back().y(), 10.0);
+  }
+
+  void a_nodes_disk_is_read_from_its_metrics_with_its_watermark() {
+    const QByteArray ok =
+        "itc_disk_free_bytes 61200000000\n"
+        "itc_disk_size_bytes 252000000000\n"
+        "itc_disk_watermark{level=\"warn\"} 0\n"
+        "itc_disk_watermark{level=\"refuse\"} 0\n"
+        "itc_divergences 0\n";
+    const QDateTime t0 = QDateTime::currentDateTime();
+    NodeMetrics m = read_node_metrics(ok, {}, t0);
+    QVERIFY(m.disk_known);
+    QCOMPARE(m.disk_level, DiskLevel::kOk);
+    QCOMPARE(m.disk_free_bytes, 61.2e9);
+    QCOMPARE(disk_sentence("validator-2", m),
+             QString("validator-2: 61.2 GB free of 252 GB (24.3 %)"));
+    QByteArray refusing = ok;
+    refusing
+        .replace("itc_disk_watermark{level=\"refuse\"} 0", "itc_disk_watermark{level=\"refuse\"} 1")
+        .replace("itc_disk_watermark{level=\"warn\"} 0", "itc_disk_watermark{level=\"warn\"} 1");
+    m = read_node_metrics(refusing, m, t0.addSecs(5));
+    QCOMPARE(m.disk_level, DiskLevel::kRefuse);
+    QCOMPARE(m.disk_level_since, t0.addSecs(5));
+    // The level holds: since stays when it was first read.
+    m = read_node_metrics(refusing, m, t0.addSecs(10));
+    QCOMPARE(m.disk_level_since, t0.addSecs(5));
+    QVERIFY2(
+        disk_sentence("validator-2", m).endsWith("below the refuse watermark: refuses new work"),
+        qPrintable(disk_sentence("validator-2", m)));
+    // A node with node.disk disabled exports no disk figures: not known, not an alarm.
+    QVERIFY(!read_node_metrics("itc_divergences 3\n", {}, t0).disk_known);
+    QCOMPARE(read_node_metrics("itc_divergences 3\n", {}, t0).divergences, 3.0);
+    QCOMPARE(byte_size(512), QString("512 B"));
+    QCOMPARE(byte_size(2.5e12), QString("2.5 TB"));
+  }
+
+  void state_cells_carry_a_symbol_beside_their_colour() {
+    PluginTableModel plugins;
+    v1::PluginList list;
+    auto* p = list.add_plugins();
+    p->set_name("pbft");
+    p->set_state(v1::RUNNING);
+    p = list.add_plugins();
+    p->set_name("broken");
+    p->set_state(v1::FAILED);
+    p = list.add_plugins();
+    p->set_name("draining");
+    p->set_state(v1::DRAINING);
+    plugins.set_plugins(0, "validator-0", list);
+    auto state = [&](int row) { return cell_text(plugins.index(row, PluginTableModel::kState)); };
+    QCOMPARE(state(plugins.find(0, "pbft")), QString::fromUtf8("✔ running"));
+    QCOMPARE(state(plugins.find(0, "broken")), QString::fromUtf8("✖ failed"));
+    QCOMPARE(state(plugins.find(0, "draining")), QString::fromUtf8("▲ draining"));
+    // Other columns show their text alone.
+    QCOMPARE(cell_text(plugins.index(plugins.find(0, "pbft"), PluginTableModel::kName)),
+             QString("pbft"));
+    // The state column of a readable table is as wide as the symbol and the text.
+    QTableView view;
+    view.setModel(&plugins);
+    ReadableTable* t =
+        ReadableTable::apply(&view, {PluginTableModel::kName}, PluginTableModel::kSource);
+    t->fit();
+    QVERIFY(view.columnWidth(PluginTableModel::kState) >=
+            t->width_for(QString::fromUtf8("✖ failed")));
+    const QModelIndex failed = plugins.index(plugins.find(0, "broken"), PluginTableModel::kState);
+    QCOMPARE(failed.data(kHealthRole).toInt(), static_cast<int>(Health::kBad));
+    // Devices: offline or in fault is ✖, stale ▲, online ✔, unknown ?.
+    v1::DeviceStatus d;
+    d.set_state(v1::DEVICE_STATE_STALE);
+    QCOMPARE(DevicePageModel::state_health(d), Health::kWarning);
+    d.set_state(v1::DEVICE_STATE_ONLINE);
+    d.set_fault(true);
+    QCOMPARE(DevicePageModel::state_health(d), Health::kBad);
+    QCOMPARE(DevicePageModel::state_health(v1::DeviceStatus()), Health::kUnknown);
+  }
+
+  void columns_shrink_back_once_their_content_has_stayed_narrower() {
+    QStandardItemModel model(3, 3);
+    model.setHorizontalHeaderLabels({"Node", "Health", "Version"});
+    for (int r = 0; r < 3; ++r) {
+      model.setItem(r, 0, new QStandardItem(QString("validator-%1").arg(r)));
+      model.setItem(r, 1, new QStandardItem("healthy"));
+      model.setItem(r, 2, new QStandardItem("0.2.0"));
+    }
+    QTableView view;
+    view.setModel(&model);
+    view.resize(1000, 300);
+    ReadableTable* t = ReadableTable::apply(&view, {0}, 2);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    t->fit();
+    const int healthy = view.columnWidth(1);
+    QCOMPARE(healthy, t->width_for("healthy"));
+    // A long transient text widens its column at once...
+    const QString transient = "reconnecting in 15 s: refused";
+    model.item(1, 1)->setText(transient);
+    t->fit();
+    QCOMPARE(view.columnWidth(1), t->width_for(transient));
+    // ...which stays while the text is on screen,
+    QTest::qWait(ReadableTable::kShrinkAfterMs + 300);
+    t->fit();
+    QCOMPARE(view.columnWidth(1), t->width_for(transient));
+    // and shrinks back once the text is gone and its column has stayed narrower a while.
+    model.item(1, 1)->setText("healthy");
+    t->fit();
+    QCOMPARE(view.columnWidth(1), t->width_for(transient));  // not at once: no jitter
+    QTRY_COMPARE_WITH_TIMEOUT(view.columnWidth(1), healthy, ReadableTable::kShrinkAfterMs * 3);
+    // The identifying column was never narrower than its text.
+    QVERIFY(view.columnWidth(0) >= t->width_for("validator-2"));
+    // A column the user sized stays as they sized it.
+    view.horizontalHeader()->resizeSection(1, 400);
+    t->fit();
+    QTest::qWait(ReadableTable::kShrinkAfterMs + 300);
+    t->fit();
+    QCOMPARE(view.columnWidth(1), 400);
+  }
+
+  void a_devices_readings_have_one_axis_per_unit() {
+    DeviceReadingsChart chart;
+    chart.reset("lamp-1");
+    v1::DeviceStatus st;
+    auto reading = [&](const char* metric, const char* unit, double v, std::int64_t t_us) {
+      auto* r = st.add_last_readings();
+      r->set_metric(metric);
+      r->set_unit(unit);
+      r->set_value(v);
+      r->set_sampled_at_us(t_us);
+    };
+    reading("dim", "%", 37, 1'000'000);
+    reading("power", "W", 1500, 1'000'000);
+    reading("temperature", "°C", 41, 1'000'000);
+    reading("on", "", 1, 1'000'000);
+    chart.add(st);
+    QCOMPARE(chart.units(), (QStringList{"%", "W", QString::fromUtf8("°C"), ""}));
+    QVERIFY(chart.metric_axis("dim") != chart.metric_axis("power"));
+    QCOMPARE(chart.metric_axis("power")->titleText(), QString("W"));
+    // Each axis from 0 to the round top that holds its own values.
+    QCOMPARE(chart.metric_axis("power")->max(), 2000.0);
+    QCOMPARE(chart.metric_axis("dim")->max(), 40.0);
+    QCOMPARE(chart.metric_axis("temperature")->max(), 50.0);
+    QCOMPARE(chart.metric_axis("on")->titleText(), QString("value"));
+    // Alternating sides: the first unit left, the second right.
+    QCOMPARE(chart.unit_axis("%")->alignment(), Qt::AlignLeft);
+    QCOMPARE(chart.unit_axis("W")->alignment(), Qt::AlignRight);
+    // Another device starts over.
+    chart.reset("lamp-2");
+    QVERIFY(chart.units().isEmpty());
   }
 
   void stats_history_keeps_the_window_per_node() {

@@ -4,8 +4,10 @@
 // line on round ticks with a legend naming each node in full; no identifying cell (node
 // name, plugin name, device id, block height) is elided in the rows on screen; ledger rows
 // on screen are loaded after a scroll; and a validator killed by the test is in the alarm
-// list within 3 s and leaves it when it is back.
+// list within 3 s and leaves it when it is back; a validator whose disk is below its
+// refuse watermark is an alarm naming it and its free bytes, and the disk tile says so.
 #include <QCheckBox>
+#include <QFile>
 #include <QHeaderView>
 #include <QLineSeries>
 #include <QScrollBar>
@@ -117,6 +119,15 @@ class StudioNetworkTest : public QObject {
         strip->item("devices").value.contains(QString("%1 online").arg(kValidators * kLamps)),
         kWait);
     QCOMPARE(strip->item("plugins").value, QString("0"));
+    // Every node's disk is above its watermarks: the tile says the least free space.
+    QTRY_VERIFY2_WITH_TIMEOUT(strip->item("disk").health == Health::kGood,
+                              qPrintable(strip->item("disk").value), kWait);
+    QVERIFY2(strip->item("disk").value.endsWith("B free"), qPrintable(strip->item("disk").value));
+    for (int i = 0; i < kValidators; ++i) {  // each node's /metrics read once live
+      QTRY_VERIFY2_WITH_TIMEOUT(
+          strip->item("disk").detail.contains(QString("validator-%1: ").arg(i)),
+          qPrintable(strip->item("disk").detail), kWait);
+    }
   }
 
   void the_charts_show_the_network_on_round_ticks_with_every_node_named() {
@@ -233,6 +244,75 @@ class StudioNetworkTest : public QObject {
       QVERIFY(bt->model()->index(row, BlockListModel::kHash).data().toString() !=
               QString::fromUtf8("…"));
     }
+  }
+
+  void a_validator_below_its_disk_watermark_is_an_alarm_and_clears_when_above() {
+    window_->tabs()->setCurrentIndex(MainWindow::kDashboard);
+    DashboardView* d = window_->dashboard();
+    AlarmList* list = d->alarm_list();
+    QTRY_VERIFY2_WITH_TIMEOUT(list->shown().isEmpty(), qPrintable(list->shown().join("; ")), kWait);
+    int victim = -1;
+    for (int i = kValidators - 1; i >= 0 && victim < 0; --i) {
+      if (!window_->session()->node(i).stats.primary()) victim = i;
+    }
+    QVERIFY(victim >= 0);
+    const QString name = QString("validator-%1").arg(victim);
+    // Its operator sets watermarks above the disk's free space (this disk is far from 99 %
+    // free): the node refuses new work and says so on /metrics.
+    const QString config = QString::fromStdString(net_->node(victim).config_path());
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray original = file.readAll();
+    file.close();
+    QVERIFY(original.startsWith("node:\n"));
+    QByteArray low = original;
+    low.replace(0, 6,
+                "node:\n  disk: {warn_free_percent: 99, refuse_free_percent: 99, "
+                "check_interval_ms: 500}\n");
+    auto restart_with = [&](const QByteArray& yaml) {
+      QCOMPARE(net_->terminate(victim), 0);
+      QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      file.write(yaml);
+      file.close();
+      net_->start(victim);
+      QVERIFY(net_->wait_healthy(victim));
+    };
+    restart_with(low);
+    QVERIFY(net_->get(victim, "/metrics").body.contains("itc_disk_watermark{level=\"refuse\"} 1"));
+    auto disk_alarm = [&]() -> QString {
+      for (const QString& a : list->shown()) {
+        if (a.startsWith(name + ": ") && a.contains("free of")) return a;
+      }
+      return {};
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(!disk_alarm().isEmpty(), qPrintable(list->shown().join("; ")), kWait);
+    // The node, its free bytes of the disk's size, the level and what it means.
+    QVERIFY2(disk_alarm().endsWith("below the refuse watermark: refuses new work"),
+             qPrintable(disk_alarm()));
+    QVERIFY2(QRegularExpression("^validator-\\d: [\\d.,]+ [kMGT]?B free of [\\d.,]+ [kMGT]?B "
+                                "\\([\\d.,]+ %\\)")
+                 .match(disk_alarm())
+                 .hasMatch(),
+             qPrintable(disk_alarm()));
+    bool raised = false;
+    for (const Alarm& a : d->alarms()->active()) {
+      if (a.key == "disk-refuse/" + name) {
+        raised = true;
+        QCOMPARE(a.severity, Health::kBad);
+        QVERIFY(a.since.isValid() && a.since <= QDateTime::currentDateTime());
+      }
+    }
+    QVERIFY(raised);
+    // The header strip's disk tile names the node; its tooltip gives every node's disk.
+    QTRY_COMPARE_WITH_TIMEOUT(d->strip()->item("disk").value, name + " refuses work", 10000);
+    QCOMPARE(d->strip()->item("disk").health, Health::kBad);
+    QVERIFY2(d->strip()->item("disk").detail.contains(disk_alarm()),
+             qPrintable(d->strip()->item("disk").detail));
+
+    // Back above its watermarks (the default ones): the alarm clears, the tile is fine.
+    restart_with(original);
+    QTRY_VERIFY2_WITH_TIMEOUT(disk_alarm().isEmpty(), qPrintable(disk_alarm()), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(d->strip()->item("disk").health, Health::kGood, kWait);
   }
 
   void a_killed_validator_is_an_alarm_within_3_s_and_clears_when_it_returns() {

@@ -7,6 +7,8 @@
 #include <QScrollBar>
 #include <QToolTip>
 
+#include "app/health_state.hpp"
+
 namespace itc::studio {
 
 namespace {
@@ -71,6 +73,13 @@ QString display_text(const QVariant& value) {
   }
 }
 
+QString cell_text(const QModelIndex& index) {
+  const QString text = display_text(index.data());
+  const QVariant health = index.data(kHealthRole);
+  if (!health.isValid()) return text;
+  return health_symbol(static_cast<Health>(health.toInt())) + " " + text;
+}
+
 QString ReadableDelegate::displayText(const QVariant& value, const QLocale&) const {
   return display_text(value);
 }
@@ -78,6 +87,11 @@ QString ReadableDelegate::displayText(const QVariant& value, const QLocale&) con
 void ReadableDelegate::initStyleOption(QStyleOptionViewItem* option,
                                        const QModelIndex& index) const {
   QStyledItemDelegate::initStyleOption(option, index);
+  if (const QVariant health = index.data(kHealthRole); health.isValid()) {
+    option->text = cell_text(index);
+    const QColor c = health_color(static_cast<Health>(health.toInt()), option->palette);
+    option->palette.setColor(QPalette::Text, c);
+  }
   if (is_number(index.data(Qt::DisplayRole)) && !index.data(Qt::TextAlignmentRole).isValid()) {
     option->displayAlignment = Qt::AlignRight | Qt::AlignVCenter;
   }
@@ -102,12 +116,19 @@ ReadableTable::ReadableTable(QTableView* view, std::vector<int> identifying, int
   header->setMinimumSectionSize(24);
   for (int c = 0; c < view->model()->columnCount(); ++c) {
     if (c != stretch) {
-      header->resizeSection(c, width_for(view->model()->headerData(c, Qt::Horizontal).toString()));
+      resize_column(c, width_for(view->model()->headerData(c, Qt::Horizontal).toString()));
     }
   }
   fit_timer_.setSingleShot(true);
   fit_timer_.setInterval(50);
   connect(&fit_timer_, &QTimer::timeout, this, &ReadableTable::fit);
+  shrink_timer_.setSingleShot(true);
+  connect(&shrink_timer_, &QTimer::timeout, this, &ReadableTable::fit);
+  connect(header, &QHeaderView::sectionResized, this, [this](int c, int, int) {
+    if (resizing_ || c < 0) return;
+    if (static_cast<std::size_t>(c) >= user_sized_.size()) user_sized_.resize(c + 1u, false);
+    user_sized_[static_cast<std::size_t>(c)] = true;
+  });
   QAbstractItemModel* model = view->model();
   connect(model, &QAbstractItemModel::dataChanged, this, &ReadableTable::schedule);
   connect(model, &QAbstractItemModel::rowsInserted, this, &ReadableTable::schedule);
@@ -132,26 +153,56 @@ std::pair<int, int> ReadableTable::visible_rows() const {
   return {first, last};
 }
 
+void ReadableTable::resize_column(int c, int width) {
+  resizing_ = true;
+  view_->horizontalHeader()->resizeSection(c, width);
+  resizing_ = false;
+}
+
 void ReadableTable::fit() {
   QAbstractItemModel* model = view_->model();
   QHeaderView* header = view_->horizontalHeader();
   const auto [first, last] = visible_rows();
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  shrink_.resize(static_cast<std::size_t>(model->columnCount()));
+  user_sized_.resize(std::max(user_sized_.size(), shrink_.size()), false);
+  qint64 next_shrink_ms = -1;
   for (int c = 0; c < model->columnCount(); ++c) {
     if (c == stretch_ || header->isSectionHidden(c)) continue;
     int needed = width_for(model->headerData(c, Qt::Horizontal).toString());
     for (int r = first; r <= last; ++r) {
-      needed = std::max(needed, width_for(display_text(model->index(r, c).data())));
+      needed = std::max(needed, width_for(cell_text(model->index(r, c))));
     }
     const bool identifying =
         std::find(identifying_.begin(), identifying_.end(), c) != identifying_.end();
-    if (!identifying) needed = std::min(needed, std::max(kMaxColumnWidth, header->sectionSize(c)));
-    // Grown, never shrunk: columns do not jump while rows scroll past or values change.
-    if (needed > header->sectionSize(c)) header->resizeSection(c, needed);
+    if (!identifying) needed = std::min(needed, kMaxColumnWidth);
+    const int now_width = header->sectionSize(c);
+    Shrink& shrink = shrink_[static_cast<std::size_t>(c)];
+    if (needed >= now_width) {
+      shrink = {};
+      if (needed > now_width && (identifying || !user_sized_[static_cast<std::size_t>(c)])) {
+        resize_column(c, needed);
+      }
+      continue;
+    }
+    if (user_sized_[static_cast<std::size_t>(c)]) continue;  // as wide as the user made it
+    // Narrower content: shrink once it has stayed narrower for a while, to the widest it
+    // needed meanwhile.
+    if (shrink.since_ms == 0) shrink = {now, needed};
+    shrink.widest = std::max(shrink.widest, needed);
+    const qint64 due = shrink.since_ms + kShrinkAfterMs;
+    if (now >= due) {
+      resize_column(c, shrink.widest);
+      shrink = {};
+    } else if (next_shrink_ms < 0 || due < next_shrink_ms) {
+      next_shrink_ms = due;
+    }
   }
+  if (next_shrink_ms >= 0) shrink_timer_.start(static_cast<int>(next_shrink_ms - now) + 1);
 }
 
 bool ReadableTable::elided(const QModelIndex& index) const {
-  const QString text = display_text(index.data());
+  const QString text = cell_text(index);
   return !text.isEmpty() && width_for(text) > view_->columnWidth(index.column());
 }
 
@@ -160,7 +211,7 @@ bool ReadableTable::eventFilter(QObject* watched, QEvent* event) {
     auto* help = static_cast<QHelpEvent*>(event);
     const QModelIndex index = view_->indexAt(help->pos());
     if (index.isValid() && !index.data(Qt::ToolTipRole).isValid() && elided(index)) {
-      QToolTip::showText(help->globalPos(), display_text(index.data()), view_->viewport());
+      QToolTip::showText(help->globalPos(), cell_text(index), view_->viewport());
       return true;
     }
   }

@@ -15,8 +15,8 @@ AlarmList::AlarmList(AlarmMonitor* monitor, QWidget* parent)
   setObjectName("alarmList");
   empty_ = new QLabel(
       QString::fromUtf8("✔ No alarms.\nWatched: nodes down or silent, view-change storms, "
-                        "missing peers, state divergences, failed plugins, more than %1 % "
-                        "of the fleet offline.")
+                        "missing peers, state divergences, disks below their watermark, failed "
+                        "plugins, more than %1 % of the fleet offline.")
           .arg(AlarmMonitor::kOfflineRatio * 100),
       this);
   empty_->setWordWrap(true);

@@ -8,6 +8,7 @@ AlarmMonitor::AlarmMonitor(NetworkSession* session, QObject* parent)
     : QObject(parent),
       session_(session),
       memory_(static_cast<std::size_t>(session->node_count())),
+      metrics_(static_cast<std::size_t>(session->node_count())),
       started_ms_(QDateTime::currentMSecsSinceEpoch()) {
   connect(session, &NetworkSession::node_changed, this, &AlarmMonitor::evaluate);
   tick_.setInterval(1000);
@@ -27,10 +28,12 @@ std::vector<Alarm> AlarmMonitor::active() const {
 }
 
 void AlarmMonitor::raise(QHash<QString, Alarm>& next, const QString& key, const QString& text,
-                         Health sev) {
+                         Health sev, const QDateTime& since) {
   auto it = active_.constFind(key);
-  next.insert(
-      key, {key, text, sev, it != active_.constEnd() ? it->since : QDateTime::currentDateTime()});
+  const QDateTime first = it != active_.constEnd() ? it->since
+                          : since.isValid()        ? since
+                                                   : QDateTime::currentDateTime();
+  next.insert(key, {key, text, sev, first});
 }
 
 void AlarmMonitor::evaluate() {
@@ -44,6 +47,7 @@ void AlarmMonitor::evaluate() {
     const QString name = session_->node_name(i);
     mem.was_live = mem.was_live || link.live;
     if (!link.live) {
+      metrics_[static_cast<std::size_t>(i)] = NodeMetrics{};  // read afresh when it is back
       if (mem.was_live || now - started_ms_ > kStartGraceMs) {
         raise(next, "down/" + name, QString("%1 is down: %2").arg(name, link.status), Health::kBad);
       }
@@ -81,10 +85,16 @@ void AlarmMonitor::evaluate() {
             QString("%1 sees %2 of its %3 peers").arg(name).arg(s.peers()).arg(n - 1),
             Health::kWarning);
     }
-    if (mem.divergences > 0) {
+    const NodeMetrics& m = metrics_[static_cast<std::size_t>(i)];
+    if (!m.read && !mem.metrics_asked) read_metrics_of(i);  // first time live: read at once
+    if (m.divergences > 0) {
       raise(next, "divergence/" + name,
-            QString("%1 detected %2 state divergences").arg(name).arg(mem.divergences),
-            Health::kBad);
+            QString("%1 detected %2 state divergences").arg(name).arg(m.divergences), Health::kBad);
+    }
+    if (m.disk_known && m.disk_level != DiskLevel::kOk) {
+      const bool refuse = m.disk_level == DiskLevel::kRefuse;
+      raise(next, QString(refuse ? "disk-refuse/" : "disk-warn/") + name, disk_sentence(name, m),
+            refuse ? Health::kBad : Health::kWarning, m.disk_level_since);
     }
     if (s.plugins_failed() > 0) {
       raise(next, "plugins/" + name,
@@ -113,31 +123,22 @@ void AlarmMonitor::evaluate() {
 
 void AlarmMonitor::read_metrics() {
   for (int i = 0; i < session_->node_count(); ++i) {
-    if (!session_->node(i).live) continue;
-    session_->client(i)->get("/metrics", this, [this, i](const AdminReply& r) {
-      if (!r.ok()) return;
-      memory_[static_cast<std::size_t>(i)].divergences =
-          std::max(0.0, prometheus_value(r.body, "itc_divergences"));
-    });
+    if (session_->node(i).live) read_metrics_of(i);
   }
 }
 
-double prometheus_value(const QByteArray& text, const QByteArray& family) {
-  double sum = 0;
-  bool found = false;
-  for (const QByteArray& line : text.split('\n')) {
-    if (!line.startsWith(family)) continue;
-    const QByteArray rest = line.mid(family.size());
-    if (!rest.startsWith(' ') && !rest.startsWith('{')) continue;
-    const qsizetype space = rest.lastIndexOf(' ');
-    bool ok = false;
-    const double v = rest.mid(space + 1).trimmed().toDouble(&ok);
-    if (ok) {
-      sum += v;
-      found = true;
+void AlarmMonitor::read_metrics_of(int i) {
+  memory_[static_cast<std::size_t>(i)].metrics_asked = true;
+  session_->client(i)->get("/metrics", this, [this, i](const AdminReply& r) {
+    memory_[static_cast<std::size_t>(i)].metrics_asked = false;
+    NodeMetrics& m = metrics_[static_cast<std::size_t>(i)];
+    if (!r.ok()) {
+      m.read = true;  // tried: the poll tries again in kMetricsPollMs, not every evaluate
+      return;
     }
-  }
-  return found ? sum : -1;
+    m = read_node_metrics(r.body, m, QDateTime::currentDateTime());
+    evaluate();
+  });
 }
 
 }  // namespace itc::studio

@@ -1,9 +1,9 @@
 // AlarmMonitor: the network's alarms, raised and cleared from what the nodes' event streams
 // say (stream state and Event.stats) and, for what the stream does not carry, each node's
 // /metrics read every few seconds: a node down or silent, a view-change storm, a peer a node
-// does not see, a state divergence a node detected, plugins failed, too many devices of the
-// fleet offline. Each alarm keeps the time it was raised ("since").
-// Thread safety: GUI thread only.
+// does not see, a state divergence a node detected, a node's disk below its warn or refuse
+// watermark, plugins failed, too many devices of the fleet offline. Each alarm keeps the time it
+// was raised ("since"). Thread safety: GUI thread only.
 #pragma once
 
 #include <QDateTime>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dashboard/network_summary.hpp"
+#include "dashboard/node_metrics.hpp"
 #include "session/network_session.hpp"
 
 namespace itc::studio {
@@ -37,7 +38,7 @@ class AlarmMonitor : public QObject {
   static constexpr double kOfflineRatio = 0.10;
   // A node's first connection may take this long before "down" is raised.
   static constexpr qint64 kStartGraceMs = 5000;
-  // How often each live node's /metrics is read (divergences). Default: 5 s.
+  // How often each live node's /metrics is read (divergences, disk). Default: 5 s.
   static constexpr int kMetricsPollMs = 5000;
 
   explicit AlarmMonitor(NetworkSession* session, QObject* parent = nullptr);
@@ -46,6 +47,9 @@ class AlarmMonitor : public QObject {
   std::vector<Alarm> active() const;
   // Evaluates every rule now (also done on each event and once a second).
   void evaluate();
+  // What node i's /metrics said last (read every kMetricsPollMs while it is live).
+  const NodeMetrics& metrics(int i) const { return metrics_[static_cast<std::size_t>(i)]; }
+  const std::vector<NodeMetrics>& metrics() const { return metrics_; }
 
  signals:
   void changed();
@@ -54,20 +58,21 @@ class AlarmMonitor : public QObject {
   struct NodeMemory {
     bool was_live = false;
     std::deque<std::pair<qint64, std::uint64_t>> views;  // (ms, view) over the storm window
-    double divergences = 0;
+    bool metrics_asked = false;                          // a /metrics request is out
   };
-  void raise(QHash<QString, Alarm>& next, const QString& key, const QString& text, Health sev);
+  // Raises `key` in `next`, keeping the time it was first raised (or `since`, if given).
+  void raise(QHash<QString, Alarm>& next, const QString& key, const QString& text, Health sev,
+             const QDateTime& since = {});
   void read_metrics();
+  void read_metrics_of(int i);
 
   NetworkSession* session_;
   QHash<QString, Alarm> active_;
   std::vector<NodeMemory> memory_;
+  std::vector<NodeMetrics> metrics_;
   qint64 started_ms_;
   QTimer tick_;
   QTimer metrics_poll_;
 };
-
-// The value of the Prometheus sample `family` (any labels) in `text`, summed; -1 if absent.
-double prometheus_value(const QByteArray& text, const QByteArray& family);
 
 }  // namespace itc::studio

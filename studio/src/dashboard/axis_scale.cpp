@@ -24,7 +24,7 @@ QString si_number(double v) {
   static constexpr struct {
     double factor;
     const char* prefix;
-  } kPrefixes[] = {{1e9, " G"}, {1e6, " M"}, {1e3, " k"}};
+  } kPrefixes[] = {{1e12, " T"}, {1e9, " G"}, {1e6, " M"}, {1e3, " k"}};
   QLocale locale;
   locale.setNumberOptions(locale.numberOptions() & ~QLocale::OmitGroupSeparator);
   for (const auto& p : kPrefixes) {

@@ -18,7 +18,7 @@ struct AxisScale {
 // A max_value of 0 or less (or not finite) gives 0..1 in one step.
 AxisScale nice_scale(double max_value, int max_steps = 5);
 
-// `v` with an SI prefix (k, M, G) and at most 3 significant digits, in the user's locale:
+// `v` with an SI prefix (k, M, G, T) and at most 3 significant digits, in the user's locale:
 // 1500 → "1.5 k", 20000 → "20 k", 0.5 → "0.5".
 QString si_number(double v);
 

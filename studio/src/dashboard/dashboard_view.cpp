@@ -57,8 +57,9 @@ DashboardView::DashboardView(NetworkSession* session, QWidget* parent)
                                   StatsHistory::Metric::kCommittedTxPerS, n, this));
   charts_.push_back(new TimeChart("Readings committed (readings/s)", RoundAxes::Unit::kCount,
                                   StatsHistory::Metric::kReadingsPerS, n, this));
-  charts_.push_back(new TimeChart("Commit latency, worst node", RoundAxes::Unit::kMilliseconds,
-                                  StatsHistory::Metric::kCommitLatencyMs, n, this));
+  charts_.push_back(new TimeChart("Commit latency p99 (5 min), worst node",
+                                  RoundAxes::Unit::kMilliseconds,
+                                  StatsHistory::Metric::kCommitLatencyP99Ms, n, this));
   for (TimeChart* c : charts_) {
     c->setMinimumHeight(220);
     for (int i = 0; i < n; ++i) c->set_node_line(i, session->node_name(i), node_color(i));
@@ -82,7 +83,7 @@ DashboardView::DashboardView(NetworkSession* session, QWidget* parent)
       toggles_[static_cast<std::size_t>(i)]->setText(name);
       for (TimeChart* c : charts_) c->set_node_line(i, name, node_color(i));
     }
-    strip_->show_summary(summarize(*session_, QDateTime::currentMSecsSinceEpoch()));
+    show_summary();
   });
   redraw_timer_.setSingleShot(true);
   redraw_timer_.setInterval(500);
@@ -90,26 +91,27 @@ DashboardView::DashboardView(NetworkSession* session, QWidget* parent)
   // The header strip and the "no stats for N s" health text age even when no event comes.
   auto* tick = new QTimer(this);
   connect(tick, &QTimer::timeout, this, [this] {
-    strip_->show_summary(summarize(*session_, QDateTime::currentMSecsSinceEpoch()));
+    show_summary();
     if (model_->rowCount() > 0) {
       emit model_->dataChanged(model_->index(0, NodeTableModel::kHealth),
                                model_->index(model_->rowCount() - 1, NodeTableModel::kHealth));
     }
   });
   tick->start(1000);
-  strip_->show_summary(summarize(*session_, QDateTime::currentMSecsSinceEpoch()));
+  show_summary();
 }
 
 QWidget* DashboardView::make_legend() {
   auto* legend = new QWidget(this);
   auto* row = new QHBoxLayout(legend);
   row->setContentsMargins(0, 0, 0, 0);
-  auto* network = new QLabel(QString::fromUtf8("━ network (median of the nodes; latency: worst "
-                                               "node)"),
+  auto* network = new QLabel(QString::fromUtf8("━ network (median of the nodes; latency: the worst "
+                                               "node's p99)"),
                              legend);
   network->setToolTip(
       "Every validator commits every block: the network's rate is the median of what the "
-      "nodes report each second; its latency the worst node's");
+      "nodes report each second; its latency the worst node's p99 over the last 5 minutes of "
+      "its once-a-second reports of its last block's commit latency");
   row->addWidget(network);
   row->addSpacing(12);
   row->addWidget(new QLabel("Per node:", legend));
@@ -155,8 +157,13 @@ void DashboardView::redraw() {
   const double now = static_cast<double>(now_ms_()) / 1000.0;
   const double to = std::max(now, history_.latest_time());
   for (TimeChart* c : charts_) c->update_from(history_, to - range_s_, to);
-  strip_->show_summary(summarize(*session_, QDateTime::currentMSecsSinceEpoch()));
+  show_summary();
   last_update_ms_ = static_cast<double>(t.nsecsElapsed()) / 1e6;
+}
+
+void DashboardView::show_summary() {
+  strip_->show_summary(
+      summarize(*session_, QDateTime::currentMSecsSinceEpoch(), monitor_->metrics()));
 }
 
 void DashboardView::changeEvent(QEvent* e) {

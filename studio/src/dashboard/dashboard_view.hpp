@@ -60,6 +60,7 @@ class DashboardView : public QWidget {
 
  private:
   QWidget* make_legend();
+  void show_summary();
   void on_stats(int node, const v1::NodeStats& stats);
 
   NetworkSession* session_;

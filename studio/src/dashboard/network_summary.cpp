@@ -21,27 +21,52 @@ QString duration_ms(double ms) {
 
 }  // namespace
 
-QString health_symbol(Health h) {
-  switch (h) {
-    case Health::kGood:
-      return QString::fromUtf8("✔");
-    case Health::kWarning:
-      return QString::fromUtf8("▲");
-    case Health::kBad:
-      return QString::fromUtf8("✖");
-    case Health::kUnknown:
-      break;
-  }
-  return "?";
-}
-
 int fault_tolerance(int n) { return n > 0 ? (n - 1) / 3 : 0; }
 
 bool node_up(const NodeLink& n, qint64 now_ms) {
   return n.live && n.stats_at_ms != 0 && now_ms - n.stats_at_ms <= kSummaryStaleMs;
 }
 
-std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms) {
+namespace {
+
+// The disk tile: which nodes up are below a watermark, or the least free space of them.
+SummaryItem disk_item(const NetworkSession& session, qint64 now_ms,
+                      const std::vector<NodeMetrics>& metrics) {
+  QStringList lines, refusing, low;
+  double least_free = -1;
+  for (int i = 0; i < session.node_count() && i < static_cast<int>(metrics.size()); ++i) {
+    const NodeMetrics& m = metrics[static_cast<std::size_t>(i)];
+    if (!node_up(session.node(i), now_ms) || !m.disk_known) continue;
+    const QString name = session.node_name(i);
+    lines << disk_sentence(name, m);
+    if (m.disk_level == DiskLevel::kRefuse) refusing << name;
+    if (m.disk_level == DiskLevel::kWarn) low << name;
+    if (least_free < 0 || m.disk_free_bytes < least_free) least_free = m.disk_free_bytes;
+  }
+  SummaryItem item{"disk", "Disk", QString::fromUtf8("—"),
+                   "no node up has reported its disk yet (itc_disk_* on /metrics, read every "
+                   "5 s; absent when node.disk is disabled)",
+                   Health::kUnknown};
+  if (lines.isEmpty()) return item;
+  item.detail = lines.join("\n");
+  if (!refusing.isEmpty()) {
+    item.value = refusing.size() == 1 ? refusing.front() + " refuses work"
+                                      : QString("%1 nodes refuse work").arg(refusing.size());
+    item.health = Health::kBad;
+  } else if (!low.isEmpty()) {
+    item.value = low.size() == 1 ? low.front() + " low" : QString("%1 nodes low").arg(low.size());
+    item.health = Health::kWarning;
+  } else {
+    item.value = byte_size(least_free) + " free";
+    item.health = Health::kGood;
+  }
+  return item;
+}
+
+}  // namespace
+
+std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms,
+                                   const std::vector<NodeMetrics>& metrics) {
   const int n = session.node_count();
   const int f = fault_tolerance(n);
   int up = 0;
@@ -139,6 +164,7 @@ std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms)
                  up == 0      ? Health::kUnknown
                  : failed > 0 ? Health::kBad
                               : Health::kGood});
+  out.push_back(disk_item(session, now_ms, metrics));
   return out;
 }
 

@@ -1,7 +1,7 @@
 // NetworkSummary: what an operator checks first about a network, from what its nodes'
 // event streams said — validators up of n and the faults it can still take (f), the current
 // view and its primary, the height, the finality latency, the devices online / stale /
-// offline / fault, the plugins failed — each with a state (fine, watch, act) that the
+// offline / fault, the plugins failed, the disks — each with a state (fine, watch, act) that the
 // header strip shows as a colour and a symbol.
 // Thread safety: pure functions of the session's state; GUI thread.
 #pragma once
@@ -9,14 +9,11 @@
 #include <QString>
 #include <vector>
 
+#include "app/health_state.hpp"
+#include "dashboard/node_metrics.hpp"
 #include "session/network_session.hpp"
 
 namespace itc::studio {
-
-enum class Health { kUnknown, kGood, kWarning, kBad };
-
-// The symbol that carries a health state besides its colour (for colour-blind users).
-QString health_symbol(Health h);
 
 struct SummaryItem {
   QString key;     // stable name, e.g. "validators" (object names, tests)
@@ -35,6 +32,9 @@ int fault_tolerance(int n);
 // A node is up when its event stream is live and its last stats are fresh at `now_ms`.
 bool node_up(const NodeLink& n, qint64 now_ms);
 
-std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms);
+// The header strip's items. `metrics` (one per node, from AlarmMonitor; may be empty) give
+// the disk tile: the nodes below a watermark, else the least free space of the nodes up.
+std::vector<SummaryItem> summarize(const NetworkSession& session, qint64 now_ms,
+                                   const std::vector<NodeMetrics>& metrics = {});
 
 }  // namespace itc::studio

@@ -1,6 +1,5 @@
 #include "dashboard/node_table_model.hpp"
 
-#include <QBrush>
 #include <QDateTime>
 
 namespace itc::studio {
@@ -32,10 +31,10 @@ QVariant NodeTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rowCount()) return {};
   const NodeLink& n = session_->node(index.row());
   const bool has_stats = n.stats_at_ms != 0;
-  if (role == Qt::ForegroundRole && index.column() == kHealth) {
+  if (role == kHealthRole && index.column() == kHealth) {
     const QString h = health(n);
-    if (h == "healthy") return QBrush(Qt::darkGreen);
-    return QBrush(n.live ? QColor(0xb0, 0x70, 0x00) : QColor(Qt::red));
+    if (h == "healthy") return static_cast<int>(Health::kGood);
+    return static_cast<int>(n.live ? Health::kWarning : Health::kBad);
   }
   if (role == Qt::ToolTipRole && index.column() == kNode) {
     return n.client->endpoint().url.toString();

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 
+#include "app/health_state.hpp"
 #include "session/network_session.hpp"
 
 namespace itc::studio {

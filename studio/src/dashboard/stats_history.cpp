@@ -10,9 +10,11 @@ void StatsHistory::add(int node, double t_s, const v1::NodeStats& stats) {
   const auto at = static_cast<std::size_t>(node);
   if (at >= samples_.size()) samples_.resize(at + 1);
   latest_s_ = std::max(latest_s_, t_s);
-  const Sample sample{t_s, stats.committed_tx_per_s(), stats.readings_per_s(),
-                      stats.commit_latency_ms()};
+  Sample sample{t_s, stats.committed_tx_per_s(), stats.readings_per_s(), stats.commit_latency_ms(),
+                0};
   samples_[at].push_back(sample);
+  samples_[at].back().latency_p99_ms = sample.latency_p99_ms =
+      p99_latency(samples_[at], t_s - kP99WindowS);
   const double second = std::floor(t_s);
   if (seconds_.empty() || seconds_.back().t_s < second) seconds_.push_back({second, {}});
   // A late sample (an earlier second) goes to the second it belongs to, if still held.
@@ -21,6 +23,8 @@ void StatsHistory::add(int node, double t_s, const v1::NodeStats& stats) {
   if (it != seconds_.rend() && it->t_s == second) {
     if (it->nodes.size() <= at) it->nodes.resize(at + 1);
     it->nodes[at] = sample;
+    // The network's values of this second, once per sample rather than on every redraw.
+    for (int m = 0; m < kMetrics; ++m) it->network[m] = network_value(*it, static_cast<Metric>(m));
   }
   const double oldest = latest_s_ - window_s_;
   for (auto& q : samples_) {
@@ -37,8 +41,21 @@ double StatsHistory::value(const Sample& s, Metric m) {
       return s.readings;
     case Metric::kCommitLatencyMs:
       return s.latency_ms;
+    case Metric::kCommitLatencyP99Ms:
+      return s.latency_p99_ms;
   }
   return 0;
+}
+
+double StatsHistory::p99_latency(const std::deque<Sample>& q, double from_s) {
+  std::vector<double> v;
+  for (auto it = q.rbegin(); it != q.rend() && it->t_s > from_s; ++it) v.push_back(it->latency_ms);
+  if (v.empty()) return 0;
+  // Nearest rank: the smallest value with at least 99 % of the reports at or below it.
+  const auto rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(v.size())));
+  const auto nth = v.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(v.begin(), nth, v.end());
+  return *nth;
 }
 
 double StatsHistory::network_value(const Second& s, Metric m) {
@@ -48,7 +65,9 @@ double StatsHistory::network_value(const Second& s, Metric m) {
     if (n) v.push_back(value(*n, m));
   }
   if (v.empty()) return 0;
-  if (m == Metric::kCommitLatencyMs) return *std::max_element(v.begin(), v.end());
+  if (m == Metric::kCommitLatencyMs || m == Metric::kCommitLatencyP99Ms) {
+    return *std::max_element(v.begin(), v.end());
+  }
   std::sort(v.begin(), v.end());
   const std::size_t mid = v.size() / 2;
   return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
@@ -71,7 +90,7 @@ QList<QPointF> StatsHistory::network_points(Metric m, double from_s) const {
                                 [](const Second& s, double t) { return s.t_s < t; });
   out.reserve(static_cast<qsizetype>(seconds_.end() - first));
   for (auto it = first; it != seconds_.end(); ++it) {
-    out.append(QPointF(it->t_s, network_value(*it, m)));
+    out.append(QPointF(it->t_s, it->network[static_cast<int>(m)]));
   }
   return out;
 }

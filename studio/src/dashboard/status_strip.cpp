@@ -5,21 +5,6 @@
 
 namespace itc::studio {
 
-QColor health_color(Health h, const QPalette& palette) {
-  const bool dark = palette.color(QPalette::Window).lightness() < 128;
-  switch (h) {
-    case Health::kGood:
-      return dark ? QColor(0x4c, 0xc3, 0x8a) : QColor(0x1a, 0x7f, 0x4b);
-    case Health::kWarning:
-      return dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0xb0, 0x6d, 0x00);
-    case Health::kBad:
-      return dark ? QColor(0xff, 0x6b, 0x5e) : QColor(0xc6, 0x28, 0x28);
-    case Health::kUnknown:
-      break;
-  }
-  return palette.color(QPalette::PlaceholderText);
-}
-
 StatusStrip::StatusStrip(QWidget* parent) : QFrame(parent) {
   setObjectName("statusStrip");
   auto* layout = new QHBoxLayout(this);
@@ -35,7 +20,9 @@ void StatusStrip::show_summary(const std::vector<SummaryItem>& items) {
       tile = new QLabel(this);
       tile->setObjectName("summary_" + it.key);
       tile->setTextFormat(Qt::RichText);
-      layout->addWidget(tile, it.key == "devices" ? 3 : it.key == "view" ? 2 : 1);
+      layout->addWidget(tile, it.key == "devices"                    ? 3
+                              : it.key == "view" || it.key == "disk" ? 2
+                                                                     : 1);
     }
     // Restyling a tile costs a style pass: only when it changed.
     if (auto old = items_.constFind(it.key); old != items_.constEnd() && old->label == it.label &&

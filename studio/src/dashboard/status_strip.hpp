@@ -13,9 +13,6 @@ class QLabel;
 
 namespace itc::studio {
 
-// The colour of a health state, readable on the current palette.
-QColor health_color(Health h, const QPalette& palette);
-
 class StatusStrip : public QFrame {
   Q_OBJECT
 

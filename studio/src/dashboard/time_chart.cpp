@@ -27,8 +27,10 @@ TimeChart::TimeChart(const QString& title, RoundAxes::Unit unit, StatsHistory::M
   chart->setMargins(QMargins(4, 4, 4, 4));
   axes_ = std::make_unique<RoundAxes>(chart, unit);
   network_ = new QLineSeries(chart);
-  network_->setName(metric == StatsHistory::Metric::kCommitLatencyMs ? "network (worst node)"
-                                                                     : "network");
+  network_->setName(metric == StatsHistory::Metric::kCommitLatencyMs ||
+                            metric == StatsHistory::Metric::kCommitLatencyP99Ms
+                        ? "network (worst node)"
+                        : "network");
   chart->addSeries(network_);
   axes_->attach(network_);
   for (int i = 0; i < nodes; ++i) {
@@ -38,17 +40,36 @@ TimeChart::TimeChart(const QString& title, RoundAxes::Unit unit, StatsHistory::M
     s->setVisible(false);
     nodes_.push_back(s);
   }
+  node_colors_.resize(static_cast<std::size_t>(nodes));
   setChart(chart);
-  setRenderHint(QPainter::Antialiasing);
+  // The chart's items draw themselves in full; the view need not save or pad for them.
+  setOptimizationFlags(QGraphicsView::DontSavePainterState |
+                       QGraphicsView::DontAdjustForAntialiasing);
   follow_palette();
 }
 
+void TimeChart::set_rendering(Rendering r) {
+  rendering_ = r;
+  setRenderHint(QPainter::Antialiasing, r == Rendering::kAntialiased);
+  apply_pens();
+}
+
 void TimeChart::set_node_line(int i, const QString& name, const QColor& color) {
-  QLineSeries* s = nodes_[static_cast<std::size_t>(i)];
-  s->setName(name);
-  QPen pen(color);
-  pen.setWidthF(1.5);
-  s->setPen(pen);
+  nodes_[static_cast<std::size_t>(i)]->setName(name);
+  node_colors_[static_cast<std::size_t>(i)] = color;
+  apply_pens();
+}
+
+void TimeChart::apply_pens() {
+  const bool smooth = rendering_ == Rendering::kAntialiased;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    QPen pen(node_colors_[i]);
+    pen.setWidthF(smooth ? 1.5 : 1);
+    nodes_[i]->setPen(pen);
+  }
+  QPen pen(palette().color(QPalette::WindowText));
+  pen.setWidthF(smooth ? 2.5 : 1);
+  network_->setPen(pen);
 }
 
 void TimeChart::set_node_visible(int i, bool visible) {
@@ -60,17 +81,13 @@ bool TimeChart::node_visible(int i) const {
 }
 
 void TimeChart::follow_palette() {
-  std::vector<QPen> pens;
-  for (QLineSeries* s : nodes_) pens.push_back(s->pen());
-  chart_follow_palette(this, *axes_);
-  for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->setPen(pens[i]);
-  QPen pen(palette().color(QPalette::WindowText));
-  pen.setWidthF(2.5);
-  network_->setPen(pen);
+  chart_follow_palette(this, *axes_);  // the theme resets the series' pens
+  apply_pens();
 }
 
 void TimeChart::update_from(const StatsHistory& history, double from_s, double to_s) {
-  const int columns = std::max(100, static_cast<int>(chart()->plotArea().width()));
+  const int width = std::max(100, static_cast<int>(chart()->plotArea().width()));
+  const int columns = rendering_ == Rendering::kCrisp ? width / 2 : width;
   double top = 0;
   auto draw = [&](QLineSeries* s, const QList<QPointF>& points) {
     const QList<QPointF> shown = StatsHistory::decimate(points, 2 * columns);

@@ -1,8 +1,11 @@
 // TimeChart: one metric of the network over time — the network's line, and each node's
 // line on demand — on RoundAxes (values in 1-2-5 steps with SI prefixes and the unit, times
 // at whole minutes in the user's locale). Points are decimated to the plot's width (lowest
-// and highest per pixel column), so 30 minutes of history cost what fits on screen. No
-// legend of its own: the dashboard shows one for its charts.
+// and highest per two pixel columns), so 30 minutes of history cost what fits on screen.
+// Lines are drawn 1 px wide without antialiasing (the network's in the text colour, the
+// nodes' in theirs): a wider or antialiased pen goes through Qt's path stroker, which took
+// most of a frame (studio/README.md, Measurements). No legend of its own: the dashboard
+// shows one for its charts.
 // Thread safety: GUI thread only.
 #pragma once
 
@@ -21,6 +24,11 @@ class TimeChart : public QChartView {
   Q_OBJECT
 
  public:
+  // kCrisp: what Studio draws. kAntialiased: what it drew before (antialiased 2.5 px and
+  // 1.5 px lines, points per pixel column), kept so dashboard_frame_bench compares both in
+  // one run.
+  enum class Rendering { kCrisp, kAntialiased };
+
   TimeChart(const QString& title, RoundAxes::Unit unit, StatsHistory::Metric metric, int nodes,
             QWidget* parent = nullptr);
 
@@ -33,13 +41,18 @@ class TimeChart : public QChartView {
   void update_from(const StatsHistory& history, double from_s, double to_s);
   // Follows the desktop's light or dark palette.
   void follow_palette();
+  void set_rendering(Rendering r);
 
   const RoundAxes& axes() const { return *axes_; }
   QLineSeries* network_line() const { return network_; }
   QLineSeries* node_line(int i) const { return nodes_[static_cast<std::size_t>(i)]; }
 
  private:
+  void apply_pens();
+
   StatsHistory::Metric metric_;
+  Rendering rendering_ = Rendering::kCrisp;
+  std::vector<QColor> node_colors_;
   std::unique_ptr<RoundAxes> axes_;
   QLineSeries* network_;
   std::vector<QLineSeries*> nodes_;

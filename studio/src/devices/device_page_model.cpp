@@ -1,6 +1,5 @@
 #include "devices/device_page_model.hpp"
 
-#include <QBrush>
 #include <QDateTime>
 #include <algorithm>
 
@@ -133,6 +132,13 @@ QString DevicePageModel::state_name(const v1::DeviceStatus& d) {
   return d.fault() ? s + ", fault" : s;
 }
 
+Health DevicePageModel::state_health(const v1::DeviceStatus& d) {
+  if (d.fault() || d.state() == v1::DEVICE_STATE_OFFLINE) return Health::kBad;
+  if (d.state() == v1::DEVICE_STATE_STALE) return Health::kWarning;
+  if (d.state() == v1::DEVICE_STATE_ONLINE) return Health::kGood;
+  return Health::kUnknown;
+}
+
 int DevicePageModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : total_;
 }
@@ -149,11 +155,7 @@ QVariant DevicePageModel::data(const QModelIndex& index, int role) const {
     return role == Qt::DisplayRole && index.column() == kId ? QVariant("…") : QVariant();
   }
   touch(index.row() / kPageSize);
-  if (role == Qt::ForegroundRole && index.column() == kState) {
-    if (d->fault() || d->state() == v1::DEVICE_STATE_OFFLINE) return QBrush(Qt::red);
-    if (d->state() == v1::DEVICE_STATE_STALE) return QBrush(QColor(0xb0, 0x70, 0x00));
-    return QBrush(Qt::darkGreen);
-  }
+  if (role == kHealthRole && index.column() == kState) return static_cast<int>(state_health(*d));
   if (role != Qt::DisplayRole) return {};
   switch (index.column()) {
     case kId:

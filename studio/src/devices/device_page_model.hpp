@@ -12,6 +12,7 @@
 #include <functional>
 #include <list>
 
+#include "app/health_state.hpp"
 #include "itc/v1/device.pb.h"
 #include "node_api/node_api.hpp"  // DeviceFilter
 
@@ -68,6 +69,8 @@ class DevicePageModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
   static QString state_name(const v1::DeviceStatus& d);
+  // online: fine; stale: watch; offline or in fault: act; unknown: not known.
+  static Health state_health(const v1::DeviceStatus& d);
 
  signals:
   void first_page_loaded(int total);

@@ -4,6 +4,8 @@
 #include <QLineSeries>
 #include <QValueAxis>
 
+#include "dashboard/axis_scale.hpp"
+
 namespace itc::studio {
 
 DeviceReadingsChart::DeviceReadingsChart(QWidget* parent) : QChartView(new QChart(), parent) {
@@ -12,10 +14,7 @@ DeviceReadingsChart::DeviceReadingsChart(QWidget* parent) : QChartView(new QChar
   x_->setTitleText("seconds");
   x_->setLabelFormat("%d");
   x_->setRange(0, kWindowS);
-  y_ = new QValueAxis(chart());
-  y_->setRange(0, 1);
   chart()->addAxis(x_, Qt::AlignBottom);
-  chart()->addAxis(y_, Qt::AlignLeft);
   chart()->legend()->setAlignment(Qt::AlignBottom);
   chart()->setTitle("Readings");
 }
@@ -26,10 +25,14 @@ void DeviceReadingsChart::reset(const QString& device_id) {
     delete l.series;
   }
   lines_.clear();
+  for (UnitAxis& a : axes_) {
+    chart()->removeAxis(a.axis);
+    delete a.axis;
+  }
+  axes_.clear();
+  unit_order_.clear();
   origin_us_ = 0;
-  y_max_ = 1;
   x_->setRange(0, kWindowS);
-  y_->setRange(0, 1);
   chart()->setTitle(device_id.isEmpty() ? "Readings" : "Readings of " + device_id);
 }
 
@@ -41,13 +44,12 @@ void DeviceReadingsChart::add(const v1::DeviceStatus& status) {
     auto it = lines_.find(metric);
     if (it == lines_.end()) {
       Line l;
+      l.unit = QString::fromStdString(r.unit());
       l.series = new QLineSeries(chart());
-      l.series->setName(r.unit().empty()
-                            ? metric
-                            : QString("%1 (%2)").arg(metric, QString::fromStdString(r.unit())));
+      l.series->setName(l.unit.isEmpty() ? metric : QString("%1 (%2)").arg(metric, l.unit));
       chart()->addSeries(l.series);
       l.series->attachAxis(x_);
-      l.series->attachAxis(y_);
+      l.series->attachAxis(axis_for(l.unit).axis);
       it = lines_.insert(metric, l);
     }
     if (r.sampled_at_us() <= it->last_sample_us) continue;
@@ -56,10 +58,34 @@ void DeviceReadingsChart::add(const v1::DeviceStatus& status) {
     it->series->append(t, r.value());
     while (it->series->count() > 0 && it->series->at(0).x() < t - kWindowS) it->series->remove(0);
     newest = std::max(newest, t);
-    y_max_ = std::max(y_max_, r.value() * 1.1);
+    UnitAxis& a = axis_for(it->unit);
+    if (r.value() > a.max) {
+      a.max = r.value();
+      const AxisScale scale = nice_scale(a.max * 1.05);
+      a.axis->setRange(0, scale.top);
+      a.axis->setTickCount(scale.steps + 1);
+    }
   }
   if (newest > kWindowS) x_->setRange(newest - kWindowS, newest);
-  y_->setRange(0, y_max_);
+}
+
+DeviceReadingsChart::UnitAxis& DeviceReadingsChart::axis_for(const QString& unit) {
+  auto it = axes_.find(unit);
+  if (it != axes_.end()) return *it;
+  UnitAxis a;
+  a.axis = new QValueAxis(chart());
+  a.axis->setTitleText(unit.isEmpty() ? QString("value") : unit);
+  a.axis->setLabelFormat("%g");
+  a.axis->setRange(0, 1);
+  a.axis->setTickCount(2);
+  chart()->addAxis(a.axis, unit_order_.size() % 2 == 0 ? Qt::AlignLeft : Qt::AlignRight);
+  unit_order_ << unit;
+  return *axes_.insert(unit, a);
+}
+
+QValueAxis* DeviceReadingsChart::metric_axis(const QString& metric) const {
+  auto it = lines_.constFind(metric);
+  return it == lines_.constEnd() ? nullptr : unit_axis(it->unit);
 }
 
 std::optional<double> DeviceReadingsChart::latest(const QString& metric) const {

@@ -1,7 +1,5 @@
 #include "plugins/plugin_table_model.hpp"
 
-#include <QBrush>
-
 namespace itc::studio {
 
 QString PluginTableModel::state_name(v1::LifecycleState s) {
@@ -25,6 +23,12 @@ QString PluginTableModel::state_name(v1::LifecycleState s) {
     default:
       return "unknown";
   }
+}
+
+Health PluginTableModel::state_health(v1::LifecycleState s) {
+  if (s == v1::RUNNING) return Health::kGood;
+  if (s == v1::FAILED) return Health::kBad;
+  return Health::kWarning;
 }
 
 void PluginTableModel::set_plugins(int node, const QString& node_name, const v1::PluginList& list) {
@@ -79,11 +83,8 @@ QVariant PluginTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rowCount()) return {};
   const Row& r = rows_[static_cast<std::size_t>(index.row())];
   const v1::PluginStatus& p = r.status;
-  if (role == Qt::ForegroundRole && index.column() == kState) {
-    if (p.state() == v1::FAILED) return QBrush(Qt::red);
-    if (p.state() == v1::RUNNING) return QBrush(Qt::darkGreen);
-    return {};
-  }
+  if (role == kHealthRole && index.column() == kState)
+    return static_cast<int>(state_health(p.state()));
   if (role == Qt::ToolTipRole && (index.column() == kReason || index.column() == kSource)) {
     return QString::fromStdString(index.column() == kReason ? p.reason() : p.source());
   }

@@ -8,6 +8,7 @@
 #include <QAbstractTableModel>
 #include <QMap>
 
+#include "app/health_state.hpp"
 #include "itc/v1/node.pb.h"
 
 namespace itc::studio {
@@ -43,6 +44,8 @@ class PluginTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
   static QString state_name(v1::LifecycleState s);
+  // running: fine; failed: act; any other state (loading, draining, stopped): watch.
+  static Health state_health(v1::LifecycleState s);
 
  private:
   std::vector<Row> rows_;
