@@ -1,8 +1,10 @@
 // itc-light owner, balance, tx, dag and reading: a node's proof checked against the trusted header
 // (see light_cli.hpp).
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
 #include "itc/crypto.hpp"
 #include "itc/light/state_values.hpp"
@@ -74,10 +76,21 @@ Result<std::string> account_of(const std::string& arg) {
 template <typename Record>
 int proven_record(const Options& o, const std::string& key, Outcome (*decode)(Bytes, Record*),
                   const std::string& what, State* state, Record* record, bool* absent) {
+  // A node still a block or two behind the trusted header (taken from another node) answers
+  // from an older header, which the client refuses as stale: it gets a few seconds to catch
+  // up before the refusal stands.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::string proof;
-  if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), state, &proof)) return kExitRefused;
   Bytes value{};
-  Outcome v = verify_state(state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
+  Outcome v;
+  for (;;) {
+    if (!prepare(o, "/v1/proofs/state/" + percent_encoded(key), state, &proof)) {
+      return kExitRefused;
+    }
+    v = verify_state(state, bytes_of(proof), proof.size(), bytes_of(key), key.size(), &value);
+    if (v.verdict != Verdict::kStaleHeader || std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   if (v.ok()) v = decode(value, record);
   *absent = v.verdict == Verdict::kAbsent;
   return finish(o, *state, v, what);
