@@ -5,22 +5,24 @@
 
 #include <openssl/evp.h>
 
-#include <cstring>
+#include <new>
 
 namespace itc::light::port {
 namespace {
 
+// The EVP_MD_CTX pointer kept at the start of Sha256's context bytes.
+using ContextPointer = EVP_MD_CTX*;
+static_assert(sizeof(ContextPointer) <= Sha256::kContextBytes);
+
 EVP_MD_CTX* context_of(std::uint8_t* storage) {
-  EVP_MD_CTX* ctx = nullptr;
-  std::memcpy(&ctx, storage, sizeof ctx);
-  return ctx;
+  return *std::launder(reinterpret_cast<ContextPointer*>(storage));
 }
 
 }  // namespace
 
 Sha256::Sha256() : ctx_{}, failed_(false) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  std::memcpy(ctx_, &ctx, sizeof ctx);
+  new (ctx_) ContextPointer(ctx);
   failed_ = ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1;
 }
 
