@@ -86,6 +86,41 @@ inline std::string vector_file(const std::vector<FirmwareVector>& vectors) {
   return f;
 }
 
+// A header update (kind 1) checked against `state`.
+inline FirmwareVector header_vector(const std::string& name, const light::State& state,
+                                    const std::string& update, const std::string& expected) {
+  VectorInput in;
+  in.state = state;
+  in.message = update;
+  return {name, expected, vector_record(light::vectors::VectorKind::kHeaderUpdate, name, in)};
+}
+
+// An owner-signed command (itc.v1.Command, signed as sign_command does) to `device` with
+// `proof` attached, checked against `state` at `now_us`; `corrupt_signature` flips a bit
+// of the command's signature.
+inline FirmwareVector command_vector(const std::string& name, const light::State& state,
+                                     const crypto::Ed25519PrivateKey& by, const std::string& device,
+                                     const std::string& proof, const std::string& expected,
+                                     std::int64_t now_us, std::int64_t max_header_age_us,
+                                     bool corrupt_signature = false) {
+  v1::Command c;
+  c.set_device_id(device);
+  c.set_action(v1::ACTION_ON);
+  c.set_nonce(7);
+  sign_command(&c, by);
+  VectorInput in;
+  in.state = state;
+  in.message = proof;
+  in.device_id = device;
+  in.signer = by.public_key();
+  in.signature = c.signature();
+  if (corrupt_signature) in.signature[10] = static_cast<char>(in.signature[10] ^ 0x04);
+  in.signed_bytes = command_signing_bytes(c);
+  in.now_us = now_us;
+  in.max_header_age_us = max_header_age_us;
+  return {name, expected, vector_record(light::vectors::VectorKind::kCommand, name, in)};
+}
+
 // The chain: alice registers lamp-1 (block 1), bob pays alice (block 2), alice gives
 // lamp-1 to bob (block 3); a proof of lamp-1's owner is kept from block 2 (alice's).
 // Then the vectors: header updates and owner-signed commands, good and forged.
@@ -126,32 +161,14 @@ inline std::vector<FirmwareVector> make_firmware_vectors() {
   std::vector<FirmwareVector> out;
   const auto header = [&](const std::string& name, const light::State& s, const std::string& m,
                           const std::string& expected) {
-    VectorInput in;
-    in.state = s;
-    in.message = m;
-    out.push_back({name, expected, vector_record(VectorKind::kHeaderUpdate, name, in)});
+    out.push_back(header_vector(name, s, m, expected));
   };
-  // An owner-signed command (itc.v1.Command, signed as sign_command does) with `proof`.
   const auto command = [&](const std::string& name, const light::State& s,
                            const crypto::Ed25519PrivateKey& by, const std::string& device,
                            const std::string& proof, const std::string& expected,
                            std::int64_t at = 0, bool corrupt_signature = false) {
-    v1::Command c;
-    c.set_device_id(device);
-    c.set_action(v1::ACTION_ON);
-    c.set_nonce(7);
-    sign_command(&c, by);
-    VectorInput in;
-    in.state = s;
-    in.message = proof;
-    in.device_id = device;
-    in.signer = by.public_key();
-    in.signature = c.signature();
-    if (corrupt_signature) in.signature[10] = static_cast<char>(in.signature[10] ^ 0x04);
-    in.signed_bytes = command_signing_bytes(c);
-    in.now_us = at == 0 ? now : at;
-    in.max_header_age_us = kMinute;
-    out.push_back({name, expected, vector_record(VectorKind::kCommand, name, in)});
+    out.push_back(command_vector(name, s, by, device, proof, expected, at == 0 ? now : at, kMinute,
+                                 corrupt_signature));
   };
 
   // Header updates.
