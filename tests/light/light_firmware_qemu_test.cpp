@@ -126,25 +126,12 @@ class LightFirmwareQemuTest : public QObject {
     testing::HttpReply r = net.submit(0, net.signed_by(0, reg));
     QVERIFY2(r.json["committed"].toBool(), r.body.data());
     const std::uint64_t registered = r.json["height"].toString().toULongLong();
-    QVERIFY(testing::eventually([&] { return net.height(1).value_or(0) >= registered; }));
+    QVERIFY(testing::eventually([&] { return net.height(1).value_or(0) >= registered; }, 60'000));
     r = net.get(1, QString("/v1/proofs/state/d%2F") + device);
     QVERIFY2(r.status == 200, r.body.data());
     const std::string proof = r.body.toStdString();
-    // A newer header, for a lamp that already trusts past the proof.
-    std::string newer;
-    QVERIFY(testing::eventually([&] {
-      const testing::HttpReply h = net.get(2, "/v1/proofs/header");
-      light::State probe{};
-      if (h.status != 200 || !light::trust_genesis(net.genesis(), &probe).ok()) return false;
-      newer = h.body.toStdString();
-      return light::apply_header(&probe, test::bytes_of(newer), newer.size()).ok() &&
-             probe.header.height > registered;
-    }));
-
     light::State at_genesis{};
     QVERIFY(light::trust_genesis(net.genesis(), &at_genesis).ok());
-    light::State at_newer = at_genesis;
-    QVERIFY(light::apply_header(&at_newer, test::bytes_of(newer), newer.size()).ok());
     light::State at_proof = at_genesis;
     light::Bytes value{};
     const std::string key = ledger::device_key(device);
@@ -152,6 +139,21 @@ class LightFirmwareQemuTest : public QObject {
                                 key.size(), &value)
                 .ok());
     const std::string proof_height = std::to_string(at_proof.header.height);
+    // A newer header, for a lamp that already trusts past the proof.
+    std::string newer;
+    QVERIFY(testing::eventually(
+        [&] {
+          const testing::HttpReply h = net.get(2, "/v1/proofs/header");
+          light::State probe{};
+          if (h.status != 200 || !light::trust_genesis(net.genesis(), &probe).ok()) return false;
+          newer = h.body.toStdString();
+          return light::apply_header(&probe, test::bytes_of(newer), newer.size()).ok() &&
+                 probe.header.height > at_proof.header.height;
+        },
+        60'000));
+
+    light::State at_newer = at_genesis;
+    QVERIFY(light::apply_header(&at_newer, test::bytes_of(newer), newer.size()).ok());
     const std::size_t first_sig = test::qc_offset(newer) + 8 + 1;
     const unsigned first_signer = (static_cast<unsigned char>(newer[first_sig]) << 8) |
                                   static_cast<unsigned char>(newer[first_sig + 1]);
