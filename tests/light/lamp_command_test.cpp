@@ -22,6 +22,7 @@
 using namespace itc;
 using itc::test::bytes_of;
 using itc::test::flipped;
+using itc::test::minority_signed;
 using itc::test::qc_offset;
 using itc::testing::eventually;
 using itc::testing::HttpReply;
@@ -36,15 +37,6 @@ constexpr char kLamp[] = "r-lamp-000001";         // behind the lying node
 constexpr char kAgedLamp[] = "r-lamp-000002";     // behind the lying node, for the age limit
 constexpr char kHonestLamp[] = "v0-lamp-000001";  // behind validator 0's control
 constexpr int kMaxHeaderAgeS = 10;  // fresh proofs stay well inside it on a loaded machine
-
-// The proof with only the first two of its QC's signatures (each: u16 index + 64 bytes),
-// after the QC's view (8 bytes) and signature count (1 byte).
-std::string minority_signed(const std::string& proof) {
-  const std::size_t at = qc_offset(proof) + 8;
-  const auto n = static_cast<std::size_t>(static_cast<unsigned char>(proof[at]));
-  return proof.substr(0, at) + '\x02' + proof.substr(at + 1, 2 * 66) +
-         proof.substr(at + 1 + n * 66);
-}
 
 QString path_of(const char* device) { return QString("/v1/proofs/state/d%2F") + device; }
 

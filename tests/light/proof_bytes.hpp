@@ -22,4 +22,12 @@ inline std::size_t qc_offset(const std::string& m) {
   return 6 + 4 + ((byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3));
 }
 
+// The message with only the first two of its QC's signatures (each: u16 index + 64
+// bytes), after the QC's view (8 bytes) and signature count (1 byte).
+inline std::string minority_signed(const std::string& m) {
+  const std::size_t at = qc_offset(m) + 8;
+  const auto n = static_cast<std::size_t>(static_cast<unsigned char>(m[at]));
+  return m.substr(0, at) + '\x02' + m.substr(at + 1, 2 * 66) + m.substr(at + 1 + n * 66);
+}
+
 }  // namespace itc::test

@@ -1,6 +1,7 @@
 // The crypto port: the only two primitives libitc-light needs, SHA-256 (incremental) and
-// Ed25519 verification. This build uses OpenSSL's libcrypto (EVP); a microcontroller
-// port replaces crypto_port.cpp alone (e.g. with a fixed-memory SHA-256 and Ed25519).
+// Ed25519 verification. Two backends, chosen at build time: crypto_port.cpp on OpenSSL's
+// libcrypto (EVP) for the host, crypto_port_wolfcrypt.cpp on wolfCrypt for the
+// microcontroller firmware (core/light/firmware: no heap, the context lives in the object).
 // Thread safety: a Sha256 object belongs to one caller; ed25519_verify is thread-safe.
 #pragma once
 
@@ -11,6 +12,10 @@ namespace itc::light::port {
 
 class Sha256 {
  public:
+  // Room for the backend's context inside the object (wolfCrypt's wc_Sha256; OpenSSL keeps
+  // a pointer to its EVP_MD_CTX here): a Sha256 on the stack needs no heap of its own.
+  static constexpr std::size_t kContextBytes = 128;
+
   Sha256();   // begins a hash
   ~Sha256();  // releases what the backend holds
   Sha256(const Sha256&) = delete;
@@ -21,7 +26,7 @@ class Sha256 {
   bool finish(std::uint8_t out[32]);
 
  private:
-  void* ctx_;  // the backend's context (OpenSSL: EVP_MD_CTX)
+  alignas(8) std::uint8_t ctx_[kContextBytes];  // the backend's context (see kContextBytes)
   bool failed_;
 };
 
