@@ -95,7 +95,8 @@ v1::Transaction signed_commitments(const crypto::Ed25519PrivateKey& owner,
   v1::Transaction tx;
   tx.set_nonce(nonce);
   tx.set_fee(2);
-  for (const auto& c : list) *tx.mutable_commit_readings()->add_commitments() = c;
+  v1::CommitReadings* body = tx.mutable_commit_readings();
+  for (const auto& c : list) *body->add_commitments() = c;
   ledger::sign_tx(test::kChainId, &tx, owner);
   return tx;
 }
@@ -294,35 +295,40 @@ class AnalyticsRulesTest : public QObject {
   // ---- commitments ---------------------------------------------------------------------
 
   void ownerCommitsPeriodsInOrderOnly() {
+    constexpr std::int64_t t1 = kMinute;
+    constexpr std::int64_t t2 = 2 * kMinute;
     LedgerState state(fleet_genesis());
     QVERIFY(apply_and_commit(
                 state, signed_commitments(
-                           kOwnerA, {commitment("a-lamp-0", 0), commitment("a-lamp-1", 0)}, 1))
+                           kOwnerA, {commitment("a-lamp-0", t1), commitment("a-lamp-1", t1)}, 1))
                 .ok());
     QCOMPARE(balance(state, kOwnerA), 98u);  // the fee only
     // The next period is fine; the same or an older one is refused with both periods.
     QVERIFY(
-        apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-0", kMinute)}, 2))
-            .ok());
+        apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-0", t2)}, 2)).ok());
     Status again = apply_and_commit(
-        state, signed_commitments(
-                   kOwnerA, {commitment("a-lamp-1", kMinute), commitment("a-lamp-0", kMinute)}, 3));
+        state,
+        signed_commitments(kOwnerA, {commitment("a-lamp-1", t2), commitment("a-lamp-0", t2)}, 3));
     QCOMPARE(again.code(), Status::Code::kFailedPrecondition);
     QVERIFY2(mentions(again,
-                      "commitments[1]: a-lamp-0 power period 60000000 is not after the "
-                      "last one committed (60000000)"),
+                      "commitments[1]: a-lamp-0 power period 120000000 is not after the "
+                      "last one committed (120000000)"),
              again.ToString().c_str());
-    // Nothing of the refused transaction stayed: a-lamp-1's minute is still free.
+    Status older =
+        apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-0", t1)}, 3));
+    QVERIFY2(mentions(older, "period 60000000 is not after the last one committed (120000000)"),
+             older.ToString().c_str());
+    // Nothing of the refused transaction stayed: a-lamp-1's second minute is still free.
     QVERIFY(
-        apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-1", kMinute)}, 3))
-            .ok());
+        apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-1", t2)}, 3)).ok());
     // Two commitments of one (device, metric, period) in one transaction: the second fails.
     Status twice = apply_and_commit(
         state,
-        signed_commitments(kOwnerA, {commitment("a-lamp-2", 0), commitment("a-lamp-2", 0)}, 4));
-    QVERIFY2(mentions(twice, "commitments[1]"), twice.ToString().c_str());
+        signed_commitments(kOwnerA, {commitment("a-lamp-2", t1), commitment("a-lamp-2", t1)}, 4));
+    QVERIFY2(mentions(twice, "commitments[1]: a-lamp-2 power period 60000000 is not after"),
+             twice.ToString().c_str());
     // Another metric of the same device is its own sequence.
-    v1::ReadingCommitment level = commitment("a-lamp-0", 0);
+    v1::ReadingCommitment level = commitment("a-lamp-0", t1);
     level.set_metric("level");
     QVERIFY(apply_and_commit(state, signed_commitments(kOwnerA, {level}, 4)).ok());
   }
@@ -330,12 +336,12 @@ class AnalyticsRulesTest : public QObject {
   void onlyTheOwnerCommitsItsDevices() {
     LedgerState state(fleet_genesis());
     Status theft =
-        apply_and_commit(state, signed_commitments(kOwnerB, {commitment("a-lamp-0", 0)}, 1));
+        apply_and_commit(state, signed_commitments(kOwnerB, {commitment("a-lamp-0", kMinute)}, 1));
     QCOMPARE(theft.code(), Status::Code::kPermissionDenied);
     QVERIFY2(mentions(theft, "commitments[0]: not the owner of device a-lamp-0"),
              theft.ToString().c_str());
     Status unknown =
-        apply_and_commit(state, signed_commitments(kOwnerB, {commitment("ghost", 0)}, 1));
+        apply_and_commit(state, signed_commitments(kOwnerB, {commitment("ghost", kMinute)}, 1));
     QCOMPARE(unknown.code(), Status::Code::kNotFound);
     QVERIFY2(mentions(unknown, "unknown device ghost"), unknown.ToString().c_str());
     QCOMPARE(balance(state, kOwnerB), 100u);
@@ -349,9 +355,11 @@ class AnalyticsRulesTest : public QObject {
     const std::vector<Case> cases = {
         {"commitments[0].device_id: empty", [](auto& c) { c.clear_device_id(); }},
         {"commitments[0].metric: empty", [](auto& c) { c.clear_metric(); }},
-        {"commitments[0].period_start_us: 1000 is not a non-negative multiple of the 60 s",
+        {"commitments[0].period_start_us: 1000 is not a positive multiple of the 60 s",
          [](auto& c) { c.set_period_start_us(1000); }},
         {"commitments[0].period_start_us", [](auto& c) { c.set_period_start_us(-kMinute); }},
+        {"commitments[0].period_start_us: 0 is not a positive",
+         [](auto& c) { c.set_period_start_us(0); }},
         {"commitments[0].count: 0", [](auto& c) { c.set_count(0); }},
         {"commitments[0].decimals: 10 is above 9", [](auto& c) { c.set_decimals(10); }},
         {"commitments[0].commitment: 33 bytes",
@@ -361,7 +369,7 @@ class AnalyticsRulesTest : public QObject {
     };
     for (const Case& c : cases) {
       LedgerState state(fleet_genesis());
-      v1::ReadingCommitment bad = commitment("a-lamp-0", 0);
+      v1::ReadingCommitment bad = commitment("a-lamp-0", kMinute);
       c.spoil(bad);
       Status s = apply_and_commit(state, signed_commitments(kOwnerA, {bad}, 1));
       QCOMPARE(s.code(), Status::Code::kInvalidArgument);
@@ -370,7 +378,7 @@ class AnalyticsRulesTest : public QObject {
     LedgerState state(fleet_genesis());
     Status none = apply_and_commit(state, signed_commitments(kOwnerA, {}, 1));
     QVERIFY2(mentions(none, "commit_readings.commitments: empty"), none.ToString().c_str());
-    std::vector<v1::ReadingCommitment> many(1025, commitment("a-lamp-0", 0));
+    std::vector<v1::ReadingCommitment> many(1025, commitment("a-lamp-0", kMinute));
     Status big = apply_and_commit(state, signed_commitments(kOwnerA, many, 1));
     QVERIFY2(mentions(big, "1025 commitments, at most 1024"), big.ToString().c_str());
   }
@@ -381,7 +389,7 @@ class AnalyticsRulesTest : public QObject {
     LedgerState state(g);
     Status minute =
         apply_and_commit(state, signed_commitments(kOwnerA, {commitment("a-lamp-0", kMinute)}, 1));
-    QVERIFY2(mentions(minute, "not a non-negative multiple of the 300 s commitment period"),
+    QVERIFY2(mentions(minute, "not a positive multiple of the 300 s commitment period"),
              minute.ToString().c_str());
     QVERIFY(apply_and_commit(state,
                              signed_commitments(kOwnerA, {commitment("a-lamp-0", 5 * kMinute)}, 1))

@@ -75,10 +75,11 @@ Status check_commit_readings(const v1::CommitReadings& body, std::uint32_t perio
     const char* list = "commit_readings.commitments";
     if (c.device_id().empty()) return bad(indexed(list, i, "device_id"), "empty");
     if (c.metric().empty()) return bad(indexed(list, i, "metric"), "empty");
-    if (c.period_start_us() < 0 || c.period_start_us() % period_us != 0) {
+    // Positive: the state's CommittedPeriod of 0 would be the empty message, "none yet".
+    if (c.period_start_us() <= 0 || c.period_start_us() % period_us != 0) {
       return bad(indexed(list, i, "period_start_us"),
-                 std::to_string(c.period_start_us()) + " is not a non-negative multiple of the " +
-                     std::to_string(period_s) + " s commitment period");
+                 std::to_string(c.period_start_us()) + " is not a positive multiple of the " +
+                     std::to_string(period_s) + " s commitment period (Unix time, µs)");
     }
     if (c.count() == 0) return bad(indexed(list, i, "count"), "0; a commitment sums >= 1 reading");
     if (c.decimals() > kMaxDecimals) {

@@ -17,7 +17,7 @@ inline constexpr int kMaxCommitmentsPerTx = 1024;
 // genesis.commitment_period_s, 0 meaning kDefaultCommitmentPeriodS.
 std::uint32_t commitment_period_of(const v1::Genesis& genesis);
 
-// Each commitment's fields: ids present, the period aligned to `period_s`, count >= 1,
+// Each commitment's fields: ids present, the period positive and aligned to `period_s`, count >= 1,
 // decimals 0..9, a 65-byte SEC1 uncompressed point (whether it lies on P-256 is checked
 // by whoever sums it: verify_sum names the bad one). Errors name the field by index.
 Status check_commit_readings(const v1::CommitReadings& body, std::uint32_t period_s);
