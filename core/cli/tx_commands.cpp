@@ -55,6 +55,16 @@ struct TxOptions {
   std::uint64_t escrow = 0;
 };
 
+// Fills the transaction's body from the options; fails naming a bad option.
+using BodyBuilder = std::function<Status(const TxOptions&, v1::Transaction*)>;
+
+Result<std::string> public_key_option(std::string_view option, const std::string& value) {
+  auto key = crypto::load_public_key(value);
+  if (!key.ok())
+    return Status::InvalidArgument(std::string(option) + ": " + key.status().message());
+  return key;
+}
+
 // `sum` -> AGGREGATE_SUM, `distinct-count` -> AGGREGATE_DISTINCT_COUNT.
 Result<v1::Aggregate> aggregate_option(const std::string& name) {
   std::string upper = "AGGREGATE_";
@@ -90,16 +100,6 @@ Status build_analytics_job(const TxOptions& o, v1::Transaction* tx) {
   job->set_template_name(o.template_name);
   job->set_escrow(o.escrow);
   return Status::Ok();
-}
-
-// Fills the transaction's body from the options; fails naming a bad option.
-using BodyBuilder = std::function<Status(const TxOptions&, v1::Transaction*)>;
-
-Result<std::string> public_key_option(std::string_view option, const std::string& value) {
-  auto key = crypto::load_public_key(value);
-  if (!key.ok())
-    return Status::InvalidArgument(std::string(option) + ": " + key.status().message());
-  return key;
 }
 
 // The sender's next nonce: one more than the last its account used (1 for a new one).
