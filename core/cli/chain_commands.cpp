@@ -65,6 +65,16 @@ std::string describe_tx(const v1::Transaction& tx) {
              std::to_string(tx.reconfigure().validators_size()) + " validators, " +
              std::to_string(tx.reconfigure().approvals_size()) + " approvals)";
       break;
+    case v1::Transaction::kCommitReadings:
+      what = "commit-readings (" + std::to_string(tx.commit_readings().commitments_size()) +
+             " commitments)";
+      break;
+    case v1::Transaction::kAnalyticsJob:
+      what = "analytics-job " + tx.analytics_job().template_name() + " on " +
+             tx.analytics_job().metric() + ", k " +
+             std::to_string(tx.analytics_job().min_devices()) + ", escrow " +
+             std::to_string(tx.analytics_job().escrow());
+      break;
     case v1::Transaction::BODY_NOT_SET:
       what = "(no body)";
       break;

@@ -30,6 +30,8 @@ void add_command_commands(CLI::App& app, Action& action);
 void add_network_commands(CLI::App& app, Action& action);
 // `itc tx ...`: transfer, register-device, transfer-device, reconfigure.
 void add_tx_commands(CLI::App& app, Action& action);
+// `itc analytics ...`: submit, status.
+void add_analytics_commands(CLI::App& app, Action& action);
 // `itc chain ...`: head, block, verify-qc.
 void add_chain_commands(CLI::App& app, Action& action);
 

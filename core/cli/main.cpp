@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   itc::cli::add_command_commands(app, action);
   itc::cli::add_network_commands(app, action);
   itc::cli::add_tx_commands(app, action);
+  itc::cli::add_analytics_commands(app, action);
   itc::cli::add_chain_commands(app, action);
   itc::cli::add_dag_commands(app, action);
   itc::cli::add_admin_commands(app, action);

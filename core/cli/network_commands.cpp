@@ -24,6 +24,7 @@ struct NetworkInitOptions {
   std::uint64_t fund = 1'000'000'000;
   std::uint32_t accounts = 0;
   std::uint64_t min_fee = 1;
+  std::uint32_t commitment_period_s = 60;
   bool allow_unsigned_anchors = false;
   std::vector<std::string> hosts;  // validator i's peer address; overrides host/base_port
   bool bundles = false;
@@ -96,6 +97,7 @@ int run_network_init(const NetworkInitOptions& o) {
                                std::chrono::system_clock::now().time_since_epoch())
                                .count());
   genesis.set_min_fee(o.min_fee);
+  genesis.set_commitment_period_s(o.commitment_period_s);
   genesis.set_allow_unsigned_anchors(o.allow_unsigned_anchors);
   auto new_key = [](const std::string& path) -> Result<std::string> {
     auto key = crypto::Ed25519PrivateKey::generate();
@@ -198,6 +200,11 @@ void add_network_commands(CLI::App& app, Action& action) {
       ->capture_default_str();
   init->add_option("--fund", o->fund, "Balance of each funded account")->capture_default_str();
   init->add_option("--min-fee", o->min_fee, "Minimum fee of a transaction")->capture_default_str();
+  init->add_option("--commitment-period", o->commitment_period_s,
+                   "Seconds per reading commitment (ChainCode: one per committed device and "
+                   "metric per period)")
+      ->check(CLI::Range(30u, 86400u))
+      ->capture_default_str();
   init->add_flag("--allow-unsigned-anchors", o->allow_unsigned_anchors,
                  "Accept anchors without signature (benchmark networks only)");
   init->add_option("--hosts", o->hosts,

@@ -2,6 +2,7 @@
 // node's POST /v1/tx, which answers once the transaction is committed or refused.
 #include <google/protobuf/util/json_util.h>
 
+#include <cctype>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -39,6 +40,19 @@ struct TxOptions {
   std::string profile;
   std::string new_owner;
   std::string proposal;
+  std::string site;
+  // An analytics job (`itc analytics submit`).
+  std::vector<std::string> profiles;
+  std::vector<std::string> owners;
+  std::vector<std::string> sites;
+  std::string metric;
+  std::int64_t window_from_us = 0;
+  std::int64_t window_to_us = 0;
+  std::vector<std::string> aggregates;
+  std::uint32_t k = 0;
+  double epsilon = 0;
+  std::string template_name;
+  std::uint64_t escrow = 0;
 };
 
 // Fills the transaction's body from the options; fails naming a bad option.
@@ -49,6 +63,43 @@ Result<std::string> public_key_option(std::string_view option, const std::string
   if (!key.ok())
     return Status::InvalidArgument(std::string(option) + ": " + key.status().message());
   return key;
+}
+
+// `sum` -> AGGREGATE_SUM, `distinct-count` -> AGGREGATE_DISTINCT_COUNT.
+Result<v1::Aggregate> aggregate_option(const std::string& name) {
+  std::string upper = "AGGREGATE_";
+  for (char c : name) upper.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  v1::Aggregate a = v1::AGGREGATE_UNSPECIFIED;
+  if (!v1::Aggregate_Parse(upper, &a) || a == v1::AGGREGATE_UNSPECIFIED) {
+    return Status::InvalidArgument("--aggregate: unknown aggregate '" + name +
+                                   "' (count, sum, mean, min-max-bucket, histogram, "
+                                   "distinct-count, membership, heavy-hitters)");
+  }
+  return a;
+}
+
+Status build_analytics_job(const TxOptions& o, v1::Transaction* tx) {
+  v1::AnalyticsJob* job = tx->mutable_analytics_job();
+  for (const auto& p : o.profiles) job->mutable_selection()->add_profiles(p);
+  for (const auto& owner : o.owners) {
+    auto key = public_key_option("--owner", owner);
+    if (!key.ok()) return key.status();
+    job->mutable_selection()->add_owners(*key);
+  }
+  for (const auto& site : o.sites) job->mutable_selection()->add_sites(site);
+  job->set_metric(o.metric);
+  job->set_window_start_us(o.window_from_us);
+  job->set_window_end_us(o.window_to_us);
+  for (const auto& name : o.aggregates) {
+    auto a = aggregate_option(name);
+    if (!a.ok()) return a.status();
+    job->add_aggregates(*a);
+  }
+  job->set_min_devices(o.k);
+  job->set_epsilon(o.epsilon);
+  job->set_template_name(o.template_name);
+  job->set_escrow(o.escrow);
+  return Status::Ok();
 }
 
 // The sender's next nonce: one more than the last its account used (1 for a new one).
@@ -202,6 +253,7 @@ void add_tx_commands(CLI::App& app, Action& action) {
                              body->set_device_id(o.device_id);
                              body->set_profile(o.profile);
                              body->set_device_public_key(*key);
+                             body->set_site(o.site);
                              return Status::Ok();
                            });
   r->add_option("--device-id", reg->device_id, "Device id, e.g. lamp-0007")->required();
@@ -209,6 +261,7 @@ void add_tx_commands(CLI::App& app, Action& action) {
                 "The device's public key: 64 hex digits or a PEM key file")
       ->required();
   r->add_option("--profile", reg->profile, "Device profile, e.g. acme-lamp-v2");
+  r->add_option("--site", reg->site, "Site tag analytics jobs select by, e.g. plant-north");
 
   auto move = std::make_shared<TxOptions>();
   auto* m = add_tx_command(group, action, "transfer-device",
@@ -235,6 +288,66 @@ void add_tx_commands(CLI::App& app, Action& action) {
                            });
   c->add_option("--proposal", change->proposal, "The approved proposal (Reconfigure JSON)")
       ->required();
+}
+
+void add_analytics_commands(CLI::App& app, Action& action) {
+  auto* group = app.add_subcommand("analytics", "ChainCode analytics jobs on the main chain");
+  group->require_subcommand(1);
+  group->footer(
+      "Example: energy of two owners' lamps over one hour, from at least 10 devices:\n"
+      "  itc analytics submit --genesis net/genesis.json --key buyer.pem --profile dimmable-lamp "
+      "\\\n"
+      "      --metric power --from-us 1767225600000000 --to-us 1767229200000000 \\\n"
+      "      --aggregate sum --aggregate mean --k 10 --template energy-sum --escrow 500\n"
+      "  itc analytics status <job id printed as 'tx ...'>");
+
+  auto job = std::make_shared<TxOptions>();
+  auto* submit = add_tx_command(
+      group, action, "submit",
+      "Submit an AnalyticsJob: its escrow leaves the sender's account; refused with the reason "
+      "when fewer than --k registered devices match",
+      job, build_analytics_job);
+  submit->add_option("--profile", job->profiles, "Select devices of this profile (repeatable)");
+  submit->add_option("--owner", job->owners,
+                     "Select devices of this owner: 64 hex digits or a PEM key (repeatable)");
+  submit->add_option("--site", job->sites, "Select devices of this site tag (repeatable)");
+  submit->add_option("--metric", job->metric, "The metric, e.g. power")->required();
+  submit->add_option("--from-us", job->window_from_us, "Window start, Unix µs")->required();
+  submit->add_option("--to-us", job->window_to_us, "Window end (exclusive), Unix µs")->required();
+  submit
+      ->add_option("--aggregate", job->aggregates,
+                   "count, sum, mean, min-max-bucket, histogram, distinct-count, membership, "
+                   "heavy-hitters (repeatable)")
+      ->required();
+  submit->add_option("--k", job->k, "Minimum number of contributing devices")->required();
+  submit->add_option("--epsilon", job->epsilon,
+                     "Differential privacy for sketch aggregates. Default: 0 (none)");
+  submit->add_option("--template", job->template_name, "ChainCode template, e.g. energy-sum")
+      ->required();
+  submit->add_option("--escrow", job->escrow, "Fee for the data owners, held by the job")
+      ->required();
+
+  struct StatusOptions {
+    NodeAccess node;
+    std::string id;
+  };
+  auto status = std::make_shared<StatusOptions>();
+  auto* st =
+      group->add_subcommand("status", "A job's record on the chain (AnalyticsJobRecord JSON)");
+  st->add_option("ID", status->id, "Job id: its transaction id (64 hex digits)")->required();
+  add_node_options(st, status->node);
+  st->callback([&action, status] {
+    action = [status] {
+      auto client = AdminClient::connect_to(status->node);
+      if (!client.ok()) return fail(client.status());
+      const std::string target = "/v1/analytics/jobs/" + status->id;
+      auto reply = client->get(target);
+      if (!reply.ok()) return fail(reply.status());
+      if (reply->status != 200) return fail(reply_error(target, *reply));
+      std::cout << reply->body << "\n";
+      return kExitOk;
+    };
+  });
 }
 
 }  // namespace itc::cli

@@ -55,7 +55,7 @@ class AdminRoutesTest : public QObject {
       QVERIFY2(r.pattern.starts_with('/'), key.c_str());
       QVERIFY2(!r.doc.empty(), key.c_str());
     }
-    QCOMPARE(seen.size(), std::size_t{36});
+    QCOMPARE(seen.size(), std::size_t{37});
   }
 
   // Roles: read sees (dashboards, Prometheus), operate also submits (transactions,

@@ -19,6 +19,7 @@
 #include "bloom_filter.hpp"
 #include "hyperloglog.hpp"
 #include "pedersen.hpp"
+#include "period_commitments.hpp"
 #include "sum_proof.hpp"
 
 namespace itc::bench {
@@ -239,6 +240,55 @@ void granularity(double commits_per_core) {
                 row.per_s / (commits_per_core * cores) <= 0.2 ? "  (<= 20%)" : "");
 }
 
+// PeriodCommitments (item 1's granularity as the owner's node runs it): readings summed
+// per device, metric and period, then each closed period committed. Not the pipeline with
+// commitments on vs off: the cognition plugin that would run this beside the pipeline is
+// not built; this is its work per reading and per period, timed.
+void period_commitments() {
+  constexpr int kDevices = 20'000, kMetrics = 6, kReadingsPerDevice = 10;
+  analytics::PeriodCommitments periods(60, 3);
+  const std::int64_t t0 = 1'767'225'600'000'000;
+  std::vector<v1::Reading> readings;
+  readings.reserve(std::size_t{kDevices} * kMetrics);
+  const char* metrics[kMetrics] = {"power", "level", "voltage", "current", "temp", "on"};
+  for (int d = 0; d < kDevices; ++d) {
+    for (const char* m : metrics) {
+      v1::Reading r;
+      r.set_device_id("lamp-" + std::to_string(d));
+      r.set_metric(m);
+      r.set_value(12.3456 + d % 97);
+      readings.push_back(std::move(r));
+    }
+  }
+  auto t = Clock::now();
+  std::size_t added = 0;
+  for (int k = 0; k < kReadingsPerDevice; ++k) {
+    for (v1::Reading& r : readings) {
+      r.set_sampled_at_us(t0 + k * 5'000'000);
+      if (!periods.add(r).ok()) std::abort();
+      ++added;
+    }
+  }
+  const double add_rate = static_cast<double>(added) / seconds_since(t);
+  t = Clock::now();
+  const std::size_t closed = periods.close_until(t0 + 60'000'000).size();
+  const double close_rate = static_cast<double>(closed) / seconds_since(t);
+  std::printf(
+      "  PeriodCommitments: add %.2f M readings/s on one core; close %zu periods (20,000 lamps "
+      "x 6 metrics) at %.0f commitments/s\n",
+      add_rate / 1e6, closed, close_rate);
+  const char* env = std::getenv("ITC_PIPELINE_READINGS_PER_S");
+  if (env == nullptr) return;
+  const double rate = std::atof(env);
+  const double cores = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+  for (const double period_s : {30.0, 60.0}) {
+    const double busy = rate / add_rate + kDevices * kMetrics / period_s / close_rate;
+    std::printf(
+        "    at %.0f readings/s, %2.0f s periods: %.1f%% of the machine's CPU (adds + commits)\n",
+        rate, period_s, 100 * busy / cores);
+  }
+}
+
 }  // namespace
 
 int bench_analytics() {
@@ -249,6 +299,7 @@ int bench_analytics() {
   bloom();
   redis_pfadd(adds);
   granularity(commits);
+  period_commitments();
   return 0;
 }
 

@@ -4,9 +4,12 @@
 
 #include <cassert>
 #include <functional>
+#include <set>
 
+#include "analytics_rules.hpp"
 #include "common/ledger_encoding.hpp"
 #include "itc/canonical_bytes.hpp"
+#include "itc/ledger/transactions.hpp"
 #include "itc/ledger/validators.hpp"
 #include "reconfiguration.hpp"
 #include "state_buckets.hpp"
@@ -18,6 +21,13 @@ std::string device_key(std::string_view device_id) { return "d/" + std::string(d
 std::string anchor_nonce_key(std::string_view sender) { return "n/" + std::string(sender); }
 std::string current_validators_key() { return "v/current"; }
 std::string pending_validators_key() { return "v/pending"; }
+std::string job_key(std::string_view job_id) { return "j/" + std::string(job_id); }
+std::string committed_period_key(std::string_view device_id, std::string_view metric) {
+  std::string key = "cp/" + std::string(device_id);
+  key.push_back('\0');  // device ids and metrics are free text: a separator neither holds
+  key.append(metric);
+  return key;
+}
 std::string epoch_validators_key(std::uint64_t epoch) {
   std::string digits = std::to_string(epoch);
   return "v/epoch/" + std::string(20 - digits.size(), '0') + digits;
@@ -54,6 +64,10 @@ class TxView {
   }
   Result<std::optional<v1::ValidatorEpoch>> epoch(const std::string& key) const {
     return read<v1::ValidatorEpoch>(key);
+  }
+  template <typename Message>
+  Result<std::optional<Message>> read_as(const std::string& key) const {
+    return read<Message>(key);
   }
   // An all-zero account has no bytes, so it is not stored: zero balance and no nonce used
   // is the same as never having existed.
@@ -102,7 +116,7 @@ Status check_key_field(std::string_view field, const std::string& raw) {
 }
 
 // Checks what a transaction's body says on its own, before any state is read.
-Status check_body_format(const v1::Transaction& tx) {
+Status check_body_format(const v1::Transaction& tx, std::uint32_t commitment_period_s) {
   switch (tx.body_case()) {
     case v1::Transaction::kTransfer:
       ITC_RETURN_IF_ERROR(check_key_field("transfer.to", tx.transfer().to()));
@@ -125,11 +139,70 @@ Status check_body_format(const v1::Transaction& tx) {
     case v1::Transaction::kAnchor:
     case v1::Transaction::kReconfigure:  // checked against the current set when applied
       return Status::Ok();
+    case v1::Transaction::kCommitReadings:
+      return internal::check_commit_readings(tx.commit_readings(), commitment_period_s);
+    case v1::Transaction::kAnalyticsJob:
+      return internal::check_analytics_job(tx.analytics_job());
     case v1::Transaction::BODY_NOT_SET:
       break;
   }
   return Status::InvalidArgument(
-      "no body (transfer, register_device, transfer_device, anchor or reconfigure)");
+      "no body (transfer, register_device, transfer_device, anchor, reconfigure, "
+      "commit_readings or analytics_job)");
+}
+
+// The owner's commitments: each device must be the sender's, and each (device, metric)
+// must move to a later period (so no period is committed twice). The commitments
+// themselves stay in the block; the state keeps the last period of each.
+Status apply_commitments(const v1::Transaction& tx, TxView& view) {
+  const auto& list = tx.commit_readings().commitments();
+  for (int i = 0; i < list.size(); ++i) {
+    const v1::ReadingCommitment& c = list[i];
+    const std::string where = "commit_readings.commitments[" + std::to_string(i) + "]: ";
+    auto device = view.device(c.device_id());
+    if (!device.ok()) return device.status();
+    if (!device->has_value()) return Status::NotFound(where + "unknown device " + c.device_id());
+    if ((*device)->owner() != tx.sender()) {
+      return Status::PermissionDenied(where + "not the owner of device " + c.device_id() +
+                                      " (its owner is " + short_hex((*device)->owner()) + ")");
+    }
+    const std::string key = committed_period_key(c.device_id(), c.metric());
+    auto last = view.read_as<v1::CommittedPeriod>(key);
+    if (!last.ok()) return last.status();
+    if (last->has_value() && (*last)->period_start_us() >= c.period_start_us()) {
+      return Status::FailedPrecondition(where + c.device_id() + " " + c.metric() + " period " +
+                                        std::to_string(c.period_start_us()) +
+                                        " is not after the last one committed (" +
+                                        std::to_string((*last)->period_start_us()) + ")");
+    }
+    v1::CommittedPeriod period;
+    period.set_period_start_us(c.period_start_us());
+    view.put(key, period);
+  }
+  return Status::Ok();
+}
+
+// The escrow (already taken from the buyer with the fee) moves into the job's record,
+// so the state root covers it; a selection of fewer than k registered devices is refused.
+Status open_job(const v1::Transaction& tx, std::uint32_t matched, std::uint64_t height,
+                TxView& view) {
+  const v1::AnalyticsJob& job = tx.analytics_job();
+  if (matched < job.min_devices()) {
+    return Status::FailedPrecondition(
+        "analytics_job: the selection matches " + std::to_string(matched) + " registered device" +
+        (matched == 1 ? "" : "s") + ", fewer than k = " + std::to_string(job.min_devices()) +
+        ": the job would reveal less than k devices' data");
+  }
+  v1::AnalyticsJobRecord record;
+  record.set_job_id(tx_id(tx));
+  record.set_buyer(tx.sender());
+  *record.mutable_job() = job;
+  record.set_escrow(job.escrow());
+  record.set_matched_devices(matched);
+  record.set_submitted_height(height);
+  record.set_state(v1::JOB_STATE_OPEN);
+  view.put(job_key(record.job_id()), record);
+  return Status::Ok();
 }
 
 // What the body does to devices and the recipient; the sender's own account is settled
@@ -150,6 +223,7 @@ Status apply_body(const v1::Transaction& tx, std::uint64_t height, TxView& view)
     record.set_device_public_key(reg.device_public_key());
     record.set_owner(tx.sender());
     record.set_registered_height(height);
+    record.set_site(reg.site());
     view.put(device_key(reg.device_id()), record);
     return Status::Ok();
   }
@@ -170,6 +244,7 @@ Status apply_body(const v1::Transaction& tx, std::uint64_t height, TxView& view)
     record.set_owner(move.new_owner());
     view.put(device_key(move.device_id()), record);
   }
+  if (tx.has_commit_readings()) return apply_commitments(tx, view);
   return Status::Ok();  // a signed anchor only records its data in the block
 }
 
@@ -206,6 +281,7 @@ struct LedgerState::Impl {
   bool allow_unsigned_anchors = false;
   std::string chain_id;
   std::uint64_t epoch_blocks = internal::kDefaultEpochBlocks;
+  std::uint32_t commitment_period_s = internal::kDefaultCommitmentPeriodS;
   v1::ValidatorEpoch genesis_validators;  // epoch 0, from height 1
   internal::BucketedState base;
   StateMap genesis;  // the height-0 state; block 1's delta carries it to the store
@@ -230,6 +306,7 @@ LedgerState::LedgerState(const v1::Genesis& genesis) : impl_(std::make_unique<Im
   impl_->allow_unsigned_anchors = genesis.allow_unsigned_anchors();
   impl_->chain_id = genesis.chain_id();
   impl_->epoch_blocks = internal::epoch_blocks_of(genesis);
+  impl_->commitment_period_s = internal::commitment_period_of(genesis);
   *impl_->genesis_validators.mutable_validators() = genesis.validators();
   impl_->genesis_validators.set_first_height(1);
   // parse_genesis() refuses duplicate accounts and devices and an overflowing total.
@@ -338,6 +415,13 @@ std::optional<v1::ValidatorEpoch> LedgerState::pending_validators() const {
 
 std::uint64_t LedgerState::epoch_blocks() const { return impl_->epoch_blocks; }
 
+std::optional<v1::AnalyticsJobRecord> LedgerState::job(std::string_view job_id) const {
+  const std::string* bytes = impl_->base.find(job_key(job_id));
+  v1::AnalyticsJobRecord j;
+  if (!bytes || !j.ParseFromString(*bytes)) return std::nullopt;
+  return j;
+}
+
 std::optional<v1::DeviceRecord> LedgerState::device(std::string_view device_id) const {
   const std::string* bytes = impl_->base.find(device_key(device_id));
   v1::DeviceRecord d;
@@ -403,7 +487,7 @@ Status LedgerState::BlockDraft::apply(const v1::Transaction& tx) {
   }
 
   ITC_RETURN_IF_ERROR(check_key_field("sender", tx.sender()));
-  ITC_RETURN_IF_ERROR(check_body_format(tx));
+  ITC_RETURN_IF_ERROR(check_body_format(tx, state.commitment_period_s));
   const std::string sender_key = account_key(tx.sender());
   auto found = view.account_at(sender_key);
   if (!found.ok()) return found.status();
@@ -425,6 +509,10 @@ Status LedgerState::BlockDraft::apply(const v1::Transaction& tx) {
   if (tx.has_transfer() && __builtin_add_overflow(needs, tx.transfer().amount(), &needs)) {
     return Status::InvalidArgument("transfer.amount plus fee exceeds 2^64-1");
   }
+  if (tx.has_analytics_job() &&
+      __builtin_add_overflow(needs, tx.analytics_job().escrow(), &needs)) {
+    return Status::InvalidArgument("analytics_job.escrow plus fee exceeds 2^64-1");
+  }
   if (needs > sender.balance()) {
     return Status::FailedPrecondition("overdraft: balance " + std::to_string(sender.balance()) +
                                       ", needs " + std::to_string(needs));
@@ -444,12 +532,39 @@ Status LedgerState::BlockDraft::apply(const v1::Transaction& tx) {
     if (!next.ok()) return next.status();
     view.put(pending_validators_key(), *next);
   }
+  if (tx.has_analytics_job()) {
+    ITC_RETURN_IF_ERROR(open_job(tx, count_devices(tx.analytics_job().selection()), height_, view));
+  }
   // Fees go to the block's proposer; with no recipient (tests) they are burnt.
   if (tx.fee() > 0 && !fee_recipient_.empty()) {
     ITC_RETURN_IF_ERROR(credit(view, fee_recipient_, tx.fee()));
   }
   for (auto& [key, value] : view.take()) writes_.insert_or_assign(key, std::move(value));
   return Status::Ok();
+}
+
+// Every device key in the base, the pending blocks and this draft, read at its newest
+// value. A full pass over the devices: a job is rare beside readings.
+std::uint32_t LedgerState::BlockDraft::count_devices(const v1::DeviceSelection& selection) const {
+  const Impl& state = *state_->impl_;
+  std::set<std::string> keys;
+  auto collect = [&keys](const StateMap& map) {
+    for (auto it = map.lower_bound("d/"); it != map.end() && it->first.starts_with("d/"); ++it) {
+      keys.insert(it->first);
+    }
+  };
+  for (std::size_t b = 0; b < internal::kStateBuckets; ++b) collect(state.base.bucket(b));
+  for (const PendingBlock& p : state.pending) collect(p.writes);
+  collect(writes_);
+  std::uint32_t matched = 0;
+  for (const std::string& key : keys) {
+    v1::DeviceRecord device;
+    auto bytes = get(key);
+    if (bytes && device.ParseFromString(*bytes) && internal::selection_matches(selection, device)) {
+      ++matched;
+    }
+  }
+  return matched;
 }
 
 std::optional<std::string> LedgerState::BlockDraft::move_balance(const std::string& from,

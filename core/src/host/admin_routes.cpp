@@ -317,6 +317,15 @@ AdminResponse account(Node& node, const std::string& hex) {
   return state_record<v1::Account>(node, ledger::account_key(*raw), "account " + hex);
 }
 
+AdminResponse analytics_job(Node& node, const std::string& hex) {
+  Result<std::string> raw = crypto::from_hex(hex);
+  if (!raw.ok() || raw->size() != crypto::kSha256Size) {
+    return admin_error(Status::InvalidArgument(
+        "job id must be 64 hex digits (its AnalyticsJob transaction's id), got '" + hex + "'"));
+  }
+  return state_record<v1::AnalyticsJobRecord>(node, ledger::job_key(*raw), "analytics job " + hex);
+}
+
 AdminResponse device_record(Node& node, const std::string& device_id) {
   return state_record<v1::DeviceRecord>(node, ledger::device_key(device_id), "device " + device_id);
 }
@@ -524,6 +533,10 @@ const AdminRoute kRoutes[] = {
      [](Node& n, Req r) -> AdminOutcome { return dag_tips(n, r.query); }},
     {"GET", "/v1/accounts/{hex key}", kToken, "v1.Account, committed state (404 if none)",
      [](Node& n, Req r) -> AdminOutcome { return account(n, r.params[0]); }},
+    {"GET", "/v1/analytics/jobs/{hex id}", kToken,
+     "v1.AnalyticsJobRecord: the job, its buyer, escrow and matched devices, committed state "
+     "(404 if none)",
+     [](Node& n, Req r) -> AdminOutcome { return analytics_job(n, r.params[0]); }},
     {"GET", "/v1/proofs/header", kToken,
      "light-client header update: the newest header and its qc, or block H's with "
      "`?height=H`, pruned or not (binary, schemas/light-proof-format.md)",

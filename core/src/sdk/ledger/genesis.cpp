@@ -102,6 +102,12 @@ Status check_genesis(const v1::Genesis& g) {
   if (g.chain_id().empty()) return bad("chain_id", "missing; every network needs its own id");
   ITC_RETURN_IF_ERROR(check_validators(g));
   ITC_RETURN_IF_ERROR(check_allocations(g));
+  if (g.commitment_period_s() != 0 && g.commitment_period_s() < 30) {
+    return bad("commitment_period_s",
+               std::to_string(g.commitment_period_s()) +
+                   " is below 30 (one commitment per device and metric per period must cost "
+                   "at most 20% of the pipeline; 0 means 60)");
+  }
   return check_devices(g);
 }
 

@@ -43,7 +43,8 @@ Status check_tx_signature(std::string_view chain_id, const v1::Transaction& tx,
   if (tx.body_case() == v1::Transaction::BODY_NOT_SET) {
     return Status::InvalidArgument(describe(tx) +
                                    " has no body (transfer, register_device, "
-                                   "transfer_device or anchor)");
+                                   "transfer_device, anchor, reconfigure, commit_readings "
+                                   "or analytics_job)");
   }
   if (tx.signature().empty() && tx.has_anchor()) {
     if (allow_unsigned_anchors) return Status::Ok();

@@ -1,4 +1,5 @@
-// The main chain's state machine: accounts (balances, nonces), device ownership, fees.
+// The main chain's state machine: accounts (balances, nonces), device ownership, fees,
+// ChainCode's reading commitments and analytics jobs with their escrow.
 // Deterministic: every validator applying the same blocks gets the same state root.
 //
 // Keys: "a/" + 32-byte account key -> v1::Account bytes; "d/" + device_id ->
@@ -16,6 +17,13 @@
 // its boundary (first_height). The block at that height moves it to "v/current" (and
 // records it under epoch_validators_key) before its transactions, so its state root
 // already shows the new set.
+//
+// Analytics (plugins/cognition/chaincode/README.md, "On the chain"): a CommitReadings
+// transaction carries its sender's Pedersen commitments, one per owned device, metric and
+// period of genesis.commitment_period_s (default 60 s); the state keeps each (device,
+// metric)'s last period under committed_period_key so none is committed twice. An
+// AnalyticsJob moves its escrow from the buyer into "j/" + its id (an AnalyticsJobRecord)
+// and is refused when its selection matches fewer than k registered devices.
 //
 // Blocks are applied tentatively (PBFT prepares block h+1 before h commits): each
 // pending block is an overlay on the one below; commit_oldest() folds the oldest into
@@ -41,6 +49,10 @@ namespace itc::ledger {
 std::string account_key(std::string_view account);
 std::string device_key(std::string_view device_id);
 std::string anchor_nonce_key(std::string_view sender);
+// "j/" + job id (the AnalyticsJob transaction's id) -> v1::AnalyticsJobRecord.
+std::string job_key(std::string_view job_id);
+// "cp/" + device_id + "\0" + metric -> v1::CommittedPeriod: the last period committed.
+std::string committed_period_key(std::string_view device_id, std::string_view metric);
 std::string current_validators_key();  // "v/current"
 std::string pending_validators_key();  // "v/pending"
 // "v/epoch/" + the epoch in 20 decimal digits: each epoch's set from its first block on,
@@ -93,6 +105,8 @@ class LedgerState {
     friend class LedgerState;
     BlockDraft(const LedgerState& state, std::uint64_t height, std::string fee_recipient);
     std::optional<std::string> get(const std::string& key) const;
+    // Registered devices (as this draft sees them) that `selection` matches.
+    std::uint32_t count_devices(const v1::DeviceSelection& selection) const;
     const LedgerState* state_;
     std::uint64_t height_;
     std::string fee_recipient_;
@@ -125,6 +139,7 @@ class LedgerState {
   std::optional<v1::ValidatorEpoch> pending_validators() const;
   std::uint64_t epoch_blocks() const;
   std::optional<v1::DeviceRecord> device(std::string_view device_id) const;
+  std::optional<v1::AnalyticsJobRecord> job(std::string_view job_id) const;
 
  private:
   struct Impl;
