@@ -43,12 +43,12 @@ for ((i = 0; i < n; i++)); do
   ip netns add "machine-$i"
   ip link add "host-$i" type veth peer name eth0 netns "machine-$i"
   ip link set "host-$i" master site up
-  ip -n "machine-$i" addr add "10.77.0.$((i + 1))/24" dev eth0
-  ip -n "machine-$i" link set eth0 up
-  ip -n "machine-$i" link set lo up
+  nsenter --net="/run/netns/machine-$i" ip addr add "10.77.0.$((i + 1))/24" dev eth0
+  nsenter --net="/run/netns/machine-$i" ip link set eth0 up
+  nsenter --net="/run/netns/machine-$i" ip link set lo up
   hosts+=("10.77.0.$((i + 1)):7100")
 done
-# nsenter, not `ip netns exec`: that also remounts / as a slave and /sys, which fails where /
+# nsenter, not `ip netns exec` (nor `ip -n`): those also remount / as a slave and /sys, which fails where /
 # is not a mount point (a chroot, as in ../shared/tools/fresh-debian.sh), and the nodes need
 # only the machine's network.
 on() { local m=$1; shift; nsenter --net="/run/netns/machine-$m" "$@"; }
